@@ -1,0 +1,73 @@
+# The two commands a newcomer needs are `make run` and `make test`; everything else is a step of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check lock clean
+
+help:
+	@echo "make run            install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite)"
+	@echo "make test           install, lint, type-check and run the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set)"
+	@echo "make lint | typecheck | migrate | seed | openapi | openapi-check | lock | clean"
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install migrate seed serve
+
+serve: install
+	$(BIN)/met-foi serve --host $(HOST) --port $(PORT)
+
+migrate: install
+	$(BIN)/met-foi migrate
+
+seed: install
+	$(BIN)/met-foi seed
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install
+	$(BIN)/mypy service tests
+
+test: lint typecheck test-sqlite test-postgres
+
+test-sqlite: install
+	$(BIN)/coverage run -m pytest -q
+	$(BIN)/coverage report
+
+test-postgres: install
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL"; \
+		TEST_BACKEND=postgres $(BIN)/pytest -q; \
+	else \
+		echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; \
+	fi
+
+openapi: install
+	$(BIN)/met-foi openapi --write openapi/openapi.json
+
+openapi-check: install
+	$(BIN)/met-foi openapi --check openapi/openapi.json
+
+# Re-pin every dependency after changing pyproject.toml.
+lock:
+	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
+	/tmp/lock-venv/bin/pip install --quiet -e '.[dev]'
+	/tmp/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .coverage

@@ -1,0 +1,77 @@
+from fastapi import APIRouter, Path, Response
+
+from service import queries
+from service.api.deps import (
+    DisclosureParam,
+    FormatParam,
+    LimitParam,
+    OffsetParam,
+    OutcomeParam,
+    PlatformParam,
+    ReplyDep,
+    SessionDep,
+    StaffTypeParam,
+    YearParam,
+    dimension_filters,
+    model_columns,
+    optional_disclosure,
+)
+from service.errors import problem_responses
+from service.models import CasePublic, Page
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get(
+    "/cases",
+    operation_id="listCases",
+    summary="List individually documented cases",
+    description="Cases described one by one in the sources: a documented sample, not the "
+    "basis of the aggregates. `in_foi_answer` says whether a case is known to be counted "
+    "in the disclosure. No names, ages or home areas are held.",
+    response_model=Page[CasePublic],
+    responses=problem_responses(400, 406, 422, 503),
+)
+def list_cases(
+    session: SessionDep,
+    reply: ReplyDep,
+    disclosure: DisclosureParam = None,
+    staff_type: StaffTypeParam = None,
+    outcome: OutcomeParam = None,
+    platform: PlatformParam = None,
+    year: YearParam = None,
+    format: FormatParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Response:
+    filters = dimension_filters(
+        staff_type=staff_type, outcome=outcome, platform=platform, year=year
+    )
+    return reply.page(
+        lambda: queries.list_cases(
+            session,
+            disclosure=optional_disclosure(session, disclosure),
+            filters=filters,
+            limit=limit,
+            offset=offset,
+        ),
+        limit,
+        offset,
+        model_columns(CasePublic),
+    )
+
+
+@router.get(
+    "/cases/{case_id}",
+    operation_id="getCase",
+    summary="One documented case",
+    description="A case by its stable id, e.g. met-2013.case-4.",
+    response_model=CasePublic,
+    responses=problem_responses(400, 404, 406, 503),
+)
+def get_case(
+    session: SessionDep,
+    reply: ReplyDep,
+    case_id: str = Path(description="Case id.", max_length=200),
+) -> Response:
+    return reply.one(lambda: queries.get_case(session, case_id))

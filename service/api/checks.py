@@ -1,0 +1,81 @@
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+
+from service import queries
+from service.api.deps import (
+    DisclosureParam,
+    FormatParam,
+    LimitParam,
+    OffsetParam,
+    ReplyDep,
+    SessionDep,
+    model_columns,
+    optional_disclosure,
+)
+from service.errors import NotFound, problem_responses
+from service.models import CheckPublic, Page
+
+router = APIRouter(tags=["checks"])
+
+Status = Literal["holds", "holds_within_range", "gap", "contradiction"]
+
+
+def _all_checks(session: SessionDep, disclosure: str | None) -> list[CheckPublic]:
+    ids = [disclosure] if disclosure else queries.disclosure_ids(session)
+    return [c for d in ids for c in queries.evaluate_checks(session, d)]
+
+
+@router.get(
+    "/checks",
+    operation_id="listChecks",
+    summary="Reconciliation checks, evaluated now",
+    description="Each declared relation (a total and the parts that should add up to it) "
+    "evaluated from the stored figures with range arithmetic: `holds`, `holds_within_range`, "
+    "`gap` (parts fall short; `gap` gives the size when exact) or `contradiction` (parts "
+    "exceed the total). Results are computed, never stored, so a corrected figure re-runs "
+    "every check.",
+    response_model=Page[CheckPublic],
+    responses=problem_responses(400, 406, 422, 503),
+)
+def list_checks(
+    session: SessionDep,
+    reply: ReplyDep,
+    disclosure: DisclosureParam = None,
+    status: Annotated[Status | None, Query(description="Only checks with this status.")] = None,
+    format: FormatParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Response:
+    def build() -> tuple[list[CheckPublic], int]:
+        checks = _all_checks(session, optional_disclosure(session, disclosure))
+        if status is not None:
+            checks = [c for c in checks if c.status == status]
+        return checks[offset : offset + limit], len(checks)
+
+    return reply.page(build, limit, offset, model_columns(CheckPublic))
+
+
+@router.get(
+    "/checks/{check_id}",
+    operation_id="getCheck",
+    summary="One reconciliation check, evaluated now",
+    description="A check by its stable id, e.g. met-2013.K2.",
+    response_model=CheckPublic,
+    responses=problem_responses(400, 404, 406, 503),
+)
+def get_check(
+    session: SessionDep,
+    reply: ReplyDep,
+    check_id: str = Path(description="Check id.", max_length=200),
+) -> Response:
+    def build() -> CheckPublic:
+        disclosure = check_id.split(".", 1)[0]
+        if disclosure not in queries.disclosure_ids(session):
+            raise NotFound("check", check_id)
+        found = [c for c in queries.evaluate_checks(session, disclosure) if c.id == check_id]
+        if not found:
+            raise NotFound("check", check_id)
+        return found[0]
+
+    return reply.one(build)

@@ -1,0 +1,80 @@
+from fastapi import APIRouter, Path, Response
+
+from service import queries
+from service.api.deps import (
+    DisclosureParam,
+    FormatParam,
+    LimitParam,
+    OffsetParam,
+    ReplyDep,
+    SessionDep,
+    model_columns,
+    optional_disclosure,
+)
+from service.errors import problem_responses
+from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
+
+router = APIRouter(tags=["disclosures"])
+
+
+@router.get(
+    "/disclosures",
+    operation_id="listDisclosures",
+    summary="List FOI disclosures",
+    description="Every FOI answer held, each a separate dataset with its own period, "
+    "requester, licence and notes on what it counts and why it cannot be added to others.",
+    response_model=Page[DisclosurePublic],
+    responses=problem_responses(400, 406, 422, 503),
+)
+def list_disclosures(
+    session: SessionDep,
+    reply: ReplyDep,
+    format: FormatParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Response:
+    def build() -> tuple[list[DisclosurePublic], int]:
+        items = queries.list_disclosures(session)
+        return items[offset : offset + limit], len(items)
+
+    return reply.page(build, limit, offset, model_columns(DisclosurePublic))
+
+
+@router.get(
+    "/disclosures/{disclosure_id}",
+    operation_id="getDisclosure",
+    summary="One disclosure with its sources and notes",
+    description="A disclosure with every source that reported it, the notes on conflicts "
+    "between sources, and the groupings it declares a headline measure for.",
+    response_model=DisclosureDetail,
+    responses=problem_responses(400, 404, 406, 503),
+)
+def get_disclosure(
+    session: SessionDep,
+    reply: ReplyDep,
+    disclosure_id: str = Path(description="Disclosure id, e.g. met-2013.", max_length=100),
+) -> Response:
+    return reply.one(lambda: queries.get_disclosure(session, disclosure_id))
+
+
+@router.get(
+    "/sources",
+    operation_id="listSources",
+    summary="List sources",
+    description="Publications that reported a disclosure: publisher, title, address, date.",
+    response_model=Page[SourcePublic],
+    responses=problem_responses(400, 406, 422, 503),
+)
+def list_sources(
+    session: SessionDep,
+    reply: ReplyDep,
+    disclosure: DisclosureParam = None,
+    format: FormatParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Response:
+    def build() -> tuple[list[SourcePublic], int]:
+        items = queries.list_sources(session, optional_disclosure(session, disclosure))
+        return items[offset : offset + limit], len(items)
+
+    return reply.page(build, limit, offset, model_columns(SourcePublic))

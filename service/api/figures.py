@@ -1,0 +1,94 @@
+from fastapi import APIRouter, Path, Query, Response
+
+from service import queries
+from service.api.deps import (
+    AllegationParam,
+    DisclosureParam,
+    FormatParam,
+    LimitParam,
+    MeasureParam,
+    OffsetParam,
+    OutcomeParam,
+    PlatformParam,
+    RankParam,
+    ReplyDep,
+    SessionDep,
+    StaffTypeParam,
+    YearParam,
+    dimension_filters,
+    model_columns,
+    optional_disclosure,
+)
+from service.errors import problem_responses
+from service.models import FigurePublic, Page
+
+router = APIRouter(tags=["figures"])
+
+
+@router.get(
+    "/figures",
+    operation_id="listFigures",
+    summary="List disclosed figures",
+    description="Every disclosed statistic with its dimensions, its published reading "
+    "(exact value, or min/max, or only a qualifier), whether sources disagree, what each "
+    "source reported, and a citation. Dimension filters match exactly; an empty dimension "
+    "on a figure means it is not broken down by it.",
+    response_model=Page[FigurePublic],
+    responses=problem_responses(400, 406, 422, 503),
+)
+def list_figures(
+    session: SessionDep,
+    reply: ReplyDep,
+    disclosure: DisclosureParam = None,
+    measure: MeasureParam = None,
+    staff_type: StaffTypeParam = None,
+    outcome: OutcomeParam = None,
+    platform: PlatformParam = None,
+    allegation: AllegationParam = None,
+    year: YearParam = None,
+    rank: RankParam = None,
+    disputed: bool | None = Query(
+        None, description="Only figures whose sources disagree (true) or agree (false)."
+    ),
+    format: FormatParam = None,
+    limit: LimitParam = 50,
+    offset: OffsetParam = 0,
+) -> Response:
+    filters = dimension_filters(
+        staff_type=staff_type,
+        outcome=outcome,
+        platform=platform,
+        allegation=allegation,
+        year=year,
+        rank=rank,
+    )
+    return reply.page(
+        lambda: queries.list_figures(
+            session,
+            disclosure=optional_disclosure(session, disclosure),
+            measure=measure,
+            dimensions=filters,
+            disputed=disputed,
+            limit=limit,
+            offset=offset,
+        ),
+        limit,
+        offset,
+        model_columns(FigurePublic),
+    )
+
+
+@router.get(
+    "/figures/{figure_id}",
+    operation_id="getFigure",
+    summary="One figure with every source's report",
+    description="A figure by its stable id, e.g. met-2013.officers.dismissed.",
+    response_model=FigurePublic,
+    responses=problem_responses(400, 404, 406, 503),
+)
+def get_figure(
+    session: SessionDep,
+    reply: ReplyDep,
+    figure_id: str = Path(description="Figure id.", max_length=200),
+) -> Response:
+    return reply.one(lambda: queries.get_figure(session, figure_id))

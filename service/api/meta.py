@@ -1,0 +1,21 @@
+from fastapi import APIRouter, Response
+
+from service import queries
+from service.api.deps import ReplyDep, SessionDep, StateDep
+from service.errors import problem_responses
+from service.models import MetaPublic
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get(
+    "/meta",
+    operation_id="getMeta",
+    summary="API and dataset versions",
+    description="The API version, the revision of everything served (part of every ETag), "
+    "and each dataset's version, revision, last-updated date, licence and counts.",
+    response_model=MetaPublic,
+    responses=problem_responses(400, 406, 503),
+)
+def get_meta(session: SessionDep, state: StateDep, reply: ReplyDep) -> Response:
+    return reply.one(lambda: queries.meta(session, state.settings.flagship_disclosure))

@@ -1,0 +1,58 @@
+"""One settings class; every setting can be given as an APP_-prefixed environment variable."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="APP_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'app.db'}",
+        validation_alias=AliasChoices("APP_DATABASE_URL", "DATABASE_URL"),
+        description="SQLAlchemy URL; postgres:// and postgresql:// use the psycopg driver.",
+    )
+    seed_dir: Path = Field(
+        default=PROJECT_ROOT / "seed", description="Folder of data packages to load."
+    )
+    flagship_disclosure: str = Field(
+        default="met-2013", description="Disclosure used when a request names none."
+    )
+    revision_check_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often a process re-reads the dataset revision from the database.",
+    )
+    cache_max_age: int = Field(
+        default=300, ge=0, description="Cache-Control max-age of read responses, seconds."
+    )
+    cache_max_entries: int = Field(
+        default=4096, ge=1, description="Responses kept in memory per process."
+    )
+    db_connect_timeout: int = Field(
+        default=3, ge=1, description="Seconds to wait for a database connection."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("database_url")
+    @classmethod
+    def use_psycopg_driver(cls, url: str) -> str:
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

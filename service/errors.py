@@ -1,0 +1,202 @@
+"""One error shape: RFC 9457 problem details, with a stable `type` per kind of problem."""
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+logger = logging.getLogger("service")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+#: slug -> (status, title, what it means). The type URI is /problems/<slug>.
+PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
+    "bad-request": (400, "Bad request", "The request could not be understood."),
+    "unknown-parameter": (
+        400,
+        "Unknown query parameter",
+        "A query parameter this endpoint does not take; nothing was filtered by it.",
+    ),
+    "repeated-parameter": (
+        400,
+        "Repeated query parameter",
+        "A query parameter was given more than once.",
+    ),
+    "cannot-combine-disclosures": (
+        400,
+        "Disclosures cannot be combined",
+        "Different FOI answers count different things, so their figures are never added.",
+    ),
+    "not-found": (404, "Not found", "No resource has that id."),
+    "method-not-allowed": (405, "Method not allowed", "This API is read-only."),
+    "not-acceptable": (
+        406,
+        "Not acceptable",
+        "The Accept header or format asks for a type we cannot serve.",
+    ),
+    "invalid-parameter": (
+        422,
+        "Invalid parameter",
+        "A parameter's value is not one this endpoint accepts.",
+    ),
+    "internal-error": (500, "Internal error", "A bug on our side; it has been logged."),
+    "service-unavailable": (
+        503,
+        "Service unavailable",
+        "The database cannot be reached; retry after a while.",
+    ),
+}
+
+
+def problem_type(slug: str) -> str:
+    return f"/problems/{slug}"
+
+
+class ParameterError(SQLModel):
+    parameter: str
+    message: str
+    allowed: list[str] | None = None
+
+
+class ProblemDetail(SQLModel):
+    type: str = Field(description="Stable URI reference naming the kind of problem.")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[ParameterError] | None = None
+
+
+class Problem(Exception):
+    """An error that becomes a problem response; subclasses fix the kind."""
+
+    slug = "bad-request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[ParameterError] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = headers or {}
+
+    @property
+    def status(self) -> int:
+        return PROBLEM_TYPES[self.slug][0]
+
+    def body(self, instance: str | None) -> dict[str, Any]:
+        status, title, _ = PROBLEM_TYPES[self.slug]
+        problem = ProblemDetail(
+            type=problem_type(self.slug),
+            title=title,
+            status=status,
+            detail=self.detail,
+            instance=instance,
+            errors=self.errors,
+        )
+        return problem.model_dump(exclude_none=True)
+
+
+class NotFound(Problem):
+    slug = "not-found"
+
+    def __init__(self, kind: str, identifier: str) -> None:
+        super().__init__(f"No {kind} has the id {identifier!r}.")
+
+
+class InvalidParameter(Problem):
+    slug = "invalid-parameter"
+
+    def __init__(
+        self,
+        parameter: str,
+        value: object,
+        allowed: Sequence[str] | None = None,
+        *,
+        detail: str | None = None,
+    ) -> None:
+        message = detail or f"{value!r} is not a valid value for {parameter}."
+        super().__init__(
+            message,
+            errors=[
+                ParameterError(
+                    parameter=parameter,
+                    message=message,
+                    allowed=list(allowed) if allowed is not None else None,
+                )
+            ],
+        )
+
+
+class UnknownParameter(Problem):
+    slug = "unknown-parameter"
+
+    def __init__(self, names: Sequence[str], allowed: Sequence[str]) -> None:
+        listed = ", ".join(repr(n) for n in names)
+        super().__init__(
+            f"Unknown query parameter {listed}; this endpoint takes: {', '.join(allowed)}.",
+            errors=[
+                ParameterError(parameter=n, message="unknown parameter", allowed=list(allowed))
+                for n in names
+            ],
+        )
+
+
+class RepeatedParameter(Problem):
+    slug = "repeated-parameter"
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__(
+            f"Query parameter {', '.join(repr(n) for n in names)} is given more than once; "
+            "give each at most once.",
+            errors=[ParameterError(parameter=n, message="given more than once") for n in names],
+        )
+
+
+class CannotCombine(Problem):
+    slug = "cannot-combine-disclosures"
+
+    def __init__(self, disclosures: Sequence[str]) -> None:
+        super().__init__(
+            f"This request names {len(disclosures)} disclosures "
+            f"({', '.join(disclosures)}). Each FOI answer counts different things over "
+            "different periods, so figures are never added or grouped across them; ask for "
+            "one disclosure at a time.",
+            errors=[ParameterError(parameter="disclosure", message="name exactly one disclosure")],
+        )
+
+
+class NotAcceptable(Problem):
+    slug = "not-acceptable"
+
+    def __init__(self, offered: Sequence[str]) -> None:
+        super().__init__(f"This endpoint can answer with: {', '.join(offered)}.")
+
+
+class ServiceUnavailable(Problem):
+    slug = "service-unavailable"
+
+    def __init__(self, retry_after: int = 5) -> None:
+        super().__init__(
+            "The database cannot be reached just now, and this response is not cached.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting problem bodies for these statuses."""
+    return {
+        status: {
+            "model": ProblemDetail,
+            "content": {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
+            },
+            "description": " / ".join(t for s, t, _ in PROBLEM_TYPES.values() if s == status),
+        }
+        for status in statuses
+    }

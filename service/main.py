@@ -1,0 +1,324 @@
+"""create_app(): routers, error handlers, the HTTP layer and the lifespan."""
+
+import asyncio
+import contextlib
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service import __version__
+from service.api import aggregates, cases, checks, disclosures, figures, meta, taxonomies
+from service.api.deps import check_query_params
+from service.caching import cache_headers, cache_key, etag_matches
+from service.config import Settings, get_settings
+from service.db import build_engine, ping
+from service.errors import (
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_TYPES,
+    InvalidParameter,
+    ParameterError,
+    Problem,
+    ServiceUnavailable,
+    logger,
+    problem_responses,
+    problem_type,
+)
+from service.state import AppState
+
+DESCRIPTION = """\
+Figures from Metropolitan Police answers to Freedom of Information requests about
+officers and staff disciplined for misusing social media, starting with the April 2013
+answer to Parliament Street. Every figure keeps what each source reported; ranges stay
+ranges; figures are never added across disclosures. JSON by default, CSV for lists
+(`?format=csv` or `Accept: text/csv`). Errors are RFC 9457 problem details.
+"""
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+COMMON_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-expose-headers", b"ETag, Link, Retry-After, X-Request-Id"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class HttpLayer:
+    """Outermost ASGI layer: cached reads, conditional requests, HEAD, CORS, request ids.
+
+    Cache hits are answered here, before routing; everything else goes to FastAPI and
+    gets the same headers on the way out.
+    """
+
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        given_id = headers.get("x-request-id", "")
+        request_id = given_id if REQUEST_ID.match(given_id) else uuid.uuid4().hex
+        common = [*COMMON_HEADERS, (b"x-request-id", request_id.encode())]
+        method = scope["method"]
+        if method == "OPTIONS":
+            await self._preflight(send, common)
+            return
+        head = method == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+        if_none_match = headers.get("if-none-match")
+        if scope["method"] == "GET" and scope["path"].startswith("/v1/"):
+            key = cache_key(scope["path"], scope.get("query_string", b""), headers.get("accept"))
+            entry = self.state.cache.get(key) if key else None
+            if entry is not None:
+                not_modified = etag_matches(if_none_match, entry.etag)
+                raw = [
+                    (k.encode(), v.encode())
+                    for k, v in cache_headers(entry, self.state.settings.cache_max_age)
+                ]
+                if not_modified:
+                    raw = [(k, v) for k, v in raw if k != b"content-type"]
+                else:
+                    raw.append((b"content-length", str(len(entry.body)).encode()))
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 304 if not_modified else 200,
+                        "headers": raw + common,
+                    }
+                )
+                await send(
+                    {
+                        "type": "http.response.body",
+                        "body": b"" if head or not_modified else entry.body,
+                    }
+                )
+                return
+
+        suppress_body = head
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal suppress_body
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                etag = out.get("etag")
+                if message["status"] == 200 and etag and etag_matches(if_none_match, etag):
+                    message["status"] = 304
+                    suppress_body = True
+                    del out["content-type"]
+                    del out["content-length"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *common]
+            elif suppress_body:
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    @staticmethod
+    async def _preflight(send: Send, common: list[tuple[bytes, bytes]]) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": [
+                    (b"allow", b"GET, HEAD, OPTIONS"),
+                    (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+                    (b"access-control-allow-headers", b"Accept, If-None-Match, X-Request-Id"),
+                    (b"access-control-max-age", b"86400"),
+                    *common,
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+
+def problem_response(problem: Problem, request: Request) -> JSONResponse:
+    return JSONResponse(
+        problem.body(request.url.path),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=problem.headers,
+    )
+
+
+def _allowed_values(request: Request, name: str) -> list[str] | None:
+    from enum import Enum
+    from typing import Literal, get_args, get_origin
+
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    for param in [*dependant.query_params, *dependant.path_params]:
+        if param.alias != name:
+            continue
+        stack: list[Any] = [param.field_info.annotation]
+        while stack:
+            kind = stack.pop()
+            if isinstance(kind, type) and issubclass(kind, Enum):
+                return [str(m.value) for m in kind]
+            if get_origin(kind) is Literal:
+                return [str(a) for a in get_args(kind)]
+            stack.extend(get_args(kind))
+    return None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> Response:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = []
+        for error in exc.errors():
+            loc = error.get("loc", ())
+            name = str(loc[-1]) if loc else "request"
+            errors.append(
+                ParameterError(
+                    parameter=name,
+                    message=error.get("msg", "invalid"),
+                    allowed=_allowed_values(request, name),
+                )
+            )
+        names = ", ".join(dict.fromkeys(e.parameter for e in errors))
+        problem = InvalidParameter("", None, detail=f"Invalid value for: {names}.")
+        problem.errors = errors
+        return problem_response(problem, request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        slug = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(
+            exc.status_code, "bad-request"
+        )
+        detail = {
+            404: f"No endpoint at {request.url.path}; see /openapi.json.",
+            405: f"{request.method} is not allowed here; this API only answers GET and HEAD.",
+        }.get(exc.status_code, str(exc.detail))
+        problem = Problem(detail, headers=dict(exc.headers or {}))
+        problem.slug = slug
+        return problem_response(problem, request)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def on_database_down(request: Request, exc: Exception) -> Response:
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return problem_response(ServiceUnavailable(), request)
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error on %s", request.url.path)
+        problem = Problem("An unexpected error occurred; it has been logged.")
+        problem.slug = "internal-error"
+        return problem_response(problem, request)
+
+
+async def _watch_revision(state: AppState) -> None:
+    interval = state.settings.revision_check_seconds
+    while True:
+        await anyio.to_thread.run_sync(state.tracker.refresh)
+        await asyncio.sleep(interval)
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    state = AppState.build(settings, engine or build_engine(settings))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.revision_check_seconds > 0:
+            task = asyncio.create_task(_watch_revision(state))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    app = FastAPI(
+        title="Met social-media misconduct FOI API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.app = state
+    install_error_handlers(app)
+    from fastapi import Depends
+
+    for module in (meta, disclosures, figures, aggregates, taxonomies, cases, checks):
+        app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_query_params)])
+
+    @app.get(
+        "/healthz",
+        operation_id="healthz",
+        summary="Liveness",
+        tags=["health"],
+        description="200 while the process is alive; never touches the database.",
+    )
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        operation_id="readyz",
+        summary="Readiness",
+        tags=["health"],
+        description="200 when the database answers; 503 problem+json when it does not.",
+        responses=problem_responses(503),
+    )
+    def readyz() -> Response:
+        try:
+            ping(state.engine)
+        except (OperationalError, DBAPIError, PoolTimeout):
+            raise ServiceUnavailable() from None
+        return JSONResponse(
+            {"status": "ready", "revision": state.tracker.current},
+            headers={"cache-control": "no-store"},
+        )
+
+    @app.get(
+        "/problems/{slug}",
+        operation_id="getProblemType",
+        tags=["health"],
+        summary="What a problem type means",
+        description="Documentation for each `type` URI used in error responses.",
+        responses=problem_responses(404),
+    )
+    def problem_doc(slug: str) -> dict[str, Any]:
+        if slug not in PROBLEM_TYPES:
+            problem = Problem(f"No problem type {slug!r}.")
+            problem.slug = "not-found"
+            raise problem
+        status, title, meaning = PROBLEM_TYPES[slug]
+        return {
+            "type": problem_type(slug),
+            "title": title,
+            "status": status,
+            "description": meaning,
+        }
+
+    app.add_middleware(HttpLayer, state=state)
+    logging.getLogger("service").setLevel(settings.log_level.upper())
+    return app

@@ -1,0 +1,371 @@
+"""SQLModel tables (created only by Alembic migrations) and the public response models.
+
+Public models never inherit from tables: the API contract is what they declare, and a
+column can be added to a table without a field appearing in /v1 by accident.
+"""
+
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import JSON, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# ---------------------------------------------------------------- tables
+
+
+class Disclosure(SQLModel, table=True):
+    __tablename__ = "disclosures"
+
+    id: str = Field(primary_key=True, max_length=100)
+    title: str
+    force: str
+    requester: str
+    requester_note: str | None = None
+    foi_reference: str | None = None
+    answer_date: str | None = None
+    first_coverage: str | None = None
+    date_precision: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    period_description: str
+    request_subject: str
+    counts: str
+    comparability: list[str] = Field(default_factory=list, sa_type=JSON)
+    aggregate_defaults: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    licence_id: str
+    licence_title: str
+    licence_url: str
+    version: str
+    revision: str = Field(max_length=64)
+    last_updated: str
+
+
+class Source(SQLModel, table=True):
+    __tablename__ = "sources"
+
+    id: str = Field(primary_key=True, max_length=100)
+    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    publisher: str
+    title: str
+    url: str
+    date: str
+    kind: str
+    note: str | None = None
+    position: int
+
+
+class Figure(SQLModel, table=True):
+    __tablename__ = "figures"
+
+    id: str = Field(primary_key=True, max_length=200)
+    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    measure: str = Field(index=True, max_length=100)
+    label: str
+    staff_type: str | None = None
+    outcome: str | None = None
+    platform: str | None = None
+    allegation: str | None = None
+    year: int | None = None
+    rank: str | None = None
+    period: str | None = None
+    value: int | None = None
+    min: int | None = None
+    max: int | None = None
+    qualifier: str | None = None
+    unit: str
+    derived: bool = False
+    note: str | None = None
+    position: int
+
+
+class FigureReport(SQLModel, table=True):
+    __tablename__ = "figure_reports"
+    __table_args__ = (UniqueConstraint("figure_id", "source_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    figure_id: str = Field(foreign_key="figures.id", index=True, ondelete="CASCADE")
+    source_id: str = Field(foreign_key="sources.id", ondelete="CASCADE")
+    value: int | None = None
+    min: int | None = None
+    max: int | None = None
+    qualifier: str | None = None
+    note: str | None = None
+    position: int
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: str = Field(primary_key=True, max_length=200)
+    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    staff_type: str | None = None
+    rank: str | None = None
+    year: int | None = None
+    platform: str | None = None
+    allegation: str | None = None
+    outcome: str | None = None
+    summary: str
+    in_foi_answer: str
+    sources: list[str] = Field(default_factory=list, sa_type=JSON)
+    note: str | None = None
+    position: int = Field(index=True)
+
+
+class Check(SQLModel, table=True):
+    __tablename__ = "checks"
+
+    id: str = Field(primary_key=True, max_length=200)
+    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    title: str
+    note: str | None = None
+    position: int
+
+
+class CheckTerm(SQLModel, table=True):
+    __tablename__ = "check_terms"
+
+    id: int | None = Field(default=None, primary_key=True)
+    check_id: str = Field(foreign_key="checks.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=10)
+    figure_id: str = Field(foreign_key="figures.id", ondelete="CASCADE")
+    source_id: str | None = Field(default=None, foreign_key="sources.id", ondelete="CASCADE")
+    position: int
+
+
+class Note(SQLModel, table=True):
+    __tablename__ = "notes"
+
+    id: str = Field(primary_key=True, max_length=200)
+    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    kind: str
+    topic: str
+    text: str
+    sources: list[str] = Field(default_factory=list, sa_type=JSON)
+    position: int
+
+
+# ---------------------------------------------------------------- public models
+
+
+# A count as published: exact, a range, or only words. Declared field by field (not as a
+# base class) so that JSON keys and CSV columns keep identity first and the reading after.
+Value = Annotated[int | None, Field(description="Exact count; null unless exact and undisputed.")]
+Min = Annotated[int | None, Field(description="Lowest possible count; equals value when exact.")]
+Max = Annotated[int | None, Field(description="Highest possible count; null means no ceiling.")]
+Qualifier = Annotated[
+    str | None, Field(description="The source's words when vague or not numeric.")
+]
+
+
+class SourcePublic(SQLModel):
+    id: str
+    disclosure: str
+    publisher: str
+    title: str
+    url: str
+    date: str
+    kind: str = Field(description="news, reproduction, blog, disclosure_log or background.")
+    note: str | None
+
+
+class ReportPublic(SQLModel):
+    source: str
+    publisher: str
+    value: Value
+    min: Min
+    max: Max
+    qualifier: Qualifier
+    note: str | None
+
+
+class FigurePublic(SQLModel):
+    id: str
+    disclosure: str
+    measure: str
+    label: str
+    staff_type: str | None
+    outcome: str | None
+    platform: str | None
+    allegation: str | None
+    year: int | None
+    rank: str | None
+    period: str | None
+    value: Value
+    min: Min
+    max: Max
+    qualifier: Qualifier
+    unit: str
+    derived: bool = Field(description="Our arithmetic; no source printed this number.")
+    disputed: bool = Field(description="Sources report different numbers.")
+    note: str | None
+    reports: list[ReportPublic]
+    citation: str
+
+
+class CheckTermPublic(SQLModel):
+    figure: str
+    label: str
+    source: str | None = Field(description="Set when the check uses one source's report.")
+    value: Value
+    min: Min
+    max: Max
+    qualifier: Qualifier
+
+
+class CheckPublic(SQLModel):
+    id: str
+    disclosure: str
+    title: str
+    note: str | None
+    status: str = Field(description="holds, holds_within_range, gap or contradiction.")
+    total: CheckTermPublic
+    parts: list[CheckTermPublic]
+    parts_min: int
+    parts_max: int | None = Field(description="null when a part has no ceiling.")
+    difference_min: int | None = Field(description="Least possible total minus parts.")
+    difference_max: int | None = Field(description="Greatest possible total minus parts.")
+    gap: int | None = Field(description="For status gap with exact numbers, its size.")
+    explanation: str
+
+
+class CasePublic(SQLModel):
+    id: str
+    disclosure: str
+    staff_type: str | None
+    rank: str | None
+    year: int | None
+    platform: str | None
+    allegation: str | None
+    outcome: str | None
+    summary: str
+    in_foi_answer: str = Field(description="yes, probable, uncertain or no.")
+    sources: list[str]
+    note: str | None
+
+
+class NotePublic(SQLModel):
+    id: str
+    kind: str
+    topic: str
+    text: str
+    sources: list[str]
+
+
+class LicencePublic(SQLModel):
+    id: str
+    title: str
+    url: str
+
+
+class DisclosurePublic(SQLModel):
+    id: str
+    title: str
+    force: str
+    requester: str
+    requester_note: str | None
+    foi_reference: str | None
+    answer_date: str | None
+    first_coverage: str | None
+    date_precision: str | None
+    period_start: str | None
+    period_end: str | None
+    period_description: str
+    request_subject: str
+    counts: str
+    comparability: list[str]
+    licence: LicencePublic
+    version: str
+    revision: str
+    last_updated: str
+    figure_count: int
+    case_count: int
+    check_count: int
+
+
+class DisclosureDetail(DisclosurePublic):
+    sources: list[SourcePublic]
+    notes: list[NotePublic]
+    aggregates: list[dict[str, Any]] = Field(
+        description="Groupings with a headline measure declared by the data package."
+    )
+
+
+class AggregateRow(SQLModel):
+    staff_type: str | None = None
+    outcome: str | None = None
+    platform: str | None = None
+    allegation: str | None = None
+    year: int | None = None
+    rank: str | None = None
+    figure: str
+    label: str
+    value: Value
+    min: Min
+    max: Max
+    qualifier: Qualifier
+    unit: str
+    derived: bool
+    disputed: bool
+
+
+class AggregatePublic(SQLModel):
+    disclosure: str
+    measure: str
+    by: list[str]
+    filters: dict[str, str | int]
+    rows: list[AggregateRow]
+    total: AggregateRow | None = Field(description="The stated total these rows belong to.")
+    checks: list[CheckPublic]
+    sources: list[SourcePublic]
+    citation: str
+    revision: str
+
+
+class TaxonomyCount(SQLModel):
+    staff_type: str | None
+    figure: str
+    value: Value
+    min: Min
+    max: Max
+    qualifier: Qualifier
+    disputed: bool
+
+
+class TaxonomyEntry(SQLModel):
+    code: str
+    label: str
+    meaning: str
+    order: int = Field(description="Display order; for outcomes, most severe first.")
+    counts: list[TaxonomyCount]
+
+
+class DatasetMeta(SQLModel):
+    id: str
+    version: str
+    revision: str
+    last_updated: str
+    licence: LicencePublic
+    figures: int
+    cases: int
+    checks: int
+    sources: int
+
+
+class MetaPublic(SQLModel):
+    api_version: str
+    service_version: str
+    revision: str = Field(description="Revision of everything served; part of every ETag.")
+    flagship_disclosure: str
+    datasets: list[DatasetMeta]
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """The envelope of every paginated list."""
+
+    data: list[T]
+    count: int = Field(description="Items matching the request, across all pages.")
+    limit: int
+    offset: int

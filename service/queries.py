@@ -1,0 +1,621 @@
+"""Reads and aggregations. Functions take a session and return public models.
+
+Nothing here imports FastAPI: invalid input is reported by raising the typed errors in
+service.errors, which the web layer turns into problem responses.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service import __version__
+from service.checks import Interval, evaluate
+from service.errors import CannotCombine, InvalidParameter, NotFound
+from service.models import (
+    AggregatePublic,
+    AggregateRow,
+    Case,
+    CasePublic,
+    Check,
+    CheckPublic,
+    CheckTerm,
+    CheckTermPublic,
+    DatasetMeta,
+    Disclosure,
+    DisclosureDetail,
+    DisclosurePublic,
+    Figure,
+    FigurePublic,
+    FigureReport,
+    LicencePublic,
+    MetaPublic,
+    Note,
+    NotePublic,
+    ReportPublic,
+    Source,
+    SourcePublic,
+    TaxonomyCount,
+    TaxonomyEntry,
+)
+from service.taxonomy import DIMENSIONS, ORDER, TAXONOMIES
+
+Filters = dict[str, str | int]
+
+
+# ---------------------------------------------------------------- revision
+
+
+def dataset_revision(session: Session) -> str:
+    """One hash over every disclosure's revision and the code version."""
+    rows = session.exec(select(Disclosure.id, Disclosure.revision).order_by(Disclosure.id)).all()
+    digest = hashlib.sha256(__version__.encode())
+    for disclosure_id, revision in rows:
+        digest.update(f"\0{disclosure_id}:{revision}".encode())
+    return digest.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- disclosures
+
+
+def disclosure_ids(session: Session) -> list[str]:
+    return list(session.exec(select(Disclosure.id).order_by(Disclosure.id)).all())
+
+
+def resolve_disclosure(session: Session, value: str | None, flagship: str) -> str:
+    """The disclosure a request is about; one only, and one that exists."""
+    if value is None:
+        return flagship
+    if "," in value:
+        raise CannotCombine(value.split(","))
+    known = disclosure_ids(session)
+    if value not in known:
+        raise InvalidParameter("disclosure", value, known)
+    return value
+
+
+def _counts(session: Session, table: Any) -> dict[str, int]:
+    rows = session.exec(
+        select(table.disclosure_id, func.count()).group_by(table.disclosure_id)
+    ).all()
+    return dict(rows)
+
+
+def _disclosure_public(d: Disclosure, figures: int, cases: int, checks: int) -> dict[str, Any]:
+    data = d.model_dump(
+        exclude={"licence_id", "licence_title", "licence_url", "aggregate_defaults"}
+    )
+    data["licence"] = LicencePublic(id=d.licence_id, title=d.licence_title, url=d.licence_url)
+    return {**data, "figure_count": figures, "case_count": cases, "check_count": checks}
+
+
+def list_disclosures(session: Session) -> list[DisclosurePublic]:
+    figures, cases, checks = (_counts(session, t) for t in (Figure, Case, Check))
+    return [
+        DisclosurePublic(
+            **_disclosure_public(d, figures.get(d.id, 0), cases.get(d.id, 0), checks.get(d.id, 0))
+        )
+        for d in session.exec(select(Disclosure).order_by(Disclosure.id)).all()
+    ]
+
+
+def get_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
+    d = session.get(Disclosure, disclosure_id)
+    if d is None:
+        raise NotFound("disclosure", disclosure_id)
+    count = {
+        t: session.exec(select(func.count()).select_from(t).where(t.disclosure_id == d.id)).one()
+        for t in (Figure, Case, Check)
+    }
+    sources = session.exec(
+        select(Source).where(Source.disclosure_id == d.id).order_by(col(Source.position))
+    ).all()
+    notes = session.exec(
+        select(Note).where(Note.disclosure_id == d.id).order_by(col(Note.position))
+    ).all()
+    return DisclosureDetail(
+        **_disclosure_public(d, count[Figure], count[Case], count[Check]),
+        sources=[source_public(s) for s in sources],
+        notes=[
+            NotePublic(id=n.id, kind=n.kind, topic=n.topic, text=n.text, sources=n.sources)
+            for n in notes
+        ],
+        aggregates=d.aggregate_defaults,
+    )
+
+
+def source_public(s: Source) -> SourcePublic:
+    return SourcePublic(
+        id=s.id,
+        disclosure=s.disclosure_id,
+        publisher=s.publisher,
+        title=s.title,
+        url=s.url,
+        date=s.date,
+        kind=s.kind,
+        note=s.note,
+    )
+
+
+def list_sources(session: Session, disclosure: str | None) -> list[SourcePublic]:
+    query = select(Source).order_by(col(Source.disclosure_id), col(Source.position))
+    if disclosure is not None:
+        query = query.where(Source.disclosure_id == disclosure)
+    return [source_public(s) for s in session.exec(query).all()]
+
+
+def meta(session: Session, flagship: str) -> MetaPublic:
+    disclosures = list_disclosures(session)
+    sources = _counts(session, Source)
+    return MetaPublic(
+        api_version="1",
+        service_version=__version__,
+        revision=dataset_revision(session),
+        flagship_disclosure=flagship,
+        datasets=[
+            DatasetMeta(
+                id=d.id,
+                version=d.version,
+                revision=d.revision,
+                last_updated=d.last_updated,
+                licence=d.licence,
+                figures=d.figure_count,
+                cases=d.case_count,
+                checks=d.check_count,
+                sources=sources.get(d.id, 0),
+            )
+            for d in disclosures
+        ],
+    )
+
+
+# ---------------------------------------------------------------- figures
+
+
+def reading_text(
+    value: int | None, low: int | None, high: int | None, qualifier: str | None
+) -> str:
+    """A reading as words a reader can quote: 3, 17 to 18, at least 2, or the words."""
+    if value is not None:
+        text = str(value)
+    elif low is not None and high is not None:
+        text = f"{low} to {high}"
+    elif low is not None:
+        text = f"at least {low}"
+    elif high is not None:
+        text = f"at most {high}"
+    else:
+        return f"“{qualifier}” (no number given)"
+    return f"{text} (“{qualifier}”)" if qualifier else text
+
+
+@dataclass
+class FigureContext:
+    """What building public figures needs beyond the figure rows themselves."""
+
+    reports: dict[str, list[FigureReport]] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    disclosures: dict[str, Disclosure] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session, figures: Sequence[Figure]) -> "FigureContext":
+        ids = [f.id for f in figures]
+        context = cls()
+        if not ids:
+            return context
+        for report in session.exec(
+            select(FigureReport)
+            .where(col(FigureReport.figure_id).in_(ids))
+            .order_by(col(FigureReport.position))
+        ).all():
+            context.reports.setdefault(report.figure_id, []).append(report)
+        disclosure_ids = {f.disclosure_id for f in figures}
+        context.sources = {
+            s.id: s
+            for s in session.exec(
+                select(Source).where(col(Source.disclosure_id).in_(disclosure_ids))
+            ).all()
+        }
+        context.disclosures = {
+            d.id: d
+            for d in session.exec(
+                select(Disclosure).where(col(Disclosure.id).in_(disclosure_ids))
+            ).all()
+        }
+        return context
+
+    def disputed(self, figure_id: str) -> bool:
+        numbers = {
+            (r.value, r.min, r.max)
+            for r in self.reports.get(figure_id, [])
+            if r.value is not None or r.min is not None or r.max is not None
+        }
+        return len(numbers) > 1
+
+
+def published_reading(figure: Figure, disputed: bool) -> dict[str, Any]:
+    if figure.value is not None and not disputed:
+        return {
+            "value": figure.value,
+            "min": figure.value,
+            "max": figure.value,
+            "qualifier": figure.qualifier,
+        }
+    return {"value": None, "min": figure.min, "max": figure.max, "qualifier": figure.qualifier}
+
+
+def figure_citation(figure: Figure, reading: dict[str, Any], context: FigureContext) -> str:
+    d = context.disclosures[figure.disclosure_id]
+    reports = context.reports.get(figure.id, [])
+    publishers = list(dict.fromkeys(context.sources[r.source_id].publisher for r in reports))
+    text = reading_text(reading["value"], reading["min"], reading["max"], reading["qualifier"])
+    if context.disputed(figure.id):
+        said = ", ".join(
+            f"{context.sources[r.source_id].publisher} {reading_text(r.value, r.min, r.max, None)}"
+            for r in reports
+            if r.value is not None or r.min is not None
+        )
+        text += f" (sources disagree: {said})"
+    basis = "our arithmetic from figures" if figure.derived else "figures"
+    reported = f", as reported by {', '.join(publishers)}" if publishers else ""
+    return (
+        f"{figure.label}: {text}. Source: {basis} in the {d.force} FOI answer to "
+        f"{d.requester} ({d.period_description.split(':')[0]}){reported}. "
+        f"Dataset {d.id} v{d.version}, revision {d.revision}, figure {figure.id}."
+    )
+
+
+def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
+    disputed = context.disputed(figure.id)
+    reading = published_reading(figure, disputed)
+    return FigurePublic(
+        id=figure.id,
+        disclosure=figure.disclosure_id,
+        measure=figure.measure,
+        label=figure.label,
+        **{dim: getattr(figure, dim) for dim in DIMENSIONS},
+        period=figure.period,
+        unit=figure.unit,
+        derived=figure.derived,
+        disputed=disputed,
+        note=figure.note,
+        **reading,
+        reports=[
+            ReportPublic(
+                source=r.source_id,
+                publisher=context.sources[r.source_id].publisher,
+                value=r.value,
+                min=r.min,
+                max=r.max,
+                qualifier=r.qualifier,
+                note=r.note,
+            )
+            for r in context.reports.get(figure.id, [])
+        ],
+        citation=figure_citation(figure, reading, context),
+    )
+
+
+def get_figure(session: Session, figure_id: str) -> FigurePublic:
+    figure = session.get(Figure, figure_id)
+    if figure is None:
+        raise NotFound("figure", figure_id)
+    return figure_public(figure, FigureContext.load(session, [figure]))
+
+
+def list_figures(
+    session: Session,
+    *,
+    disclosure: str | None,
+    measure: str | None,
+    dimensions: Filters,
+    disputed: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[FigurePublic], int]:
+    query = select(Figure)
+    if disclosure is not None:
+        query = query.where(Figure.disclosure_id == disclosure)
+    if measure is not None:
+        known = measures(session, disclosure)
+        if measure not in known:
+            raise InvalidParameter("measure", measure, known)
+        query = query.where(Figure.measure == measure)
+    for dim, value in dimensions.items():
+        query = query.where(getattr(Figure, dim) == value)
+    query = query.order_by(col(Figure.disclosure_id), col(Figure.position))
+    figures = session.exec(query).all()
+    context = FigureContext.load(session, figures)
+    if disputed is not None:
+        figures = [f for f in figures if context.disputed(f.id) == disputed]
+    page = figures[offset : offset + limit]
+    return [figure_public(f, context) for f in page], len(figures)
+
+
+def measures(session: Session, disclosure: str | None) -> list[str]:
+    query = select(Figure.measure).distinct().order_by(Figure.measure)
+    if disclosure is not None:
+        query = query.where(Figure.disclosure_id == disclosure)
+    return list(session.exec(query).all())
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _term_public(term: CheckTerm, figure: Figure, context: FigureContext) -> CheckTermPublic:
+    if term.source_id is not None:
+        report = next(r for r in context.reports[figure.id] if r.source_id == term.source_id)
+        reading: dict[str, Any] = {
+            "value": report.value,
+            "min": report.min,
+            "max": report.max,
+            "qualifier": report.qualifier,
+        }
+        if report.value is not None:
+            reading["min"] = reading["max"] = report.value
+    else:
+        reading = published_reading(figure, context.disputed(figure.id))
+    return CheckTermPublic(figure=figure.id, label=figure.label, source=term.source_id, **reading)
+
+
+def _interval(term: CheckTermPublic) -> Interval:
+    return Interval.of(term.value, term.min, term.max)
+
+
+def evaluate_checks(
+    session: Session, disclosure: str, only_figures: Iterable[str] | None = None
+) -> list[CheckPublic]:
+    """Every check of a disclosure (or those touching `only_figures`), evaluated now."""
+    checks = session.exec(
+        select(Check).where(Check.disclosure_id == disclosure).order_by(col(Check.position))
+    ).all()
+    terms: dict[str, list[CheckTerm]] = {}
+    for term in session.exec(
+        select(CheckTerm)
+        .where(col(CheckTerm.check_id).in_([c.id for c in checks]))
+        .order_by(col(CheckTerm.position))
+    ).all():
+        terms.setdefault(term.check_id, []).append(term)
+    if only_figures is not None:
+        wanted = set(only_figures)
+        checks = [c for c in checks if any(t.figure_id in wanted for t in terms.get(c.id, []))]
+    figure_ids = {t.figure_id for c in checks for t in terms[c.id]}
+    figures = {
+        f.id: f for f in session.exec(select(Figure).where(col(Figure.id).in_(figure_ids))).all()
+    }
+    context = FigureContext.load(session, list(figures.values()))
+    results = []
+    for check in checks:
+        publics = [
+            (t.role, _term_public(t, figures[t.figure_id], context)) for t in terms[check.id]
+        ]
+        total = next(p for role, p in publics if role == "total")
+        parts = [p for role, p in publics if role == "part"]
+        outcome = evaluate(_interval(total), [_interval(p) for p in parts])
+        results.append(
+            CheckPublic(
+                id=check.id,
+                disclosure=check.disclosure_id,
+                title=check.title,
+                note=check.note,
+                status=outcome.status,
+                total=total,
+                parts=parts,
+                parts_min=outcome.parts.low,
+                parts_max=outcome.parts.high,
+                difference_min=outcome.difference_min,
+                difference_max=outcome.difference_max,
+                gap=outcome.gap,
+                explanation=outcome.explanation,
+            )
+        )
+    return results
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+def _sort_key(by: Sequence[str]) -> Any:
+    def key(row: AggregateRow) -> tuple[int, ...]:
+        values = []
+        for dim in by:
+            value = getattr(row, dim)
+            values.append(value if dim == "year" else ORDER[dim].get(value, 999))
+        return tuple(values)
+
+    return key
+
+
+def _matching(figures: Iterable[Figure], by: Sequence[str], filters: Filters) -> list[Figure]:
+    """Figures broken down by exactly `by`, within `filters`, and by nothing else."""
+    chosen = []
+    for figure in figures:
+        ok = True
+        for dim in DIMENSIONS:
+            value = getattr(figure, dim)
+            if dim in filters:
+                ok = value == filters[dim]
+            elif dim in by:
+                ok = value is not None
+            else:
+                ok = value is None
+            if not ok:
+                break
+        if ok:
+            chosen.append(figure)
+    return chosen
+
+
+def _row(figure: Figure, context: FigureContext) -> AggregateRow:
+    disputed = context.disputed(figure.id)
+    return AggregateRow(
+        **{dim: getattr(figure, dim) for dim in DIMENSIONS},
+        figure=figure.id,
+        label=figure.label,
+        unit=figure.unit,
+        derived=figure.derived,
+        disputed=disputed,
+        **published_reading(figure, disputed),
+    )
+
+
+def aggregate(
+    session: Session,
+    disclosure_id: str,
+    by: list[str],
+    measure: str | None,
+    filters: Filters,
+) -> AggregatePublic:
+    d = session.get(Disclosure, disclosure_id)
+    if d is None:
+        raise NotFound("disclosure", disclosure_id)
+    grouping = ",".join(by)
+    declared = next((a for a in d.aggregate_defaults if a["by"] == grouping), None)
+    known = measures(session, disclosure_id)
+    if measure is None:
+        if declared is None:
+            raise InvalidParameter(
+                "measure",
+                None,
+                known,
+                detail=f"{disclosure_id} declares no headline measure for by={grouping}; "
+                "choose one with measure=.",
+            )
+        measure = str(declared["measure"])
+    elif measure not in known:
+        raise InvalidParameter("measure", measure, known)
+    if declared is not None and declared["measure"] == measure:
+        filters = {**declared.get("filters", {}), **filters}
+    figures = session.exec(
+        select(Figure).where(Figure.disclosure_id == disclosure_id).order_by(col(Figure.position))
+    ).all()
+    rows_figures = _matching((f for f in figures if f.measure == measure), by, filters)
+    total_figure = None
+    if declared is not None and declared["measure"] == measure and "total_measure" in declared:
+        total_figure = next(
+            iter(
+                _matching(
+                    (f for f in figures if f.measure == declared["total_measure"]), [], filters
+                )
+            ),
+            None,
+        )
+    chosen = [*rows_figures, *([total_figure] if total_figure else [])]
+    context = FigureContext.load(session, chosen)
+    rows = sorted((_row(f, context) for f in rows_figures), key=_sort_key(by))
+    source_ids = {r.source_id for f in chosen for r in context.reports.get(f.id, [])}
+    sources = [
+        source_public(s)
+        for s in sorted(context.sources.values(), key=lambda s: s.position)
+        if s.id in source_ids
+    ]
+    publishers = ", ".join(dict.fromkeys(s.publisher for s in sources))
+    revision = d.revision
+    return AggregatePublic(
+        disclosure=disclosure_id,
+        measure=measure,
+        by=by,
+        filters=filters,
+        rows=rows,
+        total=_row(total_figure, context) if total_figure else None,
+        checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
+        sources=sources,
+        citation=(
+            f"{d.force} FOI answer to {d.requester} "
+            f"({d.period_description.split(':')[0]})"
+            + (f", as reported by {publishers}" if publishers else "")
+            + f". Dataset {d.id} v{d.version}, revision {revision}."
+        ),
+        revision=revision,
+    )
+
+
+# ---------------------------------------------------------------- taxonomies
+
+
+def taxonomy(session: Session, disclosure_id: str, dimension: str) -> list[TaxonomyEntry]:
+    """Each code of a taxonomy with the disclosure's headline figures for it."""
+    d = session.get(Disclosure, disclosure_id)
+    if d is None:
+        raise NotFound("disclosure", disclosure_id)
+    declared = {a["by"]: a["measure"] for a in d.aggregate_defaults}
+    measure = declared.get(f"staff_type,{dimension}") or declared.get(dimension)
+    counts: dict[str, list[TaxonomyCount]] = {}
+    if measure is not None:
+        figures = session.exec(
+            select(Figure)
+            .where(Figure.disclosure_id == disclosure_id, Figure.measure == measure)
+            .order_by(col(Figure.position))
+        ).all()
+        chosen = [
+            *_matching(figures, ["staff_type", dimension], {}),
+            *_matching(figures, [dimension], {}),
+        ]
+        context = FigureContext.load(session, chosen)
+        for figure in chosen:
+            disputed = context.disputed(figure.id)
+            counts.setdefault(getattr(figure, dimension), []).append(
+                TaxonomyCount(
+                    staff_type=figure.staff_type,
+                    figure=figure.id,
+                    disputed=disputed,
+                    **published_reading(figure, disputed),
+                )
+            )
+    return [
+        TaxonomyEntry(
+            code=t.code,
+            label=t.label,
+            meaning=t.meaning,
+            order=i + 1,
+            counts=counts.get(t.code, []),
+        )
+        for i, t in enumerate(TAXONOMIES[dimension])
+    ]
+
+
+# ---------------------------------------------------------------- cases
+
+
+def case_public(c: Case) -> CasePublic:
+    return CasePublic(
+        id=c.id,
+        disclosure=c.disclosure_id,
+        staff_type=c.staff_type,
+        rank=c.rank,
+        year=c.year,
+        platform=c.platform,
+        allegation=c.allegation,
+        outcome=c.outcome,
+        summary=c.summary,
+        in_foi_answer=c.in_foi_answer,
+        sources=c.sources,
+        note=c.note,
+    )
+
+
+def list_cases(
+    session: Session, *, disclosure: str | None, filters: Filters, limit: int, offset: int
+) -> tuple[list[CasePublic], int]:
+    query = select(Case)
+    if disclosure is not None:
+        query = query.where(Case.disclosure_id == disclosure)
+    for dim, value in filters.items():
+        query = query.where(getattr(Case, dim) == value)
+    count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(col(Case.disclosure_id), col(Case.position), col(Case.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [case_public(c) for c in rows], count
+
+
+def get_case(session: Session, case_id: str) -> CasePublic:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("case", case_id)
+    return case_public(case)

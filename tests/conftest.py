@@ -1,0 +1,127 @@
+"""Fixtures: a fresh, real database per test, on SQLite or (TEST_BACKEND=postgres) on the
+PostgreSQL named by TEST_DATABASE_URL. The seeded template is built once per run; each
+test gets its own copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
+"""
+
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+from service.cli import migrate
+from service.config import PROJECT_ROOT, Settings
+from service.db import build_engine
+from service.main import create_app
+from service.seed import find_packages, load_packages
+
+SEED_DIR = PROJECT_ROOT / "seed"
+MET_2013 = SEED_DIR / "met-2013"
+BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
+_counter = itertools.count()
+
+
+class Databases:
+    """Creates blank databases and copies of the seeded template for one backend."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.run = uuid.uuid4().hex[:8]
+        self.created: list[str] = []
+        if BACKEND == "postgres":
+            admin_url = os.environ.get("TEST_DATABASE_URL")
+            if not admin_url:
+                raise RuntimeError("TEST_BACKEND=postgres needs TEST_DATABASE_URL")
+            self.admin_url = Settings(database_url=admin_url).database_url
+            self.admin: Engine | None = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        else:
+            self.admin = None
+        self.template = self.blank()
+        migrate(self.template)
+        engine = build_engine(Settings(database_url=self.template))
+        load_packages(engine, find_packages(SEED_DIR))
+        engine.dispose()
+
+    def blank(self) -> str:
+        name = f"t{self.run}_{next(_counter)}"
+        if self.admin is None:
+            return f"sqlite:///{self.tmp / (name + '.db')}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def copy_of_template(self) -> str:
+        name = f"t{self.run}_{next(_counter)}"
+        if self.admin is None:
+            target = self.tmp / f"{name}.db"
+            shutil.copyfile(make_url(self.template).database or "", target)
+            return f"sqlite:///{target}"
+        template = make_url(self.template).database
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        self.created.append(name)
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if self.admin is None:
+            return
+        with self.admin.connect() as connection:
+            for name in reversed(self.created):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("databases"))
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture
+def database_url(databases: Databases) -> str:
+    """A migrated database holding every package under seed/."""
+    return databases.copy_of_template()
+
+
+@pytest.fixture
+def blank_database_url(databases: Databases) -> str:
+    """A database with no tables at all."""
+    return databases.blank()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, revision_check_seconds=0, seed_dir=SEED_DIR)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = build_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, engine)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Callable[..., Path]:
+    """Copy a seed package into tmp_path so a test can break or change it."""
+
+    def copy(source: Path = MET_2013, name: str | None = None) -> Path:
+        target = tmp_path / (name or source.name)
+        shutil.copytree(source, target)
+        return target
+
+    return copy
