@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check lock clean
+.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check readme lock clean
 
 help:
 	@echo "make run            install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite)"
@@ -41,7 +41,7 @@ format: install
 	$(BIN)/ruff format .
 
 typecheck: install
-	$(BIN)/mypy service tests
+	$(BIN)/mypy service tests scripts
 
 test: lint typecheck test-sqlite test-postgres
 
@@ -62,6 +62,9 @@ openapi: install
 
 openapi-check: install
 	$(BIN)/met-foi openapi --check openapi/openapi.json
+
+readme: install
+	$(BIN)/python -m scripts.readme_examples --write
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

@@ -4,7 +4,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from service.config import PROJECT_ROOT, get_settings
 
@@ -51,14 +50,10 @@ def seed(paths: list[Path], write_schemas: bool) -> int:
     return 0
 
 
-def openapi_document() -> dict[str, Any]:
-    from service.main import create_app
-
-    return create_app().openapi()
-
-
 def openapi(write: Path | None, check: Path | None) -> int:
-    text = json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    from service.openapi import build_document
+
+    text = json.dumps(build_document(), indent=2, ensure_ascii=False) + "\n"
     if write is not None:
         write.parent.mkdir(parents=True, exist_ok=True)
         write.write_text(text, encoding="utf-8")

@@ -189,14 +189,37 @@ class ServiceUnavailable(Problem):
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entry documenting problem bodies for these statuses."""
+    """The `responses=` entry documenting problem bodies for these statuses.
+
+    FastAPI files the model under application/json; service.main moves every 4xx/5xx
+    body to application/problem+json when it builds the schema.
+    """
     return {
         status: {
             "model": ProblemDetail,
-            "content": {
-                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}
-            },
             "description": " / ".join(t for s, t, _ in PROBLEM_TYPES.values() if s == status),
         }
         for status in statuses
     }
+
+
+def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare every error body as application/problem+json with the ProblemDetail shape."""
+    ref = {"$ref": "#/components/schemas/ProblemDetail"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if any(p["name"] == "format" for p in operation.get("parameters", [])):
+                content = operation["responses"]["200"]["content"]
+                content["text/csv"] = {
+                    "schema": {
+                        "type": "string",
+                        "description": "CSV with a header row; nested values as JSON text.",
+                    }
+                }
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ref}}
+    schemas = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return schema

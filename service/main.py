@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -33,6 +34,7 @@ from service.errors import (
     Problem,
     ServiceUnavailable,
     logger,
+    problem_openapi,
     problem_responses,
     problem_type,
 )
@@ -265,8 +267,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.app = state
     install_error_handlers(app)
-    from fastapi import Depends
-
     for module in (meta, disclosures, figures, aggregates, taxonomies, cases, checks):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_query_params)])
 
@@ -306,7 +306,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description="Documentation for each `type` URI used in error responses.",
         responses=problem_responses(404),
     )
-    def problem_doc(slug: str) -> dict[str, Any]:
+    def problem_doc(
+        slug: str = Path(description="The last part of a problem's type URI.", max_length=50),
+    ) -> dict[str, Any]:
         if slug not in PROBLEM_TYPES:
             problem = Problem(f"No problem type {slug!r}.")
             problem.slug = "not-found"
@@ -319,6 +321,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             "description": meaning,
         }
 
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_openapi(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(HttpLayer, state=state)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

@@ -247,6 +247,12 @@ def published_reading(figure: Figure, disputed: bool) -> dict[str, Any]:
     return {"value": None, "min": figure.min, "max": figure.max, "qualifier": figure.qualifier}
 
 
+def period_words(d: Disclosure) -> str:
+    if d.period_start and d.period_end:
+        return f"covering {d.period_start} to {d.period_end}"
+    return f"covering {d.period_description}"
+
+
 def figure_citation(figure: Figure, reading: dict[str, Any], context: FigureContext) -> str:
     d = context.disclosures[figure.disclosure_id]
     reports = context.reports.get(figure.id, [])
@@ -263,7 +269,7 @@ def figure_citation(figure: Figure, reading: dict[str, Any], context: FigureCont
     reported = f", as reported by {', '.join(publishers)}" if publishers else ""
     return (
         f"{figure.label}: {text}. Source: {basis} in the {d.force} FOI answer to "
-        f"{d.requester} ({d.period_description.split(':')[0]}){reported}. "
+        f"{d.requester}, {period_words(d)}{reported}. "
         f"Dataset {d.id} v{d.version}, revision {d.revision}, figure {figure.id}."
     )
 
@@ -524,8 +530,7 @@ def aggregate(
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
         sources=sources,
         citation=(
-            f"{d.force} FOI answer to {d.requester} "
-            f"({d.period_description.split(':')[0]})"
+            f"{d.force} FOI answer to {d.requester}, {period_words(d)}"
             + (f", as reported by {publishers}" if publishers else "")
             + f". Dataset {d.id} v{d.version}, revision {revision}."
         ),

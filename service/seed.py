@@ -282,6 +282,7 @@ class Package:
 
 
 Row = dict[str, Any]
+INVALID = "__invalid__"
 
 
 class _Reader:
@@ -316,9 +317,12 @@ class _Reader:
         rows: list[tuple[int, Row]] = []
         seen: dict[tuple[Any, ...], int] = {}
         for line, raw in enumerate(reader, start=2):
+            errors_before = len(self.errors)
             row = {
                 f["name"]: self._cell(where, line, f, raw.get(f["name"])) for f in spec["fields"]
             }
+            # A row with a bad cell is reported once; later cross-checks skip it.
+            row[INVALID] = len(self.errors) > errors_before
             key = tuple(row[k] for k in spec.get("primaryKey", []))
             if key and key in seen:
                 self.error(
@@ -548,7 +552,8 @@ def _build_figures(
         if row["id"] is None:
             continue
         _prefixed(reader, f"{at}, column 'id'", row["id"], disclosure_id)
-        _check_reading(reader, at, row, figure=True)
+        if not row[INVALID]:
+            _check_reading(reader, at, row, figure=True)
         figure = Figure(
             disclosure_id=disclosure_id,
             position=position,
@@ -557,7 +562,6 @@ def _build_figures(
         figures[row["id"]] = (row, figure)
         package.figures.append(figure)
 
-    reported: set[str] = set()
     where = f"{package.path.name}/figure_reports.csv"
     for position, (line, row) in enumerate(tables["figure_reports"]):
         at = f"{where} row {line}"
@@ -571,17 +575,17 @@ def _build_figures(
             if row["figure"] is not None:
                 reader.error(f"{at}, column 'figure'", f"unknown figure {row['figure']!r}")
             continue
-        _check_reading(reader, at, row, figure=False)
         figure_row, _ = figures[row["figure"]]
+        if not row[INVALID]:
+            _check_reading(reader, at, row, figure=False)
         reading, published = _interval(row), _interval(figure_row)
-        if reading is not None:
-            reported.add(row["figure"])
-            if published is None or not _overlaps(reading, published):
-                reader.error(
-                    at,
-                    f"{row['source']} reports {_describe(row)}, which the "
-                    f"figure's published reading ({_describe(figure_row)}) excludes",
-                )
+        excluded = reading is not None and (published is None or not _overlaps(reading, published))
+        if excluded and not figure_row[INVALID] and not row[INVALID]:
+            reader.error(
+                at,
+                f"{row['source']} reports {_describe(row)}, which the "
+                f"figure's published reading ({_describe(figure_row)}) excludes",
+            )
         package.reports.append(
             FigureReport(
                 figure_id=row["figure"],
@@ -598,6 +602,8 @@ def _build_figures(
     for report in package.reports:
         by_figure.setdefault(report.figure_id, []).append(report)
     for figure_id, (row, _) in figures.items():
+        if row[INVALID]:
+            continue
         reports = by_figure.get(figure_id, [])
         readings = {(r.value, r.min, r.max) for r in reports if _interval(r.model_dump())}
         if row["derived"] and readings:

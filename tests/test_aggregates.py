@@ -1,0 +1,349 @@
+"""/v1/aggregates: chart-ready rows, stated totals, covering checks, citation, CSV."""
+
+import csv
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+DIMS = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
+
+
+def row(figure: str, label: str, unit: str, reading: Any, **dims: Any) -> dict[str, Any]:
+    """An expected aggregate row; `reading` is an int, a (min, max) pair or a qualifier."""
+    value = low = high = qualifier = None
+    if isinstance(reading, int):
+        value = low = high = reading
+    elif isinstance(reading, tuple):
+        low, high, *words = reading
+        qualifier = words[0] if words else None
+    else:
+        qualifier = reading
+    derived = dims.pop("derived", False)
+    disputed = dims.pop("disputed", False)
+    return {
+        **{d: dims.get(d) for d in DIMS},
+        "figure": figure,
+        "label": label,
+        "value": value,
+        "min": low,
+        "max": high,
+        "qualifier": qualifier,
+        "unit": unit,
+        "derived": derived,
+        "disputed": disputed,
+    }
+
+
+PLATFORM_ROWS = [
+    row(
+        "met-2013.platform.facebook",
+        "Cases involving Facebook",
+        "cases",
+        "the vast majority",
+        platform="facebook",
+    ),
+    row("met-2013.platform.twitter", "Cases involving Twitter", "cases", 2, platform="twitter"),
+    row("met-2013.platform.linkedin", "Cases involving LinkedIn", "cases", 1, platform="linkedin"),
+    row("met-2013.platform.youtube", "Cases involving YouTube", "cases", 1, platform="youtube"),
+    row(
+        "met-2013.platform.friends-reunited",
+        "Cases involving Friends Reunited",
+        "cases",
+        1,
+        platform="friends_reunited",
+    ),
+    row(
+        "met-2013.platform.dating-site",
+        "Cases involving a dating website",
+        "cases",
+        "no count in the FOI answer",
+        platform="dating_site",
+    ),
+    row(
+        "met-2013.platform.unspecified",
+        "Cases on platforms not named",
+        "cases",
+        (2, None, "a number of"),
+        platform="unspecified",
+    ),
+]
+
+OFFICER_OUTCOME_ROWS = [
+    row(
+        "met-2013.officers.dismissed",
+        "Police officers dismissed",
+        "officers",
+        3,
+        staff_type="police_officer",
+        outcome="dismissed",
+    ),
+    row(
+        "met-2013.officers.resigned-or-retired",
+        "Police officers who resigned or retired",
+        "officers",
+        6,
+        staff_type="police_officer",
+        outcome="resigned_or_retired",
+    ),
+    row(
+        "met-2013.officers.written-warning",
+        "Police officers given a written warning",
+        "officers",
+        (17, 18),
+        staff_type="police_officer",
+        outcome="written_warning",
+        disputed=True,
+    ),
+    row(
+        "met-2013.officers.management-action",
+        "Police officers given management action",
+        "officers",
+        6,
+        staff_type="police_officer",
+        outcome="management_action",
+    ),
+    row(
+        "met-2013.officers.management-advice",
+        "Police officers given management advice",
+        "officers",
+        5,
+        staff_type="police_officer",
+        outcome="management_advice",
+    ),
+    row(
+        "met-2013.officers.cleared",
+        "Police officers cleared",
+        "officers",
+        25,
+        staff_type="police_officer",
+        outcome="cleared",
+    ),
+    row(
+        "met-2013.officers.under-investigation",
+        "Police officers still under investigation",
+        "officers",
+        6,
+        staff_type="police_officer",
+        outcome="under_investigation",
+    ),
+    row(
+        "met-2013.officers.outcome-not-stated",
+        "Police officers with no stated outcome",
+        "officers",
+        6,
+        staff_type="police_officer",
+        outcome="not_stated",
+        derived=True,
+    ),
+]
+
+STAFF_OUTCOME_ROWS = [
+    row(
+        "met-2013.staff.dismissed",
+        "Civilian staff dismissed",
+        "staff",
+        4,
+        staff_type="civilian_staff",
+        outcome="dismissed",
+    ),
+    row(
+        "met-2013.staff.resigned-or-retired",
+        "Civilian staff who resigned or retired",
+        "staff",
+        2,
+        staff_type="civilian_staff",
+        outcome="resigned_or_retired",
+    ),
+    row(
+        "met-2013.staff.written-warning",
+        "Civilian staff given a written warning",
+        "staff",
+        4,
+        staff_type="civilian_staff",
+        outcome="written_warning",
+    ),
+    row(
+        "met-2013.staff.reprimand",
+        "Civilian staff reprimanded",
+        "staff",
+        2,
+        staff_type="civilian_staff",
+        outcome="reprimand",
+    ),
+]
+
+
+def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) -> None:
+    response = client.get("/v1/aggregates", params={"disclosure": "met-2013", "by": "platform"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["disclosure"] == "met-2013"
+    assert body["measure"] == "cases_by_platform"
+    assert body["by"] == ["platform"]
+    assert body["filters"] == {}
+    assert body["rows"] == PLATFORM_ROWS
+    assert body["total"] is None
+    assert [(c["id"], c["status"]) for c in body["checks"]] == [
+        ("met-2013.K6", "holds_within_range")
+    ]
+    assert [s["id"] for s in body["sources"]] == ["standard2013", "idg_via_parliamentstreet"]
+    revision = client.get("/v1/meta").json()["datasets"][0]["revision"]
+    assert body["revision"] == revision
+    assert body["citation"] == (
+        "Metropolitan Police Service FOI answer to Parliament Street (UK think tank), covering "
+        "2009 to 2013, as reported by Evening Standard, Parliament Street (reproducing IDG News "
+        f"Service). Dataset met-2013 v1.0.0, revision {revision}."
+    )
+
+
+def test_aggregates_by_outcome_for_officers_has_the_stated_total(client: TestClient) -> None:
+    body = client.get("/v1/aggregates?by=outcome&staff_type=police_officer").json()
+    assert body["measure"] == "people_by_outcome"
+    assert body["filters"] == {"staff_type": "police_officer"}
+    assert body["rows"] == OFFICER_OUTCOME_ROWS
+    assert body["total"] == row(
+        "met-2013.officers.investigated",
+        "Police officers investigated over social-media use",
+        "officers",
+        75,
+        staff_type="police_officer",
+    )
+    assert {c["id"]: c["status"] for c in body["checks"]} == {
+        "met-2013.K1": "holds",
+        "met-2013.K2": "gap",
+        "met-2013.K3": "holds",
+        "met-2013.K5a": "holds",
+        "met-2013.K5b": "holds",
+        "met-2013.D1": "holds",
+        "met-2013.D3": "holds",
+    }
+
+
+def test_aggregates_by_staff_type_and_outcome(client: TestClient) -> None:
+    body = client.get("/v1/aggregates?by=staff_type,outcome").json()
+    assert body["by"] == ["staff_type", "outcome"]
+    assert body["rows"] == OFFICER_OUTCOME_ROWS + STAFF_OUTCOME_ROWS
+    assert body["total"] == row(
+        "met-2013.all.investigated",
+        "Officers and civilian staff investigated over social-media use",
+        "people",
+        87,
+        derived=True,
+    )
+
+
+def test_aggregates_by_outcome_without_filters_gives_the_combined_figures(
+    client: TestClient,
+) -> None:
+    body = client.get("/v1/aggregates?by=outcome").json()
+    assert [(r["figure"], r["value"]) for r in body["rows"]] == [
+        ("met-2013.all.dismissed", 7),
+        ("met-2013.all.resigned-or-retired", 8),
+    ]
+
+
+def test_aggregates_by_year_uses_the_declared_filters(client: TestClient) -> None:
+    body = client.get("/v1/aggregates?by=year").json()
+    assert body["filters"] == {"staff_type": "police_officer", "outcome": "dismissed"}
+    assert [(r["year"], r["min"], r["max"], r["value"]) for r in body["rows"]] == [
+        (2011, 0, 3, None)
+    ]
+    staff = client.get("/v1/aggregates?by=year&staff_type=civilian_staff").json()
+    assert [(r["year"], r["min"], r["max"]) for r in staff["rows"]] == [(2013, 1, 4)]
+
+
+def test_aggregates_with_a_measure_but_no_declared_grouping(client: TestClient) -> None:
+    body = client.get(
+        "/v1/aggregates?by=platform&measure=people_by_outcome"
+        "&staff_type=civilian_staff&outcome=dismissed"
+    ).json()
+    assert [(r["figure"], r["value"]) for r in body["rows"]] == [
+        ("met-2013.staff.dismissed-facebook", 4)
+    ]
+    assert body["total"] is None
+
+
+def test_aggregates_csv_parses_back_to_the_json_rows(client: TestClient) -> None:
+    url = "/v1/aggregates?by=staff_type,outcome"
+    rows = client.get(url).json()["rows"]
+    response = client.get(url, headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    parsed = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(parsed[0]) == [
+        *DIMS,
+        "figure",
+        "label",
+        "value",
+        "min",
+        "max",
+        "qualifier",
+        "unit",
+        "derived",
+        "disputed",
+    ]
+    assert parsed == [{k: as_csv(v) for k, v in r.items()} for r in rows]
+    assert client.get(url + "&format=csv").content == response.content
+
+
+def as_csv(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def test_aggregates_refuse_to_combine_disclosures(client: TestClient) -> None:
+    response = client.get("/v1/aggregates?by=platform&disclosure=met-2013,met-2014")
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/cannot-combine-disclosures"
+    assert problem["errors"] == [
+        {"parameter": "disclosure", "message": "name exactly one disclosure"}
+    ]
+
+
+def test_aggregates_reject_a_bad_grouping(client: TestClient) -> None:
+    response = client.get("/v1/aggregates?by=platform,platform")
+    assert response.status_code == 422
+    assert response.json() == {
+        "type": "/problems/invalid-parameter",
+        "title": "Invalid parameter",
+        "status": 422,
+        "detail": "by must be one dimension or two separated by a comma, from: staff_type, "
+        "outcome, platform, allegation, year, rank.",
+        "instance": "/v1/aggregates",
+        "errors": [
+            {
+                "parameter": "by",
+                "message": "by must be one dimension or two separated by a comma, from: "
+                "staff_type, outcome, platform, allegation, year, rank.",
+                "allowed": ["staff_type", "outcome", "platform", "allegation", "year", "rank"],
+            }
+        ],
+    }
+
+
+def test_aggregates_without_a_headline_for_the_grouping_asks_for_a_measure(
+    client: TestClient,
+) -> None:
+    response = client.get("/v1/aggregates?by=rank")
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["detail"] == (
+        "met-2013 declares no headline measure for by=rank; choose one with measure=."
+    )
+    assert problem["errors"][0]["allowed"] == [
+        "adverse_finding_or_departure",
+        "allegation_category_named",
+        "cases_by_platform",
+        "complaint_proven",
+        "formal_disciplinary_action",
+        "investigated",
+        "outcome_category_named",
+        "people_by_outcome",
+        "reprimand_or_written_warning",
+    ]

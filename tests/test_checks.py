@@ -1,0 +1,146 @@
+"""Reconciliation checks: range arithmetic, and every status from real and synthetic data."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from service.checks import Interval, evaluate
+from service.seed import load_packages
+from tests.test_seed import edit_csv
+
+
+@pytest.mark.parametrize(
+    ("total", "parts", "status", "difference", "gap"),
+    [
+        (
+            Interval(38, 38),
+            [Interval(3, 3), Interval(18, 18), Interval(17, 17)],
+            "holds",
+            (0, 0),
+            None,
+        ),
+        (Interval(75, 75), [Interval(38, 38), Interval(25, 25), Interval(6, 6)], "gap", (6, 6), 6),
+        (
+            Interval(38, 38),
+            [Interval(20, 20), Interval(17, 18)],
+            "holds_within_range",
+            (0, 1),
+            None,
+        ),
+        (
+            Interval(87, 87),
+            [Interval(0, None), Interval(2, None), Interval(5, 5)],
+            "holds_within_range",
+            (None, 80),
+            None,
+        ),
+        (Interval(10, 10), [Interval(3, 4), Interval(2, 3)], "gap", (3, 5), None),
+        (Interval(7, 7), [Interval(3, 3), Interval(5, 5)], "contradiction", (-1, -1), None),
+        (Interval(7, 9), [Interval(8, 8), Interval(4, None)], "contradiction", (None, -3), None),
+    ],
+)
+def test_evaluate_uses_range_arithmetic(
+    total: Interval,
+    parts: list[Interval],
+    status: str,
+    difference: tuple[int | None, int | None],
+    gap: int | None,
+) -> None:
+    outcome = evaluate(total, parts)
+    assert outcome.status == status
+    assert (outcome.difference_min, outcome.difference_max) == difference
+    assert outcome.gap == gap
+
+
+def test_every_2013_check_has_the_status_its_arithmetic_gives(client: TestClient) -> None:
+    body = client.get("/v1/checks?disclosure=met-2013").json()
+    assert body["count"] == 11
+    assert [
+        (c["id"], c["status"], c["gap"], c["parts_min"], c["parts_max"]) for c in body["data"]
+    ] == [
+        ("met-2013.K1", "holds", None, 38, 38),
+        ("met-2013.K2", "gap", 6, 69, 69),
+        ("met-2013.K3", "holds", None, 25, 25),
+        ("met-2013.K4", "holds", None, 12, 12),
+        ("met-2013.K4b", "holds", None, 6, 6),
+        ("met-2013.K5a", "holds", None, 7, 7),
+        ("met-2013.K5b", "holds", None, 8, 8),
+        ("met-2013.K6", "holds_within_range", None, 7, None),
+        ("met-2013.D1", "holds", None, 87, 87),
+        ("met-2013.D2", "holds", None, 50, 50),
+        ("met-2013.D3", "holds", None, 75, 75),
+    ]
+
+
+def test_the_guardian_breakdown_holds_with_its_own_18(client: TestClient) -> None:
+    check = client.get("/v1/checks/met-2013.K1").json()
+    warning = check["parts"][1]
+    assert warning == {
+        "figure": "met-2013.officers.written-warning",
+        "label": "Police officers given a written warning",
+        "source": "guardian2013",
+        "value": 18,
+        "min": 18,
+        "max": 18,
+        "qualifier": None,
+    }
+    assert check["explanation"] == "The parts add up exactly to the total."
+
+
+def test_the_75_officers_leave_a_gap_of_6(client: TestClient) -> None:
+    check = client.get("/v1/checks/met-2013.K2").json()
+    assert (check["status"], check["gap"], check["difference_min"], check["difference_max"]) == (
+        "gap",
+        6,
+        6,
+        6,
+    )
+    assert check["explanation"] == "The parts fall short of the total by 6."
+
+
+def test_checks_filter_by_status(client: TestClient) -> None:
+    body = client.get("/v1/checks?status=gap").json()
+    assert [c["id"] for c in body["data"]] == ["met-2013.K2"]
+    assert client.get("/v1/checks?status=contradiction").json()["count"] == 0
+
+
+def _reload(engine: Engine, package: Path, client: TestClient) -> dict[str, str]:
+    load_packages(engine, [package])
+    return {c["id"]: c["status"] for c in client.get("/v1/checks?limit=500").json()["data"]}
+
+
+def test_a_corrected_figure_reruns_every_check(
+    client: TestClient, engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    package = package_copy()
+    # Seven dismissed becomes six: parts 3 + 4 now exceed the total.
+    edit_csv(package / "figures.csv", 22, "value", "6")
+    for line in range(48, 52):
+        edit_csv(package / "figure_reports.csv", line, "value", "6")
+    statuses = _reload(engine, package, client)
+    assert statuses["met-2013.K5a"] == "contradiction"
+    check = client.get("/v1/checks/met-2013.K5a").json()
+    assert check["explanation"] == ("The parts exceed the total by 1; they cannot both be right.")
+
+
+def test_a_check_on_a_disputed_figure_holds_within_range(
+    client: TestClient, engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    package = package_copy()
+    edit_csv(package / "check_terms.csv", 4, "source", "")  # K1 uses the 17-18 reading
+    statuses = _reload(engine, package, client)
+    assert statuses["met-2013.K1"] == "holds_within_range"
+    check = client.get("/v1/checks/met-2013.K1").json()
+    assert (check["difference_min"], check["difference_max"]) == (0, 1)
+    assert check["explanation"] == (
+        "The parts can add up to the total within the ranges given; the total minus the "
+        "parts is between 0 and 1."
+    )
+
+
+def test_unknown_check_is_a_404(client: TestClient) -> None:
+    assert client.get("/v1/checks/met-2013.K99").status_code == 404
+    assert client.get("/v1/checks/nowhere.K1").status_code == 404

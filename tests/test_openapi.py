@@ -1,0 +1,61 @@
+"""The committed OpenAPI document is generated, complete and current."""
+
+import json
+from typing import Any
+
+import pytest
+
+from service.config import PROJECT_ROOT
+from service.openapi import EXAMPLE_REQUESTS, build_document
+
+COMMITTED = PROJECT_ROOT / "openapi" / "openapi.json"
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    return build_document()
+
+
+def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [op for item in document["paths"].values() for op in item.values()]
+
+
+def test_committed_schema_matches_the_app(document: dict[str, Any]) -> None:
+    committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    assert committed == document, "openapi/openapi.json is stale: run `make openapi`"
+
+
+def test_every_operation_is_described(document: dict[str, Any]) -> None:
+    ids = [op["operationId"] for op in operations(document)]
+    assert len(ids) == len(set(ids))
+    for operation in operations(document):
+        assert operation["summary"], operation["operationId"]
+        assert operation["description"], operation["operationId"]
+        for parameter in operation.get("parameters", []):
+            assert parameter.get("description"), (operation["operationId"], parameter["name"])
+
+
+def test_every_json_read_has_an_example_from_the_seed_data(document: dict[str, Any]) -> None:
+    for operation in operations(document):
+        if operation["operationId"] == "readyz":
+            continue  # its body carries the live revision
+        content = operation["responses"]["200"]["content"]["application/json"]
+        assert "example" in content, operation["operationId"]
+    assert set(EXAMPLE_REQUESTS) == {op["operationId"] for op in operations(document)} - {"readyz"}
+    figure = document["paths"]["/v1/figures/{figure_id}"]["get"]
+    example = figure["responses"]["200"]["content"]["application/json"]["example"]
+    assert (example["id"], example["min"], example["max"], example["disputed"]) == (
+        "met-2013.officers.written-warning",
+        17,
+        18,
+        True,
+    )
+
+
+def test_errors_are_declared_as_problem_json(document: dict[str, Any]) -> None:
+    for operation in operations(document):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert list(response["content"]) == ["application/problem+json"]
+    lists = document["paths"]["/v1/cases"]["get"]["responses"]["200"]["content"]
+    assert set(lists) == {"application/json", "text/csv"}
