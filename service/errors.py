@@ -166,7 +166,8 @@ class CannotCombine(Problem):
             f"This request names {len(disclosures)} disclosures "
             f"({', '.join(disclosures)}). Each FOI answer counts different things over "
             "different periods, so figures are never added or grouped across them; ask for "
-            "one disclosure at a time.",
+            "one disclosure at a time, or see one measure across disclosures as separate "
+            "points, each with its comparability notes, at /v1/series?measure=<measure>.",
             errors=[ParameterError(parameter="disclosure", message="name exactly one disclosure")],
         )
 

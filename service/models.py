@@ -369,3 +369,37 @@ class Page(BaseModel, Generic[T]):
     count: int = Field(description="Items matching the request, across all pages.")
     limit: int
     offset: int
+
+
+class SeriesPoint(SQLModel):
+    """One figure of a measure, shown as its own point next to other disclosures'."""
+
+    disclosure: str
+    figure: str
+    measure: str
+    label: str
+    period: str | None = Field(description="The period the figure covers, in words.")
+    period_start: str | None = Field(
+        description="The figure's year, else the start of its disclosure's period."
+    )
+    period_end: str | None = Field(
+        description="The figure's year, else the end of its disclosure's period."
+    )
+    staff_type: str | None
+    outcome: str | None
+    platform: str | None
+    allegation: str | None
+    year: int | None
+    rank: str | None
+    value: Value
+    min: Min
+    max: Max
+    qualifier: Qualifier
+    unit: str
+    derived: bool = Field(description="Our arithmetic; no source printed this number.")
+    disputed: bool = Field(description="Sources report different numbers.")
+    counts: str = Field(description="What this figure's disclosure counts.")
+    comparability: list[str] = Field(
+        description="Why this disclosure's figures must not be added to other disclosures'."
+    )
+    citation: str

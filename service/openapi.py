@@ -25,6 +25,7 @@ EXAMPLE_REQUESTS: dict[str, str] = {
     "getCase": "/v1/cases/met-2013.case-4",
     "listChecks": "/v1/checks?limit=1&status=gap",
     "getCheck": "/v1/checks/met-2013.K1",
+    "getSeries": "/v1/series?measure=investigated&staff_type=police_officer&limit=2",
     "healthz": "/healthz",
     "getProblemType": "/problems/unknown-parameter",
 }

@@ -36,6 +36,7 @@ from service.models import (
     Note,
     NotePublic,
     ReportPublic,
+    SeriesPoint,
     Source,
     SourcePublic,
     TaxonomyCount,
@@ -624,3 +625,89 @@ def get_case(session: Session, case_id: str) -> CasePublic:
     if case is None:
         raise NotFound("case", case_id)
     return case_public(case)
+
+
+# ---------------------------------------------------------------- series
+
+
+def _series_measure(session: Session, measure: str) -> None:
+    known = measures(session, None)
+    if measure in known:
+        return
+    detail = None
+    prefix, _, rest = measure.partition("_")
+    staff_type = {"officers": "police_officer", "staff": "civilian_staff"}.get(prefix)
+    if staff_type is not None and rest in known:
+        detail = (
+            f"{measure!r} is not a measure. Measures are shared by officers and staff; "
+            f"filter by staff type instead: measure={rest}&staff_type={staff_type}."
+        )
+    raise InvalidParameter("measure", measure, known, detail=detail)
+
+
+def _series_filter(figure: Figure, filters: Filters) -> bool:
+    """Dimensions named in filters must match; the others must be empty, except year,
+    since a figure for one year is a point of its own on the time axis."""
+    for dim in DIMENSIONS:
+        value = getattr(figure, dim)
+        if dim in filters:
+            if value != filters[dim]:
+                return False
+        elif dim != "year" and value is not None:
+            return False
+    return True
+
+
+def series(
+    session: Session, measure: str, filters: Filters, *, limit: int, offset: int
+) -> tuple[list[SeriesPoint], int]:
+    """Every disclosure's figures of one measure as separate points, never summed.
+
+    Points are ordered by the start of the period they cover, then its end, then
+    disclosure id and the figure's place in its package.
+    """
+    _series_measure(session, measure)
+    figures = [
+        f
+        for f in session.exec(select(Figure).where(Figure.measure == measure)).all()
+        if _series_filter(f, filters)
+    ]
+    context = FigureContext.load(session, figures)
+
+    def span(figure: Figure) -> tuple[str | None, str | None]:
+        if figure.year is not None:
+            return str(figure.year), str(figure.year)
+        d = context.disclosures[figure.disclosure_id]
+        return d.period_start, d.period_end
+
+    def order(figure: Figure) -> tuple[Any, ...]:
+        start, end = span(figure)
+        return (start is None, start or "", end is None, end or "", figure.disclosure_id)
+
+    figures.sort(key=lambda f: (*order(f), f.position))
+    points = []
+    for figure in figures[offset : offset + limit]:
+        d = context.disclosures[figure.disclosure_id]
+        disputed = context.disputed(figure.id)
+        reading = published_reading(figure, disputed)
+        start, end = span(figure)
+        points.append(
+            SeriesPoint(
+                disclosure=figure.disclosure_id,
+                figure=figure.id,
+                measure=figure.measure,
+                label=figure.label,
+                period=figure.period or d.period_description,
+                period_start=start,
+                period_end=end,
+                **{dim: getattr(figure, dim) for dim in DIMENSIONS},
+                **reading,
+                unit=figure.unit,
+                derived=figure.derived,
+                disputed=disputed,
+                counts=d.counts,
+                comparability=d.comparability,
+                citation=figure_citation(figure, reading, context),
+            )
+        )
+    return points, len(figures)

@@ -132,6 +132,22 @@ ALLEGATIONS: tuple[Term, ...] = (
         "Excessive personal use on duty",
         "Time spent on social media while on duty.",
     ),
+    Term(
+        "oppressive_behaviour",
+        "Oppressive behaviour",
+        "A complaint category: conduct felt as bullying, threatening or heavy-handed.",
+    ),
+    Term(
+        "discrimination",
+        "Discrimination",
+        "A complaint category: treating someone worse because of who they are.",
+    ),
+    Term(
+        "failures_in_duty",
+        "Failures in duty",
+        "A complaint category: not doing what the job required.",
+    ),
+    Term("incivility", "Incivility", "A complaint category: rudeness or lack of respect."),
 )
 
 RANKS: tuple[Term, ...] = (

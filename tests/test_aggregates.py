@@ -6,6 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.seed import read_package
+from tests.conftest import MET_2013
+
 DIMS = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
 
 
@@ -188,7 +191,7 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
         ("met-2013.K6", "holds_within_range")
     ]
     assert [s["id"] for s in body["sources"]] == ["standard2013", "idg_via_parliamentstreet"]
-    revision = client.get("/v1/meta").json()["datasets"][0]["revision"]
+    revision = read_package(MET_2013).disclosure.revision
     assert body["revision"] == revision
     assert body["citation"] == (
         "Metropolitan Police Service FOI answer to Parliament Street (UK think tank), covering "

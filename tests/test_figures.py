@@ -6,12 +6,15 @@ import json
 
 from fastapi.testclient import TestClient
 
+from service.seed import read_package
+from tests.conftest import MET_2013
+
 
 def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None:
     response = client.get("/v1/figures/met-2013.officers.written-warning")
     assert response.status_code == 200
     figure = response.json()
-    revision = client.get("/v1/meta").json()["datasets"][0]["revision"]
+    revision = read_package(MET_2013).disclosure.revision
     assert figure == {
         "id": "met-2013.officers.written-warning",
         "disclosure": "met-2013",
@@ -109,18 +112,25 @@ def test_a_derived_figure_says_so_and_has_no_reports(client: TestClient) -> None
 
 
 def test_figures_filter_by_dimension_and_dispute(client: TestClient) -> None:
-    disputed = client.get("/v1/figures?disputed=true").json()
+    disputed = client.get("/v1/figures?disputed=true&disclosure=met-2013").json()
     assert disputed["count"] == 1
     assert [f["id"] for f in disputed["data"]] == ["met-2013.officers.written-warning"]
-    staff = client.get("/v1/figures?staff_type=civilian_staff&outcome=dismissed").json()
+    staff = client.get(
+        "/v1/figures?disclosure=met-2013&staff_type=civilian_staff&outcome=dismissed"
+    ).json()
     assert [f["id"] for f in staff["data"]] == [
         "met-2013.staff.dismissed",
         "met-2013.staff.dismissed-facebook",
         "met-2013.staff.dismissed-2013",
     ]
-    by_year = client.get("/v1/figures?year=2011").json()
+    by_year = client.get("/v1/figures?disclosure=met-2013&year=2011").json()
     assert [f["id"] for f in by_year["data"]] == ["met-2013.officers.dismissed-2011"]
-    assert client.get("/v1/figures?measure=cases_by_platform&limit=0").json()["count"] == 7
+    assert (
+        client.get("/v1/figures?disclosure=met-2013&measure=cases_by_platform&limit=0").json()[
+            "count"
+        ]
+        == 7
+    )
 
 
 def test_figures_unknown_measure_lists_the_known_ones(client: TestClient) -> None:
@@ -132,8 +142,8 @@ def test_figures_unknown_measure_lists_the_known_ones(client: TestClient) -> Non
 
 
 def test_figures_csv_parses_back_to_the_json(client: TestClient) -> None:
-    page = client.get("/v1/figures?limit=500").json()["data"]
-    response = client.get("/v1/figures?limit=500&format=csv")
+    page = client.get("/v1/figures?disclosure=met-2013&limit=500").json()["data"]
+    response = client.get("/v1/figures?disclosure=met-2013&limit=500&format=csv")
     parsed = list(csv.DictReader(io.StringIO(response.text)))
     assert len(parsed) == len(page) == 40
     for item, flat in zip(page, parsed, strict=True):

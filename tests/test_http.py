@@ -231,30 +231,38 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 
 
 def test_pagination_edges(client: TestClient) -> None:
-    empty = client.get("/v1/figures?limit=0")
+    empty = client.get("/v1/figures?disclosure=met-2013&limit=0")
     assert empty.json() == {"data": [], "count": 40, "limit": 0, "offset": 0}
     assert "link" not in empty.headers
 
-    first = client.get("/v1/figures?limit=15")
-    assert first.headers["link"] == '</v1/figures?limit=15&offset=15>; rel="next"'
-    last = client.get("/v1/figures?limit=15&offset=30")
+    first = client.get("/v1/figures?disclosure=met-2013&limit=15")
+    assert (
+        first.headers["link"] == '</v1/figures?disclosure=met-2013&limit=15&offset=15>; rel="next"'
+    )
+    last = client.get("/v1/figures?disclosure=met-2013&limit=15&offset=30")
     assert [f["id"] for f in last.json()["data"]][-1] == (
         "met-2013.outcome-named.final-written-warning"
     )
     assert len(last.json()["data"]) == 10
-    assert last.headers["link"] == '</v1/figures?limit=15&offset=15>; rel="prev"'
-    middle = client.get("/v1/figures?limit=15&offset=15&staff_type=police_officer")
+    assert (
+        last.headers["link"] == '</v1/figures?disclosure=met-2013&limit=15&offset=15>; rel="prev"'
+    )
+    middle = client.get(
+        "/v1/figures?disclosure=met-2013&limit=15&offset=15&staff_type=police_officer"
+    )
     assert middle.json()["count"] == 12
     assert middle.headers["link"] == (
-        '</v1/figures?limit=15&offset=0&staff_type=police_officer>; rel="prev"'
+        '</v1/figures?disclosure=met-2013&limit=15&offset=0&staff_type=police_officer>; rel="prev"'
     )
 
-    beyond = client.get("/v1/figures?limit=15&offset=100")
+    beyond = client.get("/v1/figures?disclosure=met-2013&limit=15&offset=100")
     assert beyond.json() == {"data": [], "count": 40, "limit": 15, "offset": 100}
-    assert beyond.headers["link"] == '</v1/figures?limit=15&offset=25>; rel="prev"'
+    assert (
+        beyond.headers["link"] == '</v1/figures?disclosure=met-2013&limit=15&offset=25>; rel="prev"'
+    )
 
 
 def test_cases_paginate_in_the_database(client: TestClient) -> None:
-    page = client.get("/v1/cases?limit=2&offset=2").json()
+    page = client.get("/v1/cases?disclosure=met-2013&limit=2&offset=2").json()
     assert page["count"] == 4
     assert [c["id"] for c in page["data"]] == ["met-2013.case-3", "met-2013.case-4"]

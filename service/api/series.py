@@ -1,0 +1,72 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from service import queries
+from service.api.deps import (
+    AllegationParam,
+    FormatParam,
+    LimitParam,
+    OffsetParam,
+    OutcomeParam,
+    PlatformParam,
+    RankParam,
+    ReplyDep,
+    SessionDep,
+    StaffTypeParam,
+    YearParam,
+    dimension_filters,
+    model_columns,
+)
+from service.errors import problem_responses
+from service.models import Page, SeriesPoint
+
+router = APIRouter(tags=["series"])
+
+
+@router.get(
+    "/series",
+    operation_id="getSeries",
+    summary="One measure across disclosures, as separate points",
+    description="Every disclosure's figures of one measure, each as its own point with "
+    "the period it covers, its reading (exact value, or min/max, or only a qualifier), "
+    "what its disclosure counts and that disclosure's comparability notes. Points are "
+    "never summed, interpolated or joined into one line: later FOI answers count "
+    "different things over different periods. Dimension filters match exactly, and a "
+    "dimension you do not filter on must be empty on the figure, except year: a figure "
+    "for one year is a point of its own. For example `measure=investigated&"
+    "staff_type=police_officer` gives every officer count. Points are ordered by the start "
+    "of the period they cover (the figure's year, else its disclosure's period), then its "
+    "end, then disclosure id, then the figure's order in its package. CSV returns the "
+    "points, with comparability as a JSON list.",
+    response_model=Page[SeriesPoint],
+    responses=problem_responses(400, 406, 422, 503),
+)
+def get_series(
+    session: SessionDep,
+    reply: ReplyDep,
+    measure: Annotated[str, Query(description="Measure name, e.g. investigated.", max_length=100)],
+    staff_type: StaffTypeParam = None,
+    outcome: OutcomeParam = None,
+    platform: PlatformParam = None,
+    allegation: AllegationParam = None,
+    year: YearParam = None,
+    rank: RankParam = None,
+    format: FormatParam = None,
+    limit: LimitParam = 100,
+    offset: OffsetParam = 0,
+) -> Response:
+    filters = dimension_filters(
+        staff_type=staff_type,
+        outcome=outcome,
+        platform=platform,
+        allegation=allegation,
+        year=year,
+        rank=rank,
+    )
+    return reply.page(
+        lambda: queries.series(session, measure, filters, limit=limit, offset=offset),
+        limit,
+        offset,
+        model_columns(SeriesPoint),
+    )
