@@ -63,8 +63,16 @@ def normalised_query(query_string: bytes | str) -> str:
     return urlencode(sorted(parse_qsl(text, keep_blank_values=True)))
 
 
+def single_representation(path: str) -> bool:
+    """Embeds (HTML, SVG, JS, oEmbed JSON) have one type each, named by the path: the Accept
+    header a browser sends for a frame, an image or a script must not change or refuse them."""
+    return path.startswith("/v1/embed/") or path in ("/v1/embed.js", "/oembed")
+
+
 def cache_key(path: str, query_string: bytes | str, accept: str | None) -> str | None:
     query = normalised_query(query_string)
+    if single_representation(path):
+        return f"{path}?{query}#embed"
     fmt = negotiate(accept, dict(parse_qsl(query)).get("format"))
     if fmt is None:
         return None
