@@ -471,10 +471,13 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
                 f"{esc(line)}</text>"
             )
         numeric = has_number(r.value, r.min, r.max)
+        aside = "sources disagree" if r.disputed else ""
         if numeric and r.qualifier:
+            aside = "; ".join(a for a in (f"“{r.qualifier}”", aside) if a)
+        if aside:
             svg.body.append(
-                f'<text x="20" y="{mid + 4 + len(label_lines) * 15:.1f}" font-size="11" '
-                f'fill="{p.muted}" font-style="italic">{esc("“" + r.qualifier + "”")}</text>'
+                f'<text class="aside" x="20" y="{mid + 4 + len(label_lines) * 15:.1f}" '
+                f'font-size="11" fill="{p.muted}" font-style="italic">{esc(aside)}</text>'
             )
             label_lines.append("")
         words = headline(r.value, r.min, r.max, r.qualifier)
@@ -490,8 +493,6 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
                 f'<rect class="range" x="{x(low):.1f}" y="{row_top:.1f}" width="{width:.1f}" '
                 f'height="24" fill="url(#hatch)" stroke="{p.bar}"/>'
             )
-            if r.disputed:
-                words += " (sources disagree)"
         elif r.min is not None:
             start = x(r.min)
             svg.body.append(
