@@ -420,10 +420,13 @@ def _scale_top(rows: Iterable[AggregateRow]) -> float:
 def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Theme) -> bytes:
     title = chart_title(data.measure, data.by)
     rows = data.rows
-    desc_rows = "; ".join(
-        f"{row_label(r, data.by)}: {reading_text(r.value, r.min, r.max, r.qualifier)}"
-        + (" (sources disagree)" if r.disputed else "")
-        for r in rows
+    desc_rows = (
+        "; ".join(
+            f"{row_label(r, data.by)}: {reading_text(r.value, r.min, r.max, r.qualifier)}"
+            + (" (sources disagree)" if r.disputed else "")
+            for r in rows
+        )
+        or "No figures for this grouping"
     )
     svg = _Svg(CHART_WIDTH, theme, f"{title}, {disclosure.force}", f"{desc_rows}. {data.citation}")
     p = svg.p

@@ -194,6 +194,21 @@ def test_unknown_figure_gets_a_404_card_not_problem_json(client: TestClient) -> 
     assert api.headers["content-type"] == "application/problem+json"
 
 
+def test_404_cards_escape_the_requested_id(client: TestClient) -> None:
+    image = client.get('/v1/embed/figures/<script>alert("x")<b>.svg')
+    assert image.status_code == 404
+    root = ET.fromstring(image.content)
+    assert [t.text for t in root.iter(f"{SVG}text")][1] == (
+        'No figure has the id “<script>alert("x")<b>”.'
+    )
+    card = client.get("/v1/embed/figures/<img src=x onerror=alert(1)>")
+    assert card.status_code == 404
+    assert "<img" not in card.text
+    assert parse_html(card.text).text["figure-label"] == (
+        "No figure has the id “<img src=x onerror=alert(1)>”."
+    )
+
+
 def test_embeds_ignore_a_browsers_accept_header(client: TestClient) -> None:
     for accept in (BROWSER_ACCEPT, IMAGE_ACCEPT, "image/svg+xml", "application/json", "text/csv"):
         card = client.get(f"/v1/embed/figures/{WARNING}", headers={"accept": accept})
@@ -257,6 +272,9 @@ def test_embeds_change_etag_when_and_only_when_the_revision_changes(
     etag = first.headers["etag"]
     assert again.headers["etag"] == etag
     assert again.content == first.content
+    # The second answer comes from the per-revision cache, with the same headers (CSP too).
+    same = {k: v for k, v in first.headers.items() if k != "x-request-id"}
+    assert {k: v for k, v in again.headers.items() if k != "x-request-id"} == same
     not_modified = client.get(path, headers={"if-none-match": etag})
     assert not_modified.status_code == 304
     assert not_modified.content == b""
