@@ -441,8 +441,9 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
     svg.y = 4
     svg.text(title, 18, weight=700, cls="title")
     subtitle = f"{disclosure.force}, {disclosure.period_description.split(':')[0].lower()}"
-    subtitle += f" · counted in {rows[0].unit}" if rows else ""
-    svg.text(subtitle, 13, color=p.muted)
+    units = list(dict.fromkeys(r.unit for r in rows))
+    subtitle += f" · counted in {' and '.join(units)}" if units else ""
+    svg.text(subtitle, 13, color=p.muted, cls="subtitle")
     if data.filters:
         svg.text(f"Only: {_filters_text(data.filters)}", 13, color=p.muted)
     if data.total is not None:

@@ -353,6 +353,11 @@ def test_chart_draws_ranges_as_ranges(client: TestClient) -> None:
     assert by_outcome[WARNING]["value"] == "17 to 18"
     assert by_outcome[WARNING]["aside"] == "sources disagree"
     assert by_outcome["met-2013.officers.dismissed"]["shape"] == "bar"
+    both = client.get("/v1/embed/aggregates.svg?by=staff_type,outcome").content
+    assert svg_texts(both, "title") == ["People by outcome and staff type"]
+    assert svg_texts(both, "subtitle") == [
+        "Metropolitan Police Service, since 2009 · counted in officers and staff"
+    ]
     by_year = svg_rows(client.get("/v1/embed/aggregates.svg?by=year").content)
     assert by_year == {
         "met-2013.officers.dismissed-2011": {
