@@ -74,3 +74,12 @@ lock:
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .coverage
+
+# Embeds (issue 4). The browser test needs /usr/bin/chromium (`apt-get install chromium`).
+.PHONY: test-embed embed-screenshot
+test-embed: install
+	$(BIN)/pytest -q tests/test_embed.py tests/test_embed_browser.py
+
+# Re-take docs/embed-screenshot.png (the README's) from the browser test's host page.
+embed-screenshot: install
+	EMBED_SCREENSHOT=$(CURDIR)/docs/embed-screenshot.png $(BIN)/pytest -q tests/test_embed_browser.py -k host_page

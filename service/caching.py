@@ -63,8 +63,16 @@ def normalised_query(query_string: bytes | str) -> str:
     return urlencode(sorted(parse_qsl(text, keep_blank_values=True)))
 
 
+def single_representation(path: str) -> bool:
+    """Embeds (HTML, SVG, JS, oEmbed JSON) have one type each, named by the path: the Accept
+    header a browser sends for a frame, an image or a script must not change or refuse them."""
+    return path.startswith("/v1/embed/") or path in ("/v1/embed.js", "/oembed")
+
+
 def cache_key(path: str, query_string: bytes | str, accept: str | None) -> str | None:
     query = normalised_query(query_string)
+    if single_representation(path):
+        return f"{path}?{query}#embed"
     fmt = negotiate(accept, dict(parse_qsl(query)).get("format"))
     if fmt is None:
         return None
@@ -88,6 +96,7 @@ class Entry:
     media_type: str
     etag: str
     extra_headers: tuple[tuple[str, str], ...] = ()
+    negotiated: bool = True  # chosen by Accept, so caches must vary on it
 
 
 class ResponseCache:
@@ -159,7 +168,7 @@ def cache_headers(entry: Entry, max_age: int) -> list[tuple[str, str]]:
         ("content-type", entry.media_type),
         ("etag", entry.etag),
         ("cache-control", f"public, max-age={max_age}"),
-        ("vary", "Accept"),
+        *((("vary", "Accept"),) if entry.negotiated else ()),
         *entry.extra_headers,
     ]
 

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Seconds to wait for a database connection."
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    public_base_url: str | None = Field(
+        default=None,
+        description="Public URL the service is reached at (e.g. https://data.example.org), "
+        "used for the absolute links in oEmbed answers and embeds; by default they are "
+        "taken from each request.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -46,6 +52,16 @@ class Settings(BaseSettings):
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @field_validator("public_base_url")
+    @classmethod
+    def strip_trailing_slash(cls, url: str | None) -> str | None:
+        if url is None or not url.strip():
+            return None
+        url = url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
         return url
 
     @property

@@ -40,6 +40,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "Invalid parameter",
         "A parameter's value is not one this endpoint accepts.",
     ),
+    "format-not-implemented": (
+        501,
+        "Format not implemented",
+        "oEmbed answers are JSON only; another format (such as xml) is not implemented.",
+    ),
     "internal-error": (500, "Internal error", "A bug on our side; it has been logged."),
     "service-unavailable": (
         503,
@@ -177,6 +182,18 @@ class NotAcceptable(Problem):
 
     def __init__(self, offered: Sequence[str]) -> None:
         super().__init__(f"This endpoint can answer with: {', '.join(offered)}.")
+
+
+class FormatNotImplemented(Problem):
+    slug = "format-not-implemented"
+
+    def __init__(self, requested: str) -> None:
+        super().__init__(
+            f"format={requested!r} is not implemented; this oEmbed endpoint answers json.",
+            errors=[
+                ParameterError(parameter="format", message="not implemented", allowed=["json"])
+            ],
+        )
 
 
 class ServiceUnavailable(Problem):

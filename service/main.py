@@ -21,7 +21,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__
-from service.api import aggregates, cases, checks, disclosures, figures, meta, series, taxonomies
+from service.api import (
+    aggregates,
+    cases,
+    checks,
+    disclosures,
+    embed,
+    figures,
+    meta,
+    series,
+    taxonomies,
+)
 from service.api.deps import check_query_params
 from service.caching import cache_headers, cache_key, etag_matches
 from service.config import Settings, get_settings
@@ -267,8 +277,19 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.app = state
     install_error_handlers(app)
-    for module in (meta, disclosures, figures, aggregates, series, taxonomies, cases, checks):
+    for module in (
+        meta,
+        disclosures,
+        figures,
+        aggregates,
+        series,
+        taxonomies,
+        cases,
+        checks,
+        embed,
+    ):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_query_params)])
+    app.include_router(embed.oembed_router, dependencies=[Depends(check_query_params)])
 
     @app.get(
         "/healthz",

@@ -206,6 +206,24 @@ class Reply:
         body = orjson.dumps({"data": data, "count": count, "limit": limit, "offset": offset})
         return self._store(body, JSON, links)
 
+    def raw(
+        self,
+        build: Callable[[], bytes],
+        media_type: str,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+        *,
+        varies_with: str = "",
+    ) -> Response:
+        """Bytes of an embed (HTML, SVG, JS, oEmbed) under the same cache, ETag and 304
+        rules as JSON. `varies_with` joins the key when the bytes depend on more than the
+        path and query (the request's base URL for oEmbed)."""
+        if varies_with:
+            self.key = f"{self.key}@{varies_with}"
+        entry = self.state.cache.get(self.key)
+        if entry is not None:
+            return entry_response(entry, self.state.settings.cache_max_age)
+        return self._store(build(), media_type, extra_headers, negotiated=False)
+
     def _links(self, limit: int, offset: int, count: int) -> tuple[tuple[str, str], ...]:
         def url(new_offset: int) -> str:
             params = dict(self.request.query_params)
@@ -221,13 +239,19 @@ class Reply:
         return (("link", ", ".join(links)),) if links else ()
 
     def _store(
-        self, body: bytes, media_type: str, extra: tuple[tuple[str, str], ...] = ()
+        self,
+        body: bytes,
+        media_type: str,
+        extra: tuple[tuple[str, str], ...] = (),
+        *,
+        negotiated: bool = True,
     ) -> Response:
         entry = Entry(
             body=body,
             media_type=media_type,
             etag=make_etag(self.revision, self.key),
             extra_headers=extra,
+            negotiated=negotiated,
         )
         self.state.cache.put(self.revision, self.key, entry)
         return entry_response(entry, self.state.settings.cache_max_age)

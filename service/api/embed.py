@@ -1,0 +1,261 @@
+"""Embeds: figure cards (HTML, SVG), aggregate charts (SVG), embed.js and oEmbed.
+
+They are built through the same per-revision cache as the JSON API (Reply.raw), so their
+ETag changes when, and only when, the dataset revision does. An unknown figure gets a 404
+card in the card's own type, since a frame or an image cannot show problem+json.
+"""
+
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlmodel import Session
+
+from service import queries
+from service.api.aggregates import parse_by
+from service.api.deps import (
+    AllegationParam,
+    DisclosureParam,
+    MeasureParam,
+    OutcomeParam,
+    PlatformParam,
+    RankParam,
+    ReplyDep,
+    SessionDep,
+    StaffTypeParam,
+    StateDep,
+    YearParam,
+    dimension_filters,
+    disclosure_or_flagship,
+)
+from service.caching import JSON
+from service.embed import (
+    CARD_CSP,
+    HTML_TYPE,
+    JS_TYPE,
+    SVG_CSP,
+    SVG_TYPE,
+    Card,
+    aggregate_svg,
+    card_html,
+    card_svg,
+    embed_script,
+    figure_id_from_url,
+    not_found_html,
+    not_found_svg,
+    oembed,
+    oembed_discovery_url,
+)
+from service.errors import FormatNotImplemented, NotFound, problem_responses
+from service.state import AppState
+
+router = APIRouter(tags=["embed"])
+oembed_router = APIRouter(tags=["embed"])
+
+ThemeParam = Annotated[
+    Literal["light", "dark"], Query(description="Colour scheme of the card or chart.")
+]
+FigureIdPath = Annotated[str, Path(description="Figure id.", max_length=200)]
+
+
+def _content(media_type: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {media_type.split(";")[0]: {}}}
+
+
+def _card(session: Session, figure_id: str) -> Card | None:
+    try:
+        figure = queries.get_figure(session, figure_id)
+    except NotFound:
+        return None
+    return Card(figure, queries.get_disclosure(session, figure.disclosure))
+
+
+def base_url(request: Request, state: AppState) -> str:
+    return state.settings.public_base_url or str(request.base_url).rstrip("/")
+
+
+# The .svg route comes first: {figure_id} alone would also match "x.svg".
+@router.get(
+    "/embed/figures/{figure_id}.svg",
+    operation_id="embedFigureSvg",
+    summary="A figure as an SVG card",
+    description="The figure card as a self-contained SVG image, for places that take an "
+    "image: the number (or range, or the source's words), label, period, the sources' "
+    "disagreement if any, a citation, the data date and the revision.",
+    response_class=Response,
+    responses={
+        200: _content(SVG_TYPE, "The SVG card."),
+        404: _content(SVG_TYPE, "An SVG card saying no figure has that id."),
+        **problem_responses(400, 422, 503),
+    },
+)
+def embed_figure_svg(
+    session: SessionDep, reply: ReplyDep, figure_id: FigureIdPath, theme: ThemeParam = "light"
+) -> Response:
+    card = _card(session, figure_id)
+    if card is None:
+        return Response(
+            not_found_svg(figure_id, theme),
+            status_code=404,
+            media_type=SVG_TYPE,
+            headers={"content-security-policy": SVG_CSP},
+        )
+    return reply.raw(
+        lambda: card_svg(card, theme), SVG_TYPE, (("content-security-policy", SVG_CSP),)
+    )
+
+
+@router.get(
+    "/embed/figures/{figure_id}",
+    operation_id="embedFigureCard",
+    summary="A figure as an HTML card for an iframe",
+    description="A self-contained HTML card: the number, or an honest rendering of a range "
+    "(“17 to 18”), a qualifier (“the vast majority”) or a disputed value with every report; "
+    "a plain-English label; the period; a citation linking to the sources and to the "
+    "figure's JSON; the data date and revision. No scripts, external assets or cookies; "
+    "any site may frame it (`Content-Security-Policy: frame-ancestors *`).",
+    response_class=Response,
+    responses={
+        200: _content(HTML_TYPE, "The HTML card."),
+        404: _content(HTML_TYPE, "An HTML card saying no figure has that id."),
+        **problem_responses(400, 422, 503),
+    },
+)
+def embed_figure_card(
+    session: SessionDep,
+    state: StateDep,
+    reply: ReplyDep,
+    figure_id: FigureIdPath,
+    theme: ThemeParam = "light",
+) -> Response:
+    card = _card(session, figure_id)
+    if card is None:
+        return Response(
+            not_found_html(figure_id, theme),
+            status_code=404,
+            media_type=HTML_TYPE,
+            headers={"content-security-policy": CARD_CSP},
+        )
+    # Discovery needs an absolute URL; only a configured one is the same for every request.
+    public = state.settings.public_base_url
+    discovery = oembed_discovery_url(public, figure_id) if public else None
+    return reply.raw(
+        lambda: card_html(card, theme, discovery),
+        HTML_TYPE,
+        (("content-security-policy", CARD_CSP),),
+    )
+
+
+@router.get(
+    "/embed/aggregates.svg",
+    operation_id="embedAggregatesSvg",
+    summary="An aggregate as an SVG bar chart",
+    description="The figures of `/v1/aggregates` (same parameters) as a small bar chart: "
+    "exact numbers as bars, ranges as hatched bands from min to max, open-ended figures as "
+    "a band fading out from their floor, and qualifiers as words with no bar. With title, "
+    "stated total, source line, data date and revision.",
+    response_class=Response,
+    responses={200: _content(SVG_TYPE, "The SVG chart."), **problem_responses(400, 422, 503)},
+)
+def embed_aggregates_svg(
+    session: SessionDep,
+    state: StateDep,
+    reply: ReplyDep,
+    by: Annotated[
+        str, Query(description="One dimension, or two joined by a comma.", max_length=40)
+    ],
+    disclosure: DisclosureParam = None,
+    measure: MeasureParam = None,
+    staff_type: StaffTypeParam = None,
+    outcome: OutcomeParam = None,
+    platform: PlatformParam = None,
+    allegation: AllegationParam = None,
+    year: YearParam = None,
+    rank: RankParam = None,
+    theme: ThemeParam = "light",
+) -> Response:
+    dims = parse_by(by)
+    filters = dimension_filters(
+        staff_type=staff_type,
+        outcome=outcome,
+        platform=platform,
+        allegation=allegation,
+        year=year,
+        rank=rank,
+    )
+    disclosure_id = disclosure_or_flagship(session, state, disclosure)
+    data = queries.aggregate(session, disclosure_id, dims, measure, filters)
+    detail = queries.get_disclosure(session, disclosure_id)
+    return reply.raw(
+        lambda: aggregate_svg(data, detail, theme),
+        SVG_TYPE,
+        (("content-security-policy", SVG_CSP),),
+    )
+
+
+@router.get(
+    "/embed.js",
+    operation_id="embedScript",
+    summary="Script that turns data-figure spans into live figures",
+    description='Include `<script src=".../v1/embed.js" async></script>` and every '
+    '`<span data-figure="met-2013.all.dismissed">7</span>` on the page shows the live '
+    "figure with its citation, fetched from `/v1/figures/{id}` with CORS. The fallback text "
+    "stays when the API cannot be reached. No dependencies; it never writes HTML from data.",
+    response_class=Response,
+    responses={200: _content(JS_TYPE, "The script."), **problem_responses(400, 503)},
+)
+def embed_js(state: StateDep, reply: ReplyDep) -> Response:
+    return reply.raw(lambda: embed_script(state.settings.public_base_url), JS_TYPE)
+
+
+@oembed_router.get(
+    "/oembed",
+    operation_id="oembed",
+    summary="oEmbed 1.0 for figure URLs",
+    description="Given the URL of a figure (its card, its SVG or its JSON), the oEmbed "
+    "`rich` answer whose `html` is the iframe of the card, so that CMSs such as WordPress "
+    "turn a pasted figure URL into the embed. JSON only; other formats get 501.",
+    response_class=Response,
+    responses={
+        200: _content(JSON, "The oEmbed answer."),
+        **problem_responses(400, 404, 422, 501, 503),
+    },
+)
+def get_oembed(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    reply: ReplyDep,
+    url: Annotated[str, Query(description="URL of a figure.", max_length=2000)],
+    format: Annotated[
+        str, Query(description="Answer format; only json is implemented.", max_length=20)
+    ] = "json",
+    maxwidth: Annotated[
+        int | None, Query(ge=1, le=10000, description="Largest width the consumer allows.")
+    ] = None,
+    maxheight: Annotated[
+        int | None, Query(ge=1, le=10000, description="Largest height the consumer allows.")
+    ] = None,
+) -> Response:
+    if format != "json":
+        raise FormatNotImplemented(format)
+    figure_id = figure_id_from_url(url)
+    if figure_id is None:
+        raise NotFound("figure URL", url)
+    card = _card(session, figure_id)
+    if card is None:
+        raise NotFound("figure", figure_id)
+    base = base_url(request, state)
+    return reply.raw(
+        lambda: orjson.dumps(
+            oembed(
+                card,
+                base,
+                maxwidth=maxwidth,
+                maxheight=maxheight,
+                cache_age=state.settings.cache_max_age,
+            )
+        ),
+        JSON,
+        varies_with=base,
+    )

@@ -1,0 +1,277 @@
+"""Embeds in a real browser: Debian's headless Chromium loads a host page served from a
+second local port (another origin) that embeds the card iframe, the SVG images and the
+embed.js snippet, against the real app served by uvicorn.
+
+Skipped only when /usr/bin/chromium is missing and CI is not set; in CI a missing browser
+is a failure (.ci/run installs it).
+"""
+
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from functools import partial
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    # Virtual time runs until the page is idle: scripts, fetches, frames and images done.
+    "--virtual-time-budget=15000",
+]
+SCREENSHOT_COPY = os.environ.get("EMBED_SCREENSHOT")  # `make embed-screenshot` sets it
+
+HOST_PAGE = """<!doctype html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><title>A think tank's page (another origin)</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 24px; max-width: 1040px; color: #222; }}
+.grid {{ display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }}
+p.lede {{ font-size: 18px; }}
+</style></head>
+<body>
+<h1>Policing and social media: what the Met disclosed</h1>
+<p class="lede" id="sacked"><span data-figure="met-2013.all.dismissed">Seven</span> Met
+officers and staff were sacked for social-media misuse since 2009.</p>
+<p class="lede" id="warned"><span data-figure="met-2013.officers.written-warning">17 or
+18</span> officers were given a written warning.</p>
+<p class="lede" id="facebook">Facebook accounted for
+<span data-figure="met-2013.platform.facebook">most</span> of the cases.</p>
+<p class="lede" id="missing"><span data-figure="met-2013.no-such-figure">fallback
+stays</span> when a figure cannot be fetched.</p>
+<div class="grid">
+<iframe id="card" src="{api}/v1/embed/figures/met-2013.officers.written-warning"
+ title="Police officers given a written warning" width="480" height="340"
+ style="border:0" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>
+<img id="svg-card" src="{api}/v1/embed/figures/met-2013.all.dismissed.svg"
+ alt="Officers and civilian staff dismissed: 7 people">
+<img id="chart" src="{api}/v1/embed/aggregates.svg?by=platform" alt="Cases by platform">
+</div>
+<script src="{api}/v1/embed.js" async></script>
+</body>
+</html>
+"""
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {CHROMIUM} is missing; .ci/run installs Debian's chromium")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def api_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The real app under uvicorn, on a seeded database, on a free loopback port."""
+    _require_chromium()
+    port = _free_port()
+    log = tmp_path / "api.log"
+    env = {
+        **os.environ,
+        "APP_DATABASE_URL": database_url,
+        "APP_REVISION_CHECK_SECONDS": "0",
+        "APP_LOG_LEVEL": "info",
+    }
+    env.pop("APP_PUBLIC_BASE_URL", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the API server exited:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the API server did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield base, log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def host_page(api_server: tuple[str, Path], tmp_path: Path) -> Iterator[str]:
+    """A third-party page on another port (another origin) embedding all three ways."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(HOST_PAGE.format(api=api_server[0]))
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _chromium(tmp_path: Path, url: str, *extra: str) -> str:
+    profile = tempfile.mkdtemp(dir=tmp_path, prefix="chromium-profile-")
+    done = subprocess.run(
+        [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+class _Spans(HTMLParser):
+    """Text and state of every [data-figure] element in a dumped DOM."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, dict[str, str]] = {}
+        self._open: list[tuple[str, int]] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._depth += 1
+        values = dict(attrs)
+        figure = values.get("data-figure")
+        if figure:
+            state = values.get("data-figure-state") or ""
+            self.found[figure] = {"state": state, "text": "", "html_tags": ""}
+            self._open.append((figure, self._depth))
+        for name, _ in self._open:
+            self.found[name]["html_tags"] += f"<{tag}>"
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1][1] == self._depth:
+            self._open.pop()
+        self._depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        for name, _ in self._open:
+            self.found[name]["text"] += data
+
+
+def _spans(dom: str) -> dict[str, dict[str, str]]:
+    parser = _Spans()
+    parser.feed(dom)
+    return {k: {**v, "text": " ".join(v["text"].split())} for k, v in parser.found.items()}
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_host_page_on_another_origin_shows_live_figures_with_citations(
+    api_server: tuple[str, Path], host_page: str, tmp_path: Path
+) -> None:
+    api, log = api_server
+    dom = _chromium(tmp_path, host_page, "--dump-dom")
+    spans = _spans(dom)
+    assert spans["met-2013.all.dismissed"] == {
+        "state": "live",
+        "text": "7 (source: The Guardian, Evening Standard, Parliament Street (reproducing "
+        "IDG News Service), The Independent)",
+        "html_tags": "<span><span><small><a>",
+    }
+    assert spans["met-2013.officers.written-warning"] == {
+        "state": "live",
+        "text": "17 to 18 (sources disagree: The Guardian: 18 · Evening Standard: 17 · "
+        "The Independent: 17; source: The Guardian, Evening Standard, The Independent)",
+        "html_tags": "<span><span><small><a>",
+    }
+    assert spans["met-2013.platform.facebook"] == {
+        "state": "live",
+        "text": "the vast majority (no number given; source: Parliament Street "
+        "(reproducing IDG News Service))",
+        "html_tags": "<span><span><small><a>",
+    }
+    # An id the API does not know keeps the page's own words.
+    assert spans["met-2013.no-such-figure"] == {
+        "state": "fallback",
+        "text": "fallback stays",
+        "html_tags": "<span>",
+    }
+    assert f'href="{api}/v1/figures/met-2013.all.dismissed"' in dom
+
+    # The browser fetched every embed from the API's origin, and each was served.
+    served = log.read_text()
+    for path in (
+        "/v1/embed.js",
+        "/v1/figures/met-2013.all.dismissed",
+        "/v1/figures/met-2013.officers.written-warning",
+        "/v1/figures/met-2013.platform.facebook",
+        "/v1/embed/figures/met-2013.officers.written-warning",
+        "/v1/embed/figures/met-2013.all.dismissed.svg",
+        "/v1/embed/aggregates.svg?by=platform",
+    ):
+        assert f'"GET {path} HTTP/1.1" 200' in served, path
+    assert '"GET /v1/figures/met-2013.no-such-figure HTTP/1.1" 404' in served
+
+    shot = tmp_path / "embed.png"
+    _chromium(tmp_path, host_page, f"--screenshot={shot}", "--window-size=1100,1200")
+    assert _png_size(shot) == (1100, 1200)
+    # A blank page of this size compresses to a few kilobytes; text, a card and charts don't.
+    assert shot.stat().st_size > 40_000
+    if SCREENSHOT_COPY:
+        shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+def test_card_renders_in_chromium_with_its_range_reports_and_citation(
+    api_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    api, _ = api_server
+    dom = _chromium(
+        tmp_path, f"{api}/v1/embed/figures/met-2013.officers.written-warning", "--dump-dom"
+    )
+    assert '<span class="value">17 to 18</span> <span class="unit">officers</span>' in dom
+    assert '<h1 id="figure-label">Police officers given a written warning</h1>' in dom
+    assert (
+        "<strong>Sources disagree:</strong> The Guardian: 18 · Evening Standard: 17 · "
+        "The Independent: 17" in dom
+    )
+    assert "Figure data (JSON)</a>" in dom
+    assert "<script" not in dom
