@@ -36,6 +36,7 @@ from service.errors import (
     problem_responses,
     problem_type,
 )
+from service.request_log import RequestLog
 from service.state import AppState
 
 DESCRIPTION = """\
@@ -320,5 +321,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         }
 
     app.add_middleware(HttpLayer, state=state)
+    app.add_middleware(RequestLog, log_format=settings.log_format)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app
