@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check lock clean
+.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check lock clean docker-smoke
 
 help:
 	@echo "make run            install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite)"
@@ -35,6 +35,7 @@ seed: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -71,3 +72,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .coverage
+
+# The Docker image without a Docker engine: build and install it as the Dockerfile says, run
+# its CMD with its ENV on PostgreSQL (127.0.0.1:5432) and on SQLite, probe it, stop it.
+docker-smoke: install
+	$(BIN)/python scripts/docker_smoke.py
