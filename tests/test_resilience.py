@@ -111,6 +111,7 @@ def test_reads_survive_a_database_outage_and_recover_without_a_restart(
         assert uncached.headers["content-type"] == "application/problem+json"
         assert uncached.headers["retry-after"] == "5"
         assert uncached.json() == {**PROBLEM_503, "instance": "/v1/figures"}
+        assert "cache-control" not in uncached.headers
 
         health = app.get("/healthz")
         assert (health.status_code, health.json()) == (200, {"status": "ok"})
