@@ -124,11 +124,7 @@ class PrivatePostgres:
 
 def app_environment(**settings: str | float) -> dict[str, str]:
     """This environment without any APP_ setting, plus the given ones (as APP_*)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("APP_", "COVERAGE_")) and k != "DATABASE_URL"
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APP_") and k != "DATABASE_URL"}
     env.update({f"APP_{k.upper()}": str(v) for k, v in settings.items()})
     return env
 
