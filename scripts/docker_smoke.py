@@ -156,7 +156,7 @@ def build(stages: list[Stage], fs: FileSystems) -> None:
     for stage in stages:
         workdir = "/"
         env: dict[str, str] = {"PATH": os.environ["PATH"]}
-        fs.root(stage).mkdir(parents=True)
+        fs.root(stage).mkdir(parents=True, exist_ok=True)
         print(f"== stage {stage.name} ({stage.image})")
         for keyword, args in stage.steps:
             if keyword == "WORKDIR":
@@ -393,8 +393,8 @@ def main() -> int:
         if f":{wanted}" not in runtime.image:
             print(f"warning: the image uses {runtime.image}; this run uses Python {wanted}")
         fs = FileSystems(base)
+        box = container(runtime, fs)  # checks the runtime stage before a long build
         build(stages, fs)
-        box = container(runtime, fs)
         print(f"== CMD {box.command} in {box.workdir}")
 
         import psycopg

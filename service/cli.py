@@ -5,6 +5,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -150,7 +151,7 @@ def prepare(settings: Settings) -> int:
         engine.dispose()
 
 
-def _stop(code: int) -> Any:
+def _stop(code: int) -> Callable[[int, FrameType | None], None]:
     def handler(_signum: int, _frame: FrameType | None) -> None:
         raise SystemExit(code)
 
