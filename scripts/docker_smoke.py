@@ -269,6 +269,7 @@ class Container:
     env: dict[str, str]
     workdir: Path
     port: str
+    volumes: list[Path]
 
 
 def container(stage: Stage, fs: FileSystems) -> Container:
@@ -280,9 +281,11 @@ def container(stage: Stage, fs: FileSystems) -> Container:
             env.update(parse_env(args, env))
         elif keyword == "WORKDIR":
             workdir = os.path.normpath(os.path.join(workdir, args))
-    for volume in stage.all("VOLUME"):
-        for path in json.loads(volume) if volume.startswith("[") else volume.split():
-            fs.path(stage, path).mkdir(parents=True, exist_ok=True)
+    volumes = [
+        fs.path(stage, path)
+        for volume in stage.all("VOLUME")
+        for path in (json.loads(volume) if volume.startswith("[") else volume.split())
+    ]
     user = stage.last("USER").split(":")[0]
     check(user not in ("root", "0"), f"the image must not run as root (USER {user})")
     exposed = stage.last("EXPOSE").split("/")[0]
@@ -301,6 +304,7 @@ def container(stage: Stage, fs: FileSystems) -> Container:
         env={k: fs.rewrite(stage, v) for k, v in env.items()},
         workdir=fs.path(stage, workdir),
         port=exposed,
+        volumes=volumes,
     )
 
 
@@ -323,6 +327,8 @@ def run_container(box: Container, overrides: dict[str, str], label: str, log: Pa
     """Start the CMD, probe it, stop it with SIGTERM; return its combined output."""
     port = free_port()
     env = {**box.env, **overrides, "APP_PORT": str(port)}
+    for volume in box.volumes:  # docker creates the mount points
+        volume.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(
             box.command, env=env, cwd=box.workdir, stdout=out, stderr=subprocess.STDOUT
