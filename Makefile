@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check readme lock clean
+.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check readme lock clean docker-smoke
 
 help:
 	@echo "make run            install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite)"
@@ -35,6 +35,7 @@ seed: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -83,3 +84,8 @@ test-embed: install
 # Re-take docs/embed-screenshot.png (the README's) from the browser test's host page.
 embed-screenshot: install
 	EMBED_SCREENSHOT=$(CURDIR)/docs/embed-screenshot.png $(BIN)/pytest -q tests/test_embed_browser.py -k host_page
+
+# The Docker image without a Docker engine: build and install it as the Dockerfile says, run
+# its CMD with its ENV on PostgreSQL (127.0.0.1:5432) and on SQLite, probe it, stop it.
+docker-smoke: install
+	$(BIN)/python scripts/docker_smoke.py

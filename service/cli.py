@@ -1,11 +1,18 @@
-"""The console script: met-foi serve | migrate | seed | openapi."""
+"""The console script: met-foi start | serve | migrate | seed | openapi."""
 
 import argparse
 import json
+import signal
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 
-from service.config import PROJECT_ROOT, get_settings
+from service.config import BUNDLE_ROOT, Settings, get_settings
+
+#: Any constant works; it only has to be the same in every replica.
+START_LOCK_ID = 50_132_013
 
 
 def migrate(database_url: str | None = None) -> None:
@@ -17,19 +24,19 @@ def migrate(database_url: str | None = None) -> None:
 
     settings = Settings(database_url=database_url) if database_url else get_settings()
     engine = build_engine(settings)
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config = Config(str(BUNDLE_ROOT / "alembic.ini"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     engine.dispose()
 
 
-def seed(paths: list[Path], write_schemas: bool) -> int:
+def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = None) -> int:
     from service.db import build_engine
     from service.seed import PackageInvalid, find_packages, load_packages
     from service.seed import write_schemas as rewrite
 
-    settings = get_settings()
+    settings = settings or get_settings()
     roots = paths or find_packages(settings.seed_dir)
     if write_schemas:
         for path in rewrite(roots):
@@ -80,14 +87,96 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level=settings.log_level,
+        access_log=settings.log_format != "json",
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         server_header=False,
         proxy_headers=False,
     )
 
 
+def wait_for_database(settings: Settings) -> bool:
+    """Ping until the database answers or db_wait_seconds have passed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.db import build_engine, ping
+
+    engine = build_engine(settings)
+    deadline = time.monotonic() + settings.db_wait_seconds
+    attempt = 0
+    try:
+        while True:
+            attempt += 1
+            try:
+                ping(engine)
+            except SQLAlchemyError as exc:
+                if time.monotonic() >= deadline:
+                    print(
+                        f"database still unreachable after {attempt} attempt(s): "
+                        f"{type(exc).__name__}; giving up",
+                        file=sys.stderr,
+                    )
+                    return False
+                print(f"waiting for the database ({type(exc).__name__})", file=sys.stderr)
+                time.sleep(1)
+            else:
+                return True
+    finally:
+        engine.dispose()
+
+
+def prepare(settings: Settings) -> int:
+    """Migrate, then seed unless turned off; one replica at a time on PostgreSQL."""
+    from sqlalchemy import text
+
+    from service.db import build_engine
+
+    engine = build_engine(settings)
+    try:
+        with engine.connect() as lock:
+            if not settings.is_sqlite:
+                # Replicas starting together take turns; the second finds nothing to do.
+                lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": START_LOCK_ID})
+            migrate(settings.database_url)
+            print("migrated to the latest schema", file=sys.stderr)
+            if not settings.seed_on_start:
+                print("APP_SEED_ON_START is off: seed packages not loaded", file=sys.stderr)
+                return 0
+            return seed([], write_schemas=False, settings=settings)
+    finally:
+        engine.dispose()
+
+
+def _stop(code: int) -> Callable[[int, FrameType | None], None]:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(code)
+
+    return handler
+
+
+def start() -> int:
+    """What the container runs: wait for the database, migrate, seed, serve."""
+    settings = get_settings()
+    # As PID 1 a process ignores SIGTERM unless it handles it: stop cleanly while preparing.
+    signal.signal(signal.SIGTERM, _stop(128 + signal.SIGTERM))
+    if not wait_for_database(settings):
+        return 1
+    status = prepare(settings)
+    if status != 0:
+        return status
+    # Uvicorn re-raises the SIGTERM it shut down gracefully on; that is a clean exit.
+    signal.signal(signal.SIGTERM, _stop(0))
+    serve(settings.host, settings.port, settings.workers)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="met-foi", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "start",
+        help="wait for the database, migrate, seed (unless APP_SEED_ON_START=false) and "
+        "serve with APP_HOST, APP_PORT, APP_WORKERS (what the Docker image runs)",
+    )
     serve_cmd = commands.add_parser("serve", help="serve the API with uvicorn")
     serve_cmd.add_argument("--host", default="127.0.0.1")
     serve_cmd.add_argument("--port", type=int, default=8000)
@@ -108,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--check", type=Path)
 
     args = parser.parse_args(argv)
+    if args.command == "start":
+        return start()
     if args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "migrate":

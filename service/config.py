@@ -8,6 +8,13 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# alembic.ini, migrations/ and seed/: the checkout's in the repo, the wheel's copy when
+# installed (pyproject.toml maps them into service/bundle).
+BUNDLE_ROOT = (
+    PROJECT_ROOT
+    if (PROJECT_ROOT / "alembic.ini").is_file()
+    else Path(__file__).resolve().parent / "bundle"
+)
 
 
 class Settings(BaseSettings):
@@ -19,7 +26,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgres:// and postgresql:// use the psycopg driver.",
     )
     seed_dir: Path = Field(
-        default=PROJECT_ROOT / "seed", description="Folder of data packages to load."
+        default=BUNDLE_ROOT / "seed", description="Folder of data packages to load."
     )
     flagship_disclosure: str = Field(
         default="met-2013", description="Disclosure used when a request names none."
@@ -44,6 +51,26 @@ class Settings(BaseSettings):
         description="Public URL the service is reached at (e.g. https://data.example.org), "
         "used for the absolute links in oEmbed answers and embeds; by default they are "
         "taken from each request.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="json: one JSON line per request on stdout instead of uvicorn's access log.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `met-foi start` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `met-foi start` uses.")
+    workers: int = Field(default=1, ge=1, description="Uvicorn worker processes.")
+    seed_on_start: bool = Field(
+        default=True, description="Load the packages in seed_dir during `met-foi start`."
+    )
+    db_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long `met-foi start` waits for the database before giving up.",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=8,
+        ge=1,
+        description="On SIGTERM, how long in-flight requests get to finish.",
     )
 
     @field_validator("database_url")

@@ -48,6 +48,7 @@ from service.errors import (
     problem_responses,
     problem_type,
 )
+from service.request_log import RequestLog
 from service.state import AppState
 
 DESCRIPTION = """\
@@ -356,5 +357,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(HttpLayer, state=state)
+    app.add_middleware(RequestLog, log_format=settings.log_format)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

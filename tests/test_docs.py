@@ -31,11 +31,6 @@ def test_every_endpoint_is_in_the_readme() -> None:
     assert missing == []
 
 
-def test_every_setting_is_in_the_configuration_table() -> None:
-    for name in Settings.model_fields:
-        assert f"`APP_{name.upper()}`" in TEXT, name
-
-
 def test_every_seed_column_is_described() -> None:
     for table, spec in TABLES.items():
         for field in spec["fields"]:

@@ -1,0 +1,98 @@
+"""The Dockerfile, compose.yaml and the README's deployment section agree with the code."""
+
+import importlib.util
+import re
+from types import ModuleType
+from typing import Any
+
+import yaml  # type: ignore[import-untyped]
+
+from service.config import PROJECT_ROOT, Settings
+
+
+def smoke_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "docker_smoke", PROJECT_ROOT / "scripts" / "docker_smoke.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+SETTING_VARIABLES = {f"APP_{name.upper()}" for name in Settings.model_fields}
+
+
+def runtime_env() -> dict[str, str]:
+    smoke = smoke_script()
+    runtime = smoke.parse_dockerfile((PROJECT_ROOT / "Dockerfile").read_text())[-1]
+    env: dict[str, str] = {}
+    for args in runtime.all("ENV"):
+        env.update(smoke.parse_env(args, env))
+    return env
+
+
+def test_dockerfile_sets_only_real_settings() -> None:
+    app_variables = {k for k in runtime_env() if k.startswith("APP_")}
+    assert app_variables == {
+        "APP_DATABASE_URL",
+        "APP_HOST",
+        "APP_PORT",
+        "APP_WORKERS",
+        "APP_LOG_LEVEL",
+        "APP_LOG_FORMAT",
+        "APP_SEED_ON_START",
+    }
+    assert app_variables <= SETTING_VARIABLES
+
+
+def test_dockerfile_runtime_is_non_root_exec_form_and_checks_healthz() -> None:
+    smoke = smoke_script()
+    stages = smoke.parse_dockerfile((PROJECT_ROOT / "Dockerfile").read_text())
+    assert [(s.name, s.image) for s in stages] == [
+        ("build", "python:3.11-slim"),
+        ("runtime", "python:3.11-slim"),
+    ]
+    runtime = stages[-1]
+    assert runtime.last("USER") == "10001:10001"
+    assert smoke.exec_form(runtime.last("CMD"), "CMD") == ["met-foi", "start"]
+    assert runtime.last("EXPOSE") == "8000"
+    health = runtime.last("HEALTHCHECK")
+    command = smoke.exec_form(health.split(" CMD ", 1)[1], "HEALTHCHECK")
+    assert command[:2] == ["python", "-c"]
+    assert "urllib.request.urlopen" in command[2]
+    assert "/healthz" in command[2]
+
+
+def test_compose_waits_for_a_healthy_postgres_with_a_named_volume() -> None:
+    compose: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
+    api, postgres = compose["services"]["api"], compose["services"]["postgres"]
+    assert api["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert postgres["image"] == "postgres:15"
+    assert postgres["healthcheck"]["test"] == ["CMD-SHELL", "pg_isready -U foi -d foi"]
+    assert postgres["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert compose["volumes"] == {"pgdata": None}
+    assert set(api["environment"]) <= SETTING_VARIABLES
+    assert api["environment"]["APP_DATABASE_URL"].startswith("postgresql://foi:")
+    assert api["environment"]["APP_DATABASE_URL"].endswith("@postgres:5432/foi")
+
+
+def test_dockerignore_keeps_local_state_out_but_not_what_the_build_copies() -> None:
+    smoke = smoke_script()
+    patterns = smoke.dockerignore()
+    for path in (".git", ".venv", "var/app.db", "service/__pycache__/main.cpython-311.pyc"):
+        assert smoke.ignored(path, patterns), path
+    for path in ("service/main.py", "migrations/env.py", "seed/met-2013/figures.csv"):
+        assert not smoke.ignored(path, patterns), path
+
+
+def test_readme_documents_every_environment_variable() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    docker = readme.split("<!-- section: docker", 1)[1].split("<!-- section:", 1)[0]
+    assert "## Deploy with Docker" in docker
+    assert "docker compose up" in docker
+    configuration = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in configuration.splitlines() if line.startswith("| `APP_")]
+    documented = {re.match(r"\| `(APP_\w+)`", row).group(1) for row in rows}  # type: ignore[union-attr]
+    assert documented == SETTING_VARIABLES
