@@ -40,6 +40,26 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "Invalid parameter",
         "A parameter's value is not one this endpoint accepts.",
     ),
+    "payload-too-large": (
+        413,
+        "Payload too large",
+        "This read-only API takes no request body; a request carrying one is refused unread.",
+    ),
+    "uri-too-long": (
+        414,
+        "URI too long",
+        "The path and query string together are longer than the service accepts.",
+    ),
+    "rate-limited": (
+        429,
+        "Too many requests",
+        "This client has used its request allowance; retry after the Retry-After seconds.",
+    ),
+    "headers-too-large": (
+        431,
+        "Request header fields too large",
+        "The request's headers together are larger than the service accepts.",
+    ),
     "internal-error": (500, "Internal error", "A bug on our side; it has been logged."),
     "service-unavailable": (
         503,
@@ -184,6 +204,43 @@ class ServiceUnavailable(Problem):
     def __init__(self, retry_after: int = 5) -> None:
         super().__init__(
             "The database cannot be reached just now, and this response is not cached.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class PayloadTooLarge(Problem):
+    slug = "payload-too-large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This API only answers GET and HEAD and reads no request body; send none "
+            f"(at most {limit} bytes are tolerated)."
+        )
+
+
+class UriTooLong(Problem):
+    slug = "uri-too-long"
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"The path and query string are {length} bytes long; at most {limit} are accepted."
+        )
+
+
+class HeadersTooLarge(Problem):
+    slug = "headers-too-large"
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"The request headers total {size} bytes; at most {limit} are accepted.")
+
+
+class RateLimited(Problem):
+    slug = "rate-limited"
+
+    def __init__(self, retry_after: int, per_minute: int) -> None:
+        super().__init__(
+            f"This client may make {per_minute} requests a minute (with short bursts); "
+            f"retry in {retry_after} s.",
             headers={"Retry-After": str(retry_after)},
         )
 

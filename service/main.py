@@ -36,6 +36,7 @@ from service.errors import (
     problem_responses,
     problem_type,
 )
+from service.limits import AbuseLimits
 from service.state import AppState
 
 DESCRIPTION = """\
@@ -262,6 +263,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        responses=problem_responses(413, 414, 429, 431),
     )
     app.state.app = state
     install_error_handlers(app)
@@ -320,5 +322,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         }
 
     app.add_middleware(HttpLayer, state=state)
+    app.add_middleware(AbuseLimits, settings=settings)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app
