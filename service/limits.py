@@ -1,13 +1,15 @@
 """Abuse limits and security headers: the outermost ASGI layer.
 
 Before anything else runs (cache hits included) a request is refused with problem+json
-when its URL is too long (414), its headers too large (431), it carries a body (413), or
-its client has used up its rate-limit allowance (429). On the way out every response gets
+when its URL is too long (414), its headers too large (431), it carries a body (413), its
+path holds a control character such as NUL (404: no id has one), or its client has used
+up its rate-limit allowance (429). On the way out every response gets
 a restrictive Content-Security-Policy unless it already has one or is the Swagger UI page,
 and, when the rate limit is on, the IETF RateLimit-Policy and RateLimit headers.
 """
 
 import math
+import re
 import time
 import uuid
 from collections import OrderedDict
@@ -37,6 +39,7 @@ UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 #: Clients remembered by the rate limiter; the least recently seen is forgotten first.
 MAX_TRACKED_CLIENTS = 10_000
 RATE_LIMIT_HEADERS = "RateLimit, RateLimit-Policy"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 clock: Callable[[], float] = time.monotonic
 
@@ -136,7 +139,7 @@ class AbuseLimits:
             return
         path: str = scope["path"]
         extra: list[tuple[bytes, bytes]] = []
-        problem = self._oversized(scope)
+        problem = self._refusal(scope)
         if problem is None and self.limiter is not None and path not in UNLIMITED_PATHS:
             bucket, allowed = self.limiter.take(self.limiter.client_of(scope))
             extra = self.limiter.headers(bucket)
@@ -164,7 +167,7 @@ class AbuseLimits:
 
         await self.app(scope, receive, send_with_headers)
 
-    def _oversized(self, scope: Scope) -> Problem | None:
+    def _refusal(self, scope: Scope) -> Problem | None:
         settings = self.settings
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         url_bytes = len(raw_path) + len(scope.get("query_string", b"")) + 1
@@ -178,6 +181,11 @@ class AbuseLimits:
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         if chunked or not length.isdigit() or int(length) > settings.max_body_bytes:
             return PayloadTooLarge(settings.max_body_bytes)
+        if CONTROL_CHARACTERS.search(scope["path"]):
+            # No id holds one, and PostgreSQL refuses NUL in text: answer before any query.
+            problem = Problem("No resource has an id containing a control character.")
+            problem.slug = "not-found"
+            return problem
         return None
 
 
