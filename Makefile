@@ -71,3 +71,9 @@ lock:
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .coverage
+
+# Reliability (issue 6): drive the service on loopback with wrk (installed from Debian if
+# missing) for LOAD_DURATION (60s) at LOAD_CONNECTIONS (32); fails on any non-2xx/304.
+.PHONY: load
+load: install
+	$(BIN)/python bench/load.py
