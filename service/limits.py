@@ -1,9 +1,9 @@
 """Abuse limits and security headers: the outermost ASGI layer.
 
 Before anything else runs (cache hits included) a request is refused with problem+json
-when its URL is too long (414), its headers too large (431), it carries a body (413), its
-path holds a control character such as NUL (404: no id has one), or its client has used
-up its rate-limit allowance (429). On the way out every response gets
+when its client has used up its rate-limit allowance (429), its URL is too long (414), its
+headers too large (431), it carries a body (413), or its path holds a control character
+such as NUL (404: no id has one). On the way out every response gets
 a restrictive Content-Security-Policy unless it already has one or is the Swagger UI page,
 and, when the rate limit is on, the IETF RateLimit-Policy and RateLimit headers.
 """
@@ -139,12 +139,14 @@ class AbuseLimits:
             return
         path: str = scope["path"]
         extra: list[tuple[bytes, bytes]] = []
-        problem = self._refusal(scope)
-        if problem is None and self.limiter is not None and path not in UNLIMITED_PATHS:
+        problem: Problem | None = None
+        # Every request costs a token, malformed ones too: probing is throttled like reading.
+        if self.limiter is not None and path not in UNLIMITED_PATHS:
             bucket, allowed = self.limiter.take(self.limiter.client_of(scope))
             extra = self.limiter.headers(bucket)
             if not allowed:
                 problem = RateLimited(bucket.seconds_until_next(), self.limiter.per_minute)
+        problem = problem or self._refusal(scope)
         if problem is not None:
             await _send_problem(send, scope, problem, extra)
             return
@@ -152,6 +154,7 @@ class AbuseLimits:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
                 headers = MutableHeaders(scope=message)
                 if csp and "content-security-policy" not in headers:
                     headers.append("content-security-policy", API_CSP)

@@ -232,3 +232,14 @@ def test_a_policy_set_by_the_route_is_kept(settings: Settings) -> None:
     assert client.get("/v1/figures/own").headers["content-security-policy"] == "frame-ancestors *"
     assert client.get("/v1/figures/plain").headers["content-security-policy"] == API_CSP
     assert "content-security-policy" not in client.get("/v1/embed/plain").headers
+
+
+def test_refused_requests_cost_a_token_and_carry_the_rate_limit_headers(
+    app_with: Callable[..., TestClient], clock: FakeClock
+) -> None:
+    client = app_with(rate_limit_per_minute=60, rate_limit_burst=2, max_url_bytes=64)
+    too_long = client.get("/v1/figures?measure=" + "m" * 60)
+    assert too_long.status_code == 414
+    assert too_long.headers["ratelimit"] == '"default";r=1;t=1'
+    assert client.get("/v1/figures/%00").status_code == 404
+    assert client.get("/v1/meta").status_code == 429
