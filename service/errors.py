@@ -198,16 +198,6 @@ class NotAcceptable(Problem):
         super().__init__(f"This endpoint can answer with: {', '.join(offered)}.")
 
 
-class ServiceUnavailable(Problem):
-    slug = "service-unavailable"
-
-    def __init__(self, retry_after: int = 5) -> None:
-        super().__init__(
-            "The database cannot be reached just now, and this response is not cached.",
-            headers={"Retry-After": str(retry_after)},
-        )
-
-
 class PayloadTooLarge(Problem):
     slug = "payload-too-large"
 
@@ -241,6 +231,16 @@ class RateLimited(Problem):
         super().__init__(
             f"This client may make {per_minute} requests a minute (with short bursts); "
             f"retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class ServiceUnavailable(Problem):
+    slug = "service-unavailable"
+
+    def __init__(self, retry_after: int = 5) -> None:
+        super().__init__(
+            "The database cannot be reached just now, and this response is not cached.",
             headers={"Retry-After": str(retry_after)},
         )
 
