@@ -89,3 +89,9 @@ embed-screenshot: install
 # its CMD with its ENV on PostgreSQL (127.0.0.1:5432) and on SQLite, probe it, stop it.
 docker-smoke: install
 	$(BIN)/python scripts/docker_smoke.py
+
+# Reliability (issue 6): drive the service on loopback with wrk (installed from Debian if
+# missing) for LOAD_DURATION (60s) at LOAD_CONNECTIONS (32); fails on any non-2xx/304.
+.PHONY: load
+load: install
+	$(BIN)/python bench/load.py

@@ -45,6 +45,26 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "Format not implemented",
         "oEmbed answers are JSON only; another format (such as xml) is not implemented.",
     ),
+    "payload-too-large": (
+        413,
+        "Payload too large",
+        "This read-only API takes no request body; a request carrying one is refused unread.",
+    ),
+    "uri-too-long": (
+        414,
+        "URI too long",
+        "The path and query string together are longer than the service accepts.",
+    ),
+    "rate-limited": (
+        429,
+        "Too many requests",
+        "This client has used its request allowance; retry after the Retry-After seconds.",
+    ),
+    "headers-too-large": (
+        431,
+        "Request header fields too large",
+        "The request's headers together are larger than the service accepts.",
+    ),
     "internal-error": (500, "Internal error", "A bug on our side; it has been logged."),
     "service-unavailable": (
         503,
@@ -196,6 +216,43 @@ class FormatNotImplemented(Problem):
         )
 
 
+class PayloadTooLarge(Problem):
+    slug = "payload-too-large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"This API only answers GET and HEAD and reads no request body; send none "
+            f"(at most {limit} bytes are tolerated)."
+        )
+
+
+class UriTooLong(Problem):
+    slug = "uri-too-long"
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(
+            f"The path and query string are {length} bytes long; at most {limit} are accepted."
+        )
+
+
+class HeadersTooLarge(Problem):
+    slug = "headers-too-large"
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"The request headers total {size} bytes; at most {limit} are accepted.")
+
+
+class RateLimited(Problem):
+    slug = "rate-limited"
+
+    def __init__(self, retry_after: int, per_minute: int) -> None:
+        super().__init__(
+            f"This client may make {per_minute} requests a minute (with short bursts); "
+            f"retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
 class ServiceUnavailable(Problem):
     slug = "service-unavailable"
 
@@ -222,21 +279,19 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
-    """Declare every error body as application/problem+json with the ProblemDetail shape."""
+    """Declare every error body as application/problem+json with the ProblemDetail shape;
+    an embed's 404 card keeps its own type beside it."""
     ref = {"$ref": "#/components/schemas/ProblemDetail"}
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
-            if any(p["name"] == "format" for p in operation.get("parameters", [])):
-                content = operation["responses"]["200"]["content"]
-                content["text/csv"] = {
-                    "schema": {
-                        "type": "string",
-                        "description": "CSV with a header row; nested values as JSON text.",
-                    }
-                }
             for status, response in operation.get("responses", {}).items():
-                if status.isdigit() and int(status) >= 400:
+                if not status.isdigit() or int(status) < 400:
+                    continue
+                content = response.get("content", {})
+                if not content or "application/json" in content:
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ref}}
+                else:  # an embed's own error card; limits can still answer problem+json
+                    content[PROBLEM_MEDIA_TYPE] = {"schema": ref}
     schemas = schema.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

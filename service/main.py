@@ -48,6 +48,7 @@ from service.errors import (
     problem_responses,
     problem_type,
 )
+from service.limits import AbuseLimits
 from service.request_log import RequestLog
 from service.state import AppState
 
@@ -275,6 +276,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        responses=problem_responses(413, 414, 429, 431),
     )
     app.state.app = state
     install_error_handlers(app)
@@ -357,6 +359,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(HttpLayer, state=state)
+    app.add_middleware(AbuseLimits, settings=settings)
     app.add_middleware(RequestLog, log_format=settings.log_format)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

@@ -9,6 +9,7 @@ import anyio
 import httpx
 
 from service.config import Settings, get_settings
+from service.errors import PROBLEM_MEDIA_TYPE
 
 #: operationId -> the request whose real response is the 200 example.
 EXAMPLE_REQUESTS: dict[str, str] = {
@@ -65,12 +66,11 @@ def build_document() -> dict[str, Any]:
             responses = operation.get("responses", {})
             url = EXAMPLE_REQUESTS.get(operation.get("operationId", ""))
             if url is not None and "200" in responses:
-                for media in responses["200"].get("content", {}).values():
-                    media["example"] = examples[url]
+                responses["200"]["content"]["application/json"]["example"] = examples[url]
             for status, url in PROBLEM_REQUESTS.items():
                 content = responses.get(str(status), {}).get("content", {})
-                for media in content.values():
-                    media["example"] = examples[url]
+                if PROBLEM_MEDIA_TYPE in content:
+                    content[PROBLEM_MEDIA_TYPE]["example"] = examples[url]
     return document
 
 

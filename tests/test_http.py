@@ -114,7 +114,7 @@ def test_unknown_path_is_a_404_problem(client: TestClient) -> None:
 
 
 def test_writes_are_405_with_allow(client: TestClient) -> None:
-    response = client.post("/v1/figures", json={})
+    response = client.post("/v1/figures")
     assert response.status_code == 405
     assert response.headers["allow"] == "GET"
     assert response.json()["type"] == "/problems/method-not-allowed"

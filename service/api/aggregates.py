@@ -18,9 +18,10 @@ from service.api.deps import (
     YearParam,
     dimension_filters,
     disclosure_or_flagship,
+    list_responses,
     model_columns,
 )
-from service.errors import InvalidParameter, problem_responses
+from service.errors import InvalidParameter
 from service.models import AggregatePublic, AggregateRow
 from service.taxonomy import DIMENSIONS
 
@@ -61,7 +62,7 @@ def parse_by(value: str) -> list[str]:
     "sources, a citation and the dataset revision. Figures are never added across "
     "disclosures. CSV returns the rows.",
     response_model=AggregatePublic,
-    responses=problem_responses(400, 404, 406, 422, 503),
+    responses=list_responses(400, 404, 406, 422, 503),
 )
 def get_aggregates(
     session: SessionDep,

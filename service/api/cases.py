@@ -13,6 +13,7 @@ from service.api.deps import (
     StaffTypeParam,
     YearParam,
     dimension_filters,
+    list_responses,
     model_columns,
     optional_disclosure,
 )
@@ -30,7 +31,7 @@ router = APIRouter(tags=["cases"])
     "basis of the aggregates. `in_foi_answer` says whether a case is known to be counted "
     "in the disclosure. No names, ages or home areas are held.",
     response_model=Page[CasePublic],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def list_cases(
     session: SessionDep,
@@ -67,7 +68,7 @@ def list_cases(
     summary="One documented case",
     description="A case by its stable id, e.g. met-2013.case-4.",
     response_model=CasePublic,
-    responses=problem_responses(400, 404, 406, 503),
+    responses=problem_responses(400, 404, 406, 422, 503),
 )
 def get_case(
     session: SessionDep,

@@ -10,6 +10,7 @@ from service.api.deps import (
     OffsetParam,
     ReplyDep,
     SessionDep,
+    list_responses,
     model_columns,
     optional_disclosure,
 )
@@ -36,7 +37,7 @@ def _all_checks(session: SessionDep, disclosure: str | None) -> list[CheckPublic
     "exceed the total). Results are computed, never stored, so a corrected figure re-runs "
     "every check.",
     response_model=Page[CheckPublic],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def list_checks(
     session: SessionDep,
@@ -62,7 +63,7 @@ def list_checks(
     summary="One reconciliation check, evaluated now",
     description="A check by its stable id, e.g. met-2013.K2.",
     response_model=CheckPublic,
-    responses=problem_responses(400, 404, 406, 503),
+    responses=problem_responses(400, 404, 406, 422, 503),
 )
 def get_check(
     session: SessionDep,

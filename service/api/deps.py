@@ -14,7 +14,12 @@ from fastapi.routing import APIRoute
 from sqlmodel import Session, SQLModel
 
 from service.caching import CSV, JSON, Entry, cache_key, entry_response, make_etag
-from service.errors import NotAcceptable, RepeatedParameter, UnknownParameter
+from service.errors import (
+    NotAcceptable,
+    RepeatedParameter,
+    UnknownParameter,
+    problem_responses,
+)
 from service.queries import Filters, dataset_revision, resolve_disclosure
 from service.state import AppState
 from service.taxonomy import CODES
@@ -117,6 +122,13 @@ RankParam = Annotated[Rank | None, Query(description="Rank code.")]
 MeasureParam = Annotated[
     str | None, Query(description="Measure name, e.g. people_by_outcome.", max_length=100)
 ]
+
+
+def list_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route that also answers in CSV: the 200's text/csv form, and the
+    problem bodies for these statuses."""
+    csv_form = {"schema": {"type": "string", "description": "RFC 4180 CSV with a header row."}}
+    return {200: {"content": {"text/csv": csv_form}}, **problem_responses(*statuses)}
 
 
 def dimension_filters(**values: Any) -> Filters:

@@ -8,6 +8,7 @@ from service.api.deps import (
     OffsetParam,
     ReplyDep,
     SessionDep,
+    list_responses,
     model_columns,
     optional_disclosure,
 )
@@ -24,7 +25,7 @@ router = APIRouter(tags=["disclosures"])
     description="Every FOI answer held, each a separate dataset with its own period, "
     "requester, licence and notes on what it counts and why it cannot be added to others.",
     response_model=Page[DisclosurePublic],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def list_disclosures(
     session: SessionDep,
@@ -47,7 +48,7 @@ def list_disclosures(
     description="A disclosure with every source that reported it, the notes on conflicts "
     "between sources, and the groupings it declares a headline measure for.",
     response_model=DisclosureDetail,
-    responses=problem_responses(400, 404, 406, 503),
+    responses=problem_responses(400, 404, 406, 422, 503),
 )
 def get_disclosure(
     session: SessionDep,
@@ -63,7 +64,7 @@ def get_disclosure(
     summary="List sources",
     description="Publications that reported a disclosure: publisher, title, address, date.",
     response_model=Page[SourcePublic],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def list_sources(
     session: SessionDep,

@@ -226,7 +226,7 @@ def get_oembed(
     session: SessionDep,
     state: StateDep,
     reply: ReplyDep,
-    url: Annotated[str, Query(description="URL of a figure.", max_length=2000)],
+    url: Annotated[str, Query(description="URL of a figure.", max_length=1000)],
     format: Annotated[
         str, Query(description="Answer format; only json is implemented.", max_length=20)
     ] = "json",

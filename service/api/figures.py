@@ -16,6 +16,7 @@ from service.api.deps import (
     StaffTypeParam,
     YearParam,
     dimension_filters,
+    list_responses,
     model_columns,
     optional_disclosure,
 )
@@ -34,7 +35,7 @@ router = APIRouter(tags=["figures"])
     "source reported, and a citation. Dimension filters match exactly; an empty dimension "
     "on a figure means it is not broken down by it.",
     response_model=Page[FigurePublic],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def list_figures(
     session: SessionDep,
@@ -84,7 +85,7 @@ def list_figures(
     summary="One figure with every source's report",
     description="A figure by its stable id, e.g. met-2013.officers.dismissed.",
     response_model=FigurePublic,
-    responses=problem_responses(400, 404, 406, 503),
+    responses=problem_responses(400, 404, 406, 422, 503),
 )
 def get_figure(
     session: SessionDep,

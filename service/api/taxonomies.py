@@ -10,9 +10,9 @@ from service.api.deps import (
     SessionDep,
     StateDep,
     disclosure_or_flagship,
+    list_responses,
     model_columns,
 )
-from service.errors import problem_responses
 from service.models import Page, TaxonomyEntry
 
 router = APIRouter(tags=["taxonomies"])
@@ -43,7 +43,7 @@ def _page(
     "order, and the chosen disclosure's headline figures for it per staff type (a null "
     "staff_type is officers and staff together).",
     response_model=Page[TaxonomyEntry],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def list_outcomes(
     session: SessionDep,
@@ -64,7 +64,7 @@ def list_outcomes(
     description="Every platform code with its label and meaning, and the chosen "
     "disclosure's headline figures for it.",
     response_model=Page[TaxonomyEntry],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def list_platforms(
     session: SessionDep,
