@@ -23,6 +23,7 @@ from service.queries import dataset_revision
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 FORMATS = {"json": JSON, "csv": CSV}
+Header = tuple[bytes, bytes]
 
 
 def negotiate(accept: str | None, format_param: str | None) -> str | None:
@@ -164,10 +165,18 @@ def cache_headers(entry: Entry, max_age: int) -> list[tuple[str, str]]:
     ]
 
 
-def entry_response(entry: Entry, max_age: int) -> Response:
-    response = Response(content=entry.body)
-    response.raw_headers = [
+def raw_headers(entry: Entry, max_age: int, *, not_modified: bool = False) -> list[Header]:
+    """An entry's response headers, in the one order both a miss and a hit send them."""
+    headers = [
         (b"content-length", str(len(entry.body)).encode()),
         *((k.encode(), v.encode()) for k, v in cache_headers(entry, max_age)),
     ]
+    if not_modified:
+        return [(k, v) for k, v in headers if k not in (b"content-type", b"content-length")]
+    return headers
+
+
+def entry_response(entry: Entry, max_age: int) -> Response:
+    response = Response(content=entry.body)
+    response.raw_headers = raw_headers(entry, max_age)
     return response

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service import __version__
 from service.api import aggregates, cases, checks, disclosures, figures, meta, taxonomies
 from service.api.deps import check_query_params
-from service.caching import cache_headers, cache_key, etag_matches
+from service.caching import cache_key, etag_matches, raw_headers
 from service.config import Settings, get_settings
 from service.db import build_engine, ping
 from service.errors import (
@@ -87,14 +87,9 @@ class HttpLayer:
             entry = self.state.cache.get(key) if key else None
             if entry is not None:
                 not_modified = etag_matches(if_none_match, entry.etag)
-                raw = [
-                    (k.encode(), v.encode())
-                    for k, v in cache_headers(entry, self.state.settings.cache_max_age)
-                ]
-                if not_modified:
-                    raw = [(k, v) for k, v in raw if k != b"content-type"]
-                else:
-                    raw.append((b"content-length", str(len(entry.body)).encode()))
+                raw = raw_headers(
+                    entry, self.state.settings.cache_max_age, not_modified=not_modified
+                )
                 await send(
                     {
                         "type": "http.response.start",
