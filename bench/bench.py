@@ -268,6 +268,21 @@ def machine() -> list[str]:
     ]
 
 
+def replace_section(path: Path, name: str, lines: list[str]) -> None:
+    """Write `lines` between this script's markers in `path`, keeping the other sections
+    (make bench and make bench-scale each own one)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = "\n".join([start, *lines, end])
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    elif name == "bench":
+        text = block + "\n\n" + text.strip("\n") + "\n"
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text.replace("\n\n\n", "\n\n"), encoding="utf-8")
+
+
 def _fmt(value: float, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
@@ -379,7 +394,7 @@ def write_results(
                 f"| {i + 1} | {t.label} | {_fmt(s.rps, 0)} | {_fmt(r.rps, 0)} "
                 f"| {s.rps / r.rps:.2f} |"
             )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    replace_section(path, "bench", lines)
     return [f"{name}: {'met' if ok else 'MISSED'} ({value})" for name, ok, value in checks]
 
 
