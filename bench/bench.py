@@ -283,6 +283,11 @@ def replace_section(path: Path, name: str, lines: list[str]) -> None:
     path.write_text(text.replace("\n\n\n", "\n\n"), encoding="utf-8")
 
 
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine skews every number."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def _fmt(value: float, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
@@ -312,10 +317,11 @@ def write_results(
         "## Machine",
         "",
         *machine(),
-        f"- Settings: wrk `-t{args.threads} -c{args.connections} -d{args.duration}s "
+        f"- Settings: wrk `-t{args.threads} -c{args.connections} -d{args.duration:g}s "
         f"--latency`, {args.rounds} rounds, runs alternating reference and target; "
         "one uvicorn worker each (`--loop uvloop --http httptools --no-access-log`); "
-        "SQLite; loopback.",
+        f"SQLite; loopback. 1-minute load average {args.load_before} before the run and "
+        f"{load_average()} after (other work on the machine shares its 2 cores).",
         "",
         "## Throughput and latency (median of the rounds)",
         "",
@@ -412,6 +418,7 @@ def main() -> int:
     parser.add_argument("--cold-starts", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
+    args.load_before = load_average()
     for tool in ("wrk", str(DATASETTE), str(BIN / "uvicorn")):
         if shutil.which(tool) is None:
             print(f"missing {tool}; run `make bench`, which installs it", file=sys.stderr)
@@ -487,7 +494,11 @@ def main() -> int:
         "(immutable) from a SQLite file holding the figures, figure_reports and cases "
         "tables copied from our seeded database.",
         "Our service answers warm reads from its per-revision cache of encoded responses "
-        "(service/main.py HttpLayer); each URL was requested once before the runs.",
+        "before FastAPI's per-request work (service/main.py: ServiceApp, serve_cached); "
+        "each URL was requested once, and loaded for 1 s, before the runs.",
+        "Requests/s is the median of the rounds; its ratio is the median of the ratios "
+        "of each run to the reference run just before it, so the two columns need not "
+        "match the reference row exactly.",
         "wrk, the server and this script share the same cores, so absolute numbers are "
         "lower than on a dedicated load generator; the ratios are the comparison.",
     ]

@@ -27,6 +27,7 @@ from bench import (
     ROOT,
     Server,
     http_get,
+    load_average,
     replace_section,
     run_wrk,
     uvicorn_argv,
@@ -198,6 +199,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
 
+    load_before = load_average()
     loads: dict[int, tuple[float, int, dict[str, int]]] = {}
     for n in sizes:
         started = time.perf_counter()
@@ -232,20 +234,17 @@ def main() -> int:
     try:
         for n, server in servers.items():
             startup[n] = server.start()
-            deep = max(0, n - 50)
             first[n] = {
-                "/v1/aggregates?by=platform": first_response_ms(
-                    server.port, "/v1/aggregates?by=platform"
-                ),
-                f"/v1/cases?offset={deep}": first_response_ms(
-                    server.port, f"/v1/cases?offset={deep}"
-                ),
-                "/v1/cases?platform=twitter&year=2011": first_response_ms(
-                    server.port, "/v1/cases?platform=twitter&year=2011"
-                ),
-                "/v1/figures?offset=9950": first_response_ms(
-                    server.port, "/v1/figures?offset=9950"
-                ),
+                label: first_response_ms(server.port, path)
+                for label, path in (
+                    ("/v1/aggregates?by=platform", "/v1/aggregates?by=platform"),
+                    ("deepest /v1/cases page", f"/v1/cases?offset={max(0, n - 50)}"),
+                    (
+                        "/v1/cases?platform=twitter&year=2011",
+                        "/v1/cases?platform=twitter&year=2011",
+                    ),
+                    ("/v1/figures?offset=9950", "/v1/figures?offset=9950"),
+                )
             }
             print(f"{n:,} cases: first 200 after {startup[n]:.2f} s; {first[n]}", flush=True)
         for round_ in range(args.rounds):
@@ -269,8 +268,9 @@ def main() -> int:
         "loaded into a fresh SQLite database by `service.seed.load_packages` (validation "
         "included), then served by one uvicorn worker each, all at once; wrk "
         f"`-c{args.connections} -d{args.duration}s`, {args.rounds} rounds alternating "
-        "between the sizes. Run on "
-        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.",
+        f"between the sizes. Run on {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; "
+        f"1-minute load average {load_before} before the run and {load_average()} after "
+        "(2 cores, shared with other work).",
         "",
         "| cases | load s | rows/s | process start to first 200 s |"
         + "".join(f" first {p} ms |" for p in first[base])
@@ -287,8 +287,8 @@ def main() -> int:
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
-        "The first-response columns are cache misses (the query runs); `offset` is the "
-        "deepest page. Steady state is served from the per-revision cache, so it does not "
+        "The first-response columns are cache misses (the query runs); the deepest page is "
+        "`offset` = cases - 50. Steady state is served from the per-revision cache, so it does not "
         "depend on the number of rows; p99 at steady state (ms): "
         + "; ".join(
             f"{n:,} {label} {statistics.median(p99[(n, label)]):.1f}"
