@@ -372,13 +372,17 @@ def write_results(
         if t.label.startswith("warm JSON") or t.expect == 304:
             p99 = t.median("p99_ms")
             checks.append((f"{t.label}: p99 < 10 ms", p99 < 10, f"{p99:.2f} ms"))
-    ours = by_label[f"warm JSON {AGGREGATES}"].median("rps")
-    peer = by_label["Datasette SQL GROUP BY (JSON)"].median("rps")
+    # Both are measured against the reference run beside them, so their quotient cancels
+    # drift in the machine's background load; the quotient of raw medians is shown too.
+    ours, peer = by_label[f"warm JSON {AGGREGATES}"], by_label["Datasette SQL GROUP BY (JSON)"]
+    times = statistics.median(ours.ratios) / statistics.median(peer.ratios)
+    raw = ours.median("rps") / peer.median("rps")
     checks.append(
         (
-            "aggregates ≥ 15 x Datasette's GROUP BY requests/s",
-            ours >= 15 * peer,
-            f"{ours / peer:.1f} x",
+            "aggregates ≥ 15 x Datasette's GROUP BY requests/s (quotient of their ratios "
+            "to the reference)",
+            times >= 15,
+            f"{times:.1f} x (raw medians: {raw:.1f} x)",
         )
     )
     checks.append(("service cold start < 1.0 s", cold["service"] < 1.0, f"{cold['service']:.3f} s"))
