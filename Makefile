@@ -95,3 +95,22 @@ docker-smoke: install
 .PHONY: load
 load: install
 	$(BIN)/python bench/load.py
+
+# ---- benchmarks (issue 7): never part of `make test`; results go to bench/RESULTS.md
+DATASETTE_VENV := bench/.venv-datasette
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: bench bench-scale bench-wrk
+
+bench-wrk: install
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y wrk)
+
+$(DATASETTE_VENV)/bin/datasette:
+	$(PYTHON) -m venv $(DATASETTE_VENV)
+	$(DATASETTE_VENV)/bin/pip install --quiet --disable-pip-version-check datasette
+
+bench: bench-wrk $(DATASETTE_VENV)/bin/datasette
+	$(BIN)/python bench/bench.py
+
+bench-scale: bench-wrk
+	$(BIN)/python bench/scale.py

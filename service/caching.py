@@ -6,11 +6,12 @@ in service.main serves hits before any routing; a miss goes through FastAPI, who
 stores what it built. A new revision empties the cache in one step.
 """
 
+import functools
 import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 from sqlalchemy.engine import Engine
@@ -23,6 +24,7 @@ from service.queries import dataset_revision
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 FORMATS = {"json": JSON, "csv": CSV}
+Header = tuple[bytes, bytes]
 
 
 def negotiate(accept: str | None, format_param: str | None) -> str | None:
@@ -69,7 +71,12 @@ def single_representation(path: str) -> bool:
     return path.startswith("/v1/embed/") or path in ("/v1/embed.js", "/oembed")
 
 
+@functools.lru_cache(maxsize=4096)
 def cache_key(path: str, query_string: bytes | str, accept: str | None) -> str | None:
+    """The normalised request, or None when no format it accepts can be served.
+
+    A pure function of its arguments, memoised so a warm request skips the parsing.
+    """
     query = normalised_query(query_string)
     if single_representation(path):
         return f"{path}?{query}#embed"
@@ -97,6 +104,10 @@ class Entry:
     etag: str
     extra_headers: tuple[tuple[str, str], ...] = ()
     negotiated: bool = True  # chosen by Accept, so caches must vary on it
+    # Encoded headers by (max_age, not_modified), filled on first use by raw_headers().
+    encoded: dict[tuple[int, bool], tuple[Header, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 class ResponseCache:
@@ -173,10 +184,24 @@ def cache_headers(entry: Entry, max_age: int) -> list[tuple[str, str]]:
     ]
 
 
+def raw_headers(entry: Entry, max_age: int, *, not_modified: bool = False) -> list[Header]:
+    """An entry's response headers, in the one order both a miss and a hit send them.
+
+    Encoded once per entry; the caller gets its own list to extend or edit.
+    """
+    encoded = entry.encoded.get((max_age, not_modified))
+    if encoded is None:
+        headers = [
+            (b"content-length", str(len(entry.body)).encode()),
+            *((k.encode(), v.encode()) for k, v in cache_headers(entry, max_age)),
+        ]
+        if not_modified:
+            headers = [h for h in headers if h[0] not in (b"content-type", b"content-length")]
+        encoded = entry.encoded[(max_age, not_modified)] = tuple(headers)
+    return list(encoded)
+
+
 def entry_response(entry: Entry, max_age: int) -> Response:
     response = Response(content=entry.body)
-    response.raw_headers = [
-        (b"content-length", str(len(entry.body)).encode()),
-        *((k.encode(), v.encode()) for k, v in cache_headers(entry, max_age)),
-    ]
+    response.raw_headers = raw_headers(entry, max_age)
     return response

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import re
 import uuid
@@ -16,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -33,7 +34,7 @@ from service.api import (
     taxonomies,
 )
 from service.api.deps import check_query_params
-from service.caching import cache_headers, cache_key, etag_matches
+from service.caching import cache_key, etag_matches, raw_headers
 from service.config import Settings, get_settings
 from service.db import build_engine, ping
 from service.errors import (
@@ -69,11 +70,89 @@ COMMON_HEADERS = [
 ]
 
 
-class HttpLayer:
-    """Outermost ASGI layer: cached reads, conditional requests, HEAD, CORS, request ids.
+_ID_PREFIX = uuid.uuid4().hex[:16]
+_ID_COUNTER = itertools.count()
 
-    Cache hits are answered here, before routing; everything else goes to FastAPI and
-    gets the same headers on the way out.
+
+def new_request_id() -> str:
+    """32 hex characters, unique per process (random prefix, counter), without a syscall."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
+def request_headers(scope: Scope) -> tuple[str, str | None, str | None]:
+    """(request id, Accept, If-None-Match) in one pass over the raw headers."""
+    given_id = accept = if_none_match = None
+    for name, value in scope["headers"]:
+        if name == b"accept" and accept is None:
+            accept = value.decode("latin-1")
+        elif name == b"if-none-match" and if_none_match is None:
+            if_none_match = value.decode("latin-1")
+        elif name == b"x-request-id" and given_id is None:
+            given_id = value.decode("latin-1")
+    request_id = given_id if given_id and REQUEST_ID.match(given_id) else new_request_id()
+    return request_id, accept, if_none_match
+
+
+def common_headers(request_id: str) -> list[tuple[bytes, bytes]]:
+    return [*COMMON_HEADERS, (b"x-request-id", request_id.encode())]
+
+
+async def serve_cached(state: AppState, scope: Scope, send: Send) -> bool:
+    """Answer a GET or HEAD under /v1 from the revision's cache; False on a miss."""
+    method = scope["method"]
+    if method not in ("GET", "HEAD") or not scope["path"].startswith("/v1/"):
+        return False
+    request_id, accept, if_none_match = request_headers(scope)
+    key = cache_key(scope["path"], scope.get("query_string", b""), accept)
+    entry = state.cache.get(key) if key else None
+    if entry is None:
+        return False
+    not_modified = etag_matches(if_none_match, entry.etag)
+    headers = raw_headers(entry, state.settings.cache_max_age, not_modified=not_modified)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 304 if not_modified else 200,
+            "headers": headers + common_headers(request_id),
+        }
+    )
+    await send(
+        {
+            "type": "http.response.body",
+            "body": b"" if method == "HEAD" or not_modified else entry.body,
+        }
+    )
+    return True
+
+
+class ServiceApp(FastAPI):
+    """FastAPI, with warm reads answered early: every request passes the request log and
+    the abuse limits, then a cache hit is answered at once, skipping FastAPI's own
+    per-request work (telemetry, body limits, middleware, routing, validation)."""
+
+    service: AppState
+    front: ASGIApp
+
+    def put_in_front(self, settings: Settings) -> None:
+        self.front = RequestLog(
+            AbuseLimits(self._cached_or_fastapi, settings=settings),
+            log_format=settings.log_format,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.front(scope, receive, send)
+
+    async def _cached_or_fastapi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and await serve_cached(self.service, scope, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
+class HttpLayer:
+    """Outermost middleware: conditional requests, HEAD, CORS, request ids.
+
+    Cache hits never get here (ServiceApp answers them); everything else goes to FastAPI
+    and gets the same headers on the way out as a hit.
     """
 
     def __init__(self, app: ASGIApp, state: AppState) -> None:
@@ -84,10 +163,8 @@ class HttpLayer:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        given_id = headers.get("x-request-id", "")
-        request_id = given_id if REQUEST_ID.match(given_id) else uuid.uuid4().hex
-        common = [*COMMON_HEADERS, (b"x-request-id", request_id.encode())]
+        request_id, _, if_none_match = request_headers(scope)
+        common = common_headers(request_id)
         method = scope["method"]
         if method == "OPTIONS":
             await self._preflight(send, common)
@@ -95,34 +172,6 @@ class HttpLayer:
         head = method == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}
-        if_none_match = headers.get("if-none-match")
-        if scope["method"] == "GET" and scope["path"].startswith("/v1/"):
-            key = cache_key(scope["path"], scope.get("query_string", b""), headers.get("accept"))
-            entry = self.state.cache.get(key) if key else None
-            if entry is not None:
-                not_modified = etag_matches(if_none_match, entry.etag)
-                raw = [
-                    (k.encode(), v.encode())
-                    for k, v in cache_headers(entry, self.state.settings.cache_max_age)
-                ]
-                if not_modified:
-                    raw = [(k, v) for k, v in raw if k != b"content-type"]
-                else:
-                    raw.append((b"content-length", str(len(entry.body)).encode()))
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 304 if not_modified else 200,
-                        "headers": raw + common,
-                    }
-                )
-                await send(
-                    {
-                        "type": "http.response.body",
-                        "body": b"" if head or not_modified else entry.body,
-                    }
-                )
-                return
 
         suppress_body = head
 
@@ -268,7 +317,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    app = FastAPI(
+    app = ServiceApp(
         title="Met social-media misconduct FOI API",
         version=__version__,
         description=DESCRIPTION,
@@ -279,6 +328,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         responses=problem_responses(413, 414, 429, 431),
     )
     app.state.app = state
+    app.service = state
     install_error_handlers(app)
     for module in (
         meta,
@@ -359,7 +409,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(HttpLayer, state=state)
-    app.add_middleware(AbuseLimits, settings=settings)
-    app.add_middleware(RequestLog, log_format=settings.log_format)
+    app.put_in_front(settings)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

@@ -7,7 +7,7 @@ column can be added to a table without a field appearing in /v1 by accident.
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # ---------------------------------------------------------------- tables
@@ -95,6 +95,8 @@ class FigureReport(SQLModel, table=True):
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    # /v1/cases pages in this order; see migration 0002_cases_page_order.
+    __table_args__ = (Index("ix_cases_page_order", "disclosure_id", "position", "id"),)
 
     id: str = Field(primary_key=True, max_length=200)
     disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")

@@ -1,0 +1,550 @@
+"""`make bench`: our read path side by side with the stack's limit and with a peer.
+
+One run, on loopback, with one load generator (wrk) and one connection count:
+
+- the reference: a bare Starlette route returning pre-encoded bytes as large as our
+  /v1/aggregates?by=platform body (bench/reference.py);
+- our service (uvicorn, 1 worker, uvloop, httptools, no access log) on the 2013 data;
+- Datasette serving the same 2013 figures from SQLite, for the equivalent GROUP BY (SQL
+  JSON) and for its facet view.
+
+Runs alternate reference and target (A B A B ...) and repeat; each target is reported as
+a ratio to the reference runs next to it. Writes bench/RESULTS.md.
+"""
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+BIN = ROOT / ".venv" / "bin"
+DATASETTE = ROOT / "bench" / ".venv-datasette" / "bin" / "datasette"
+HOST = "127.0.0.1"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+FIGURE_ID = "met-2013.officers.dismissed"
+AGGREGATES = "/v1/aggregates?by=platform"
+DATASETTE_SQL = (
+    "select platform, count(*) as figures, sum(value) as value, sum(min) as min, "
+    "sum(max) as max, group_concat(qualifier) as qualifier from figures "
+    "where disclosure_id = 'met-2013' and measure = 'cases_by_platform' "
+    "group by platform order by platform"
+)
+
+
+# ---------------------------------------------------------------- servers
+
+
+def http_get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=5)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        response.read()
+        return response.status, response
+    finally:
+        connection.close()
+
+
+@dataclass
+class Server:
+    name: str
+    argv: list[str]
+    port: int
+    probe: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> float:
+        """Spawn the server; return seconds from spawn to the first 200 on `probe`."""
+        started = time.perf_counter()
+        self.process = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = started + 30
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode() if self.process.stderr else ""
+                raise RuntimeError(f"{self.name} exited during start-up:\n{err}")
+            try:
+                status, _ = http_get(self.port, self.probe)
+            except OSError:
+                time.sleep(0.002)
+                continue
+            if status == 200:
+                return time.perf_counter() - started
+            time.sleep(0.002)
+        raise RuntimeError(f"{self.name} gave no 200 on {self.probe} within 30 s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def cpu_seconds(self) -> float:
+        stat = Path(f"/proc/{self.pid}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+    def memory_mb(self) -> tuple[float, float]:
+        """(current RSS, peak RSS) in MB."""
+        values = {}
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024
+        return values["VmRSS"], values["VmHWM"]
+
+
+def uvicorn_argv(app: str, port: int, *extra: str) -> list[str]:
+    return [
+        str(BIN / "uvicorn"),
+        app,
+        *extra,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+# ---------------------------------------------------------------- data
+
+
+def prepare_data() -> tuple[Path, Path]:
+    """A seeded service database and a Datasette file holding the same 2013 tables."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    service_db = VAR / "service.db"
+    for stale in VAR.glob("service.db*"):
+        stale.unlink()
+    env = {**os.environ, "APP_DATABASE_URL": f"sqlite:///{service_db}"}
+    subprocess.run([str(BIN / "met-foi"), "migrate"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [str(BIN / "met-foi"), "seed", str(ROOT / "seed" / "met-2013")],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    peer_db = VAR / "met2013.db"
+    peer_db.unlink(missing_ok=True)
+    with sqlite3.connect(peer_db) as peer:
+        peer.execute("ATTACH DATABASE ? AS src", (str(service_db),))
+        for table in ("figures", "figure_reports", "cases"):
+            peer.execute(f"CREATE TABLE {table} AS SELECT * FROM src.{table}")
+        peer.commit()
+        peer.execute("DETACH DATABASE src")
+    return service_db, peer_db
+
+
+# ---------------------------------------------------------------- load
+
+
+@dataclass
+class Sample:
+    rps: float
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    cpu_us: float
+    bad: int
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * UNITS[unit]
+
+
+def run_wrk(
+    server: Server,
+    url: str,
+    duration: float,
+    connections: int,
+    threads: int,
+    headers: dict[str, str] | None = None,
+) -> Sample:
+    argv = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--latency"]
+    for key, value in (headers or {}).items():
+        argv += ["-H", f"{key}: {value}"]
+    cpu_before = server.cpu_seconds()
+    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    cpu = server.cpu_seconds() - cpu_before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    bad_match = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    bad = int(bad_match.group(1)) if bad_match else 0
+    if errors:
+        bad += sum(int(g) for g in errors.groups())
+    return Sample(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        requests=requests,
+        p50_ms=_ms(re.search(r"\s50%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        p99_ms=_ms(re.search(r"\s99%\s+(\S+)", out).group(1)),  # type: ignore[union-attr]
+        cpu_us=cpu / requests * 1e6 if requests else 0.0,
+        bad=bad,
+    )
+
+
+@dataclass
+class Target:
+    label: str
+    server: Server
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: int = 200
+    samples: list[Sample] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)  # rps / the reference run beside it
+    references: list[Sample] = field(default_factory=list)
+
+    def url(self) -> str:
+        return f"http://{HOST}:{self.server.port}{self.path}"
+
+    def median(self, attribute: str, of: list[Sample] | None = None) -> float:
+        return statistics.median(getattr(s, attribute) for s in (of or self.samples))
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> list[str]:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    wrk_version = (wrk.stdout + wrk.stderr).split("\n")[0].strip()
+    peer = subprocess.run([str(DATASETTE), "--version"], capture_output=True, text=True)
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy")
+    )
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores visible, shared by wrk and the server",
+        f"- Memory: {mem_kb / 1024 / 1024:.1f} GiB; kernel {platform.release()}",
+        f"- Python {platform.python_version()}; {versions}",
+        f"- Load generator: {wrk_version}; peer: {peer.stdout.strip()}",
+    ]
+
+
+def replace_section(path: Path, name: str, lines: list[str]) -> None:
+    """Write `lines` between this script's markers in `path`, keeping the other sections
+    (make bench and make bench-scale each own one)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = "\n".join([start, *lines, end])
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    elif name == "bench":
+        text = block + "\n\n" + text.strip("\n") + "\n"
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text.replace("\n\n\n", "\n\n"), encoding="utf-8")
+
+
+def load_average() -> str:
+    """The 1-minute load average: other work on the machine skews every number."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return f"{value:,.{digits}f}"
+
+
+def write_results(
+    path: Path,
+    args: argparse.Namespace,
+    reference: Target,
+    targets: list[Target],
+    cold: dict[str, float],
+    memory: dict[str, tuple[float, float]],
+    notes: list[str],
+) -> list[str]:
+    ref_rps = reference.median("rps")
+    ref_p50 = reference.median("p50_ms")
+    ref_p99 = reference.median("p99_ms")
+    ref_cpu = reference.median("cpu_us")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"A real run of `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Every ratio "
+        "is to the reference (a bare Starlette route returning pre-encoded bytes of the "
+        f"same size as our `{AGGREGATES}` body, {reference.headers.get('_bytes', '?')} "
+        "bytes) measured in the same run; requests/s ratios pair each target run with "
+        "the reference run just before it.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        f"- Settings: wrk `-t{args.threads} -c{args.connections} -d{args.duration:g}s "
+        f"--latency`, {args.rounds} rounds, runs alternating reference and target; "
+        "one uvicorn worker each (`--loop uvloop --http httptools --no-access-log`); "
+        f"SQLite; loopback. 1-minute load average {args.load_before} before the run and "
+        f"{load_average()} after (other work on the machine shares its 2 cores).",
+        "",
+        "## Throughput and latency (median of the rounds)",
+        "",
+        "| target | requests/s | x ref | p50 ms | x ref | p99 ms | x ref | CPU µs/req | x ref |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| reference (bare Starlette, pre-encoded bytes) | {_fmt(ref_rps, 0)} | 1.00 "
+        f"| {_fmt(ref_p50)} | 1.00 | {_fmt(ref_p99)} | 1.00 | {_fmt(ref_cpu, 0)} | 1.00 |",
+    ]
+    for t in targets:
+        rps, p50, p99, cpu = (t.median(a) for a in ("rps", "p50_ms", "p99_ms", "cpu_us"))
+        lines.append(
+            f"| {t.label} | {_fmt(rps, 0)} | {statistics.median(t.ratios):.2f} "
+            f"| {_fmt(p50)} | {p50 / ref_p50:.2f} | {_fmt(p99)} | {p99 / ref_p99:.2f} "
+            f"| {_fmt(cpu, 0)} | {cpu / ref_cpu:.2f} |"
+        )
+    lines += [
+        "",
+        "## Start-up and memory",
+        "",
+        f"Cold start is process spawn to the first 200 on the measured URL (median of "
+        f"{args.cold_starts}); for our service that first request is a cache miss. RSS is "
+        "read from /proc after all load runs.",
+        "",
+        "| server | cold start s | x ref | RSS after load MB | peak RSS MB | x ref |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in cold:
+        rss, peak = memory[name]
+        lines.append(
+            f"| {name} | {cold[name]:.3f} | {cold[name] / cold['reference']:.2f} "
+            f"| {rss:.1f} | {peak:.1f} | {peak / memory['reference'][1]:.2f} |"
+        )
+
+    by_label = {t.label: t for t in targets}
+    checks: list[tuple[str, bool, str]] = []
+    for t in targets:
+        if t.server.name != "service":
+            continue
+        ratio = statistics.median(t.ratios)
+        if t.expect == 304:
+            checks.append(
+                (f"{t.label}: ≥ 0.9 of reference requests/s", ratio >= 0.9, f"{ratio:.2f}")
+            )
+        elif t.label.startswith("warm JSON"):
+            checks.append(
+                (f"{t.label}: ≥ 0.8 of reference requests/s", ratio >= 0.8, f"{ratio:.2f}")
+            )
+        if t.label.startswith("warm JSON") or t.expect == 304:
+            p99 = t.median("p99_ms")
+            checks.append((f"{t.label}: p99 < 10 ms", p99 < 10, f"{p99:.2f} ms"))
+    # Both are measured against the reference run beside them, so their quotient cancels
+    # drift in the machine's background load; the quotient of raw medians is shown too.
+    ours, peer = by_label[f"warm JSON {AGGREGATES}"], by_label["Datasette SQL GROUP BY (JSON)"]
+    times = statistics.median(ours.ratios) / statistics.median(peer.ratios)
+    raw = ours.median("rps") / peer.median("rps")
+    checks.append(
+        (
+            "aggregates ≥ 15 x Datasette's GROUP BY requests/s (quotient of their ratios "
+            "to the reference)",
+            times >= 15,
+            f"{times:.1f} x (raw medians: {raw:.1f} x)",
+        )
+    )
+    checks.append(("service cold start < 1.0 s", cold["service"] < 1.0, f"{cold['service']:.3f} s"))
+    rss = memory["service"][0]
+    checks.append(("service RSS after the load < 100 MB", rss < 100, f"{rss:.1f} MB"))
+    lines += ["", "## Targets (issue 7)", "", "| target | met | measured |", "|---|---|---|"]
+    lines += [f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks]
+    lines += ["", "## Notes", "", *[f"- {n}" for n in notes]]
+    lines += [
+        "",
+        "## Every run",
+        "",
+        "| round | target | requests/s | reference requests/s | ratio |",
+    ]
+    lines += ["|---:|---|---:|---:|---:|"]
+    for t in targets:
+        for i, (s, r) in enumerate(zip(t.samples, t.references, strict=True)):
+            lines.append(
+                f"| {i + 1} | {t.label} | {_fmt(s.rps, 0)} | {_fmt(r.rps, 0)} "
+                f"| {s.rps / r.rps:.2f} |"
+            )
+    replace_section(path, "bench", lines)
+    return [f"{name}: {'met' if ok else 'MISSED'} ({value})" for name, ok, value in checks]
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--duration", type=float, default=float(os.environ.get("BENCH_DURATION", 5))
+    )
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--cold-starts", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    args.load_before = load_average()
+    for tool in ("wrk", str(DATASETTE), str(BIN / "uvicorn")):
+        if shutil.which(tool) is None:
+            print(f"missing {tool}; run `make bench`, which installs it", file=sys.stderr)
+            return 1
+
+    service_db, peer_db = prepare_data()
+    service = Server(
+        "service",
+        uvicorn_argv("service.main:create_app", 8931, "--factory"),
+        8931,
+        AGGREGATES,
+        {"APP_DATABASE_URL": f"sqlite:///{service_db}", "APP_LOG_LEVEL": "warning"},
+    )
+    peer_sql = f"/met2013.json?_shape=array&sql={quote(DATASETTE_SQL)}"
+    peer = Server(
+        "Datasette",
+        [str(DATASETTE), "serve", "-i", str(peer_db), "--host", HOST, "--port", "8933"],
+        8933,
+        peer_sql,
+    )
+
+    # The reference body matches our aggregates body in size, so measure that first.
+    service.start()
+    _, response = http_get(service.port, AGGREGATES)
+    body_bytes = int(response.getheader("content-length"))
+    etag = response.getheader("etag")
+    embed_status, _ = http_get(service.port, f"/v1/embed/figures/{FIGURE_ID}")
+    service.stop()
+    reference = Server(
+        "reference",
+        uvicorn_argv("reference:app", 8932, "--app-dir", str(ROOT / "bench")),
+        8932,
+        "/reference",
+        {"BENCH_REFERENCE_BYTES": str(body_bytes)},
+    )
+    servers = [reference, service, peer]
+
+    notes = []
+    cold: dict[str, float] = {}
+    for server in servers:
+        times = []
+        for _ in range(args.cold_starts):
+            times.append(server.start())
+            server.stop()
+        cold[server.name] = statistics.median(times)
+        print(f"cold start {server.name}: {cold[server.name]:.3f} s", flush=True)
+
+    ref_target = Target("reference", reference, "/reference", {"_bytes": str(body_bytes)})
+    targets = [
+        Target(f"warm JSON {AGGREGATES}", service, AGGREGATES),
+        Target(f"warm JSON /v1/figures/{FIGURE_ID}", service, f"/v1/figures/{FIGURE_ID}"),
+        Target("warm JSON /v1/cases", service, "/v1/cases"),
+        Target("CSV export /v1/figures?format=csv", service, "/v1/figures?format=csv"),
+        Target(f"304 revalidation {AGGREGATES}", service, AGGREGATES, {"If-None-Match": etag}, 304),
+    ]
+    if embed_status == 200:
+        targets.append(Target("embed card", service, f"/v1/embed/figures/{FIGURE_ID}"))
+    else:
+        notes.append(
+            f"/v1/embed/figures/{{id}} answered {embed_status} in this build, so the embed "
+            "card was not measured."
+        )
+    targets += [
+        Target("Datasette SQL GROUP BY (JSON)", peer, peer_sql),
+        Target(
+            "Datasette facet view (JSON)",
+            peer,
+            "/met2013/figures.json?measure=cases_by_platform&_facet=platform",
+        ),
+    ]
+    notes += [
+        f"Datasette's GROUP BY: `{DATASETTE_SQL}`, served with `datasette serve -i` "
+        "(immutable) from a SQLite file holding the figures, figure_reports and cases "
+        "tables copied from our seeded database.",
+        "Our service answers warm reads from its per-revision cache of encoded responses "
+        "before FastAPI's per-request work (service/main.py: ServiceApp, serve_cached); "
+        "each URL was requested once, and loaded for 1 s, before the runs.",
+        "Requests/s is the median of the rounds; its ratio is the median of the ratios "
+        "of each run to the reference run just before it, so the two columns need not "
+        "match the reference row exactly.",
+        "wrk, the server and this script share the same cores, so absolute numbers are "
+        "lower than on a dedicated load generator; the ratios are the comparison.",
+    ]
+
+    try:
+        for server in servers:
+            server.start()
+        for target in [ref_target, *targets]:
+            headers = {k: v for k, v in target.headers.items() if not k.startswith("_")}
+            got, _ = http_get(target.server.port, target.path, headers)
+            if got != target.expect:
+                raise RuntimeError(f"{target.label}: expected {target.expect}, got {got}")
+            run_wrk(target.server, target.url(), 1, args.connections, args.threads, headers)
+        for round_ in range(args.rounds):
+            for target in targets:
+                for t, sink in ((ref_target, target.references), (target, target.samples)):
+                    headers = {k: v for k, v in t.headers.items() if not k.startswith("_")}
+                    sample = run_wrk(
+                        t.server, t.url(), args.duration, args.connections, args.threads, headers
+                    )
+                    if sample.bad:
+                        notes.append(f"round {round_ + 1}, {t.label}: {sample.bad} errors")
+                    sink.append(sample)
+                    if t is ref_target:
+                        ref_target.samples.append(sample)
+                target.ratios.append(target.samples[-1].rps / target.references[-1].rps)
+                print(
+                    f"round {round_ + 1} {target.label}: {target.samples[-1].rps:,.0f} req/s "
+                    f"({target.ratios[-1]:.2f} x ref)",
+                    flush=True,
+                )
+        memory = {s.name: s.memory_mb() for s in servers}
+    finally:
+        for server in servers:
+            server.stop()
+
+    verdicts = write_results(args.out, args, ref_target, targets, cold, memory, notes)
+    print(f"wrote {args.out}")
+    for line in verdicts:
+        print(f"  {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

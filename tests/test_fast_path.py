@@ -1,0 +1,219 @@
+"""The fast path: a warm response, served by the HTTP layer from the per-revision cache
+without routing or SQL, is byte for byte the response FastAPI built on the miss.
+
+Every GET route under /v1 is exercised in every format it serves (JSON, CSV by ?format= and
+by Accept), as HEAD, paginated, and as a 304 revalidation. Each variant starts on a fresh
+app (an empty cache), so the first request is a miss and the second a hit.
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from service.config import Settings
+from service.main import create_app
+
+# A real id for every path parameter a /v1 route takes; a new route with a parameter not
+# listed here fails test_every_v1_route_is_covered until it is added.
+PATH_IDS = {
+    "disclosure_id": "met-2013",
+    "figure_id": "met-2013.officers.dismissed",
+    "case_id": "met-2013.case-1",
+    "check_id": "met-2013.K1",
+}
+# Query parameters a route requires, with a value it accepts.
+REQUIRED_QUERY = {"by": "platform", "measure": "investigated"}
+REQUEST_ID = "fast-path-test"
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    query: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+def _v1_get_routes() -> list[Route]:
+    """Every GET operation under /v1, from the app's own OpenAPI document."""
+    app = create_app(Settings(database_url="sqlite://", revision_check_seconds=0))
+    routes = []
+    for path, operations in app.openapi()["paths"].items():
+        if not path.startswith("/v1/") or "get" not in operations:
+            continue
+        params = [p for p in operations["get"].get("parameters", []) if p["in"] == "query"]
+        routes.append(
+            Route(
+                path,
+                tuple(p["name"] for p in params),
+                tuple(p["name"] for p in params if p.get("required")),
+            )
+        )
+    return routes
+
+
+def _url(route: Route) -> str:
+    path = re.sub(r"\{(\w+)\}", lambda m: PATH_IDS[m.group(1)], route.path)
+    query = "&".join(f"{name}={REQUIRED_QUERY[name]}" for name in route.required)
+    return f"{path}?{query}" if query else path
+
+
+@dataclass
+class Variant:
+    name: str
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    revalidate: bool = False
+
+
+def _variants(route: Route) -> list[Variant]:
+    url = _url(route)
+    join = "&" if "?" in url else "?"
+    names = set(route.query)
+    variants = [
+        Variant("json", "GET", url),
+        Variant("json-by-format", "GET", f"{url}{join}format=json")
+        if "format" in names
+        else Variant("json-by-accept", "GET", url, {"accept": "application/json"}),
+        Variant("head", "HEAD", url),
+        Variant("not-modified", "GET", url, revalidate=True),
+    ]
+    if "format" in names:
+        variants += [
+            Variant("csv-by-format", "GET", f"{url}{join}format=csv"),
+            Variant("csv-by-accept", "GET", url, {"accept": "text/csv"}),
+            Variant("csv-head", "HEAD", f"{url}{join}format=csv"),
+            Variant("csv-not-modified", "GET", f"{url}{join}format=csv", revalidate=True),
+        ]
+    if "offset" in names:
+        variants += [
+            Variant("second-page", "GET", f"{url}{join}limit=1&offset=1"),
+            Variant("second-page-csv", "GET", f"{url}{join}limit=1&offset=1&format=csv"),
+        ]
+    return variants
+
+
+ROUTES = _v1_get_routes()
+
+
+class StatementCounter:
+    """Counts SQL statements run on a real engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.count = 0
+
+    def __call__(self, *_: Any) -> None:
+        self.count += 1
+
+    def __enter__(self) -> "StatementCounter":
+        event.listen(self.engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        event.remove(self.engine, "before_cursor_execute", self)
+
+
+@pytest.fixture
+def fresh_client(settings: Settings, engine: Engine) -> Iterator[Any]:
+    """Builds a new app (an empty response cache) on the test's database each call."""
+    clients: list[TestClient] = []
+
+    def make() -> TestClient:
+        client = TestClient(create_app(settings, engine))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def _snapshot(response: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    return response.status_code, list(response.headers.raw), response.content
+
+
+def test_every_v1_route_is_covered() -> None:
+    paths = {r.path for r in ROUTES}
+    assert {
+        "/v1/meta",
+        "/v1/disclosures",
+        "/v1/disclosures/{disclosure_id}",
+        "/v1/sources",
+        "/v1/figures",
+        "/v1/figures/{figure_id}",
+        "/v1/aggregates",
+        "/v1/outcomes",
+        "/v1/platforms",
+        "/v1/cases",
+        "/v1/cases/{case_id}",
+        "/v1/checks",
+        "/v1/checks/{check_id}",
+    } <= paths
+    for route in ROUTES:
+        _url(route)  # raises KeyError for a path or required parameter without a value
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[r.path for r in ROUTES])
+def test_cached_response_is_byte_identical_to_the_miss(
+    route: Route, engine: Engine, fresh_client: Any
+) -> None:
+    for variant in _variants(route):
+        headers = {"x-request-id": REQUEST_ID, **variant.headers}
+        if variant.revalidate:
+            etag = fresh_client().get(variant.url, headers=headers).headers["etag"]
+            headers["if-none-match"] = etag
+        client = fresh_client()
+        with StatementCounter(engine) as miss_sql:
+            miss = client.request(variant.method, variant.url, headers=headers)
+        with StatementCounter(engine) as hit_sql:
+            hit = client.request(variant.method, variant.url, headers=headers)
+
+        where = f"{variant.name} {variant.method} {variant.url}"
+        assert miss_sql.count > 0, f"{where}: the first request should be built from SQL"
+        assert hit_sql.count == 0, f"{where}: the second request should come from the cache"
+        assert _snapshot(hit) == _snapshot(miss), where
+        expected_status = 304 if variant.revalidate else 200
+        assert miss.status_code == expected_status, where
+        names = [k.decode() for k, _ in miss.headers.raw]
+        assert len(names) == len(set(names)), f"{where}: a header is repeated: {names}"
+        if variant.method == "HEAD" or variant.revalidate:
+            assert miss.content == b"", where
+        else:
+            assert miss.content, where
+            assert miss.headers["content-length"] == str(len(miss.content)), where
+        if variant.revalidate:
+            assert "content-type" not in miss.headers, where
+            assert "content-length" not in miss.headers, where
+        assert miss.headers["x-request-id"] == REQUEST_ID
+        assert miss.headers["cache-control"] == "public, max-age=300"
+        assert miss.headers["etag"].startswith('"')
+
+
+def test_csv_and_json_of_one_resource_are_cached_apart(fresh_client: Any) -> None:
+    client = fresh_client()
+    as_json = client.get("/v1/aggregates?by=platform")
+    as_csv = client.get("/v1/aggregates?by=platform", headers={"accept": "text/csv"})
+    again_json = client.get("/v1/aggregates?by=platform")
+    assert as_json.headers["content-type"] == "application/json"
+    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
+    assert as_csv.content.startswith(b"staff_type,outcome,platform,")
+    assert again_json.content == as_json.content
+    assert as_json.headers["etag"] != as_csv.headers["etag"]
+
+
+def test_query_order_does_not_split_the_cache(engine: Engine, fresh_client: Any) -> None:
+    client = fresh_client()
+    first = client.get("/v1/cases?limit=2&offset=1")
+    with StatementCounter(engine) as sql:
+        second = client.get("/v1/cases?offset=1&limit=2")
+    assert sql.count == 0
+    assert second.content == first.content
+    assert second.headers["etag"] == first.headers["etag"]
