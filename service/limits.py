@@ -32,6 +32,7 @@ from service.errors import (
 
 #: For JSON and CSV answers: nothing may load from them, nothing may frame them.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+CSP_HEADER = (b"content-security-policy", API_CSP.encode())
 #: Swagger UI needs its CDN scripts. (Embed cards set their own framing policy, which is
 #: kept: a policy a route sets is never replaced.)
 NO_CSP_PREFIXES = ("/docs",)
@@ -155,10 +156,10 @@ class AbuseLimits:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                headers = MutableHeaders(scope=message)
-                if csp and "content-security-policy" not in headers:
-                    headers.append("content-security-policy", API_CSP)
+                raw = message["headers"] = list(message.get("headers", []))
+                if csp and not any(k.lower() == b"content-security-policy" for k, _ in raw):
+                    raw.append(CSP_HEADER)
+                headers = MutableHeaders(raw=raw)
                 if extra:
                     for name, value in extra:
                         headers.append(name.decode(), value.decode())
@@ -177,12 +178,16 @@ class AbuseLimits:
         url_bytes = len(raw_path) + len(scope.get("query_string", b"")) + 1
         if url_bytes > settings.max_url_bytes:
             return UriTooLong(url_bytes, settings.max_url_bytes)
-        header_bytes = sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+        header_bytes = 0
+        length, chunked = "0", False
+        for name, value in scope["headers"]:  # one pass: size, body length, chunking
+            header_bytes += len(name) + len(value) + 4
+            if name == b"content-length":
+                length = value.decode("latin-1").strip() or "0"
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value.lower()
         if header_bytes > settings.max_header_bytes:
             return HeadersTooLarge(header_bytes, settings.max_header_bytes)
-        headers = Headers(scope=scope)
-        length = headers.get("content-length", "0").strip() or "0"
-        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         if chunked or not length.isdigit() or int(length) > settings.max_body_bytes:
             return PayloadTooLarge(settings.max_body_bytes)
         if CONTROL_CHARACTERS.search(scope["path"]):
