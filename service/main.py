@@ -225,10 +225,14 @@ def _allowed_values(request: Request, name: str) -> list[str] | None:
     from typing import Literal, get_args, get_origin
 
     route = request.scope.get("route")
-    dependant = getattr(route, "dependant", None)
-    if dependant is None:
-        return None
-    for param in [*dependant.query_params, *dependant.path_params]:
+    dependants = [getattr(route, "dependant", None)]
+    params = []
+    while dependants:  # the route's own parameters and its dependencies'
+        dependant = dependants.pop()
+        if dependant is not None:
+            params.extend([*dependant.query_params, *dependant.path_params])
+            dependants.extend(dependant.dependencies)
+    for param in params:
         if param.alias != name:
             continue
         stack: list[Any] = [param.field_info.annotation]

@@ -75,6 +75,18 @@ def test_unknown_filter_value_is_a_422_listing_the_allowed_values(client: TestCl
     ]
 
 
+def test_filters_shared_through_a_dependency_list_their_values_too(client: TestClient) -> None:
+    response = client.get("/v1/figures?outcome=sacked")
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["parameter"] == "outcome"
+    assert error["allowed"][:3] == [
+        "dismissed",
+        "resigned_or_retired_before_dismissal",
+        "resigned_or_retired",
+    ]
+
+
 def test_unknown_disclosure_is_a_422_listing_the_known_ones(client: TestClient) -> None:
     response = client.get("/v1/figures?disclosure=met-1999")
     assert response.status_code == 422

@@ -70,5 +70,7 @@ def test_errors_are_declared_as_problem_json(document: dict[str, Any]) -> None:
                     )
                 else:
                     assert list(response["content"]) == ["application/problem+json"]
-    lists = document["paths"]["/v1/cases"]["get"]["responses"]["200"]["content"]
-    assert set(lists) == {"application/json", "text/csv"}
+    for operation in operations(document):
+        if any(p["name"] == "format" and "csv" in str(p) for p in operation.get("parameters", [])):
+            content = operation["responses"]["200"]["content"]
+            assert set(content) == {"application/json", "text/csv"}, operation["operationId"]

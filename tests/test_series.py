@@ -149,7 +149,7 @@ def test_series_lists_every_officer_count_as_separate_points(client: TestClient)
     assert response.json() == {
         "data": [_expected_point(client, row) for row in OFFICER_POINTS],
         "count": 8,
-        "limit": 100,
+        "limit": 50,
         "offset": 0,
     }
 

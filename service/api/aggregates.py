@@ -4,19 +4,13 @@ from fastapi import APIRouter, Query, Response
 
 from service import queries
 from service.api.deps import (
-    AllegationParam,
+    DimensionsDep,
     DisclosureParam,
     FormatParam,
     MeasureParam,
-    OutcomeParam,
-    PlatformParam,
-    RankParam,
     ReplyDep,
     SessionDep,
-    StaffTypeParam,
     StateDep,
-    YearParam,
-    dimension_filters,
     disclosure_or_flagship,
     list_responses,
     model_columns,
@@ -68,6 +62,7 @@ def get_aggregates(
     session: SessionDep,
     state: StateDep,
     reply: ReplyDep,
+    dimensions: DimensionsDep,
     by: Annotated[
         str,
         Query(
@@ -78,23 +73,10 @@ def get_aggregates(
     ],
     disclosure: DisclosureParam = None,
     measure: MeasureParam = None,
-    staff_type: StaffTypeParam = None,
-    outcome: OutcomeParam = None,
-    platform: PlatformParam = None,
-    allegation: AllegationParam = None,
-    year: YearParam = None,
-    rank: RankParam = None,
     format: FormatParam = None,
 ) -> Response:
     dims = parse_by(by)
-    filters = dimension_filters(
-        staff_type=staff_type,
-        outcome=outcome,
-        platform=platform,
-        allegation=allegation,
-        year=year,
-        rank=rank,
-    )
+    filters = dimensions.values
     disclosure_id = disclosure_or_flagship(session, state, disclosure)
     return reply.table(
         lambda: queries.aggregate(session, disclosure_id, dims, measure, filters),

@@ -131,6 +131,31 @@ def list_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {"text/csv": csv_form}}, **problem_responses(*statuses)}
 
 
+class DimensionFilters:
+    """The six dimension filters of a route, as one dependency; `values` holds those given."""
+
+    def __init__(
+        self,
+        staff_type: StaffTypeParam = None,
+        outcome: OutcomeParam = None,
+        platform: PlatformParam = None,
+        allegation: AllegationParam = None,
+        year: YearParam = None,
+        rank: RankParam = None,
+    ) -> None:
+        self.values = dimension_filters(
+            staff_type=staff_type,
+            outcome=outcome,
+            platform=platform,
+            allegation=allegation,
+            year=year,
+            rank=rank,
+        )
+
+
+DimensionsDep = Annotated[DimensionFilters, Depends()]
+
+
 def dimension_filters(**values: Any) -> Filters:
     return {
         k: (v.value if isinstance(v, StrEnum) else v) for k, v in values.items() if v is not None

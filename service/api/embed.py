@@ -14,18 +14,12 @@ from sqlmodel import Session
 from service import queries
 from service.api.aggregates import parse_by
 from service.api.deps import (
-    AllegationParam,
+    DimensionsDep,
     DisclosureParam,
     MeasureParam,
-    OutcomeParam,
-    PlatformParam,
-    RankParam,
     ReplyDep,
     SessionDep,
-    StaffTypeParam,
     StateDep,
-    YearParam,
-    dimension_filters,
     disclosure_or_flagship,
 )
 from service.caching import JSON
@@ -161,28 +155,16 @@ def embed_aggregates_svg(
     session: SessionDep,
     state: StateDep,
     reply: ReplyDep,
+    dimensions: DimensionsDep,
     by: Annotated[
         str, Query(description="One dimension, or two joined by a comma.", max_length=40)
     ],
     disclosure: DisclosureParam = None,
     measure: MeasureParam = None,
-    staff_type: StaffTypeParam = None,
-    outcome: OutcomeParam = None,
-    platform: PlatformParam = None,
-    allegation: AllegationParam = None,
-    year: YearParam = None,
-    rank: RankParam = None,
     theme: ThemeParam = "light",
 ) -> Response:
     dims = parse_by(by)
-    filters = dimension_filters(
-        staff_type=staff_type,
-        outcome=outcome,
-        platform=platform,
-        allegation=allegation,
-        year=year,
-        rank=rank,
-    )
+    filters = dimensions.values
     disclosure_id = disclosure_or_flagship(session, state, disclosure)
     data = queries.aggregate(session, disclosure_id, dims, measure, filters)
     detail = queries.get_disclosure(session, disclosure_id)

@@ -2,20 +2,14 @@ from fastapi import APIRouter, Path, Query, Response
 
 from service import queries
 from service.api.deps import (
-    AllegationParam,
+    DimensionsDep,
     DisclosureParam,
     FormatParam,
     LimitParam,
     MeasureParam,
     OffsetParam,
-    OutcomeParam,
-    PlatformParam,
-    RankParam,
     ReplyDep,
     SessionDep,
-    StaffTypeParam,
-    YearParam,
-    dimension_filters,
     list_responses,
     model_columns,
     optional_disclosure,
@@ -40,14 +34,9 @@ router = APIRouter(tags=["figures"])
 def list_figures(
     session: SessionDep,
     reply: ReplyDep,
+    dimensions: DimensionsDep,
     disclosure: DisclosureParam = None,
     measure: MeasureParam = None,
-    staff_type: StaffTypeParam = None,
-    outcome: OutcomeParam = None,
-    platform: PlatformParam = None,
-    allegation: AllegationParam = None,
-    year: YearParam = None,
-    rank: RankParam = None,
     disputed: bool | None = Query(
         None, description="Only figures whose sources disagree (true) or agree (false)."
     ),
@@ -55,14 +44,7 @@ def list_figures(
     limit: LimitParam = 50,
     offset: OffsetParam = 0,
 ) -> Response:
-    filters = dimension_filters(
-        staff_type=staff_type,
-        outcome=outcome,
-        platform=platform,
-        allegation=allegation,
-        year=year,
-        rank=rank,
-    )
+    filters = dimensions.values
     return reply.page(
         lambda: queries.list_figures(
             session,

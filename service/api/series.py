@@ -4,21 +4,15 @@ from fastapi import APIRouter, Query, Response
 
 from service import queries
 from service.api.deps import (
-    AllegationParam,
+    DimensionsDep,
     FormatParam,
     LimitParam,
     OffsetParam,
-    OutcomeParam,
-    PlatformParam,
-    RankParam,
     ReplyDep,
     SessionDep,
-    StaffTypeParam,
-    YearParam,
-    dimension_filters,
+    list_responses,
     model_columns,
 )
-from service.errors import problem_responses
 from service.models import Page, SeriesPoint
 
 router = APIRouter(tags=["series"])
@@ -40,30 +34,18 @@ router = APIRouter(tags=["series"])
     "end, then disclosure id, then the figure's order in its package. CSV returns the "
     "points, with comparability as a JSON list.",
     response_model=Page[SeriesPoint],
-    responses=problem_responses(400, 406, 422, 503),
+    responses=list_responses(400, 406, 422, 503),
 )
 def get_series(
     session: SessionDep,
     reply: ReplyDep,
+    dimensions: DimensionsDep,
     measure: Annotated[str, Query(description="Measure name, e.g. investigated.", max_length=100)],
-    staff_type: StaffTypeParam = None,
-    outcome: OutcomeParam = None,
-    platform: PlatformParam = None,
-    allegation: AllegationParam = None,
-    year: YearParam = None,
-    rank: RankParam = None,
     format: FormatParam = None,
-    limit: LimitParam = 100,
+    limit: LimitParam = 50,
     offset: OffsetParam = 0,
 ) -> Response:
-    filters = dimension_filters(
-        staff_type=staff_type,
-        outcome=outcome,
-        platform=platform,
-        allegation=allegation,
-        year=year,
-        rank=rank,
-    )
+    filters = dimensions.values
     return reply.page(
         lambda: queries.series(session, measure, filters, limit=limit, offset=offset),
         limit,
