@@ -110,6 +110,13 @@ class Problem(Exception):
         self.errors = list(errors) if errors else None
         self.headers = headers or {}
 
+    @classmethod
+    def of(cls, slug: str, detail: str, headers: dict[str, str] | None = None) -> "Problem":
+        """A problem of a kind that needs no subclass of its own."""
+        problem = cls(detail, headers=headers)
+        problem.slug = slug
+        return problem
+
     @property
     def status(self) -> int:
         return PROBLEM_TYPES[self.slug][0]

@@ -192,9 +192,7 @@ class AbuseLimits:
             return PayloadTooLarge(settings.max_body_bytes)
         if CONTROL_CHARACTERS.search(scope["path"]):
             # No id holds one, and PostgreSQL refuses NUL in text: answer before any query.
-            problem = Problem("No resource has an id containing a control character.")
-            problem.slug = "not-found"
-            return problem
+            return Problem.of("not-found", "No resource has an id containing a control character.")
         return None
 
 

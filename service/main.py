@@ -278,9 +278,7 @@ def install_error_handlers(app: FastAPI) -> None:
             404: f"No endpoint at {request.url.path}; see /openapi.json.",
             405: f"{request.method} is not allowed here; this API only answers GET and HEAD.",
         }.get(exc.status_code, str(exc.detail))
-        problem = Problem(detail, headers=dict(exc.headers or {}))
-        problem.slug = slug
-        return problem_response(problem, request)
+        return problem_response(Problem.of(slug, detail, dict(exc.headers or {})), request)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
@@ -292,8 +290,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_bug(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error on %s", request.url.path)
-        problem = Problem("An unexpected error occurred; it has been logged.")
-        problem.slug = "internal-error"
+        problem = Problem.of("internal-error", "An unexpected error occurred; it has been logged.")
         return problem_response(problem, request)
 
 
@@ -388,9 +385,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         slug: str = Path(description="The last part of a problem's type URI.", max_length=50),
     ) -> dict[str, Any]:
         if slug not in PROBLEM_TYPES:
-            problem = Problem(f"No problem type {slug!r}.")
-            problem.slug = "not-found"
-            raise problem
+            raise Problem.of("not-found", f"No problem type {slug!r}.")
         status, title, meaning = PROBLEM_TYPES[slug]
         return {
             "type": problem_type(slug),
