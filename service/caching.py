@@ -10,7 +10,6 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
@@ -143,9 +142,6 @@ class ResponseCache:
             self._entries = OrderedDict()
             return True
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 class RevisionTracker:
     """Knows the dataset revision; re-reads it from the database when asked to."""
@@ -153,16 +149,13 @@ class RevisionTracker:
     def __init__(self, engine: Engine, cache: ResponseCache) -> None:
         self.engine = engine
         self.cache = cache
-        self.on_change: list[Callable[[str], None]] = []
 
     @property
     def current(self) -> str | None:
         return self.cache.revision
 
     def observe(self, revision: str) -> None:
-        if self.cache.set_revision(revision):
-            for callback in self.on_change:
-                callback(revision)
+        self.cache.set_revision(revision)
 
     def refresh(self) -> str | None:
         """Read the revision now; keep the last known one if the database is away."""

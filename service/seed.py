@@ -246,11 +246,6 @@ DISCLOSURE_KEYS_OPTIONAL = (
 SOURCE_KEYS = ("id", "title", "path", "publisher", "date", "kind")
 
 
-def table_schema(name: str) -> dict[str, Any]:
-    """The Table Schema every package's resource `name` must declare."""
-    return TABLES[name]
-
-
 # ---------------------------------------------------------------- validation
 
 
