@@ -16,8 +16,9 @@ from datetime import date
 from typing import Literal
 from urllib.parse import quote, urlencode, urlsplit
 
+from service import reading
 from service.models import AggregatePublic, AggregateRow, DisclosureDetail, FigurePublic
-from service.queries import reading_text
+from service.reading import has_number, headline, number_words
 from service.taxonomy import LABELS
 
 Theme = Literal["light", "dark"]
@@ -64,24 +65,10 @@ def esc(text: object) -> str:
     return html.escape(_XML_INVALID.sub("", str(text)), quote=True)
 
 
-# ---------------------------------------------------------------- words for a reading
-
-
-def headline(value: int | None, low: int | None, high: int | None, qualifier: str | None) -> str:
-    """The big text of a card: 3, 17 to 18, at least 2, or the source's own words."""
-    if value is None and low is None and high is None:
-        return qualifier or "no figure given"
-    return reading_text(value, low, high, None)
-
-
-def has_number(value: int | None, low: int | None, high: int | None) -> bool:
-    return value is not None or low is not None or high is not None
-
-
 def reports_line(figure: FigurePublic) -> str:
     """What each source reported: 'The Guardian: 18 · Evening Standard: 17 · ...'."""
     return " · ".join(
-        f"{r.publisher}: {reading_text(r.value, r.min, r.max, None)}"
+        f"{r.publisher}: {number_words(r.value, r.min, r.max)}"
         for r in figure.reports
         if has_number(r.value, r.min, r.max)
     )
@@ -422,7 +409,7 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
     rows = data.rows
     desc_rows = (
         "; ".join(
-            f"{row_label(r, data.by)}: {reading_text(r.value, r.min, r.max, r.qualifier)}"
+            f"{row_label(r, data.by)}: {reading.words(r.value, r.min, r.max, r.qualifier)}"
             + (" (sources disagree)" if r.disputed else "")
             for r in rows
         )
@@ -449,7 +436,7 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
     if data.total is not None:
         t = data.total
         svg.text(
-            f"Total: {reading_text(t.value, t.min, t.max, t.qualifier)} {t.unit} ({t.label})"
+            f"Total: {reading.words(t.value, t.min, t.max, t.qualifier)} {t.unit} ({t.label})"
             + (", our arithmetic" if t.derived else ""),
             13,
         )
@@ -601,19 +588,11 @@ _SCRIPT = """\
     ? script.src.replace(/\\/v1\\/embed\\.js(?:[?#].*)?$/, "") : "");
   var pending = {};
 
-  function words(f) {
-    if (f.value !== null) { return String(f.value); }
-    if (f.min !== null && f.max !== null) { return f.min + " to " + f.max; }
-    if (f.min !== null) { return "at least " + f.min; }
-    if (f.max !== null) { return "at most " + f.max; }
-    return f.qualifier || "no figure given";
-  }
-
   function reported(f) {
     var said = [];
     f.reports.forEach(function (r) {
       if (r.value !== null || r.min !== null || r.max !== null) {
-        said.push(r.publisher + ": " + words(r));
+        said.push(r.publisher + ": " + r.reading);
       }
     });
     return said.join(" \\u00b7 ");
@@ -635,7 +614,7 @@ _SCRIPT = """\
   }
 
   function render(span, f) {
-    var value = el("span", "met-foi-value", words(f));
+    var value = el("span", "met-foi-value", f.reading);
     var cite = el("small", "met-foi-citation", "");
     var link = el("a", "met-foi-source", "source: " + (publishers(f) || "our arithmetic"));
     link.href = api + "/v1/figures/" + encodeURIComponent(f.id);

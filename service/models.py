@@ -157,6 +157,13 @@ Max = Annotated[int | None, Field(description="Highest possible count; null mean
 Qualifier = Annotated[
     str | None, Field(description="The source's words when vague or not numeric.")
 ]
+Reading = Annotated[
+    str,
+    Field(
+        description="The count as you would print it: 3, 17 to 18, at least 2, or the "
+        "source's own words when it gave no number."
+    ),
+]
 
 
 class SourcePublic(SQLModel):
@@ -177,6 +184,7 @@ class ReportPublic(SQLModel):
     min: Min
     max: Max
     qualifier: Qualifier
+    reading: Reading
     note: str | None
 
 
@@ -196,6 +204,7 @@ class FigurePublic(SQLModel):
     min: Min
     max: Max
     qualifier: Qualifier
+    reading: Reading
     unit: str
     derived: bool = Field(description="Our arithmetic; no source printed this number.")
     disputed: bool = Field(description="Sources report different numbers.")
@@ -305,6 +314,7 @@ class AggregateRow(SQLModel):
     min: Min
     max: Max
     qualifier: Qualifier
+    reading: Reading
     unit: str
     derived: bool
     disputed: bool

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from service import __version__
-from service.checks import Interval, evaluate
+from service import __version__, reading
+from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NotFound
 from service.models import (
     AggregatePublic,
@@ -176,23 +176,6 @@ def meta(session: Session, flagship: str) -> MetaPublic:
 # ---------------------------------------------------------------- figures
 
 
-def reading_text(
-    value: int | None, low: int | None, high: int | None, qualifier: str | None
-) -> str:
-    """A reading as words a reader can quote: 3, 17 to 18, at least 2, or the words."""
-    if value is not None:
-        text = str(value)
-    elif low is not None and high is not None:
-        text = f"{low} to {high}"
-    elif low is not None:
-        text = f"at least {low}"
-    elif high is not None:
-        text = f"at most {high}"
-    else:
-        return f"“{qualifier}” (no number given)"
-    return f"{text} (“{qualifier}”)" if qualifier else text
-
-
 @dataclass
 class FigureContext:
     """What building public figures needs beyond the figure rows themselves."""
@@ -229,23 +212,21 @@ class FigureContext:
         return context
 
     def disputed(self, figure_id: str) -> bool:
-        numbers = {
-            (r.value, r.min, r.max)
-            for r in self.reports.get(figure_id, [])
-            if r.value is not None or r.min is not None or r.max is not None
-        }
-        return len(numbers) > 1
+        return reading.disputed((r.value, r.min, r.max) for r in self.reports.get(figure_id, []))
 
 
 def published_reading(figure: Figure, disputed: bool) -> dict[str, Any]:
-    if figure.value is not None and not disputed:
-        return {
-            "value": figure.value,
-            "min": figure.value,
-            "max": figure.value,
-            "qualifier": figure.qualifier,
-        }
-    return {"value": None, "min": figure.min, "max": figure.max, "qualifier": figure.qualifier}
+    return reading.published(
+        figure.value, figure.min, figure.max, figure.qualifier, is_disputed=disputed
+    )
+
+
+def with_words(published: dict[str, Any]) -> dict[str, Any]:
+    """A published reading plus its `reading` text."""
+    words = reading.headline(
+        published["value"], published["min"], published["max"], published["qualifier"]
+    )
+    return {**published, "reading": words}
 
 
 def period_words(d: Disclosure) -> str:
@@ -254,16 +235,19 @@ def period_words(d: Disclosure) -> str:
     return f"covering {d.period_description}"
 
 
-def figure_citation(figure: Figure, reading: dict[str, Any], context: FigureContext) -> str:
+def figure_citation(figure: Figure, published: dict[str, Any], context: FigureContext) -> str:
     d = context.disclosures[figure.disclosure_id]
     reports = context.reports.get(figure.id, [])
     publishers = list(dict.fromkeys(context.sources[r.source_id].publisher for r in reports))
-    text = reading_text(reading["value"], reading["min"], reading["max"], reading["qualifier"])
+    text = reading.words(
+        published["value"], published["min"], published["max"], published["qualifier"]
+    )
     if context.disputed(figure.id):
         said = ", ".join(
-            f"{context.sources[r.source_id].publisher} {reading_text(r.value, r.min, r.max, None)}"
+            f"{context.sources[r.source_id].publisher} "
+            f"{reading.number_words(r.value, r.min, r.max)}"
             for r in reports
-            if r.value is not None or r.min is not None
+            if reading.has_number(r.value, r.min, r.max)
         )
         text += f" (sources disagree: {said})"
     basis = "our arithmetic from figures" if figure.derived else "figures"
@@ -277,7 +261,7 @@ def figure_citation(figure: Figure, reading: dict[str, Any], context: FigureCont
 
 def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
     disputed = context.disputed(figure.id)
-    reading = published_reading(figure, disputed)
+    published = published_reading(figure, disputed)
     return FigurePublic(
         id=figure.id,
         disclosure=figure.disclosure_id,
@@ -289,7 +273,7 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
         derived=figure.derived,
         disputed=disputed,
         note=figure.note,
-        **reading,
+        **with_words(published),
         reports=[
             ReportPublic(
                 source=r.source_id,
@@ -298,11 +282,12 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
                 min=r.min,
                 max=r.max,
                 qualifier=r.qualifier,
+                reading=reading.headline(r.value, r.min, r.max, r.qualifier),
                 note=r.note,
             )
             for r in context.reports.get(figure.id, [])
         ],
-        citation=figure_citation(figure, reading, context),
+        citation=figure_citation(figure, published, context),
     )
 
 
@@ -355,21 +340,16 @@ def measures(session: Session, disclosure: str | None) -> list[str]:
 def _term_public(term: CheckTerm, figure: Figure, context: FigureContext) -> CheckTermPublic:
     if term.source_id is not None:
         report = next(r for r in context.reports[figure.id] if r.source_id == term.source_id)
-        reading: dict[str, Any] = {
-            "value": report.value,
-            "min": report.min,
-            "max": report.max,
-            "qualifier": report.qualifier,
-        }
-        if report.value is not None:
-            reading["min"] = reading["max"] = report.value
+        published = reading.published(
+            report.value, report.min, report.max, report.qualifier, is_disputed=False
+        )
     else:
-        reading = published_reading(figure, context.disputed(figure.id))
-    return CheckTermPublic(figure=figure.id, label=figure.label, source=term.source_id, **reading)
+        published = published_reading(figure, context.disputed(figure.id))
+    return CheckTermPublic(figure=figure.id, label=figure.label, source=term.source_id, **published)
 
 
-def _interval(term: CheckTermPublic) -> Interval:
-    return Interval.of(term.value, term.min, term.max)
+def _interval(term: CheckTermPublic) -> reading.Interval:
+    return reading.Interval.of(term.value, term.min, term.max)
 
 
 def evaluate_checks(
@@ -465,7 +445,7 @@ def _row(figure: Figure, context: FigureContext) -> AggregateRow:
         unit=figure.unit,
         derived=figure.derived,
         disputed=disputed,
-        **published_reading(figure, disputed),
+        **with_words(published_reading(figure, disputed)),
     )
 
 
@@ -689,7 +669,7 @@ def series(
     for figure in figures[offset : offset + limit]:
         d = context.disclosures[figure.disclosure_id]
         disputed = context.disputed(figure.id)
-        reading = published_reading(figure, disputed)
+        published = published_reading(figure, disputed)
         start, end = span(figure)
         points.append(
             SeriesPoint(
@@ -701,13 +681,13 @@ def series(
                 period_start=start,
                 period_end=end,
                 **{dim: getattr(figure, dim) for dim in DIMENSIONS},
-                **reading,
+                **published,
                 unit=figure.unit,
                 derived=figure.derived,
                 disputed=disputed,
                 counts=d.counts,
                 comparability=d.comparability,
-                citation=figure_citation(figure, reading, context),
+                citation=figure_citation(figure, published, context),
             )
         )
     return points, len(figures)

@@ -31,6 +31,7 @@ from service.models import (
     Note,
     Source,
 )
+from service.reading import Interval, words
 from service.taxonomy import CODES, DIMENSIONS
 
 # ---------------------------------------------------------------- table schemas
@@ -403,13 +404,9 @@ class _Reader:
         return value
 
 
-def _interval(row: Row) -> tuple[int, int | None] | None:
-    """The numeric reading of a row as [low, high], or None when it gives words only."""
-    if row.get("value") is not None:
-        return row["value"], row["value"]
-    if row.get("min") is None and row.get("max") is None:
-        return None
-    return row.get("min") or 0, row.get("max")
+def _interval(row: Row) -> Interval | None:
+    """The numeric reading of a row, or None when it gives words only."""
+    return Interval.stated(row.get("value"), row.get("min"), row.get("max"))
 
 
 def _check_reading(reader: _Reader, at: str, row: Row, *, figure: bool) -> None:
@@ -419,10 +416,6 @@ def _check_reading(reader: _Reader, at: str, row: Row, *, figure: bool) -> None:
         reader.error(at, f"min {row['min']} is greater than max {row['max']}")
     if figure and _interval(row) is None and not row["qualifier"]:
         reader.error(at, "no value, min, max or qualifier; a figure must say something")
-
-
-def _overlaps(a: tuple[int, int | None], b: tuple[int, int | None]) -> bool:
-    return (a[1] is None or b[0] <= a[1]) and (b[1] is None or a[0] <= b[1])
 
 
 def _split_ids(text: str | None) -> list[str]:
@@ -615,7 +608,7 @@ def _build_figures(
         if not row[INVALID]:
             _check_reading(reader, at, row, figure=False)
         reading, published = _interval(row), _interval(figure_row)
-        excluded = reading is not None and (published is None or not _overlaps(reading, published))
+        excluded = reading is not None and (published is None or not reading.overlaps(published))
         if excluded and not figure_row[INVALID] and not row[INVALID]:
             reader.error(
                 at,
@@ -662,12 +655,7 @@ def _build_figures(
 
 
 def _describe(row: Row) -> str:
-    if row.get("value") is not None:
-        return str(row["value"])
-    if row.get("min") is not None or row.get("max") is not None:
-        high = row.get("max")
-        return f"{row.get('min') or 0} to {'no ceiling' if high is None else high}"
-    return f"only the words {row.get('qualifier')!r}"
+    return words(row.get("value"), row.get("min"), row.get("max"), row.get("qualifier"))
 
 
 def _build_cases(

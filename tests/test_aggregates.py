@@ -17,11 +17,13 @@ def row(figure: str, label: str, unit: str, reading: Any, **dims: Any) -> dict[s
     value = low = high = qualifier = None
     if isinstance(reading, int):
         value = low = high = reading
+        text = str(reading)
     elif isinstance(reading, tuple):
         low, high, *words = reading
         qualifier = words[0] if words else None
+        text = f"at least {low}" if high is None else f"{low} to {high}"
     else:
-        qualifier = reading
+        qualifier = text = reading
     derived = dims.pop("derived", False)
     disputed = dims.pop("disputed", False)
     return {
@@ -32,6 +34,7 @@ def row(figure: str, label: str, unit: str, reading: Any, **dims: Any) -> dict[s
         "min": low,
         "max": high,
         "qualifier": qualifier,
+        "reading": text,
         "unit": unit,
         "derived": derived,
         "disputed": disputed,
@@ -282,6 +285,7 @@ def test_aggregates_csv_parses_back_to_the_json_rows(client: TestClient) -> None
         "min",
         "max",
         "qualifier",
+        "reading",
         "unit",
         "derived",
         "disputed",

@@ -7,7 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from service.checks import Interval, evaluate
+from service.checks import evaluate
+from service.reading import Interval
 from service.seed import load_packages
 from tests.test_seed import edit_csv
 

@@ -31,6 +31,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "min": 17,
         "max": 18,
         "qualifier": None,
+        "reading": "17 to 18",
         "unit": "officers",
         "derived": False,
         "disputed": True,
@@ -43,6 +44,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
                 "min": None,
                 "max": None,
                 "qualifier": None,
+                "reading": "18",
                 "note": None,
             },
             {
@@ -52,6 +54,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
                 "min": None,
                 "max": None,
                 "qualifier": None,
+                "reading": "17",
                 "note": None,
             },
             {
@@ -61,6 +64,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
                 "min": None,
                 "max": None,
                 "qualifier": None,
+                "reading": "17",
                 "note": None,
             },
         ],
@@ -77,6 +81,7 @@ def test_facebook_has_a_qualifier_and_no_number(client: TestClient) -> None:
     figure = client.get("/v1/figures/met-2013.platform.facebook").json()
     assert (figure["value"], figure["min"], figure["max"]) == (None, None, None)
     assert figure["qualifier"] == "the vast majority"
+    assert figure["reading"] == "the vast majority"
     assert figure["disputed"] is False
     assert figure["reports"] == [
         {
@@ -86,6 +91,7 @@ def test_facebook_has_a_qualifier_and_no_number(client: TestClient) -> None:
             "min": None,
             "max": None,
             "qualifier": "the vast majority",
+            "reading": "the vast majority",
             "note": "No number given.",
         }
     ]

@@ -1,0 +1,110 @@
+"""A count as published: an exact number, a range, a floor, or only words.
+
+A source may print "3", "17 or 18" (two sources disagreeing), "a number of" or "the vast
+majority". Every surface (the JSON and CSV, cards, charts, checks and the loader) reads such
+a count through this module, so its arithmetic and its words are written once.
+
+A count is an Interval [low, high]: an exact count has low == high, a missing ceiling is
+None, and words with no number are [0, None].
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+Number = int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    low: int
+    high: int | None
+
+    @classmethod
+    def of(cls, value: Number, low: Number, high: Number) -> "Interval":
+        """The interval a reading allows; words with no number allow anything."""
+        if value is not None:
+            return cls(value, value)
+        return cls(low or 0, high)
+
+    @classmethod
+    def stated(cls, value: Number, low: Number, high: Number) -> "Interval | None":
+        """The interval a reading states, or None when it gives words only."""
+        if not has_number(value, low, high):
+            return None
+        return cls.of(value, low, high)
+
+    @property
+    def exact(self) -> bool:
+        return self.high == self.low
+
+    def overlaps(self, other: "Interval") -> bool:
+        return (self.high is None or other.low <= self.high) and (
+            other.high is None or self.low <= other.high
+        )
+
+    def __add__(self, other: "Interval") -> "Interval":
+        high = None if self.high is None or other.high is None else self.high + other.high
+        return Interval(self.low + other.low, high)
+
+
+def has_number(value: Number, low: Number, high: Number) -> bool:
+    return value is not None or low is not None or high is not None
+
+
+def number_words(value: Number, low: Number, high: Number) -> str | None:
+    """3, 17 to 18, at least 2, at most 4; None when no number is given."""
+    if value is not None:
+        return str(value)
+    if low is not None and high is not None:
+        return f"{low} to {high}"
+    if low is not None:
+        return f"at least {low}"
+    if high is not None:
+        return f"at most {high}"
+    return None
+
+
+def headline(value: Number, low: Number, high: Number, qualifier: str | None) -> str:
+    """What to print as the count: the number or range, else the source's own words."""
+    return number_words(value, low, high) or qualifier or "no figure given"
+
+
+def words(value: Number, low: Number, high: Number, qualifier: str | None) -> str:
+    """The whole reading a reader can quote: '2 (“a number of”)', or the words alone."""
+    numbers = number_words(value, low, high)
+    if numbers is None:
+        return f"“{qualifier}” (no number given)"
+    return f"{numbers} (“{qualifier}”)" if qualifier else numbers
+
+
+def span(low: int, high: int | None) -> str:
+    """An amount known to lie in [low, high]: '6', '1 to 4', '2 to no limit'."""
+    if high == low:
+        return str(low)
+    return f"{low} to {'no limit' if high is None else high}"
+
+
+def between(low: int | None, high: int | None) -> str:
+    """A difference known to lie in [low, high], either end possibly open."""
+    if low is None:
+        return f"at most {high}"
+    if high is None:
+        return f"at least {low}"
+    return f"between {low} and {high}"
+
+
+def disputed(readings: Iterable[tuple[Number, Number, Number]]) -> bool:
+    """Whether sources' (value, min, max) readings disagree; words-only reports do not count."""
+    numbers = {r for r in readings if has_number(*r)}
+    return len(numbers) > 1
+
+
+def published(
+    value: Number, low: Number, high: Number, qualifier: str | None, *, is_disputed: bool
+) -> dict[str, Any]:
+    """The reading as served: an undisputed exact count has min = max = value, so charts
+    always get an interval; a disputed one is served as its range, never one source's number."""
+    if value is not None and not is_disputed:
+        return {"value": value, "min": value, "max": value, "qualifier": qualifier}
+    return {"value": None, "min": low, "max": high, "qualifier": qualifier}
