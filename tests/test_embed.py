@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from service.caching import cache_key
 from service.config import Settings
-from service.embed import CARD_CSP, THEMES
+from service.embed.card import CARD_CSP, THEMES
 from service.main import create_app
 from service.seed import load_packages
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from service.caching import CSV, JSON, Entry, cache_key, entry_response, make_etag
 from service.errors import (
+    InvalidParameter,
     NotAcceptable,
     RepeatedParameter,
     UnknownParameter,
@@ -22,7 +23,7 @@ from service.errors import (
 )
 from service.queries import Filters, dataset_revision, resolve_disclosure
 from service.state import AppState
-from service.taxonomy import CODES
+from service.taxonomy import CODES, DIMENSIONS
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
@@ -303,3 +304,43 @@ ReplyDep = Annotated[Reply, Depends(get_reply)]
 
 def model_columns(model: type[SQLModel]) -> list[str]:
     return list(model.model_fields)
+
+
+def grouping(
+    by: Annotated[
+        str,
+        Query(
+            description="One dimension, or two joined by a comma: "
+            "platform, outcome, staff_type, staff_type,outcome, year ...",
+            max_length=40,
+        ),
+    ],
+) -> list[str]:
+    """The `by` dimensions: one, or two different ones joined by a comma."""
+    dims = [d.strip() for d in by.split(",")]
+    if (
+        not 1 <= len(dims) <= 2
+        or len(set(dims)) != len(dims)
+        or any(d not in DIMENSIONS for d in dims)
+    ):
+        raise InvalidParameter(
+            "by",
+            by,
+            list(DIMENSIONS),
+            detail=f"by must be one dimension or two separated by a comma, from: "
+            f"{', '.join(DIMENSIONS)}.",
+        )
+    return dims
+
+
+GroupingDep = Annotated[list[str], Depends(grouping)]
+
+
+def requested_disclosure(
+    session: SessionDep, state: StateDep, disclosure: DisclosureParam = None
+) -> str:
+    """The one disclosure a request is about (the flagship unless named), resolved once."""
+    return resolve_disclosure(session, disclosure, state.settings.flagship_disclosure)
+
+
+DisclosureDep = Annotated[str, Depends(requested_disclosure)]

@@ -12,34 +12,20 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlmodel import Session
 
 from service import queries
-from service.api.aggregates import parse_by
 from service.api.deps import (
     DimensionsDep,
-    DisclosureParam,
+    DisclosureDep,
+    GroupingDep,
     MeasureParam,
     ReplyDep,
     SessionDep,
     StateDep,
-    disclosure_or_flagship,
 )
 from service.caching import JSON
-from service.embed import (
-    CARD_CSP,
-    HTML_TYPE,
-    JS_TYPE,
-    SVG_CSP,
-    SVG_TYPE,
-    Card,
-    aggregate_svg,
-    card_html,
-    card_svg,
-    embed_script,
-    figure_id_from_url,
-    not_found_html,
-    not_found_svg,
-    oembed,
-    oembed_discovery_url,
-)
+from service.embed.card import CARD_CSP, HTML_TYPE, Card, card_html, not_found_html
+from service.embed.oembed import discovery_link, figure_id_from_url, oembed
+from service.embed.script import JS_TYPE, embed_script
+from service.embed.svg import SVG_CSP, SVG_TYPE, aggregate_svg, card_svg, not_found_svg
 from service.errors import FormatNotImplemented, NotFound, problem_responses
 from service.state import AppState
 
@@ -132,7 +118,7 @@ def embed_figure_card(
         )
     # Discovery needs an absolute URL; only a configured one is the same for every request.
     public = state.settings.public_base_url
-    discovery = oembed_discovery_url(public, figure_id) if public else None
+    discovery = discovery_link(public, card) if public else ""
     return reply.raw(
         lambda: card_html(card, theme, discovery),
         HTML_TYPE,
@@ -153,21 +139,15 @@ def embed_figure_card(
 )
 def embed_aggregates_svg(
     session: SessionDep,
-    state: StateDep,
     reply: ReplyDep,
     dimensions: DimensionsDep,
-    by: Annotated[
-        str, Query(description="One dimension, or two joined by a comma.", max_length=40)
-    ],
-    disclosure: DisclosureParam = None,
+    by: GroupingDep,
+    disclosure: DisclosureDep,
     measure: MeasureParam = None,
     theme: ThemeParam = "light",
 ) -> Response:
-    dims = parse_by(by)
-    filters = dimensions.values
-    disclosure_id = disclosure_or_flagship(session, state, disclosure)
-    data = queries.aggregate(session, disclosure_id, dims, measure, filters)
-    detail = queries.get_disclosure(session, disclosure_id)
+    data = queries.aggregate(session, disclosure, by, measure, dimensions.values)
+    detail = queries.get_disclosure(session, disclosure)
     return reply.raw(
         lambda: aggregate_svg(data, detail, theme),
         SVG_TYPE,
@@ -224,12 +204,14 @@ def get_oembed(
     figure_id = figure_id_from_url(url)
     if figure_id is None:
         raise NotFound("figure URL", url)
-    card = _card(session, figure_id)
-    if card is None:
-        raise NotFound("figure", figure_id)
     base = base_url(request, state)
-    return reply.raw(
-        lambda: orjson.dumps(
+
+    def answer() -> bytes:
+        # Looked up only on a cache miss: a warm answer needs no figure or disclosure.
+        card = _card(session, figure_id)
+        if card is None:
+            raise NotFound("figure", figure_id)
+        return orjson.dumps(
             oembed(
                 card,
                 base,
@@ -237,7 +219,6 @@ def get_oembed(
                 maxheight=maxheight,
                 cache_age=state.settings.cache_max_age,
             )
-        ),
-        JSON,
-        varies_with=base,
-    )
+        )
+
+    return reply.raw(answer, JSON, varies_with=base)
