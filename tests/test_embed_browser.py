@@ -182,7 +182,7 @@ class _Spans(HTMLParser):
         for name, _ in self._open:
             self.found[name]["html_tags"] += f"<{tag}>"
 
-    def handle_endtag(self, tag: str) -> None:
+    def handle_endtag(self, tag: str) -> None:  # noqa: ARG002 (HTMLParser's signature)
         if self._open and self._open[-1][1] == self._depth:
             self._open.pop()
         self._depth -= 1

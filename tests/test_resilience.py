@@ -200,8 +200,9 @@ def test_replicas_serve_a_reloaded_package_within_the_revision_check_interval(
     assert stale.status_code == 200
 
 
+@pytest.mark.usefixtures("postgres")
 def test_sigterm_lets_an_in_flight_request_finish_and_exits_cleanly(
-    postgres: PrivatePostgres, new_database: Callable[[], str], apps: Callable[..., AppProcess]
+    new_database: Callable[[], str], apps: Callable[..., AppProcess]
 ) -> None:
     database_url = new_database()
     app = apps("sigterm", database_url=database_url, revision_check_seconds=0)

@@ -1,47 +1,18 @@
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from service import queries
 from service.api.deps import (
     DimensionsDep,
-    DisclosureParam,
-    FormatParam,
+    DisclosureDep,
+    GroupingDep,
     MeasureParam,
-    ReplyDep,
     SessionDep,
-    StateDep,
-    disclosure_or_flagship,
     list_responses,
-    model_columns,
 )
-from service.errors import InvalidParameter
+from service.api.reply import TableReplyDep, model_columns
 from service.models import AggregatePublic, AggregateRow
-from service.taxonomy import DIMENSIONS
 
 router = APIRouter(tags=["aggregates"])
-
-GROUPINGS = [
-    *DIMENSIONS,
-    *(f"{a},{b}" for i, a in enumerate(DIMENSIONS) for b in DIMENSIONS[i + 1 :]),
-]
-
-
-def parse_by(value: str) -> list[str]:
-    dims = [d.strip() for d in value.split(",")]
-    if (
-        not 1 <= len(dims) <= 2
-        or len(set(dims)) != len(dims)
-        or any(d not in DIMENSIONS for d in dims)
-    ):
-        raise InvalidParameter(
-            "by",
-            value,
-            list(DIMENSIONS),
-            detail=f"by must be one dimension or two separated by a comma, from: "
-            f"{', '.join(DIMENSIONS)}.",
-        )
-    return dims
 
 
 @router.get(
@@ -60,26 +31,15 @@ def parse_by(value: str) -> list[str]:
 )
 def get_aggregates(
     session: SessionDep,
-    state: StateDep,
-    reply: ReplyDep,
+    reply: TableReplyDep,
+    by: GroupingDep,
+    disclosure: DisclosureDep,
     dimensions: DimensionsDep,
-    by: Annotated[
-        str,
-        Query(
-            description="One dimension, or two joined by a comma: "
-            "platform, outcome, staff_type, staff_type,outcome, year ...",
-            max_length=40,
-        ),
-    ],
-    disclosure: DisclosureParam = None,
     measure: MeasureParam = None,
-    format: FormatParam = None,
 ) -> Response:
-    dims = parse_by(by)
     filters = dimensions.values
-    disclosure_id = disclosure_or_flagship(session, state, disclosure)
     return reply.table(
-        lambda: queries.aggregate(session, disclosure_id, dims, measure, filters),
+        lambda: queries.aggregate(session, disclosure, by, measure, filters),
         lambda payload: payload.rows,
         model_columns(AggregateRow),
     )

@@ -12,16 +12,15 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlmodel import Session
 
 from service import queries
-from service.api.aggregates import parse_by
 from service.api.deps import (
     DimensionsDep,
-    DisclosureParam,
+    DisclosureDep,
+    GroupingDep,
     MeasureParam,
-    ReplyDep,
     SessionDep,
     StateDep,
-    disclosure_or_flagship,
 )
+from service.api.reply import ReplyDep
 from service.caching import JSON
 from service.embed import (
     CARD_CSP,
@@ -153,23 +152,20 @@ def embed_figure_card(
 )
 def embed_aggregates_svg(
     session: SessionDep,
-    state: StateDep,
     reply: ReplyDep,
+    by: GroupingDep,
+    disclosure: DisclosureDep,
     dimensions: DimensionsDep,
-    by: Annotated[
-        str, Query(description="One dimension, or two joined by a comma.", max_length=40)
-    ],
-    disclosure: DisclosureParam = None,
     measure: MeasureParam = None,
     theme: ThemeParam = "light",
 ) -> Response:
-    dims = parse_by(by)
     filters = dimensions.values
-    disclosure_id = disclosure_or_flagship(session, state, disclosure)
-    data = queries.aggregate(session, disclosure_id, dims, measure, filters)
-    detail = queries.get_disclosure(session, disclosure_id)
     return reply.raw(
-        lambda: aggregate_svg(data, detail, theme),
+        lambda: aggregate_svg(
+            queries.aggregate(session, disclosure, by, measure, filters),
+            queries.get_disclosure(session, disclosure),
+            theme,
+        ),
         SVG_TYPE,
         (("content-security-policy", SVG_CSP),),
     )
