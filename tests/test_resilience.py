@@ -22,6 +22,7 @@ from sqlmodel import Session
 from service.config import Settings
 from service.db import build_engine
 from service.queries import dataset_revision
+from tests.machine import require_postgres_server
 from tests.processes import AppProcess, PrivatePostgres, accepts_connections, wait_until
 
 pytestmark = pytest.mark.processes
@@ -37,6 +38,7 @@ PROBLEM_503 = {
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PrivatePostgres]:
+    require_postgres_server()
     cluster = PrivatePostgres()
     cluster.start()
     yield cluster
