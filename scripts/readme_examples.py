@@ -41,8 +41,7 @@ def render(path: str, csv: bool, status: int, body: str) -> str:
 
 
 def fill(text: str) -> str:
-    from service.cli import migrate
-    from service.db import build_engine
+    from service.db import build_engine, migrate
     from service.main import create_app
     from service.seed import find_packages, load_packages
 

@@ -1,9 +1,10 @@
-"""Per-revision response cache, content negotiation, ETags and conditional requests.
+"""Per-revision response cache, content negotiation, cache keys and ETags.
 
 A read response depends only on the dataset revision and the normalised request (path,
-sorted query, negotiated format), so it is encoded once and kept as bytes. The ASGI layer
-in service.main serves hits before any routing; a miss goes through FastAPI, whose route
-stores what it built. A new revision empties the cache in one step.
+sorted query, negotiated format), so it is encoded once and kept as bytes. FastPath in
+service.middleware serves hits before any routing; a miss goes through FastAPI, whose route
+stores what it built. A new revision empties the cache in one step. Nothing here knows the
+data layer: the revision is told to the cache (service.state.RevisionTracker).
 """
 
 import functools
@@ -13,12 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 from starlette.responses import Response
-
-from service.queries import dataset_revision
 
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
@@ -103,10 +99,8 @@ class Entry:
     etag: str
     extra_headers: tuple[tuple[str, str], ...] = ()
     negotiated: bool = True  # chosen by Accept, so caches must vary on it
-    # Encoded headers by (max_age, not_modified), filled on first use by raw_headers().
-    encoded: dict[tuple[int, bool], tuple[Header, ...]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # Encoded headers by max_age, filled on first use by encoded_headers().
+    encoded: dict[int, tuple[Header, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
 class ResponseCache:
@@ -143,30 +137,6 @@ class ResponseCache:
             return True
 
 
-class RevisionTracker:
-    """Knows the dataset revision; re-reads it from the database when asked to."""
-
-    def __init__(self, engine: Engine, cache: ResponseCache) -> None:
-        self.engine = engine
-        self.cache = cache
-
-    @property
-    def current(self) -> str | None:
-        return self.cache.revision
-
-    def observe(self, revision: str) -> None:
-        self.cache.set_revision(revision)
-
-    def refresh(self) -> str | None:
-        """Read the revision now; keep the last known one if the database is away."""
-        try:
-            with Session(self.engine) as session:
-                self.observe(dataset_revision(session))
-        except SQLAlchemyError:
-            pass
-        return self.current
-
-
 def cache_headers(entry: Entry, max_age: int) -> list[tuple[str, str]]:
     return [
         ("content-type", entry.media_type),
@@ -177,24 +147,18 @@ def cache_headers(entry: Entry, max_age: int) -> list[tuple[str, str]]:
     ]
 
 
-def raw_headers(entry: Entry, max_age: int, *, not_modified: bool = False) -> list[Header]:
-    """An entry's response headers, in the one order both a miss and a hit send them.
-
-    Encoded once per entry; the caller gets its own list to extend or edit.
-    """
-    encoded = entry.encoded.get((max_age, not_modified))
+def encoded_headers(entry: Entry, max_age: int) -> tuple[Header, ...]:
+    """An entry's response headers, encoded once, in the one order a miss and a hit send them."""
+    encoded = entry.encoded.get(max_age)
     if encoded is None:
-        headers = [
+        encoded = entry.encoded[max_age] = (
             (b"content-length", str(len(entry.body)).encode()),
             *((k.encode(), v.encode()) for k, v in cache_headers(entry, max_age)),
-        ]
-        if not_modified:
-            headers = [h for h in headers if h[0] not in (b"content-type", b"content-length")]
-        encoded = entry.encoded[(max_age, not_modified)] = tuple(headers)
-    return list(encoded)
+        )
+    return encoded
 
 
 def entry_response(entry: Entry, max_age: int) -> Response:
     response = Response(content=entry.body)
-    response.raw_headers = raw_headers(entry, max_age)
+    response.raw_headers = list(encoded_headers(entry, max_age))
     return response

@@ -9,26 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from service.config import BUNDLE_ROOT, Settings, get_settings
+from service.config import Settings, get_settings
 
 #: Any constant works; it only has to be the same in every replica.
 START_LOCK_ID = 50_132_013
-
-
-def migrate(database_url: str | None = None) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from service.config import Settings
-    from service.db import build_engine
-
-    settings = Settings(database_url=database_url) if database_url else get_settings()
-    engine = build_engine(settings)
-    config = Config(str(BUNDLE_ROOT / "alembic.ini"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    engine.dispose()
 
 
 def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = None) -> int:
@@ -128,7 +112,7 @@ def prepare(settings: Settings) -> int:
     """Migrate, then seed unless turned off; one replica at a time on PostgreSQL."""
     from sqlalchemy import text
 
-    from service.db import build_engine
+    from service.db import build_engine, migrate
 
     engine = build_engine(settings)
     try:
@@ -202,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         serve(args.host, args.port, args.workers)
     elif args.command == "migrate":
+        from service.db import migrate
+
         migrate()
     elif args.command == "seed":
         return seed(args.paths, args.write_schemas)

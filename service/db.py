@@ -1,14 +1,13 @@
-"""Engine construction, the session dependency and the readiness ping."""
+"""Engine construction, SQLite pragmas, the readiness ping and schema migration."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
-from service.config import Settings
+from service.config import BUNDLE_ROOT, Settings, get_settings
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -37,12 +36,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session
-
-
 def ping(engine: Engine) -> None:
     """Raise if the database cannot answer a trivial query."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def migrate(database_url: str | None = None) -> None:
+    """Upgrade the database (the configured one, or `database_url`) to the latest schema."""
+    from alembic import command
+    from alembic.config import Config
+
+    settings = Settings(database_url=database_url) if database_url else get_settings()
+    engine = build_engine(settings)
+    config = Config(str(BUNDLE_ROOT / "alembic.ini"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    engine.dispose()

@@ -42,8 +42,7 @@ PROBLEM_REQUESTS: dict[int, str] = {
 
 
 def build_document() -> dict[str, Any]:
-    from service.cli import migrate
-    from service.db import build_engine
+    from service.db import build_engine, migrate
     from service.main import create_app
     from service.seed import find_packages, load_packages
 

@@ -74,7 +74,7 @@ def words(value: Number, low: Number, high: Number, qualifier: str | None) -> st
     """The whole reading a reader can quote: '2 (“a number of”)', or the words alone."""
     numbers = number_words(value, low, high)
     if numbers is None:
-        return f"“{qualifier}” (no number given)"
+        return f"“{qualifier}” (no number given)" if qualifier else "no figure given"
     return f"{numbers} (“{qualifier}”)" if qualifier else numbers
 
 

@@ -3,9 +3,36 @@
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
-from service.caching import ResponseCache, RevisionTracker
+from service.caching import ResponseCache
 from service.config import Settings
+from service.queries import dataset_revision
+
+
+class RevisionTracker:
+    """Knows the dataset revision; re-reads it from the database when asked to."""
+
+    def __init__(self, engine: Engine, cache: ResponseCache) -> None:
+        self.engine = engine
+        self.cache = cache
+
+    @property
+    def current(self) -> str | None:
+        return self.cache.revision
+
+    def observe(self, revision: str) -> None:
+        self.cache.set_revision(revision)
+
+    def refresh(self) -> str | None:
+        """Read the revision now; keep the last known one if the database is away."""
+        try:
+            with Session(self.engine) as session:
+                self.observe(dataset_revision(session))
+        except SQLAlchemyError:
+            pass
+        return self.current
 
 
 @dataclass

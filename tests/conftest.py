@@ -15,9 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from service.cli import migrate
 from service.config import PROJECT_ROOT, Settings
-from service.db import build_engine
+from service.db import build_engine, migrate
 from service.main import create_app
 from service.seed import find_packages, load_packages
 

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+from tests.machine import PG_BIN
+
 T = TypeVar("T")
 
 

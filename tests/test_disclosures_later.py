@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from service.cli import migrate
 from service.config import Settings
-from service.db import build_engine
+from service.db import build_engine, migrate
 from service.seed import find_packages, load_packages
 from tests.conftest import SEED_DIR
 

@@ -25,7 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.machine import CHROMIUM, require_chromium
+
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -73,14 +74,6 @@ stays</span> when a figure cannot be fetched.</p>
 """
 
 
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {CHROMIUM} is missing; .ci/run installs Debian's chromium")
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); CI runs this test")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -91,7 +84,7 @@ def _free_port() -> int:
 @pytest.fixture
 def api_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The real app under uvicorn, on a seeded database, on a free loopback port."""
-    _require_chromium()
+    require_chromium()
     port = _free_port()
     log = tmp_path / "api.log"
     env = {
@@ -182,7 +175,7 @@ class _Spans(HTMLParser):
         for name, _ in self._open:
             self.found[name]["html_tags"] += f"<{tag}>"
 
-    def handle_endtag(self, tag: str) -> None:
+    def handle_endtag(self, tag: str) -> None:  # noqa: ARG002 (HTMLParser's signature)
         if self._open and self._open[-1][1] == self._depth:
             self._open.pop()
         self._depth -= 1

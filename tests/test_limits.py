@@ -10,10 +10,10 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from starlette.types import Receive, Scope, Send
 
-from service import limits
+from service import rate_limit
 from service.config import Settings
-from service.limits import API_CSP, AbuseLimits
 from service.main import create_app
+from service.middleware import API_CSP, EdgeHeaders
 
 
 class FakeClock:
@@ -27,7 +27,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(limits, "clock", fake)
+    monkeypatch.setattr(rate_limit, "clock", fake)
     return fake
 
 
@@ -106,9 +106,8 @@ def test_rate_limit_headers_count_down_and_reset_time_is_until_full(
     assert client.get("/v1/figures?limit=1").headers["retry-after"] == "6"
 
 
-def test_clients_have_separate_buckets(
-    app_with: Callable[..., TestClient], settings: Settings, engine: Engine, clock: FakeClock
-) -> None:
+@pytest.mark.usefixtures("clock")
+def test_clients_have_separate_buckets(settings: Settings, engine: Engine) -> None:
     app = create_app(
         settings.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 1}), engine
     )
@@ -120,8 +119,9 @@ def test_clients_have_separate_buckets(
     assert two.get("/v1/meta").status_code == 429
 
 
+@pytest.mark.usefixtures("clock")
 def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
-    app_with: Callable[..., TestClient], clock: FakeClock
+    app_with: Callable[..., TestClient],
 ) -> None:
     client = app_with(peer=("203.0.113.9", 1), rate_limit_per_minute=1)
     first = client.get("/v1/meta", headers={"x-forwarded-for": "192.0.2.1"})
@@ -129,8 +129,9 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
     assert (first.status_code, spoofed.status_code) == (200, 429)
 
 
+@pytest.mark.usefixtures("clock")
 def test_behind_a_trusted_proxy_the_nearest_untrusted_hop_is_the_client(
-    app_with: Callable[..., TestClient], clock: FakeClock
+    app_with: Callable[..., TestClient],
 ) -> None:
     client = app_with(peer=("10.0.0.5", 1), rate_limit_per_minute=1, trusted_proxies=["10.0.0.0/8"])
 
@@ -220,23 +221,24 @@ def test_api_answers_carry_a_restrictive_csp_but_swagger_ui_does_not(
     assert "server" not in docs.headers
 
 
-def test_a_policy_set_by_the_route_is_kept(settings: Settings) -> None:
+def test_a_policy_set_by_the_route_is_kept() -> None:
     """A route that sets its own CSP (an embed card's frame-ancestors *) keeps it."""
 
-    async def page(scope: Scope, receive: Receive, send: Send) -> None:
+    async def page(scope: Scope, _receive: Receive, send: Send) -> None:
         own = [(b"content-security-policy", b"frame-ancestors *")] if "own" in scope["path"] else []
         await send({"type": "http.response.start", "status": 200, "headers": own})
         await send({"type": "http.response.body", "body": b"<p>card</p>"})
 
-    client = TestClient(AbuseLimits(page, settings))
+    client = TestClient(EdgeHeaders(page))
     assert client.get("/v1/figures/own").headers["content-security-policy"] == "frame-ancestors *"
     assert client.get("/v1/figures/plain").headers["content-security-policy"] == API_CSP
     assert client.get("/v1/embed/plain").headers["content-security-policy"] == API_CSP
     assert "content-security-policy" not in client.get("/docs").headers
 
 
+@pytest.mark.usefixtures("clock")
 def test_refused_requests_cost_a_token_and_carry_the_rate_limit_headers(
-    app_with: Callable[..., TestClient], clock: FakeClock
+    app_with: Callable[..., TestClient],
 ) -> None:
     client = app_with(rate_limit_per_minute=60, rate_limit_burst=2, max_url_bytes=64)
     too_long = client.get("/v1/figures?measure=" + "m" * 60)

@@ -6,9 +6,8 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import service.models  # noqa: F401  (registers the tables)
-from service.cli import migrate
 from service.config import PROJECT_ROOT, Settings
-from service.db import build_engine
+from service.db import build_engine, migrate
 
 TABLES = {
     "alembic_version",

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from service.config import Settings
 from service.db import build_engine
 from service.queries import dataset_revision
+from tests.machine import require_postgres_server
 from tests.processes import AppProcess, PrivatePostgres, accepts_connections, wait_until
 
 pytestmark = pytest.mark.processes
@@ -37,6 +38,7 @@ PROBLEM_503 = {
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[PrivatePostgres]:
+    require_postgres_server()
     cluster = PrivatePostgres()
     cluster.start()
     yield cluster
@@ -200,8 +202,9 @@ def test_replicas_serve_a_reloaded_package_within_the_revision_check_interval(
     assert stale.status_code == 200
 
 
+@pytest.mark.usefixtures("postgres")
 def test_sigterm_lets_an_in_flight_request_finish_and_exits_cleanly(
-    postgres: PrivatePostgres, new_database: Callable[[], str], apps: Callable[..., AppProcess]
+    new_database: Callable[[], str], apps: Callable[..., AppProcess]
 ) -> None:
     database_url = new_database()
     app = apps("sigterm", database_url=database_url, revision_check_seconds=0)

@@ -11,9 +11,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from service.cli import migrate
 from service.config import Settings
-from service.db import build_engine
+from service.db import build_engine, migrate
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.seed import PackageInvalid, load_packages, read_package
 from tests.conftest import MET_2013

@@ -4,14 +4,12 @@ from service import queries
 from service.api.deps import (
     DimensionsDep,
     DisclosureDep,
-    FormatParam,
     GroupingDep,
     MeasureParam,
-    ReplyDep,
     SessionDep,
     list_responses,
-    model_columns,
 )
+from service.api.reply import TableReplyDep, model_columns
 from service.models import AggregatePublic, AggregateRow
 
 router = APIRouter(tags=["aggregates"])
@@ -33,15 +31,15 @@ router = APIRouter(tags=["aggregates"])
 )
 def get_aggregates(
     session: SessionDep,
-    reply: ReplyDep,
-    dimensions: DimensionsDep,
+    reply: TableReplyDep,
     by: GroupingDep,
     disclosure: DisclosureDep,
+    dimensions: DimensionsDep,
     measure: MeasureParam = None,
-    format: FormatParam = None,
 ) -> Response:
+    filters = dimensions.values
     return reply.table(
-        lambda: queries.aggregate(session, disclosure, by, measure, dimensions.values),
+        lambda: queries.aggregate(session, disclosure, by, measure, filters),
         lambda payload: payload.rows,
         model_columns(AggregateRow),
     )

@@ -2,21 +2,17 @@ from fastapi import APIRouter, Path, Response
 
 from service import queries
 from service.api.deps import (
-    DisclosureParam,
-    FormatParam,
-    LimitParam,
-    OffsetParam,
+    DisclosureFilterDep,
     OutcomeParam,
+    PageDep,
     PlatformParam,
-    ReplyDep,
     SessionDep,
     StaffTypeParam,
     YearParam,
     dimension_filters,
     list_responses,
-    model_columns,
-    optional_disclosure,
 )
+from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import problem_responses
 from service.models import CasePublic, Page
 
@@ -35,15 +31,13 @@ router = APIRouter(tags=["cases"])
 )
 def list_cases(
     session: SessionDep,
-    reply: ReplyDep,
-    disclosure: DisclosureParam = None,
+    reply: TableReplyDep,
+    disclosure: DisclosureFilterDep,
+    page: PageDep,
     staff_type: StaffTypeParam = None,
     outcome: OutcomeParam = None,
     platform: PlatformParam = None,
     year: YearParam = None,
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
 ) -> Response:
     filters = dimension_filters(
         staff_type=staff_type, outcome=outcome, platform=platform, year=year
@@ -51,13 +45,12 @@ def list_cases(
     return reply.page(
         lambda: queries.list_cases(
             session,
-            disclosure=optional_disclosure(session, disclosure),
+            disclosure=disclosure,
             filters=filters,
-            limit=limit,
-            offset=offset,
+            limit=page.limit,
+            offset=page.offset,
         ),
-        limit,
-        offset,
+        page,
         model_columns(CasePublic),
     )
 

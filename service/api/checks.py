@@ -3,17 +3,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from service import queries
-from service.api.deps import (
-    DisclosureParam,
-    FormatParam,
-    LimitParam,
-    OffsetParam,
-    ReplyDep,
-    SessionDep,
-    list_responses,
-    model_columns,
-    optional_disclosure,
-)
+from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
+from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import NotFound, problem_responses
 from service.models import CheckPublic, Page
 
@@ -41,20 +32,18 @@ def _all_checks(session: SessionDep, disclosure: str | None) -> list[CheckPublic
 )
 def list_checks(
     session: SessionDep,
-    reply: ReplyDep,
-    disclosure: DisclosureParam = None,
+    reply: TableReplyDep,
+    disclosure: DisclosureFilterDep,
+    page: PageDep,
     status: Annotated[Status | None, Query(description="Only checks with this status.")] = None,
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
 ) -> Response:
     def build() -> tuple[list[CheckPublic], int]:
-        checks = _all_checks(session, optional_disclosure(session, disclosure))
+        checks = _all_checks(session, disclosure)
         if status is not None:
             checks = [c for c in checks if c.status == status]
-        return checks[offset : offset + limit], len(checks)
+        return checks[page.offset : page.offset + page.limit], len(checks)
 
-    return reply.page(build, limit, offset, model_columns(CheckPublic))
+    return reply.page(build, page, model_columns(CheckPublic))
 
 
 @router.get(

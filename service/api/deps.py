@@ -1,27 +1,21 @@
-"""Dependencies shared by the /v1 routers: session, parameters, negotiation and replies."""
+"""Dependencies shared by the routers: state, session, parameters and their checks."""
 
-import csv
-import io
-from collections.abc import Callable, Iterator, Sequence
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
-from urllib.parse import urlencode
+from collections.abc import Iterator, Sequence
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args, get_origin
 
-import orjson
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from service.caching import CSV, JSON, Entry, cache_key, entry_response, make_etag
 from service.errors import (
     InvalidParameter,
-    NotAcceptable,
     RepeatedParameter,
     UnknownParameter,
     problem_responses,
 )
-from service.queries import Filters, dataset_revision, resolve_disclosure
+from service.queries import Filters, resolve_disclosure
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS
 
@@ -82,16 +76,43 @@ def check_query_params(request: Request) -> None:
 _QUERY_NAMES: dict[int, list[str]] = {}
 
 
+def _dependants(route: Any) -> list[Dependant]:
+    """A route's dependant and all of its dependencies', depth first."""
+    found: list[Dependant] = []
+    stack = [getattr(route, "dependant", None)]
+    while stack:
+        dependant = stack.pop()
+        if dependant is not None:
+            found.append(dependant)
+            stack.extend(dependant.dependencies)
+    return found
+
+
+def allowed_values(request: Request, name: str) -> list[str] | None:
+    """The closed list of values the parameter `name` takes on this route, if it has one."""
+    params = [
+        p
+        for d in _dependants(request.scope.get("route"))
+        for p in (*d.query_params, *d.path_params)
+        if p.alias == name
+    ]
+    for param in params:
+        stack: list[Any] = [param.field_info.annotation]
+        while stack:
+            kind = stack.pop()
+            if isinstance(kind, type) and issubclass(kind, Enum):
+                return [str(m.value) for m in kind]
+            if get_origin(kind) is Literal:
+                return [str(a) for a in get_args(kind)]
+            stack.extend(get_args(kind))
+    return None
+
+
 def _query_names(route: APIRoute) -> list[str]:
     """Every query parameter a route takes, through its dependencies (computed once)."""
     names = _QUERY_NAMES.get(id(route))
     if names is None:
-        found: set[str] = set()
-        stack: list[Dependant] = [route.dependant]
-        while stack:
-            dependant = stack.pop()
-            found.update(p.alias for p in dependant.query_params)
-            stack.extend(dependant.dependencies)
+        found = {p.alias for d in _dependants(route) for p in d.query_params}
         names = _QUERY_NAMES[id(route)] = sorted(found)
     return names
 
@@ -157,153 +178,34 @@ class DimensionFilters:
 DimensionsDep = Annotated[DimensionFilters, Depends()]
 
 
-def dimension_filters(**values: Any) -> Filters:
-    return {
-        k: (v.value if isinstance(v, StrEnum) else v) for k, v in values.items() if v is not None
-    }
+class Paging:
+    """A page of a list: `limit` items after skipping `offset`."""
+
+    def __init__(self, limit: LimitParam = 50, offset: OffsetParam = 0) -> None:
+        self.limit = limit
+        self.offset = offset
 
 
-def disclosure_or_flagship(session: Session, state: AppState, value: str | None) -> str:
-    return resolve_disclosure(session, value, state.settings.flagship_disclosure)
+PageDep = Annotated[Paging, Depends()]
 
 
-def optional_disclosure(session: Session, value: str | None) -> str | None:
-    return None if value is None else resolve_disclosure(session, value, "")
+def disclosure_filter(session: SessionDep, disclosure: DisclosureParam = None) -> str | None:
+    """The disclosure a list is filtered to, or None for all; 404 for an unknown id."""
+    return None if disclosure is None else resolve_disclosure(session, disclosure, "")
 
 
-def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
-    """Flat CSV: nulls empty, booleans true/false, nested values as compact JSON."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
-    return out.getvalue().encode()
+DisclosureFilterDep = Annotated[str | None, Depends(disclosure_filter)]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | dict):
-        return orjson.dumps(value).decode()
-    return str(value)
+def disclosure_or_flagship(
+    session: SessionDep, state: StateDep, disclosure: DisclosureParam = None
+) -> str:
+    """The disclosure a route answers about: the one asked for, else the flagship; 404 for
+    an unknown id. Resolved once per request, however many parts of the route use it."""
+    return resolve_disclosure(session, disclosure, state.settings.flagship_disclosure)
 
 
-def _dump(model: SQLModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
-
-
-class Reply:
-    """Builds a read response once per revision and request, and stores it."""
-
-    def __init__(self, request: Request, session: Session, state: AppState) -> None:
-        self.request = request
-        self.state = state
-        key = cache_key(
-            request.url.path, request.scope.get("query_string", b""), request.headers.get("accept")
-        )
-        if key is None:
-            raise NotAcceptable([JSON, CSV])
-        self.key = key
-        self.format = key.rsplit("#", 1)[1]
-        self.revision = dataset_revision(session)
-        state.tracker.observe(self.revision)
-
-    def one(self, build: Callable[[], SQLModel]) -> Response:
-        """A single object; JSON only."""
-        if self.format != "json":
-            raise NotAcceptable([JSON])
-        return self._store(orjson.dumps(_dump(build())), JSON)
-
-    def table(
-        self,
-        build: Callable[[], SQLModel],
-        rows: Callable[[Any], Sequence[SQLModel]],
-        columns: Sequence[str],
-    ) -> Response:
-        """An object whose `rows` can also be served as CSV."""
-        payload = build()
-        if self.format == "csv":
-            return self._store(csv_bytes([_dump(r) for r in rows(payload)], columns), CSV)
-        return self._store(orjson.dumps(_dump(payload)), JSON)
-
-    def page(
-        self,
-        build: Callable[[], tuple[Sequence[SQLModel], int]],
-        limit: int,
-        offset: int,
-        columns: Sequence[str],
-    ) -> Response:
-        items, count = build()
-        data = [_dump(i) for i in items]
-        links = self._links(limit, offset, count)
-        if self.format == "csv":
-            return self._store(csv_bytes(data, columns), CSV, links)
-        body = orjson.dumps({"data": data, "count": count, "limit": limit, "offset": offset})
-        return self._store(body, JSON, links)
-
-    def raw(
-        self,
-        build: Callable[[], bytes],
-        media_type: str,
-        extra_headers: tuple[tuple[str, str], ...] = (),
-        *,
-        varies_with: str = "",
-    ) -> Response:
-        """Bytes of an embed (HTML, SVG, JS, oEmbed) under the same cache, ETag and 304
-        rules as JSON. `varies_with` joins the key when the bytes depend on more than the
-        path and query (the request's base URL for oEmbed)."""
-        if varies_with:
-            self.key = f"{self.key}@{varies_with}"
-        entry = self.state.cache.get(self.key)
-        if entry is not None:
-            return entry_response(entry, self.state.settings.cache_max_age)
-        return self._store(build(), media_type, extra_headers, negotiated=False)
-
-    def _links(self, limit: int, offset: int, count: int) -> tuple[tuple[str, str], ...]:
-        def url(new_offset: int) -> str:
-            params = dict(self.request.query_params)
-            params["offset"] = str(new_offset)
-            params["limit"] = str(limit)
-            return f"<{self.request.url.path}?{urlencode(sorted(params.items()))}>"
-
-        links = []
-        if limit > 0 and offset + limit < count:
-            links.append(f'{url(offset + limit)}; rel="next"')
-        if offset > 0:
-            links.append(f'{url(max(0, min(offset - limit, count - limit)))}; rel="prev"')
-        return (("link", ", ".join(links)),) if links else ()
-
-    def _store(
-        self,
-        body: bytes,
-        media_type: str,
-        extra: tuple[tuple[str, str], ...] = (),
-        *,
-        negotiated: bool = True,
-    ) -> Response:
-        entry = Entry(
-            body=body,
-            media_type=media_type,
-            etag=make_etag(self.revision, self.key),
-            extra_headers=extra,
-            negotiated=negotiated,
-        )
-        self.state.cache.put(self.revision, self.key, entry)
-        return entry_response(entry, self.state.settings.cache_max_age)
-
-
-def get_reply(request: Request, session: SessionDep, state: StateDep) -> Reply:
-    return Reply(request, session, state)
-
-
-ReplyDep = Annotated[Reply, Depends(get_reply)]
-
-
-def model_columns(model: type[SQLModel]) -> list[str]:
-    return list(model.model_fields)
+DisclosureDep = Annotated[str, Depends(disclosure_or_flagship)]
 
 
 def grouping(
@@ -316,7 +218,7 @@ def grouping(
         ),
     ],
 ) -> list[str]:
-    """The `by` dimensions: one, or two different ones joined by a comma."""
+    """`by` as a list of one or two distinct dimensions."""
     dims = [d.strip() for d in by.split(",")]
     if (
         not 1 <= len(dims) <= 2
@@ -336,11 +238,7 @@ def grouping(
 GroupingDep = Annotated[list[str], Depends(grouping)]
 
 
-def requested_disclosure(
-    session: SessionDep, state: StateDep, disclosure: DisclosureParam = None
-) -> str:
-    """The one disclosure a request is about (the flagship unless named), resolved once."""
-    return resolve_disclosure(session, disclosure, state.settings.flagship_disclosure)
-
-
-DisclosureDep = Annotated[str, Depends(requested_disclosure)]
+def dimension_filters(**values: Any) -> Filters:
+    return {
+        k: (v.value if isinstance(v, StrEnum) else v) for k, v in values.items() if v is not None
+    }

@@ -1,17 +1,8 @@
 from fastapi import APIRouter, Path, Response
 
 from service import queries
-from service.api.deps import (
-    DisclosureParam,
-    FormatParam,
-    LimitParam,
-    OffsetParam,
-    ReplyDep,
-    SessionDep,
-    list_responses,
-    model_columns,
-    optional_disclosure,
-)
+from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
+from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import problem_responses
 from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
 
@@ -29,16 +20,14 @@ router = APIRouter(tags=["disclosures"])
 )
 def list_disclosures(
     session: SessionDep,
-    reply: ReplyDep,
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    reply: TableReplyDep,
+    page: PageDep,
 ) -> Response:
     def build() -> tuple[list[DisclosurePublic], int]:
         items = queries.list_disclosures(session)
-        return items[offset : offset + limit], len(items)
+        return items[page.offset : page.offset + page.limit], len(items)
 
-    return reply.page(build, limit, offset, model_columns(DisclosurePublic))
+    return reply.page(build, page, model_columns(DisclosurePublic))
 
 
 @router.get(
@@ -68,14 +57,12 @@ def get_disclosure(
 )
 def list_sources(
     session: SessionDep,
-    reply: ReplyDep,
-    disclosure: DisclosureParam = None,
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    reply: TableReplyDep,
+    disclosure: DisclosureFilterDep,
+    page: PageDep,
 ) -> Response:
     def build() -> tuple[list[SourcePublic], int]:
-        items = queries.list_sources(session, optional_disclosure(session, disclosure))
-        return items[offset : offset + limit], len(items)
+        items = queries.list_sources(session, disclosure)
+        return items[page.offset : page.offset + page.limit], len(items)
 
-    return reply.page(build, limit, offset, model_columns(SourcePublic))
+    return reply.page(build, page, model_columns(SourcePublic))

@@ -17,10 +17,10 @@ from service.api.deps import (
     DisclosureDep,
     GroupingDep,
     MeasureParam,
-    ReplyDep,
     SessionDep,
     StateDep,
 )
+from service.api.reply import ReplyDep
 from service.caching import JSON
 from service.embed.card import CARD_CSP, HTML_TYPE, Card, card_html, not_found_html
 from service.embed.oembed import discovery_link, figure_id_from_url, oembed
@@ -140,16 +140,19 @@ def embed_figure_card(
 def embed_aggregates_svg(
     session: SessionDep,
     reply: ReplyDep,
-    dimensions: DimensionsDep,
     by: GroupingDep,
     disclosure: DisclosureDep,
+    dimensions: DimensionsDep,
     measure: MeasureParam = None,
     theme: ThemeParam = "light",
 ) -> Response:
-    data = queries.aggregate(session, disclosure, by, measure, dimensions.values)
-    detail = queries.get_disclosure(session, disclosure)
+    filters = dimensions.values
     return reply.raw(
-        lambda: aggregate_svg(data, detail, theme),
+        lambda: aggregate_svg(
+            queries.aggregate(session, disclosure, by, measure, filters),
+            queries.get_disclosure(session, disclosure),
+            theme,
+        ),
         SVG_TYPE,
         (("content-security-policy", SVG_CSP),),
     )

@@ -3,17 +3,13 @@ from fastapi import APIRouter, Path, Query, Response
 from service import queries
 from service.api.deps import (
     DimensionsDep,
-    DisclosureParam,
-    FormatParam,
-    LimitParam,
+    DisclosureFilterDep,
     MeasureParam,
-    OffsetParam,
-    ReplyDep,
+    PageDep,
     SessionDep,
     list_responses,
-    model_columns,
-    optional_disclosure,
 )
+from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import problem_responses
 from service.models import FigurePublic, Page
 
@@ -33,30 +29,27 @@ router = APIRouter(tags=["figures"])
 )
 def list_figures(
     session: SessionDep,
-    reply: ReplyDep,
+    reply: TableReplyDep,
+    disclosure: DisclosureFilterDep,
     dimensions: DimensionsDep,
-    disclosure: DisclosureParam = None,
+    page: PageDep,
     measure: MeasureParam = None,
     disputed: bool | None = Query(
         None, description="Only figures whose sources disagree (true) or agree (false)."
     ),
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
 ) -> Response:
     filters = dimensions.values
     return reply.page(
         lambda: queries.list_figures(
             session,
-            disclosure=optional_disclosure(session, disclosure),
+            disclosure=disclosure,
             measure=measure,
             dimensions=filters,
             disputed=disputed,
-            limit=limit,
-            offset=offset,
+            limit=page.limit,
+            offset=page.offset,
         ),
-        limit,
-        offset,
+        page,
         model_columns(FigurePublic),
     )
 

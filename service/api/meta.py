@@ -1,7 +1,8 @@
 from fastapi import APIRouter, Response
 
 from service import queries
-from service.api.deps import ReplyDep, SessionDep, StateDep
+from service.api.deps import SessionDep, StateDep
+from service.api.reply import ReplyDep
 from service.errors import problem_responses
 from service.models import MetaPublic
 

@@ -3,16 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from service import queries
-from service.api.deps import (
-    DimensionsDep,
-    FormatParam,
-    LimitParam,
-    OffsetParam,
-    ReplyDep,
-    SessionDep,
-    list_responses,
-    model_columns,
-)
+from service.api.deps import DimensionsDep, PageDep, SessionDep, list_responses
+from service.api.reply import TableReplyDep, model_columns
 from service.models import Page, SeriesPoint
 
 router = APIRouter(tags=["series"])
@@ -38,17 +30,14 @@ router = APIRouter(tags=["series"])
 )
 def get_series(
     session: SessionDep,
-    reply: ReplyDep,
-    dimensions: DimensionsDep,
+    reply: TableReplyDep,
     measure: Annotated[str, Query(description="Measure name, e.g. investigated.", max_length=100)],
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    dimensions: DimensionsDep,
+    page: PageDep,
 ) -> Response:
     filters = dimensions.values
     return reply.page(
-        lambda: queries.series(session, measure, filters, limit=limit, offset=offset),
-        limit,
-        offset,
+        lambda: queries.series(session, measure, filters, limit=page.limit, offset=page.offset),
+        page,
         model_columns(SeriesPoint),
     )

@@ -1,38 +1,21 @@
 from fastapi import APIRouter, Response
 
 from service import queries
-from service.api.deps import (
-    DisclosureParam,
-    FormatParam,
-    LimitParam,
-    OffsetParam,
-    ReplyDep,
-    SessionDep,
-    StateDep,
-    disclosure_or_flagship,
-    list_responses,
-    model_columns,
-)
+from service.api.deps import DisclosureDep, PageDep, SessionDep, list_responses
+from service.api.reply import Reply, TableReplyDep, model_columns
 from service.models import Page, TaxonomyEntry
 
 router = APIRouter(tags=["taxonomies"])
 
 
 def _page(
-    dimension: str,
-    session: SessionDep,
-    state: StateDep,
-    reply: ReplyDep,
-    disclosure: str | None,
-    limit: int,
-    offset: int,
+    dimension: str, session: SessionDep, reply: Reply, disclosure: str, page: PageDep
 ) -> Response:
     def build() -> tuple[list[TaxonomyEntry], int]:
-        disclosure_id = disclosure_or_flagship(session, state, disclosure)
-        entries = queries.taxonomy(session, disclosure_id, dimension)
-        return entries[offset : offset + limit], len(entries)
+        entries = queries.taxonomy(session, disclosure, dimension)
+        return entries[page.offset : page.offset + page.limit], len(entries)
 
-    return reply.page(build, limit, offset, model_columns(TaxonomyEntry))
+    return reply.page(build, page, model_columns(TaxonomyEntry))
 
 
 @router.get(
@@ -47,14 +30,11 @@ def _page(
 )
 def list_outcomes(
     session: SessionDep,
-    state: StateDep,
-    reply: ReplyDep,
-    disclosure: DisclosureParam = None,
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    reply: TableReplyDep,
+    disclosure: DisclosureDep,
+    page: PageDep,
 ) -> Response:
-    return _page("outcome", session, state, reply, disclosure, limit, offset)
+    return _page("outcome", session, reply, disclosure, page)
 
 
 @router.get(
@@ -68,11 +48,8 @@ def list_outcomes(
 )
 def list_platforms(
     session: SessionDep,
-    state: StateDep,
-    reply: ReplyDep,
-    disclosure: DisclosureParam = None,
-    format: FormatParam = None,
-    limit: LimitParam = 50,
-    offset: OffsetParam = 0,
+    reply: TableReplyDep,
+    disclosure: DisclosureDep,
+    page: PageDep,
 ) -> Response:
-    return _page("platform", session, state, reply, disclosure, limit, offset)
+    return _page("platform", session, reply, disclosure, page)

@@ -1,0 +1,166 @@
+"""Reply: a read response built once per revision and request, then served from memory.
+
+A route hands Reply a function that builds its public model; Reply negotiates JSON or CSV,
+encodes the body, gives it a strong ETag and stores it in the revision's cache, where
+middleware.FastPath finds it next time.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Depends, Request, Response
+from sqlmodel import Session, SQLModel
+
+from service.api.deps import FormatParam, Paging, SessionDep, StateDep
+from service.caching import CSV, JSON, Entry, cache_key, entry_response, make_etag
+from service.errors import NotAcceptable
+from service.queries import dataset_revision
+from service.state import AppState
+
+
+def model_columns(model: type[SQLModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
+    """Flat CSV: nulls empty, booleans true/false, nested values as compact JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return out.getvalue().encode()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return orjson.dumps(value).decode()
+    return str(value)
+
+
+def _dump(model: SQLModel) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+class Reply:
+    """Builds a read response once per revision and request, and stores it."""
+
+    def __init__(self, request: Request, session: Session, state: AppState) -> None:
+        self.request = request
+        self.state = state
+        key = cache_key(
+            request.url.path, request.scope.get("query_string", b""), request.headers.get("accept")
+        )
+        if key is None:
+            raise NotAcceptable([JSON, CSV])
+        self.key = key
+        self.format = key.rsplit("#", 1)[1]
+        self.revision = dataset_revision(session)
+        state.tracker.observe(self.revision)
+
+    def one(self, build: Callable[[], SQLModel]) -> Response:
+        """A single object; JSON only."""
+        if self.format != "json":
+            raise NotAcceptable([JSON])
+        return self._store(orjson.dumps(_dump(build())), JSON)
+
+    def table(
+        self,
+        build: Callable[[], SQLModel],
+        rows: Callable[[Any], Sequence[SQLModel]],
+        columns: Sequence[str],
+    ) -> Response:
+        """An object whose `rows` can also be served as CSV."""
+        payload = build()
+        if self.format == "csv":
+            return self._store(csv_bytes([_dump(r) for r in rows(payload)], columns), CSV)
+        return self._store(orjson.dumps(_dump(payload)), JSON)
+
+    def page(
+        self,
+        build: Callable[[], tuple[Sequence[SQLModel], int]],
+        paging: Paging,
+        columns: Sequence[str],
+    ) -> Response:
+        limit, offset = paging.limit, paging.offset
+        items, count = build()
+        data = [_dump(i) for i in items]
+        links = self._links(limit, offset, count)
+        if self.format == "csv":
+            return self._store(csv_bytes(data, columns), CSV, links)
+        body = orjson.dumps({"data": data, "count": count, "limit": limit, "offset": offset})
+        return self._store(body, JSON, links)
+
+    def raw(
+        self,
+        build: Callable[[], bytes],
+        media_type: str,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+        *,
+        varies_with: str = "",
+    ) -> Response:
+        """Bytes of an embed (HTML, SVG, JS, oEmbed) under the same cache, ETag and 304
+        rules as JSON. `varies_with` joins the key when the bytes depend on more than the
+        path and query (the request's base URL for oEmbed)."""
+        if varies_with:
+            self.key = f"{self.key}@{varies_with}"
+        entry = self.state.cache.get(self.key)
+        if entry is not None:
+            return entry_response(entry, self.state.settings.cache_max_age)
+        return self._store(build(), media_type, extra_headers, negotiated=False)
+
+    def _links(self, limit: int, offset: int, count: int) -> tuple[tuple[str, str], ...]:
+        def url(new_offset: int) -> str:
+            params = dict(self.request.query_params)
+            params["offset"] = str(new_offset)
+            params["limit"] = str(limit)
+            return f"<{self.request.url.path}?{urlencode(sorted(params.items()))}>"
+
+        links = []
+        if limit > 0 and offset + limit < count:
+            links.append(f'{url(offset + limit)}; rel="next"')
+        if offset > 0:
+            links.append(f'{url(max(0, min(offset - limit, count - limit)))}; rel="prev"')
+        return (("link", ", ".join(links)),) if links else ()
+
+    def _store(
+        self,
+        body: bytes,
+        media_type: str,
+        extra: tuple[tuple[str, str], ...] = (),
+        *,
+        negotiated: bool = True,
+    ) -> Response:
+        entry = Entry(
+            body=body,
+            media_type=media_type,
+            etag=make_etag(self.revision, self.key),
+            extra_headers=extra,
+            negotiated=negotiated,
+        )
+        self.state.cache.put(self.revision, self.key, entry)
+        return entry_response(entry, self.state.settings.cache_max_age)
+
+
+def get_reply(request: Request, session: SessionDep, state: StateDep) -> Reply:
+    return Reply(request, session, state)
+
+
+ReplyDep = Annotated[Reply, Depends(get_reply)]
+
+
+def get_table_reply(reply: ReplyDep, format: FormatParam = None) -> Reply:  # noqa: ARG001
+    """A Reply for a route that also answers in CSV: declares `format`, which the cache key
+    reads from the query string."""
+    return reply
+
+
+TableReplyDep = Annotated[Reply, Depends(get_table_reply)]

@@ -1,0 +1,360 @@
+"""Every ASGI layer a request passes before FastAPI routes it, in request order.
+
+    RequestLog -> EdgeHeaders -> AbuseLimits -> ConditionalGet -> FastPath -> FastAPI
+
+- RequestLog is outermost so it times every answer and sees its final status.
+- EdgeHeaders reads the request headers once, and adds the request id, CORS, nosniff, the
+  CSP and the rate-limit headers to EVERY answer: refusals, cache hits, routed answers and
+  500s alike. It also turns an exception that escaped everything inside into a 500 problem.
+- AbuseLimits refuses, before any work, what the service will not serve: a client over its
+  rate limit, an oversized URL or header block, a request body, a control character.
+- ConditionalGet answers CORS preflights, serves HEAD as GET without the body, and turns a
+  200 whose ETag the client already holds into a 304: for cache hits and misses alike.
+- FastPath answers a warm GET from the revision's response cache with pre-encoded bytes,
+  skipping FastAPI's routing, validation and dependencies.
+
+stack() builds them in this order; nothing else wraps the app.
+"""
+
+import itertools
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.caching import cache_key, encoded_headers, etag_matches
+from service.config import Settings
+from service.errors import (
+    PROBLEM_MEDIA_TYPE,
+    HeadersTooLarge,
+    PayloadTooLarge,
+    Problem,
+    RateLimited,
+    UriTooLong,
+    logger,
+)
+from service.rate_limit import RateLimiter
+from service.state import AppState
+
+Header = tuple[bytes, bytes]
+
+#: For JSON and CSV answers: nothing may load from them, nothing may frame them.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: Swagger UI needs its CDN scripts. (Embeds set their own framing policy, which is kept: a
+#: policy a route sets is never replaced.)
+NO_CSP_PREFIXES = ("/docs",)
+#: Load balancers probe these; they are never rate limited.
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+#: Content-Length values longer than this are refused unread (and never parsed as an int).
+MAX_LENGTH_DIGITS = 18
+
+EDGE_HEADERS: tuple[Header, ...] = (
+    (b"access-control-allow-origin", b"*"),
+    (
+        b"access-control-expose-headers",
+        b"ETag, Link, Retry-After, X-Request-Id, RateLimit, RateLimit-Policy",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+CSP_HEADER: Header = (b"content-security-policy", API_CSP.encode())
+PREFLIGHT_HEADERS: tuple[Header, ...] = (
+    (b"allow", b"GET, HEAD, OPTIONS"),
+    (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+    (b"access-control-allow-headers", b"Accept, If-None-Match, X-Request-Id"),
+    (b"access-control-max-age", b"86400"),
+)
+
+_ID_PREFIX = uuid.uuid4().hex[:16]
+_ID_COUNTER = itertools.count()
+
+
+def new_request_id() -> str:
+    """32 hex characters, unique per process (random prefix, counter), without a syscall."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+
+
+@dataclass(slots=True)
+class Edge:
+    """What the edge learnt of a request in one pass over its headers; kept in scope["edge"]
+    for the layers inside. `extra` holds headers they add to the answer (RateLimit)."""
+
+    request_id: str
+    accept: str | None = None
+    if_none_match: str | None = None
+    header_bytes: int = 0
+    content_length: bytes = b"0"
+    chunked: bool = False
+    extra: list[Header] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, scope: Scope) -> "Edge":
+        edge = cls("")
+        given_id = None
+        size = 0
+        for name, value in scope["headers"]:
+            size += len(name) + len(value) + 4
+            if name == b"accept":
+                edge.accept = edge.accept or value.decode("latin-1")
+            elif name == b"if-none-match":
+                edge.if_none_match = edge.if_none_match or value.decode("latin-1")
+            elif name == b"x-request-id":
+                given_id = given_id or value.decode("latin-1")
+            elif name == b"content-length":
+                edge.content_length = value.strip() or b"0"
+            elif name == b"transfer-encoding":
+                edge.chunked = b"chunked" in value.lower()
+        edge.header_bytes = size
+        edge.request_id = given_id if given_id and REQUEST_ID.match(given_id) else new_request_id()
+        return edge
+
+
+def edge_of(scope: Scope) -> Edge:
+    edge: Edge = scope["edge"]
+    return edge
+
+
+async def send_problem(send: Send, scope: Scope, problem: Problem) -> None:
+    """A problem+json answer from a layer outside FastAPI (EdgeHeaders adds the rest)."""
+    body = orjson.dumps(problem.body(scope["path"]))
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *((k.lower().encode(), v.encode()) for k, v in problem.headers.items()),
+    ]
+    if isinstance(problem, PayloadTooLarge):
+        # The body was not read, so the connection must not be reused for another request.
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+# ---------------------------------------------------------------- RequestLog
+
+
+def write_stdout(line: bytes) -> None:
+    sys.stdout.buffer.write(line + b"\n")
+    sys.stdout.flush()
+
+
+class RequestLog:
+    """One JSON line per request on stdout when APP_LOG_FORMAT=json (text: uvicorn's log)."""
+
+    def __init__(
+        self, app: ASGIApp, log_format: str, write: Callable[[bytes], None] = write_stdout
+    ) -> None:
+        self.app = app
+        self.enabled = log_format == "json"
+        self.write = write
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.enabled or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            edge: Edge | None = scope.get("edge")
+            record = {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                "request_id": edge.request_id if edge else "",
+            }
+            self.write(orjson.dumps(record))
+
+
+# ---------------------------------------------------------------- EdgeHeaders
+
+
+class EdgeHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        edge = scope["edge"] = Edge.read(scope)
+        csp = not scope["path"].startswith(NO_CSP_PREFIXES)
+        started = finished = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started, finished
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [*message.get("headers", ()), *EDGE_HEADERS, *edge.extra]
+                headers.append((b"x-request-id", edge.request_id.encode()))
+                if csp and not any(k == b"content-security-policy" for k, _ in headers):
+                    headers.append(CSP_HEADER)
+                message["headers"] = headers
+            elif not message.get("more_body", False):
+                finished = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if finished:
+                return  # FastAPI's error handler answered (and logged) it already
+            if started:
+                raise  # half an answer: let the server drop the connection
+            logger.exception("unhandled error on %s", scope["path"])
+            await send_problem(send_with_headers, scope, internal_error())
+
+
+def internal_error() -> Problem:
+    return Problem.of("internal-error", "An unexpected error occurred; it has been logged.")
+
+
+# ---------------------------------------------------------------- AbuseLimits
+
+
+class AbuseLimits:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.limiter = RateLimiter(settings) if settings.rate_limit_per_minute > 0 else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        edge = edge_of(scope)
+        problem: Problem | None = None
+        # Every request costs a token, malformed ones too: probing is throttled like reading.
+        if self.limiter is not None and scope["path"] not in UNLIMITED_PATHS:
+            bucket, allowed = self.limiter.take(self.limiter.client_of(scope))
+            edge.extra.extend(self.limiter.headers(bucket))
+            if not allowed:
+                problem = RateLimited(bucket.seconds_until_next(), self.limiter.per_minute)
+        problem = problem or self.refusal(scope, edge)
+        if problem is not None:
+            await send_problem(send, scope, problem)
+            return
+        await self.app(scope, receive, send)
+
+    def refusal(self, scope: Scope, edge: Edge) -> Problem | None:
+        settings = self.settings
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        url_bytes = len(raw_path) + len(scope.get("query_string", b"")) + 1
+        if url_bytes > settings.max_url_bytes:
+            return UriTooLong(url_bytes, settings.max_url_bytes)
+        if edge.header_bytes > settings.max_header_bytes:
+            return HeadersTooLarge(edge.header_bytes, settings.max_header_bytes)
+        length = edge.content_length
+        if (
+            edge.chunked
+            or len(length) > MAX_LENGTH_DIGITS
+            or not length.isdigit()
+            or int(length) > settings.max_body_bytes
+        ):
+            return PayloadTooLarge(settings.max_body_bytes)
+        if CONTROL_CHARACTERS.search(scope["path"]):
+            # No id holds one, and PostgreSQL refuses NUL in text: answer before any query.
+            return Problem.of("not-found", "No resource has an id containing a control character.")
+        return None
+
+
+# ---------------------------------------------------------------- ConditionalGet
+
+
+class ConditionalGet:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method == "OPTIONS":
+            headers = list(PREFLIGHT_HEADERS)
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if_none_match = edge_of(scope).if_none_match
+        head = method == "HEAD"
+        if not head and not if_none_match:
+            await self.app(scope, receive, send)
+            return
+        if head:
+            scope = {**scope, "method": "GET"}
+        suppress_body = head
+
+        async def send_conditionally(message: Message) -> None:
+            nonlocal suppress_body
+            if message["type"] == "http.response.start":
+                if message["status"] == 200 and not_modified(message["headers"], if_none_match):
+                    message["status"] = 304
+                    message["headers"] = [
+                        h
+                        for h in message["headers"]
+                        if h[0] not in (b"content-type", b"content-length")
+                    ]
+                    suppress_body = True
+            elif suppress_body:
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_conditionally)
+
+
+def not_modified(headers: list[Header], if_none_match: str | None) -> bool:
+    etag = next((v for k, v in headers if k == b"etag"), None)
+    return etag is not None and etag_matches(if_none_match, etag.decode("latin-1"))
+
+
+# ---------------------------------------------------------------- FastPath
+
+
+class FastPath:
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
+        self.app = app
+        self.state = state
+        self.max_age = state.settings.cache_max_age
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"].startswith("/v1/")
+        ):
+            key = cache_key(scope["path"], scope["query_string"], edge_of(scope).accept)
+            entry = self.state.cache.get(key) if key else None
+            if entry is not None:
+                headers = encoded_headers(entry, self.max_age)
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": entry.body})
+                return
+        await self.app(scope, receive, send)
+
+
+def stack(app: ASGIApp, state: AppState) -> ASGIApp:
+    """The layers around `app`, outermost first (see the module docstring)."""
+    settings = state.settings
+    inner: ASGIApp = FastPath(app, state)
+    inner = ConditionalGet(inner)
+    inner = AbuseLimits(inner, settings)
+    inner = EdgeHeaders(inner)
+    return RequestLog(inner, log_format=settings.log_format)

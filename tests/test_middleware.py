@@ -1,0 +1,172 @@
+"""The layers of service.middleware: their order, and the edge headers on EVERY answer:
+refusals, cache hits, routed answers and 500s."""
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from service import middleware, queries
+from service.config import Settings
+from service.main import ServiceApp, create_app
+from service.middleware import API_CSP
+
+EDGE = {
+    "access-control-allow-origin": "*",
+    "access-control-expose-headers": "ETag, Link, Retry-After, X-Request-Id, RateLimit, "
+    "RateLimit-Policy",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "content-security-policy": API_CSP,
+}
+INTERNAL_ERROR = {
+    "type": "/problems/internal-error",
+    "title": "Internal error",
+    "status": 500,
+    "detail": "An unexpected error occurred; it has been logged.",
+    "instance": "/v1/meta",
+}
+
+
+@pytest.fixture
+def app_with(settings: Settings, engine: Engine) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(**changes: Any) -> TestClient:
+        client = TestClient(create_app(settings.model_copy(update=changes), engine))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def edge_headers(response: Any) -> dict[str, str]:
+    return {name: response.headers.get(name) for name in EDGE}
+
+
+def test_the_stack_runs_the_layers_in_request_order(client: TestClient) -> None:
+    app = client.app
+    assert isinstance(app, ServiceApp)
+    layers = []
+    layer: Any = app.front
+    while hasattr(layer, "app"):
+        layers.append(type(layer).__name__)
+        layer = layer.app
+    assert layers == ["RequestLog", "EdgeHeaders", "AbuseLimits", "ConditionalGet", "FastPath"]
+    assert layer == app.routed
+
+
+@pytest.mark.parametrize(
+    ("changes", "request_kwargs", "status"),
+    [
+        pytest.param(
+            {"rate_limit_per_minute": 1, "rate_limit_burst": 1}, {}, 429, id="rate-limited"
+        ),
+        pytest.param({}, {"content": b"x"}, 413, id="body"),
+        pytest.param({"max_url_bytes": 32}, {"params": {"measure": "m" * 40}}, 414, id="url"),
+        pytest.param(
+            {"max_header_bytes": 300}, {"headers": {"x-pad": "p" * 300}}, 431, id="headers"
+        ),
+    ],
+)
+def test_a_refusal_echoes_the_request_id_and_carries_the_edge_headers(
+    app_with: Callable[..., TestClient],
+    changes: dict[str, Any],
+    request_kwargs: dict[str, Any],
+    status: int,
+) -> None:
+    client = app_with(**changes)
+    if status == 429:
+        client.get("/v1/figures")
+    headers = {"X-Request-Id": "desk-42", **request_kwargs.pop("headers", {})}
+    refused = client.request("GET", "/v1/figures", headers=headers, **request_kwargs)
+    assert refused.status_code == status
+    assert refused.headers["x-request-id"] == "desk-42"
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert edge_headers(refused) == EDGE
+
+
+def test_a_huge_content_length_is_a_413_not_a_500(client: TestClient) -> None:
+    """4,301 digits would overflow int() parsing; the length is refused unread."""
+    response = client.get("/v1/meta", headers={"Content-Length": "0" * 4301 + "1"})
+    assert response.status_code == 413
+    assert response.json()["type"] == "/problems/payload-too-large"
+
+
+def test_a_500_from_a_route_is_problem_json_with_the_edge_headers(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*_: Any) -> None:
+        raise RuntimeError("secret detail of a bug")
+
+    monkeypatch.setattr(queries, "meta", broken)
+    with caplog.at_level(logging.ERROR, logger="service"):
+        response = client.get("/v1/meta", headers={"X-Request-Id": "desk-500"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-request-id"] == "desk-500"
+    assert edge_headers(response) == EDGE
+    assert response.json() == INTERNAL_ERROR
+    assert "secret detail" not in response.text
+    assert "Traceback" not in response.text
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert [r.getMessage() for r in tracebacks] == ["unhandled error on /v1/meta"]
+
+
+def test_a_500_from_a_layer_outside_fastapi_is_answered_too(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client.get("/v1/meta")  # warm, so the next request reaches the cache in FastPath
+    app = client.app
+    assert isinstance(app, ServiceApp)
+
+    def broken(_key: str) -> None:
+        raise RuntimeError("cache bug")
+
+    monkeypatch.setattr(app.service.cache, "get", broken)
+    response = client.get("/v1/meta", headers={"X-Request-Id": "desk-501"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "desk-501"
+    assert edge_headers(response) == EDGE
+    assert response.json() == INTERNAL_ERROR
+
+
+def test_a_500_is_logged_as_500_with_its_request_id(
+    app_with: Callable[..., TestClient],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def broken(*_: Any) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(queries, "meta", broken)
+    client = app_with(log_format="json")
+    capsys.readouterr()
+    client.get("/v1/meta", headers={"X-Request-Id": "desk-log"})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(line["status"], line["request_id"]) for line in lines] == [(500, "desk-log")]
+
+
+def test_a_hit_and_a_miss_carry_the_same_edge_headers(client: TestClient) -> None:
+    miss = client.get("/v1/figures?limit=1", headers={"X-Request-Id": "one"})
+    hit = client.get("/v1/figures?limit=1", headers={"X-Request-Id": "two"})
+    assert (miss.headers["x-request-id"], hit.headers["x-request-id"]) == ("one", "two")
+    assert edge_headers(miss) == edge_headers(hit) == EDGE
+    assert [k for k in miss.headers if k != "x-request-id"] == [
+        k for k in hit.headers if k != "x-request-id"
+    ]
+
+
+def test_an_invalid_request_id_is_replaced_by_a_fresh_one(client: TestClient) -> None:
+    response = client.get("/v1/meta", headers={"X-Request-Id": "bad id with spaces"})
+    fresh = response.headers["x-request-id"]
+    assert fresh != "bad id with spaces"
+    assert len(fresh) == 32
+    assert int(fresh, 16) >= 0
+    assert middleware.REQUEST_ID.match(fresh)
