@@ -79,7 +79,7 @@ clean:
 # Embeds (issue 4). The browser test needs /usr/bin/chromium (`apt-get install chromium`).
 .PHONY: test-embed embed-screenshot
 test-embed: install
-	$(BIN)/pytest -q tests/test_embed.py tests/test_embed_browser.py
+	$(BIN)/pytest -q tests/embed tests/test_embed_browser.py
 
 # Re-take docs/embed-screenshot.png (the README's) from the browser test's host page.
 embed-screenshot: install

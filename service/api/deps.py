@@ -190,7 +190,7 @@ PageDep = Annotated[Paging, Depends()]
 
 
 def disclosure_filter(session: SessionDep, disclosure: DisclosureParam = None) -> str | None:
-    """The disclosure a list is filtered to, or None for all; 404 for an unknown id."""
+    """The disclosure a list is filtered to, or None for all; 422 for an unknown id."""
     return None if disclosure is None else resolve_disclosure(session, disclosure, "")
 
 
@@ -200,7 +200,7 @@ DisclosureFilterDep = Annotated[str | None, Depends(disclosure_filter)]
 def disclosure_or_flagship(
     session: SessionDep, state: StateDep, disclosure: DisclosureParam = None
 ) -> str:
-    """The disclosure a route answers about: the one asked for, else the flagship; 404 for
+    """The disclosure a route answers about: the one asked for, else the flagship; 422 for
     an unknown id. Resolved once per request, however many parts of the route use it."""
     return resolve_disclosure(session, disclosure, state.settings.flagship_disclosure)
 
