@@ -24,6 +24,8 @@ def test_unknown_query_parameter_is_a_400_naming_it(client: TestClient) -> None:
         "offset",
         "outcome",
         "platform",
+        "q",
+        "sort",
         "staff_type",
         "year",
     ]

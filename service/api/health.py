@@ -1,7 +1,5 @@
 """Outside /v1: liveness, readiness, and what each problem type means."""
 
-from typing import Any
-
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -16,6 +14,7 @@ from service.errors import (
     problem_responses,
     problem_type,
 )
+from service.models import Health, ProblemType, Readiness
 
 router = APIRouter(tags=["health"])
 
@@ -25,9 +24,10 @@ router = APIRouter(tags=["health"])
     operation_id="healthz",
     summary="Liveness",
     description="200 while the process is alive; never touches the database.",
+    response_model=Health,
 )
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz() -> Health:
+    return Health(status="ok")
 
 
 @router.get(
@@ -35,6 +35,7 @@ def healthz() -> dict[str, str]:
     operation_id="readyz",
     summary="Readiness",
     description="200 when the database answers; 503 problem+json when it does not.",
+    response_model=Readiness,
     responses=problem_responses(503),
 )
 def readyz(state: StateDep) -> Response:
@@ -53,17 +54,13 @@ def readyz(state: StateDep) -> Response:
     operation_id="getProblemType",
     summary="What a problem type means",
     description="Documentation for each `type` URI used in error responses.",
+    response_model=ProblemType,
     responses=problem_responses(404),
 )
 def problem_doc(
     slug: str = Path(description="The last part of a problem's type URI.", max_length=50),
-) -> dict[str, Any]:
+) -> ProblemType:
     if slug not in PROBLEM_TYPES:
         raise Problem.of("not-found", f"No problem type {slug!r}.")
     status, title, meaning = PROBLEM_TYPES[slug]
-    return {
-        "type": problem_type(slug),
-        "title": title,
-        "status": status,
-        "description": meaning,
-    }
+    return ProblemType(type=problem_type(slug), title=title, status=status, description=meaning)

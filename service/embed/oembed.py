@@ -6,10 +6,13 @@ iframe to embed; a card served under a configured public URL names /oembed in it
 
 import re
 from urllib.parse import quote, urlencode, urlsplit
+from xml.sax.saxutils import escape
 
 from service.embed.card import Card, esc
 
 OEMBED_TYPE = "application/json+oembed"
+#: The media type oEmbed 1.0 (section 2.3.4) gives the XML answer.
+OEMBED_XML_TYPE = "text/xml; charset=utf-8"
 PROVIDER_NAME = "Met social-media misconduct FOI API"
 CARD_WIDTH = 480
 
@@ -60,6 +63,15 @@ def oembed(
         "width": width,
         "height": height,
     }
+
+
+def oembed_xml(answer: dict[str, object]) -> bytes:
+    """The oEmbed answer as oEmbed 1.0's XML: an <oembed> root, one element per field."""
+    fields = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in answer.items())
+    document = (
+        f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>\n'
+    )
+    return document.encode()
 
 
 def oembed_discovery_url(base: str, figure_id: str) -> str:

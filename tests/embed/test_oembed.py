@@ -4,6 +4,7 @@ statements once the answer is cached."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from xml.etree import ElementTree
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
@@ -51,12 +52,29 @@ def test_oembed_accepts_svg_and_json_urls_and_respects_max_sizes(client: TestCli
     assert (roomy.json()["width"], roomy.json()["height"]) == (480, 340)
 
 
+def test_oembed_answers_xml_in_the_oembed_spec_shape(client: TestClient) -> None:
+    params = {"url": f"http://testserver/v1/figures/{WARNING}", "maxwidth": "320"}
+    answer = client.get("/oembed", params=params).json()
+    xml = client.get("/oembed", params={**params, "format": "xml"})
+    assert xml.status_code == 200
+    assert xml.headers["content-type"] == "text/xml; charset=utf-8"
+    assert xml.text.startswith('<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n')
+    root = ElementTree.fromstring(xml.content)
+    assert root.tag == "oembed"
+    assert [(child.tag, child.text) for child in root] == [(k, str(v)) for k, v in answer.items()]
+    assert "<iframe" not in xml.text  # the html field is escaped text, not markup
+    assert xml.headers["etag"] != client.get("/oembed", params=params).headers["etag"]
+
+
 def test_oembed_errors_are_problem_json(client: TestClient) -> None:
-    xml = client.get(
-        "/oembed", params={"url": f"http://testserver/v1/figures/{WARNING}", "format": "xml"}
+    yaml = client.get(
+        "/oembed", params={"url": f"http://testserver/v1/figures/{WARNING}", "format": "yaml"}
     )
-    assert xml.status_code == 501
-    assert xml.json()["type"] == "/problems/format-not-implemented"
+    assert yaml.status_code == 501
+    assert yaml.json()["type"] == "/problems/format-not-implemented"
+    assert yaml.json()["errors"] == [
+        {"parameter": "format", "message": "not implemented", "allowed": ["json", "xml"]}
+    ]
     for url, detail in (
         ("http://testserver/v1/meta", "No figure URL has the id 'http://testserver/v1/meta'."),
         (
