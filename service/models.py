@@ -305,8 +305,9 @@ class AggregateDefault(SQLModel):
     total_measure: str | None = Field(
         default=None, description="The measure of the stated total the rows belong to."
     )
-    filters: dict[str, str | int] | None = Field(
-        default=None, description="Dimension filters applied unless the request sets them."
+    filters: dict[str, str | int] = Field(
+        default_factory=dict,
+        description="Dimension filters applied unless the request sets them.",
     )
 
 

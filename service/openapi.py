@@ -127,6 +127,10 @@ def generate(app: Any, seed_dir: Path) -> dict[str, Any]:
             list(GROUPINGS),
         ),
         "OEmbedFormat": ("oEmbed answer formats (oEmbed 1.0, section 2.2).", list(OEMBED_FORMATS)),
+        "CheckStatus": (
+            "What a check's evaluation found.",
+            ["holds", "holds_within_range", "gap", "contradiction"],
+        ),
         "Theme": ("Colour scheme of a card or chart.", ["light", "dark"]),
     }
     components = schema["components"]["schemas"]

@@ -147,7 +147,10 @@ def embed_figure_card(
     "a band fading out from their floor, and qualifiers as words with no bar. With title, "
     "stated total, source line, data date and revision.",
     response_class=Response,
-    responses={200: _content(SVG_TYPE, "The SVG chart."), **problem_responses(400, 422, 503)},
+    responses={
+        200: _content(SVG_TYPE, "The SVG chart."),
+        **problem_responses(400, 404, 422, 503),
+    },
 )
 def embed_aggregates_svg(
     session: SessionDep,
