@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from service.seed import PackageInvalid, read_package
-from service.seed.reader import INVALID, Reader
+from service.seed.reader import INVALID, Reader, Row
 from tests.conftest import edit_csv
 
 CHECKS_HEADER = "id,title,note\n"
@@ -17,7 +17,9 @@ FIGURES_HEADER = (
 )
 
 
-def read(tmp_path: Path, table: str, text: str, encoding: str = "utf-8") -> tuple[list, list]:
+def read(
+    tmp_path: Path, table: str, text: str, encoding: str = "utf-8"
+) -> tuple[list[tuple[int, Row]], list[str]]:
     """Read `text` as pkg/<table>.csv; return (rows without line numbers, errors)."""
     root = tmp_path / "pkg"
     root.mkdir(exist_ok=True)

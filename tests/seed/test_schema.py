@@ -3,6 +3,7 @@
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from service.seed import TABLES, read_package, write_schemas
 from service.seed.schema import CHECK_ROLES, IN_FOI_ANSWER
@@ -10,9 +11,9 @@ from service.taxonomy import CODES
 from tests.conftest import SEED_DIR
 
 
-def field(table: str, name: str) -> dict[str, object]:
+def field(table: str, name: str) -> dict[str, Any]:
     [spec] = [f for f in TABLES[table]["fields"] if f["name"] == name]
-    return spec
+    return dict(spec)
 
 
 def test_constraints_are_listed_only_when_a_column_has_them() -> None:
