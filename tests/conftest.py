@@ -24,6 +24,15 @@ from service.seed import find_packages, load_packages
 
 SEED_DIR = PROJECT_ROOT / "seed"
 MET_2013 = SEED_DIR / "met-2013"
+#: What read_package and load_packages count in met-2013 (LoadResult.counts).
+MET_2013_COUNTS = {
+    "figures": 40,
+    "reports": 74,
+    "cases": 4,
+    "checks": 11,
+    "notes": 9,
+    "sources": 10,
+}
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 _counter = itertools.count()
 

@@ -9,7 +9,7 @@ import pytest
 
 from service.seed import PackageInvalid, read_package
 from service.seed.package import Package, package_revision
-from tests.conftest import MET_2013, SEED_DIR, edit_csv
+from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
 
 
 def edit_descriptor(root: Path, change: Callable[[dict[str, Any]], Any]) -> None:
@@ -28,14 +28,7 @@ def errors_of(root: Path) -> list[str]:
 def test_met_2013_reads_into_every_table() -> None:
     package = read_package(MET_2013)
     assert isinstance(package, Package)
-    assert package.counts() == {
-        "figures": 40,
-        "reports": 74,
-        "cases": 4,
-        "checks": 11,
-        "notes": 9,
-        "sources": 10,
-    }
+    assert package.counts() == MET_2013_COUNTS
     assert len(package.terms) == 46
     tables = ("figures", "figure_reports", "cases", "checks", "check_terms", "notes")
     assert package.disclosure.revision == package_revision(MET_2013, [f"{t}.csv" for t in tables])
