@@ -3,6 +3,7 @@ PostgreSQL named by TEST_DATABASE_URL. The seeded template is built once per run
 test gets its own copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
 """
 
+import csv
 import itertools
 import os
 import shutil
@@ -22,6 +23,15 @@ from service.seed import find_packages, load_packages
 
 SEED_DIR = PROJECT_ROOT / "seed"
 MET_2013 = SEED_DIR / "met-2013"
+#: What read_package and load_packages count in met-2013 (LoadResult.counts).
+MET_2013_COUNTS = {
+    "figures": 40,
+    "reports": 74,
+    "cases": 4,
+    "checks": 11,
+    "notes": 9,
+    "sources": 10,
+}
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 _counter = itertools.count()
 
@@ -124,3 +134,12 @@ def package_copy(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return copy
+
+
+def edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell of a copied package; `row` is the spreadsheet row number (header is 1)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[row - 1][rows[0].index(column)] = value
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
