@@ -90,8 +90,7 @@ def fill(texts: dict[Path, str]) -> dict[Path, str]:
 
 
 def _responses(requests: list[Request]) -> dict[Request, tuple[int, str]]:
-    from service.db import migrate
-    from service.db import build_engine
+    from service.db import build_engine, migrate
     from service.main import create_app
     from service.seed import find_packages, load_packages
 
