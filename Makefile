@@ -87,11 +87,11 @@ clean:
 # Embeds (issue 4). The browser test needs /usr/bin/chromium (`apt-get install chromium`).
 .PHONY: test-embed embed-screenshot
 test-embed: install
-	$(BIN)/pytest -q tests/embed tests/test_embed_browser.py
+	$(BIN)/pytest -q tests/embed tests/contract/test_embed_browser.py
 
 # Re-take docs/embed-screenshot.png (docs/embed.md's) from the browser test's host page.
 embed-screenshot: install
-	EMBED_SCREENSHOT=$(CURDIR)/docs/embed-screenshot.png $(BIN)/pytest -q tests/test_embed_browser.py -k host_page
+	EMBED_SCREENSHOT=$(CURDIR)/docs/embed-screenshot.png $(BIN)/pytest -q tests/contract/test_embed_browser.py -k host_page
 
 # The Docker image without a Docker engine: build and install it as the Dockerfile says, run
 # its CMD with its ENV on PostgreSQL (127.0.0.1:5432) and on SQLite, probe it, stop it.

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from service.config import PROJECT_ROOT, Settings
 from service.db import build_engine, migrate
 from service.main import create_app
-from service.seed import find_packages, load_packages
+from service.seed import find_packages, load_packages, read_package
 
 SEED_DIR = PROJECT_ROOT / "seed"
 MET_2013 = SEED_DIR / "met-2013"
@@ -143,3 +143,15 @@ def edit_csv(path: Path, row: int, column: str, value: str) -> None:
     rows[row - 1][rows[0].index(column)] = value
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+LICENCE = {
+    "id": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 (this compilation; the figures are from a "
+    "Metropolitan Police FOI answer as reported by the sources)",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+}
+
+
+def met_2013_revision() -> str:
+    return read_package(MET_2013).disclosure.revision
