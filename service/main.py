@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__, middleware
@@ -43,6 +44,7 @@ from service.errors import (
     problem_openapi,
     problem_responses,
 )
+from service.mcp import McpEndpoint
 from service.state import AppState
 
 DESCRIPTION = """\
@@ -135,6 +137,7 @@ async def _watch_revision(state: AppState) -> None:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     state = AppState.build(settings, engine or build_engine(settings))
+    mcp = McpEndpoint(state)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -142,7 +145,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if settings.revision_check_seconds > 0:
             task = asyncio.create_task(_watch_revision(state))
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             if task is not None:
                 task.cancel()
@@ -167,6 +171,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(module.router, prefix="/v1", dependencies=checked)
     app.include_router(embed.oembed_router, dependencies=checked)
     app.include_router(health.router)
+    # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
+    # middleware.stack() wraps it too; it is not an OpenAPI operation.
+    app.router.routes.append(Route(middleware.MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]))
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
