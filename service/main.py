@@ -173,7 +173,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health.router)
     # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
-    app.router.routes.append(Route(middleware.MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]))
+    app.router.routes.append(
+        Route(middleware.MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
