@@ -44,7 +44,7 @@ PROBLEM_REQUESTS: dict[int, str] = {
 def build_document() -> dict[str, Any]:
     from service.db import build_engine, migrate
     from service.main import create_app
-    from service.seed import find_packages, load_packages
+    from service.seed.load import find_packages, load_packages
 
     seed_dir = get_settings().seed_dir
     with tempfile.TemporaryDirectory() as folder:

@@ -25,8 +25,8 @@ from sqlalchemy.engine import Engine
 from service.config import Settings
 from service.main import create_app
 from service.middleware import API_CSP
+from tests.contract.test_hostile import LEAKS
 from tests.readonly import Snapshot
-from tests.test_hostile import LEAKS
 
 MAX_EXAMPLES = 40
 

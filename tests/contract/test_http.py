@@ -7,8 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from service.seed import load_packages
-from tests.conftest import MET_2013
-from tests.test_seed import edit_csv
+from tests.conftest import MET_2013, edit_csv
 
 # ---------------------------------------------------------------- errors
 
