@@ -119,6 +119,12 @@ $(DATASETTE_VENV)/bin/datasette:
 
 bench: bench-wrk $(DATASETTE_VENV)/bin/datasette
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/mcp.py
 
 bench-scale: bench-wrk
 	$(BIN)/python bench/scale.py
+
+# MCP (issue 16): tools/call get_figure beside GET /v1/figures/{id}, into bench/RESULTS.md.
+.PHONY: bench-mcp
+bench-mcp: bench-wrk
+	$(BIN)/python bench/mcp.py

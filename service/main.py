@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__, middleware
@@ -42,6 +43,7 @@ from service.errors import (
     logger,
     problem_responses,
 )
+from service.mcp import McpEndpoint
 from service.openapi import committed_document
 from service.state import AppState
 
@@ -147,6 +149,7 @@ async def _watch_revision(state: AppState) -> None:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     state = AppState.build(settings, engine or build_engine(settings))
+    mcp = McpEndpoint(state)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -154,7 +157,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if settings.revision_check_seconds > 0:
             task = asyncio.create_task(_watch_revision(state))
         try:
-            yield
+            async with mcp.running():
+                yield
         finally:
             if task is not None:
                 task.cancel()
@@ -179,6 +183,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(module.router, prefix="/v1", dependencies=checked)
     app.include_router(embed.oembed_router, dependencies=checked)
     app.include_router(health.router)
+    # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
+    # middleware.stack() wraps it too; it is not an OpenAPI operation.
+    app.router.routes.append(
+        Route(middleware.MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    )
 
     # /openapi.json serves the committed document, examples included (service.openapi).
     app.openapi = committed_document  # type: ignore[method-assign]

@@ -53,6 +53,9 @@ NO_CSP_PREFIXES = ("/docs",)
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+#: The one path that reads a body: the MCP endpoint's JSON-RPC POSTs (service/mcp.py).
+MCP_PATH = "/mcp"
+MCP_MAX_BODY_BYTES = 64 * 1024
 #: Content-Length values longer than this are refused unread (and never parsed as an int).
 MAX_LENGTH_DIGITS = 18
 
@@ -70,6 +73,16 @@ PREFLIGHT_HEADERS: tuple[Header, ...] = (
     (b"allow", b"GET, HEAD, OPTIONS"),
     (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
     (b"access-control-allow-headers", b"Accept, If-None-Match, X-Request-Id"),
+    (b"access-control-max-age", b"86400"),
+)
+#: Browser MCP clients POST JSON-RPC with the protocol's own headers (still no credentials).
+MCP_PREFLIGHT_HEADERS: tuple[Header, ...] = (
+    (b"allow", b"GET, POST, HEAD, OPTIONS"),
+    (b"access-control-allow-methods", b"GET, POST, HEAD, OPTIONS"),
+    (
+        b"access-control-allow-headers",
+        b"Accept, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, X-Request-Id",
+    ),
     (b"access-control-max-age", b"86400"),
 )
 
@@ -263,13 +276,16 @@ class AbuseLimits:
         if edge.header_bytes > settings.max_header_bytes:
             return HeadersTooLarge(edge.header_bytes, settings.max_header_bytes)
         length = edge.content_length
+        max_body = settings.max_body_bytes
+        if scope["path"] == MCP_PATH:
+            max_body = max(max_body, MCP_MAX_BODY_BYTES)
         if (
             edge.chunked
             or len(length) > MAX_LENGTH_DIGITS
             or not length.isdigit()
-            or int(length) > settings.max_body_bytes
+            or int(length) > max_body
         ):
-            return PayloadTooLarge(settings.max_body_bytes)
+            return PayloadTooLarge(max_body)
         if CONTROL_CHARACTERS.search(scope["path"]):
             # No id holds one, and PostgreSQL refuses NUL in text: answer before any query.
             return Problem.of("not-found", "No resource has an id containing a control character.")
@@ -289,7 +305,8 @@ class ConditionalGet:
             return
         method = scope["method"]
         if method == "OPTIONS":
-            headers = list(PREFLIGHT_HEADERS)
+            mcp = scope["path"] == MCP_PATH
+            headers = list(MCP_PREFLIGHT_HEADERS if mcp else PREFLIGHT_HEADERS)
             await send({"type": "http.response.start", "status": 204, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return

@@ -253,6 +253,23 @@ def period_words(d: Disclosure) -> str:
     return f"covering {d.period_description}"
 
 
+def disclosure_citation(d: Disclosure, sources: Sequence[SourcePublic]) -> str:
+    """One printable line for figures of a disclosure reported by `sources`."""
+    publishers = ", ".join(dict.fromkeys(s.publisher for s in sources))
+    return (
+        f"{d.force} FOI answer to {d.requester}, {period_words(d)}"
+        + (f", as reported by {publishers}" if publishers else "")
+        + f". Dataset {d.id} v{d.version}, revision {d.revision}."
+    )
+
+
+def cite_disclosure(session: Session, disclosure_id: str) -> str:
+    d = session.get(Disclosure, disclosure_id)
+    if d is None:
+        raise NotFound("disclosure", disclosure_id)
+    return disclosure_citation(d, list_sources(session, disclosure_id))
+
+
 def figure_citation(figure: Figure, published: dict[str, Any], context: FigureContext) -> str:
     d = context.disclosures[figure.disclosure_id]
     reports = context.reports.get(figure.id, [])
@@ -562,7 +579,6 @@ def aggregate(
         for s in sorted(context.sources.values(), key=lambda s: s.position)
         if s.id in source_ids
     ]
-    publishers = ", ".join(dict.fromkeys(s.publisher for s in sources))
     revision = d.revision
     return AggregatePublic(
         disclosure=disclosure_id,
@@ -573,11 +589,7 @@ def aggregate(
         total=_row(total_figure, context) if total_figure else None,
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
         sources=sources,
-        citation=(
-            f"{d.force} FOI answer to {d.requester}, {period_words(d)}"
-            + (f", as reported by {publishers}" if publishers else "")
-            + f". Dataset {d.id} v{d.version}, revision {revision}."
-        ),
+        citation=disclosure_citation(d, sources),
         revision=revision,
     )
 

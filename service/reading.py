@@ -78,6 +78,26 @@ def words(value: Number, low: Number, high: Number, qualifier: str | None) -> st
     return f"{numbers} (“{qualifier}”)" if qualifier else numbers
 
 
+def publisher_in_sentence(publisher: str) -> str:
+    """'The Guardian' as it reads mid-sentence: 'the Guardian'."""
+    return "the " + publisher[4:] if publisher.startswith("The ") else publisher
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def reported(reports: Iterable[tuple[str, Number, Number, Number, str | None]]) -> str:
+    """Who printed what, sources that agree grouped together, in report order:
+    'the Guardian reported 18; Evening Standard and the Independent reported 17'."""
+    said: dict[str, list[str]] = {}
+    for publisher, value, low, high, qualifier in reports:
+        said.setdefault(words(value, low, high, qualifier), []).append(
+            publisher_in_sentence(publisher)
+        )
+    return "; ".join(f"{_listed(names)} reported {text}" for text, names in said.items())
+
+
 def span(low: int, high: int | None) -> str:
     """An amount known to lie in [low, high]: '6', '1 to 4', '2 to no limit'."""
     if high == low:

@@ -1,0 +1,557 @@
+"""The MCP endpoint at /mcp: the same figures for AI assistants, quoted as published.
+
+Built on the official `mcp` SDK (MCPServer over Streamable HTTP, stateless, JSON responses:
+every POST is answered on its own, so any replica can take any request and no session
+needs to stick). Read-only, no authentication: it is open data. It is routed inside the
+FastAPI app, so middleware.stack() (request log, edge headers and CORS, abuse limits with
+the rate limit) wraps it like every other request.
+
+Every tool answer carries the reading in words, the range, the dispute, the qualifier and
+the citation, all taken from service.queries and service.reading: an assistant is never
+handed a bare number it could print as fact.
+"""
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, BeforeValidator, Field
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+from starlette.types import Receive, Scope, Send
+
+from service import __version__, queries, reading
+from service.errors import Problem, ServiceUnavailable
+from service.middleware import MCP_MAX_BODY_BYTES, send_problem
+from service.models import (
+    AggregatePublic,
+    CheckPublic,
+    DisclosurePublic,
+    FigurePublic,
+    SeriesPoint,
+)
+from service.state import AppState
+from service.taxonomy import CODES, DIMENSIONS, LABELS
+
+MAX_PAGE = 200
+MAX_TEXT = 200
+T = TypeVar("T")
+
+INSTRUCTIONS = """\
+Figures from Metropolitan Police answers to Freedom of Information requests about officers
+and staff disciplined for misusing social media. Every count is published as an exact number,
+a range, a floor ("at least n") or only the source's words, and sources can disagree.
+
+When you quote a figure:
+- Quote its `reading` (or `words`) as given: "17 to 18", never one end of the range. When
+  `disputed` is true, say that sources disagree and who reported what (the `words` field
+  says it: "17 to 18: the Guardian reported 18; Evening Standard and the Independent
+  reported 17"). Never pick one source's number as the fact.
+- When a figure has only words (value, min and max all null), quote the words, e.g.
+  "the vast majority", and do not turn them into a number or a percentage.
+- When `derived` is true, say the number is arithmetic on the published figures.
+- Always give the figure's `citation` (or the aggregate's) with the figure.
+- Never add figures from different disclosures: they count different things over
+  different periods (see each point's `comparability`).
+Start with list_disclosures and list_measures, find figures with find_figures, read one
+with get_figure, and a breakdown with aggregate.
+"""
+
+# Closed vocabularies for the input schemas, from service.taxonomy.
+if TYPE_CHECKING:
+    StaffType: TypeAlias = str
+    Outcome: TypeAlias = str
+    Platform: TypeAlias = str
+    Allegation: TypeAlias = str
+    Rank: TypeAlias = str
+    Dimension: TypeAlias = str
+    # Narrowed in build_server to the measures and disclosures in the database.
+    Measure: TypeAlias = str
+    DisclosureId: TypeAlias = str
+else:
+    StaffType = Literal[CODES["staff_type"]]
+    Outcome = Literal[CODES["outcome"]]
+    Platform = Literal[CODES["platform"]]
+    Allegation = Literal[CODES["allegation"]]
+    Rank = Literal[CODES["rank"]]
+    Dimension = Literal[DIMENSIONS]
+
+Year = Annotated[int, Field(ge=1900, le=2100)]
+FigureId = Annotated[str, Field(min_length=1, max_length=200, description="Figure id.")]
+Text = Annotated[
+    str, Field(min_length=1, max_length=MAX_TEXT, description="Words to find in figure labels.")
+]
+Limit = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}.")]
+Offset = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+def _split_commas(value: Any) -> Any:
+    return [part.strip() for part in value.split(",")] if isinstance(value, str) else value
+
+
+Grouping = Annotated[
+    list[Dimension],
+    BeforeValidator(_split_commas),
+    Field(
+        min_length=1,
+        max_length=2,
+        description='One dimension, or two: e.g. ["platform"] or ["staff_type", "outcome"].',
+    ),
+]
+
+READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+
+# ---------------------------------------------------------------- answers
+
+
+class DisclosuresAnswer(BaseModel):
+    disclosures: list[DisclosurePublic]
+
+
+class MeasureEntry(BaseModel):
+    measure: str
+    disclosures: list[str]
+
+
+class MeasuresAnswer(BaseModel):
+    measures: list[MeasureEntry]
+
+
+class FiguresAnswer(BaseModel):
+    figures: list[FigurePublic]
+    count: int = Field(description="Figures matching, across all pages.")
+    limit: int
+    offset: int
+
+
+class FigureAnswer(FigurePublic):
+    words: str = Field(description="The reading and who reported what, to quote as it stands.")
+    checks: list[CheckPublic] = Field(description="Reconciliation checks using this figure.")
+
+
+class AggregateAnswer(AggregatePublic):
+    unexplained: list[str] = Field(
+        description="What the rows do not add up to: each check that does not hold exactly."
+    )
+
+
+class CompareAnswer(BaseModel):
+    measure: str
+    filters: dict[str, str | int]
+    points: list[SeriesPoint]
+    count: int
+    warning: str = Field(description="Why the points must not be added together.")
+
+
+NEVER_ADD = (
+    "Separate points from separate FOI answers: never add them, average them or draw one "
+    "line through them; each counts different things over a different period."
+)
+
+
+# ---------------------------------------------------------------- text renderings
+
+
+def figure_words(figure: FigurePublic) -> str:
+    """'17 to 18: the Guardian reported 18; Evening Standard and the Independent reported 17'."""
+    said = reading.words(figure.value, figure.min, figure.max, figure.qualifier)
+    reports = reading.reported(
+        (r.publisher, r.value, r.min, r.max, r.qualifier) for r in figure.reports
+    )
+    if figure.derived:
+        reports = "our arithmetic on the published figures; no source printed it" + (
+            f" ({reports})" if reports else ""
+        )
+    return f"{said}: {reports}" if reports else said
+
+
+def _flags(figure: FigurePublic | Any) -> str:
+    flags = [
+        *(["sources disagree"] if figure.disputed else []),
+        *(["derived"] if figure.derived else []),
+    ]
+    return f" [{', '.join(flags)}]" if flags else ""
+
+
+def figure_line(figure: FigurePublic) -> str:
+    return f"- {figure.id}: {figure.label}: {figure_words(figure)}{_flags(figure)}"
+
+
+def check_line(check: CheckPublic) -> str:
+    return f"- {check.title}: {check.status.replace('_', ' ')}. {check.explanation}"
+
+
+def render_disclosures(answer: DisclosuresAnswer) -> str:
+    lines = [
+        f"- {d.id}: {d.title} ({d.period_description}); {d.figure_count} figures; "
+        f"licence {d.licence.title}. {d.counts}"
+        for d in answer.disclosures
+    ]
+    return "\n".join(["Disclosures (never add figures across them):", *lines])
+
+
+def render_measures(answer: MeasuresAnswer) -> str:
+    lines = [f"- {m.measure}: in {', '.join(m.disclosures)}" for m in answer.measures]
+    return "\n".join(["Measures:", *lines])
+
+
+def render_figures(answer: FiguresAnswer) -> str:
+    head = f"{answer.count} figures match; showing {len(answer.figures)} from {answer.offset}."
+    return "\n".join([head, *(figure_line(f) for f in answer.figures)])
+
+
+def render_figure(answer: FigureAnswer) -> str:
+    lines = [f"{answer.label}: {answer.words}{_flags(answer)}", f"Unit: {answer.unit}."]
+    if answer.note:
+        lines.append(f"Note from the data package: {answer.note}")
+    if answer.checks:
+        lines += ["Checks:", *(check_line(c) for c in answer.checks)]
+    lines.append(f"Cite as: {answer.citation}")
+    return "\n".join(lines)
+
+
+def render_aggregate(answer: AggregateAnswer) -> str:
+    rows = [
+        f"- {row.label}: {reading.words(row.value, row.min, row.max, row.qualifier)}"
+        f"{_flags(row)} ({row.figure})"
+        for row in answer.rows
+    ]
+    lines = [f"{answer.measure} in {answer.disclosure} by {', '.join(answer.by)}:", *rows]
+    if answer.total is not None:
+        t = answer.total
+        total = reading.words(t.value, t.min, t.max, t.qualifier)
+        lines.append(f"Stated total: {t.label}: {total}{_flags(t)} ({t.figure})")
+    if answer.unexplained:
+        lines += ["What the rows do not add up to:", *(f"- {u}" for u in answer.unexplained)]
+    lines.append(f"Cite as: {answer.citation}")
+    return "\n".join(lines)
+
+
+def render_compare(answer: CompareAnswer) -> str:
+    lines = [f"{answer.measure}: {answer.count} separate points. {NEVER_ADD}"]
+    for p in answer.points:
+        said = reading.words(p.value, p.min, p.max, p.qualifier)
+        lines.append(f"- {p.disclosure}, {p.period}: {p.label}: {said}{_flags(p)}")
+        lines += [f"  Comparability: {c}" for c in p.comparability]
+        lines.append(f"  Cite as: {p.citation}")
+    return "\n".join(lines)
+
+
+def answered(answer: BaseModel, render: Callable[[Any], str]) -> CallToolResult:
+    return CallToolResult(
+        content=[TextContent(type="text", text=render(answer))],
+        structured_content=answer.model_dump(mode="json"),
+    )
+
+
+# ---------------------------------------------------------------- the server
+
+
+def _filters(**values: Any) -> queries.Filters:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _matches(figure: FigurePublic, text: str) -> bool:
+    words = [figure.label, figure.measure, figure.id]
+    words += [LABELS[d].get(getattr(figure, d), "") for d in LABELS]
+    haystack = " ".join(words).lower()
+    return all(part in haystack for part in text.lower().split())
+
+
+def measures_of(session: Session, disclosure: str | None) -> MeasuresAnswer:
+    ids = [disclosure] if disclosure else queries.disclosure_ids(session)
+    found: dict[str, list[str]] = {}
+    for d in ids:
+        for m in queries.measures(session, d):
+            found.setdefault(m, []).append(d)
+    return MeasuresAnswer(
+        measures=[MeasureEntry(measure=m, disclosures=found[m]) for m in sorted(found)]
+    )
+
+
+def figures_matching(
+    session: Session,
+    disclosure: str | None,
+    measure: str | None,
+    dims: queries.Filters,
+    disputed: bool | None,
+    text: str | None,
+) -> list[FigurePublic]:
+    figures, _ = queries.list_figures(
+        session,
+        disclosure=disclosure,
+        measure=measure,
+        dimensions=dims,
+        disputed=disputed,
+        limit=1_000_000,
+        offset=0,
+    )
+    return [f for f in figures if text is None or _matches(f, text)]
+
+
+def figure_answer(session: Session, figure_id: str) -> FigureAnswer:
+    figure = queries.get_figure(session, figure_id)
+    checks = queries.evaluate_checks(session, figure.disclosure, [figure.id])
+    return FigureAnswer(**figure.model_dump(), words=figure_words(figure), checks=checks)
+
+
+def problem_text(problem: Problem) -> str:
+    """A problem as a tool error the model can act on: what was wrong and what is allowed."""
+    allowed = [
+        f" Allowed {e.parameter}: {', '.join(e.allowed)}."
+        for e in problem.errors or ()
+        if e.allowed
+    ]
+    return problem.detail + "".join(allowed)
+
+
+def unexplained(checks: Sequence[CheckPublic]) -> list[str]:
+    return [f"{c.title}: {c.explanation}" for c in checks if c.status != "holds"]
+
+
+def new_server() -> MCPServer:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    server: MCPServer = MCPServer(
+        "met-social-media-foi",
+        title="Met social-media misconduct FOI figures",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+    )
+    # MCPServer() calls logging.basicConfig; the service keeps the logging it was given.
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return server
+
+
+def reader(state: AppState) -> Callable[[Callable[[Session], T]], T]:
+    """Run a read in its own session; its problems become tool errors (isError results)."""
+
+    def read(work: Callable[[Session], T]) -> T:
+        try:
+            with Session(state.engine) as session:
+                return work(session)
+        except Problem as problem:
+            raise ToolError(problem_text(problem)) from None
+        except SQLAlchemyError:
+            raise ToolError(ServiceUnavailable().detail) from None
+
+    return read
+
+
+def build_server(state: AppState, measures: Sequence[str], disclosures: Sequence[str]) -> MCPServer:
+    """An MCPServer whose input schemas list the measures and disclosures known now."""
+    if not TYPE_CHECKING:
+        Measure = Literal[tuple(measures)] if measures else str
+        DisclosureId = Literal[tuple(disclosures)] if disclosures else str
+    server = new_server()
+    read = reader(state)
+    tool = server.tool
+
+    @tool(title="List disclosures", annotations=READ_ONLY)
+    def list_disclosures() -> Annotated[CallToolResult, DisclosuresAnswer]:
+        """Every FOI disclosure: what it counts, the period, its licence and comparability
+        notes. Figures are never added across disclosures."""
+        answer = DisclosuresAnswer(disclosures=read(queries.list_disclosures))
+        return answered(answer, render_disclosures)
+
+    @tool(title="List measures", annotations=READ_ONLY)
+    def list_measures(
+        disclosure: DisclosureId | None = None,
+    ) -> Annotated[CallToolResult, MeasuresAnswer]:
+        """The measures (what a figure counts, e.g. people_by_outcome) and the disclosures
+        that have figures of each."""
+
+        return answered(read(lambda s: measures_of(s, disclosure)), render_measures)
+
+    @tool(title="Find figures", annotations=READ_ONLY)
+    def find_figures(
+        disclosure: DisclosureId | None = None,
+        measure: Measure | None = None,
+        staff_type: StaffType | None = None,
+        outcome: Outcome | None = None,
+        platform: Platform | None = None,
+        allegation: Allegation | None = None,
+        year: Year | None = None,
+        rank: Rank | None = None,
+        text: Text | None = None,
+        disputed: bool | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Annotated[CallToolResult, FiguresAnswer]:
+        """Figures by disclosure, measure, dimension codes and words in their labels, each
+        with its reading, reports, disputed and derived flags, and citation."""
+        dims = _filters(
+            staff_type=staff_type,
+            outcome=outcome,
+            platform=platform,
+            allegation=allegation,
+            year=year,
+            rank=rank,
+        )
+
+        found = read(lambda s: figures_matching(s, disclosure, measure, dims, disputed, text))
+        answer = FiguresAnswer(
+            figures=found[offset : offset + limit], count=len(found), limit=limit, offset=offset
+        )
+        return answered(answer, render_figures)
+
+    @tool(title="Get a figure", annotations=READ_ONLY)
+    def get_figure(id: FigureId) -> Annotated[CallToolResult, FigureAnswer]:
+        """One figure in words ("17 to 18: the Guardian reported 18; ..."), every source's
+        report, whether it is derived or disputed, the checks it takes part in, and the
+        citation to print with it."""
+
+        return answered(read(lambda s: figure_answer(s, id)), render_figure)
+
+    @tool(title="Aggregate figures", annotations=READ_ONLY)
+    def aggregate(
+        by: Grouping,
+        disclosure: DisclosureId | None = None,
+        measure: Measure | None = None,
+        staff_type: StaffType | None = None,
+        outcome: Outcome | None = None,
+        platform: Platform | None = None,
+        allegation: Allegation | None = None,
+        year: Year | None = None,
+        rank: Rank | None = None,
+    ) -> Annotated[CallToolResult, AggregateAnswer]:
+        """Figures of one measure in one disclosure grouped by one or two dimensions: the
+        rows (ranges and words kept), the stated total, the checks, what the rows do not add
+        up to, and the citation. Without measure, the disclosure's headline measure."""
+        if len(set(by)) != len(by):
+            raise ToolError("by must name two different dimensions.")
+        dims = _filters(
+            staff_type=staff_type,
+            outcome=outcome,
+            platform=platform,
+            allegation=allegation,
+            year=year,
+            rank=rank,
+        )
+
+        def work(session: Session) -> AggregateAnswer:
+            chosen = disclosure or state.settings.flagship_disclosure
+            result = queries.aggregate(session, chosen, list(by), measure, dims)
+            return AggregateAnswer(**result.model_dump(), unexplained=unexplained(result.checks))
+
+        return answered(read(work), render_aggregate)
+
+    @tool(title="Compare across disclosures", annotations=READ_ONLY)
+    def compare(
+        measure: Measure,
+        staff_type: StaffType | None = None,
+        outcome: Outcome | None = None,
+        platform: Platform | None = None,
+        allegation: Allegation | None = None,
+        year: Year | None = None,
+        rank: Rank | None = None,
+    ) -> Annotated[CallToolResult, CompareAnswer]:
+        """One measure across disclosures as separate points, each with its period, reading,
+        comparability notes and citation. Never a sum."""
+        dims = _filters(
+            staff_type=staff_type,
+            outcome=outcome,
+            platform=platform,
+            allegation=allegation,
+            year=year,
+            rank=rank,
+        )
+
+        def work(session: Session) -> CompareAnswer:
+            points, count = queries.series(session, measure, dims, limit=MAX_PAGE, offset=0)
+            return CompareAnswer(
+                measure=measure, filters=dims, points=points, count=count, warning=NEVER_ADD
+            )
+
+        return answered(read(work), render_compare)
+
+    for disclosure_id in disclosures:
+        _add_resources(server, state, disclosure_id, read)
+    return server
+
+
+def _add_resources(
+    server: MCPServer,
+    state: AppState,
+    disclosure_id: str,
+    read: Callable[[Callable[[Session], str]], str],
+) -> None:
+    package = Path(state.settings.seed_dir) / disclosure_id / "datapackage.json"
+
+    @server.resource(
+        f"data://disclosures/{disclosure_id}/datapackage.json",
+        name=f"{disclosure_id} data package",
+        description=f"The Frictionless Data Package descriptor of {disclosure_id}.",
+        mime_type="application/json",
+    )
+    def datapackage() -> str:
+        return json.dumps(json.loads(package.read_text(encoding="utf-8")), indent=2)
+
+    @server.resource(
+        f"data://disclosures/{disclosure_id}/citation",
+        name=f"{disclosure_id} citation",
+        description=f"How to cite figures from {disclosure_id}, with its revision.",
+        mime_type="text/plain",
+    )
+    def citation() -> str:
+        return read(lambda session: queries.cite_disclosure(session, disclosure_id))
+
+
+# ---------------------------------------------------------------- the ASGI endpoint
+
+
+class McpEndpoint:
+    """The /mcp route: a fresh server and session manager for each run of the app's lifespan
+    (the SDK's manager runs once), built from the measures and disclosures in the database."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.server: MCPServer | None = None
+        self._handle: Callable[[Scope, Receive, Send], Any] | None = None
+
+    def _vocabulary(self) -> tuple[list[str], list[str]]:
+        try:
+            with Session(self.state.engine) as session:
+                return queries.measures(session, None), queries.disclosure_ids(session)
+        except SQLAlchemyError:
+            return [], []  # database away at start-up: plain strings, checked per call
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        measures, disclosures = await anyio.to_thread.run_sync(self._vocabulary)
+        self.server = build_server(self.state, measures, disclosures)
+        self.server.streamable_http_app(
+            streamable_http_path="/mcp",
+            stateless_http=True,
+            json_response=True,
+            max_request_body_size=MCP_MAX_BODY_BYTES,
+            # Open data, no cookies or credentials: DNS-rebinding protection guards a
+            # private local server, and would refuse the public Host behind a proxy.
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        )
+        manager = self.server.session_manager
+        async with manager.run():
+            self._handle = manager.handle_request
+            try:
+                yield
+            finally:
+                self._handle = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._handle is None:
+            await send_problem(send, scope, ServiceUnavailable())
+            return
+        await self._handle(scope, receive, send)
