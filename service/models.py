@@ -4,9 +4,9 @@ Public models never inherit from tables: the API contract is what they declare, 
 column can be added to a table without a field appearing in /v1 by accident.
 """
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -89,6 +89,8 @@ class FigureReport(SQLModel, table=True):
     min: int | None = None
     max: int | None = None
     qualifier: str | None = None
+    kind: str = "number"
+    parts: list[str] = Field(default_factory=list, sa_type=JSON)
     note: str | None = None
     position: int
 
@@ -166,6 +168,35 @@ Reading = Annotated[
 ]
 
 
+class CslDate(SQLModel):
+    """A CSL-JSON date: the parts we know, the date as the source gave it, and whether it
+    is approximate."""
+
+    date_parts: list[list[int]] = Field(serialization_alias="date-parts")
+    raw: str
+    circa: bool
+
+
+class CslItem(SQLModel):
+    """One CSL-JSON item, as reference managers (Zotero, Mendeley, pandoc) import it."""
+
+    id: str
+    type: Literal["dataset", "article-newspaper", "webpage"]
+    title: str
+    container_title: str | None = Field(default=None, serialization_alias="container-title")
+    publisher: str | None = None
+    version: str | None = None
+    URL: str
+    issued: CslDate
+    license: str | None = None
+    note: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+
 class SourcePublic(SQLModel):
     id: str
     disclosure: str
@@ -180,11 +211,16 @@ class SourcePublic(SQLModel):
 class ReportPublic(SQLModel):
     source: str
     publisher: str
+    kind: Literal["number", "range", "words", "parts", "named_without_count"] = Field(
+        description="What the source printed: a number, a range, only words, only the parts "
+        "(listed in `parts`) rather than this number, or the category named without a count."
+    )
     value: Value
     min: Min
     max: Max
     qualifier: Qualifier
     reading: Reading
+    parts: list[str] = Field(description="For kind parts: the part figures the source printed.")
     note: str | None
 
 
@@ -210,7 +246,14 @@ class FigurePublic(SQLModel):
     disputed: bool = Field(description="Sources report different numbers.")
     note: str | None
     reports: list[ReportPublic]
-    citation: str
+    citation: str = Field(
+        description="One printable line: the reading, the FOI answer, the outlets that printed "
+        "it (title, date, link), the dataset revision, a permalink and the licence."
+    )
+    cite: list[CslItem] = Field(
+        description="The citation as CSL-JSON: the figure as a dataset item, then each source "
+        "credited."
+    )
 
 
 class CheckTermPublic(SQLModel):
@@ -329,7 +372,11 @@ class AggregatePublic(SQLModel):
     total: AggregateRow | None = Field(description="The stated total these rows belong to.")
     checks: list[CheckPublic]
     sources: list[SourcePublic]
-    citation: str
+    citation: str = Field(
+        description="One printable line: the FOI answer, the outlets that reported these "
+        "figures (title, date, link), the dataset revision, a permalink and the licence."
+    )
+    cite: list[CslItem] = Field(description="The citation as CSL-JSON.")
     revision: str
 
 

@@ -8,11 +8,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from service import __version__, reading
+from service import __version__, citation, reading
 from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NotFound
 from service.models import (
@@ -183,11 +184,15 @@ class FigureContext:
     reports: dict[str, list[FigureReport]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     disclosures: dict[str, Disclosure] = field(default_factory=dict)
+    #: The public address permalinks start with; "" gives paths.
+    base_url: str = ""
 
     @classmethod
-    def load(cls, session: Session, figures: Sequence[Figure]) -> "FigureContext":
+    def load(
+        cls, session: Session, figures: Sequence[Figure], base_url: str = ""
+    ) -> "FigureContext":
         ids = [f.id for f in figures]
-        context = cls()
+        context = cls(base_url=base_url)
         if not ids:
             return context
         for report in session.exec(
@@ -229,39 +234,23 @@ def with_words(published: dict[str, Any]) -> dict[str, Any]:
     return {**published, "reading": words}
 
 
-def period_words(d: Disclosure) -> str:
-    if d.period_start and d.period_end:
-        return f"covering {d.period_start} to {d.period_end}"
-    return f"covering {d.period_description}"
-
-
 def figure_citation(figure: Figure, published: dict[str, Any], context: FigureContext) -> str:
-    d = context.disclosures[figure.disclosure_id]
-    reports = context.reports.get(figure.id, [])
-    publishers = list(dict.fromkeys(context.sources[r.source_id].publisher for r in reports))
-    text = reading.words(
-        published["value"], published["min"], published["max"], published["qualifier"]
-    )
-    if context.disputed(figure.id):
-        said = ", ".join(
-            f"{context.sources[r.source_id].publisher} "
-            f"{reading.number_words(r.value, r.min, r.max)}"
-            for r in reports
-            if reading.has_number(r.value, r.min, r.max)
-        )
-        text += f" (sources disagree: {said})"
-    basis = "our arithmetic from figures" if figure.derived else "figures"
-    reported = f", as reported by {', '.join(publishers)}" if publishers else ""
-    return (
-        f"{figure.label}: {text}. Source: {basis} in the {d.force} FOI answer to "
-        f"{d.requester}, {period_words(d)}{reported}. "
-        f"Dataset {d.id} v{d.version}, revision {d.revision}, figure {figure.id}."
+    return citation.figure_citation(
+        figure.id,
+        figure.label,
+        figure.derived,
+        published,
+        context.reports.get(figure.id, []),
+        context.sources,
+        context.disclosures[figure.disclosure_id],
+        context.base_url,
     )
 
 
 def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
     disputed = context.disputed(figure.id)
     published = published_reading(figure, disputed)
+    words = with_words(published)
     return FigurePublic(
         id=figure.id,
         disclosure=figure.disclosure_id,
@@ -273,7 +262,7 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
         derived=figure.derived,
         disputed=disputed,
         note=figure.note,
-        **with_words(published),
+        **words,
         reports=[
             ReportPublic(
                 source=r.source_id,
@@ -282,20 +271,30 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
                 min=r.min,
                 max=r.max,
                 qualifier=r.qualifier,
-                reading=reading.headline(r.value, r.min, r.max, r.qualifier),
+                reading=reading.report_headline(r.kind, r.value, r.min, r.max, r.qualifier),
+                kind=r.kind,  # type: ignore[arg-type]  # the loader checks it
+                parts=r.parts,
                 note=r.note,
             )
             for r in context.reports.get(figure.id, [])
         ],
         citation=figure_citation(figure, published, context),
+        cite=citation.figure_csl(
+            figure.id,
+            f"{figure.label}: {words['reading']}",
+            context.reports.get(figure.id, []),
+            context.sources,
+            context.disclosures[figure.disclosure_id],
+            context.base_url,
+        ),
     )
 
 
-def get_figure(session: Session, figure_id: str) -> FigurePublic:
+def get_figure(session: Session, figure_id: str, base_url: str = "") -> FigurePublic:
     figure = session.get(Figure, figure_id)
     if figure is None:
         raise NotFound("figure", figure_id)
-    return figure_public(figure, FigureContext.load(session, [figure]))
+    return figure_public(figure, FigureContext.load(session, [figure], base_url))
 
 
 def list_figures(
@@ -307,6 +306,7 @@ def list_figures(
     disputed: bool | None,
     limit: int,
     offset: int,
+    base_url: str = "",
 ) -> tuple[list[FigurePublic], int]:
     query = select(Figure)
     if disclosure is not None:
@@ -320,7 +320,7 @@ def list_figures(
         query = query.where(getattr(Figure, dim) == value)
     query = query.order_by(col(Figure.disclosure_id), col(Figure.position))
     figures = session.exec(query).all()
-    context = FigureContext.load(session, figures)
+    context = FigureContext.load(session, figures, base_url)
     if disputed is not None:
         figures = [f for f in figures if context.disputed(f.id) == disputed]
     page = figures[offset : offset + limit]
@@ -455,6 +455,7 @@ def aggregate(
     by: list[str],
     measure: str | None,
     filters: Filters,
+    base_url: str = "",
 ) -> AggregatePublic:
     d = session.get(Disclosure, disclosure_id)
     if d is None:
@@ -491,16 +492,21 @@ def aggregate(
             None,
         )
     chosen = [*rows_figures, *([total_figure] if total_figure else [])]
-    context = FigureContext.load(session, chosen)
+    context = FigureContext.load(session, chosen, base_url)
     rows = sorted((_row(f, context) for f in rows_figures), key=_sort_key(by))
-    source_ids = {r.source_id for f in chosen for r in context.reports.get(f.id, [])}
-    sources = [
-        source_public(s)
-        for s in sorted(context.sources.values(), key=lambda s: s.position)
-        if s.id in source_ids
+    # Credit only sources that printed a number, a range, words or the parts of these.
+    source_ids = {
+        r.source_id
+        for f in chosen
+        for r in context.reports.get(f.id, [])
+        if r.kind != "named_without_count"
+    }
+    credited = [
+        s for s in sorted(context.sources.values(), key=lambda s: s.position) if s.id in source_ids
     ]
-    publishers = ", ".join(dict.fromkeys(s.publisher for s in sources))
     revision = d.revision
+    asked = {**filters, "disclosure": d.id, "by": grouping, "measure": measure}
+    path = f"/v1/aggregates?{urlencode(sorted(asked.items()))}"
     return AggregatePublic(
         disclosure=disclosure_id,
         measure=measure,
@@ -509,11 +515,15 @@ def aggregate(
         rows=rows,
         total=_row(total_figure, context) if total_figure else None,
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
-        sources=sources,
-        citation=(
-            f"{d.force} FOI answer to {d.requester}, {period_words(d)}"
-            + (f", as reported by {publishers}" if publishers else "")
-            + f". Dataset {d.id} v{d.version}, revision {revision}."
+        sources=[source_public(s) for s in credited],
+        citation=citation.response_citation(credited, d, base_url),
+        cite=citation.dataset_csl(
+            f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
+            f"{d.title}: {measure.replace('_', ' ')} by {grouping.replace(',', ' and ')}",
+            path,
+            credited,
+            d,
+            base_url,
         ),
         revision=revision,
     )
@@ -639,7 +649,13 @@ def _series_filter(figure: Figure, filters: Filters) -> bool:
 
 
 def series(
-    session: Session, measure: str, filters: Filters, *, limit: int, offset: int
+    session: Session,
+    measure: str,
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int,
+    base_url: str = "",
 ) -> tuple[list[SeriesPoint], int]:
     """Every disclosure's figures of one measure as separate points, never summed.
 
@@ -652,7 +668,7 @@ def series(
         for f in session.exec(select(Figure).where(Figure.measure == measure)).all()
         if _series_filter(f, filters)
     ]
-    context = FigureContext.load(session, figures)
+    context = FigureContext.load(session, figures, base_url)
 
     def span(figure: Figure) -> tuple[str | None, str | None]:
         if figure.year is not None:

@@ -6,6 +6,7 @@ from service.api.deps import (
     DisclosureFilterDep,
     MeasureParam,
     PageDep,
+    PublicBaseDep,
     SessionDep,
     list_responses,
 )
@@ -33,6 +34,7 @@ def list_figures(
     disclosure: DisclosureFilterDep,
     dimensions: DimensionsDep,
     page: PageDep,
+    base: PublicBaseDep,
     measure: MeasureParam = None,
     disputed: bool | None = Query(
         None, description="Only figures whose sources disagree (true) or agree (false)."
@@ -48,6 +50,7 @@ def list_figures(
             disputed=disputed,
             limit=page.limit,
             offset=page.offset,
+            base_url=base,
         ),
         page,
         model_columns(FigurePublic),
@@ -65,6 +68,7 @@ def list_figures(
 def get_figure(
     session: SessionDep,
     reply: ReplyDep,
+    base: PublicBaseDep,
     figure_id: str = Path(description="Figure id.", max_length=200),
 ) -> Response:
-    return reply.one(lambda: queries.get_figure(session, figure_id))
+    return reply.one(lambda: queries.get_figure(session, figure_id, base))

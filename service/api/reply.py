@@ -47,7 +47,7 @@ def _cell(value: Any) -> str:
 
 
 def _dump(model: SQLModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
+    return model.model_dump(mode="json", by_alias=True)
 
 
 class Reply:

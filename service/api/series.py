@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from service import queries
-from service.api.deps import DimensionsDep, PageDep, SessionDep, list_responses
+from service.api.deps import DimensionsDep, PageDep, PublicBaseDep, SessionDep, list_responses
 from service.api.reply import TableReplyDep, model_columns
 from service.models import Page, SeriesPoint
 
@@ -34,10 +34,13 @@ def get_series(
     measure: Annotated[str, Query(description="Measure name, e.g. investigated.", max_length=100)],
     dimensions: DimensionsDep,
     page: PageDep,
+    base: PublicBaseDep,
 ) -> Response:
     filters = dimensions.values
     return reply.page(
-        lambda: queries.series(session, measure, filters, limit=page.limit, offset=page.offset),
+        lambda: queries.series(
+            session, measure, filters, limit=page.limit, offset=page.offset, base_url=base
+        ),
         page,
         model_columns(SeriesPoint),
     )
