@@ -206,6 +206,12 @@ def test_every_problem_of_one_aggregate_is_named(package_copy: Callable[..., Pat
     ]
 
 
+def parts_report(path: Path, row: int, parts: str) -> None:
+    """Turn a number report into one that printed only the given parts."""
+    for column, value in (("kind", "parts"), ("value", ""), ("parts", parts)):
+        edit_csv(path, row, column, value)
+
+
 ROW_PROBLEMS = [
     pytest.param(
         lambda p: edit_csv(p / "figure_reports.csv", 2, "source", "times2013"),
@@ -284,11 +290,7 @@ ROW_PROBLEMS = [
         id="parts-on-a-number",
     ),
     pytest.param(
-        lambda p: (
-            edit_csv(p / "figure_reports.csv", 2, "kind", "parts"),
-            edit_csv(p / "figure_reports.csv", 2, "value", ""),
-            edit_csv(p / "figure_reports.csv", 2, "parts", "met-2013.officers.sacked"),
-        ),
+        lambda p: parts_report(p / "figure_reports.csv", 2, "met-2013.officers.sacked"),
         "met-2013/figure_reports.csv row 2, column 'parts': 'met-2013.officers.sacked' is not "
         "another figure here",
         id="parts-name-an-unknown-figure",
