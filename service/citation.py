@@ -34,7 +34,7 @@ def figure_path(figure_id: str) -> str:
 def period_words(d: Disclosure) -> str:
     if d.period_start and d.period_end:
         return f"covering {d.period_start} to {d.period_end}"
-    return f"covering {d.period_description}"
+    return f"period: {d.period_description}"
 
 
 def answer_words(d: Disclosure) -> str:

@@ -22,6 +22,7 @@ from service.api import (
     aggregates,
     cases,
     checks,
+    csvw,
     disclosures,
     embed,
     figures,
@@ -53,7 +54,18 @@ ranges; figures are never added across disclosures. JSON by default, CSV for lis
 (`?format=csv` or `Accept: text/csv`). Errors are RFC 9457 problem details.
 """
 
-V1_ROUTERS = (meta, disclosures, figures, aggregates, series, taxonomies, cases, checks, embed)
+V1_ROUTERS = (
+    meta,
+    disclosures,
+    figures,
+    aggregates,
+    series,
+    taxonomies,
+    cases,
+    checks,
+    embed,
+    csvw,
+)
 
 
 class ServiceApp(FastAPI):

@@ -383,10 +383,14 @@ class AggregatePublic(SQLModel):
 class TaxonomyCount(SQLModel):
     staff_type: str | None
     figure: str
+    part_of: str | None = Field(
+        description="The figure id of the total this count is a part of, per the checks."
+    )
     value: Value
     min: Min
     max: Max
     qualifier: Qualifier
+    reading: Reading
     disputed: bool
 
 
@@ -395,7 +399,16 @@ class TaxonomyEntry(SQLModel):
     label: str
     meaning: str
     order: int = Field(description="Display order; for outcomes, most severe first.")
-    counts: list[TaxonomyCount]
+    counts: list[TaxonomyCount] = Field(
+        description="Every count, totals and breakdowns together, as before; do not add them "
+        "up: a total and its own parts are both here."
+    )
+    totals: list[TaxonomyCount] = Field(
+        description="Counts not broken down by staff type (officers and staff together)."
+    )
+    breakdown: list[TaxonomyCount] = Field(
+        description="Counts per staff type; each names the total it is part of in `part_of`."
+    )
 
 
 class DatasetMeta(SQLModel):
@@ -434,7 +447,15 @@ class SeriesPoint(SQLModel):
     """One figure of a measure, shown as its own point next to other disclosures'."""
 
     disclosure: str
+    group: str = Field(
+        description="Points of one group may be joined by a line; points of different groups "
+        "never: they come from different FOI answers that count different things."
+    )
     figure: str
+    part_of: str | None = Field(
+        description="The figure id of the total this point is a part of (a year of a "
+        "multi-year total), per the disclosure's checks."
+    )
     measure: str
     label: str
     period: str | None = Field(description="The period the figure covers, in words.")
@@ -454,6 +475,7 @@ class SeriesPoint(SQLModel):
     min: Min
     max: Max
     qualifier: Qualifier
+    reading: Reading
     unit: str
     derived: bool = Field(description="Our arithmetic; no source printed this number.")
     disputed: bool = Field(description="Sources report different numbers.")

@@ -529,6 +529,22 @@ def aggregate(
     )
 
 
+def disclosure_citations(session: Session, base_url: str) -> list[tuple[Disclosure, str]]:
+    """Each disclosure with its printable citation, crediting the sources that printed one
+    of its figures (or its parts)."""
+    printing = set(
+        session.exec(
+            select(FigureReport.source_id).where(FigureReport.kind != "named_without_count")
+        ).all()
+    )
+    sources = session.exec(select(Source).order_by(col(Source.position))).all()
+    found = []
+    for d in session.exec(select(Disclosure).order_by(col(Disclosure.id))).all():
+        credited = [s for s in sources if s.disclosure_id == d.id and s.id in printing]
+        found.append((d, citation.response_citation(credited, d, base_url)))
+    return found
+
+
 # ---------------------------------------------------------------- taxonomies
 
 
@@ -551,14 +567,16 @@ def taxonomy(session: Session, disclosure_id: str, dimension: str) -> list[Taxon
             *_matching(figures, [dimension], {}),
         ]
         context = FigureContext.load(session, chosen)
+        part_of = parts_of(session, [f.id for f in chosen])
         for figure in chosen:
             disputed = context.disputed(figure.id)
             counts.setdefault(getattr(figure, dimension), []).append(
                 TaxonomyCount(
                     staff_type=figure.staff_type,
                     figure=figure.id,
+                    part_of=part_of.get(figure.id),
                     disputed=disputed,
-                    **published_reading(figure, disputed),
+                    **with_words(published_reading(figure, disputed)),
                 )
             )
     return [
@@ -568,6 +586,8 @@ def taxonomy(session: Session, disclosure_id: str, dimension: str) -> list[Taxon
             meaning=t.meaning,
             order=i + 1,
             counts=counts.get(t.code, []),
+            totals=[c for c in counts.get(t.code, []) if c.staff_type is None],
+            breakdown=[c for c in counts.get(t.code, []) if c.staff_type is not None],
         )
         for i, t in enumerate(TAXONOMIES[dimension])
     ]
@@ -648,11 +668,48 @@ def _series_filter(figure: Figure, filters: Filters) -> bool:
     return True
 
 
+def parts_of(session: Session, figure_ids: Iterable[str]) -> dict[str, str]:
+    """Each figure that a check names as a part of a total of the same measure, mapped to
+    that total: LondonWorld's officers investigated in 2018 are part of its 2018-2021 184."""
+    ids = set(figure_ids)
+    terms = session.exec(
+        select(CheckTerm).where(col(CheckTerm.figure_id).in_(ids)).order_by(col(CheckTerm.id))
+    ).all()
+    check_ids = {t.check_id for t in terms}
+    all_terms = session.exec(
+        select(CheckTerm).where(col(CheckTerm.check_id).in_(check_ids)).order_by(col(CheckTerm.id))
+    ).all()
+    figures = {
+        f.id: f
+        for f in session.exec(
+            select(Figure).where(col(Figure.id).in_({t.figure_id for t in all_terms}))
+        ).all()
+    }
+    totals = {t.check_id: t.figure_id for t in all_terms if t.role == "total"}
+    found: dict[str, str] = {}
+    for term in all_terms:
+        total = totals.get(term.check_id)
+        if term.role != "part" or term.figure_id not in ids or total is None:
+            continue
+        if figures[total].measure == figures[term.figure_id].measure:
+            found.setdefault(term.figure_id, total)
+    return found
+
+
+def _one_grain(figures: list[Figure], part_of: dict[str, str], grain: str) -> list[Figure]:
+    """Never a total beside its own parts: totals by default, or only the yearly points."""
+    if grain == "year":
+        return [f for f in figures if f.year is not None]
+    shown = {f.id for f in figures}
+    return [f for f in figures if part_of.get(f.id) not in shown]
+
+
 def series(
     session: Session,
     measure: str,
     filters: Filters,
     *,
+    grain: str = "total",
     limit: int,
     offset: int,
     base_url: str = "",
@@ -660,7 +717,8 @@ def series(
     """Every disclosure's figures of one measure as separate points, never summed.
 
     Points are ordered by the start of the period they cover, then its end, then
-    disclosure id and the figure's place in its package.
+    disclosure id and the figure's place in its package. Each disclosure's points are one
+    group: a line may join points of a group, never points of two groups.
     """
     _series_measure(session, measure)
     figures = [
@@ -668,6 +726,8 @@ def series(
         for f in session.exec(select(Figure).where(Figure.measure == measure)).all()
         if _series_filter(f, filters)
     ]
+    part_of = parts_of(session, [f.id for f in figures])
+    figures = _one_grain(figures, part_of, grain)
     context = FigureContext.load(session, figures, base_url)
 
     def span(figure: Figure) -> tuple[str | None, str | None]:
@@ -690,14 +750,16 @@ def series(
         points.append(
             SeriesPoint(
                 disclosure=figure.disclosure_id,
+                group=figure.disclosure_id,
                 figure=figure.id,
+                part_of=part_of.get(figure.id),
                 measure=figure.measure,
                 label=figure.label,
                 period=figure.period or d.period_description,
                 period_start=start,
                 period_end=end,
                 **{dim: getattr(figure, dim) for dim in DIMENSIONS},
-                **published,
+                **with_words(published),
                 unit=figure.unit,
                 derived=figure.derived,
                 disputed=disputed,
