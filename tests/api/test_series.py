@@ -277,7 +277,7 @@ def test_series_of_dismissed_officers_keeps_each_answer_apart(client: TestClient
 
 
 def test_series_pages_with_a_next_link(client: TestClient) -> None:
-    params = {**OFFICERS, "grain": "year", "limit": 2, "offset": 1}
+    params = {**OFFICERS, "grain": "year", "limit": "2", "offset": "1"}
     response = client.get("/v1/series", params=params)
     assert response.status_code == 200
     body = response.json()
