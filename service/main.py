@@ -21,6 +21,7 @@ from service.api import (
     aggregates,
     cases,
     checks,
+    csvw,
     disclosures,
     embed,
     figures,
@@ -67,6 +68,7 @@ V1_ROUTERS = (
     notes,
     checks,
     embed,
+    csvw,
 )
 
 

@@ -250,7 +250,7 @@ def render_compare(answer: CompareAnswer) -> str:
 def answered(answer: BaseModel, render: Callable[[Any], str]) -> CallToolResult:
     return CallToolResult(
         content=[TextContent(type="text", text=render(answer))],
-        structured_content=answer.model_dump(mode="json"),
+        structured_content=answer.model_dump(mode="json", by_alias=True),
     )
 
 

@@ -4,9 +4,10 @@ Public models never inherit from tables: the API contract is what they declare, 
 column can be added to a table without a field appearing in /v1 by accident.
 """
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -91,6 +92,8 @@ class FigureReport(SQLModel, table=True):
     min: int | None = None
     max: int | None = None
     qualifier: str | None = None
+    kind: str = "number"
+    parts: list[str] = Field(default_factory=list, sa_type=JSON)
     note: str | None = None
     position: int
 
@@ -168,6 +171,41 @@ Reading = Annotated[
 ]
 
 
+class CslDate(BaseModel):
+    """A CSL-JSON date: the parts we know, the date as the source gave it, and whether it
+    is approximate."""
+
+    date_parts: list[list[int]] = PydanticField(
+        validation_alias=AliasChoices("date-parts", "date_parts"), serialization_alias="date-parts"
+    )
+    raw: str
+    circa: bool
+
+
+class CslItem(BaseModel):
+    """One CSL-JSON item, as reference managers (Zotero, Mendeley, pandoc) import it."""
+
+    id: str
+    type: Literal["dataset", "article-newspaper", "webpage"]
+    title: str
+    container_title: str | None = PydanticField(
+        default=None,
+        validation_alias=AliasChoices("container-title", "container_title"),
+        serialization_alias="container-title",
+    )
+    publisher: str | None = None
+    version: str | None = None
+    URL: str
+    issued: CslDate
+    license: str | None = None
+    note: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if v is not None}
+
+
 class SourcePublic(SQLModel):
     id: str
     disclosure: str
@@ -182,11 +220,16 @@ class SourcePublic(SQLModel):
 class ReportPublic(SQLModel):
     source: str
     publisher: str
+    kind: Literal["number", "range", "words", "parts", "named_without_count"] = Field(
+        description="What the source printed: a number, a range, only words, only the parts "
+        "(listed in `parts`) rather than this number, or the category named without a count."
+    )
     value: Value
     min: Min
     max: Max
     qualifier: Qualifier
     reading: Reading
+    parts: list[str] = Field(description="For kind parts: the part figures the source printed.")
     note: str | None
 
 
@@ -212,7 +255,14 @@ class FigurePublic(SQLModel):
     disputed: bool = Field(description="Sources report different numbers.")
     note: str | None
     reports: list[ReportPublic]
-    citation: str
+    citation: str = Field(
+        description="One printable line: the reading, the FOI answer, the outlets that printed "
+        "it (title, date, link), the dataset revision, a permalink and the licence."
+    )
+    cite: list[CslItem] = Field(
+        description="The citation as CSL-JSON: the figure as a dataset item, then each source "
+        "credited."
+    )
 
 
 class CheckTermPublic(SQLModel):
@@ -347,17 +397,25 @@ class AggregatePublic(SQLModel):
     total: AggregateRow | None = Field(description="The stated total these rows belong to.")
     checks: list[CheckPublic]
     sources: list[SourcePublic]
-    citation: str
+    citation: str = Field(
+        description="One printable line: the FOI answer, the outlets that reported these "
+        "figures (title, date, link), the dataset revision, a permalink and the licence."
+    )
+    cite: list[CslItem] = Field(description="The citation as CSL-JSON.")
     revision: str
 
 
 class TaxonomyCount(SQLModel):
     staff_type: StaffType | None
     figure: str
+    part_of: str | None = Field(
+        description="The figure id of the total this count is a part of, per the checks."
+    )
     value: Value
     min: Min
     max: Max
     qualifier: Qualifier
+    reading: Reading
     disputed: bool
 
 
@@ -366,7 +424,16 @@ class TaxonomyEntry(SQLModel):
     label: str
     meaning: str
     order: int = Field(description="Display order; for outcomes, most severe first.")
-    counts: list[TaxonomyCount]
+    counts: list[TaxonomyCount] = Field(
+        description="Every count, totals and breakdowns together, as before; do not add them "
+        "up: a total and its own parts are both here."
+    )
+    totals: list[TaxonomyCount] = Field(
+        description="Counts not broken down by staff type (officers and staff together)."
+    )
+    breakdown: list[TaxonomyCount] = Field(
+        description="Counts per staff type; each names the total it is part of in `part_of`."
+    )
 
 
 class DatasetMeta(SQLModel):
@@ -405,7 +472,15 @@ class SeriesPoint(SQLModel):
     """One figure of a measure, shown as its own point next to other disclosures'."""
 
     disclosure: str
+    group: str = Field(
+        description="Points of one group may be joined by a line; points of different groups "
+        "never: they come from different FOI answers that count different things."
+    )
     figure: str
+    part_of: str | None = Field(
+        description="The figure id of the total this point is a part of (a year of a "
+        "multi-year total), per the disclosure's checks."
+    )
     measure: str
     label: str
     period: str | None = Field(description="The period the figure covers, in words.")
@@ -425,6 +500,7 @@ class SeriesPoint(SQLModel):
     min: Min
     max: Max
     qualifier: Qualifier
+    reading: Reading
     unit: str
     derived: bool = Field(description="Our arithmetic; no source printed this number.")
     disputed: bool = Field(description="Sources report different numbers.")

@@ -8,11 +8,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
-from service import __version__, reading
+from service import __version__, citation, reading
 from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NoHeadline, NotFound
 from service.measures import MEASURES
@@ -201,11 +202,15 @@ class FigureContext:
     reports: dict[str, list[FigureReport]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     disclosures: dict[str, Disclosure] = field(default_factory=dict)
+    #: The public address permalinks start with; "" gives paths.
+    base_url: str = ""
 
     @classmethod
-    def load(cls, session: Session, figures: Sequence[Figure]) -> "FigureContext":
+    def load(
+        cls, session: Session, figures: Sequence[Figure], base_url: str = ""
+    ) -> "FigureContext":
         ids = [f.id for f in figures]
-        context = cls()
+        context = cls(base_url=base_url)
         if not ids:
             return context
         for report in session.exec(
@@ -247,56 +252,23 @@ def with_words(published: dict[str, Any]) -> dict[str, Any]:
     return {**published, "reading": words}
 
 
-def period_words(d: Disclosure) -> str:
-    if d.period_start and d.period_end:
-        return f"covering {d.period_start} to {d.period_end}"
-    return f"covering {d.period_description}"
-
-
-def disclosure_citation(d: Disclosure, sources: Sequence[SourcePublic]) -> str:
-    """One printable line for figures of a disclosure reported by `sources`."""
-    publishers = ", ".join(dict.fromkeys(s.publisher for s in sources))
-    return (
-        f"{d.force} FOI answer to {d.requester}, {period_words(d)}"
-        + (f", as reported by {publishers}" if publishers else "")
-        + f". Dataset {d.id} v{d.version}, revision {d.revision}."
-    )
-
-
-def cite_disclosure(session: Session, disclosure_id: str) -> str:
-    d = session.get(Disclosure, disclosure_id)
-    if d is None:
-        raise NotFound("disclosure", disclosure_id)
-    return disclosure_citation(d, list_sources(session, disclosure_id))
-
-
 def figure_citation(figure: Figure, published: dict[str, Any], context: FigureContext) -> str:
-    d = context.disclosures[figure.disclosure_id]
-    reports = context.reports.get(figure.id, [])
-    publishers = list(dict.fromkeys(context.sources[r.source_id].publisher for r in reports))
-    text = reading.words(
-        published["value"], published["min"], published["max"], published["qualifier"]
-    )
-    if context.disputed(figure.id):
-        said = ", ".join(
-            f"{context.sources[r.source_id].publisher} "
-            f"{reading.number_words(r.value, r.min, r.max)}"
-            for r in reports
-            if reading.has_number(r.value, r.min, r.max)
-        )
-        text += f" (sources disagree: {said})"
-    basis = "our arithmetic from figures" if figure.derived else "figures"
-    reported = f", as reported by {', '.join(publishers)}" if publishers else ""
-    return (
-        f"{figure.label}: {text}. Source: {basis} in the {d.force} FOI answer to "
-        f"{d.requester}, {period_words(d)}{reported}. "
-        f"Dataset {d.id} v{d.version}, revision {d.revision}, figure {figure.id}."
+    return citation.figure_citation(
+        figure.id,
+        figure.label,
+        figure.derived,
+        published,
+        context.reports.get(figure.id, []),
+        context.sources,
+        context.disclosures[figure.disclosure_id],
+        context.base_url,
     )
 
 
 def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
     disputed = context.disputed(figure.id)
     published = published_reading(figure, disputed)
+    words = with_words(published)
     return FigurePublic(
         id=figure.id,
         disclosure=figure.disclosure_id,
@@ -308,7 +280,7 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
         derived=figure.derived,
         disputed=disputed,
         note=figure.note,
-        **with_words(published),
+        **words,
         reports=[
             ReportPublic(
                 source=r.source_id,
@@ -317,20 +289,30 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
                 min=r.min,
                 max=r.max,
                 qualifier=r.qualifier,
-                reading=reading.headline(r.value, r.min, r.max, r.qualifier),
+                reading=reading.report_headline(r.kind, r.value, r.min, r.max, r.qualifier),
+                kind=r.kind,  # type: ignore[arg-type]  # the loader checks it
+                parts=r.parts,
                 note=r.note,
             )
             for r in context.reports.get(figure.id, [])
         ],
         citation=figure_citation(figure, published, context),
+        cite=citation.figure_csl(
+            figure.id,
+            f"{figure.label}: {words['reading']}",
+            context.reports.get(figure.id, []),
+            context.sources,
+            context.disclosures[figure.disclosure_id],
+            context.base_url,
+        ),
     )
 
 
-def get_figure(session: Session, figure_id: str) -> FigurePublic:
+def get_figure(session: Session, figure_id: str, base_url: str = "") -> FigurePublic:
     figure = session.get(Figure, figure_id)
     if figure is None:
         raise NotFound("figure", figure_id)
-    return figure_public(figure, FigureContext.load(session, [figure]))
+    return figure_public(figure, FigureContext.load(session, [figure], base_url))
 
 
 def list_figures(
@@ -344,6 +326,7 @@ def list_figures(
     offset: int,
     q: str | None = None,
     sort: str | None = None,
+    base_url: str = "",
 ) -> tuple[list[FigurePublic], int]:
     query = select(Figure)
     if disclosure is not None:
@@ -362,7 +345,7 @@ def list_figures(
         *sorted_by(Figure, sort), col(Figure.disclosure_id), col(Figure.position)
     )
     figures = session.exec(query).all()
-    context = FigureContext.load(session, figures)
+    context = FigureContext.load(session, figures, base_url)
     if disputed is not None:
         figures = [f for f in figures if context.disputed(f.id) == disputed]
     page = figures[offset : offset + limit]
@@ -541,6 +524,7 @@ def aggregate(
     by: list[str],
     measure: str | None,
     filters: Filters,
+    base_url: str = "",
 ) -> AggregatePublic:
     d = session.get(Disclosure, disclosure_id)
     if d is None:
@@ -571,15 +555,21 @@ def aggregate(
             None,
         )
     chosen = [*rows_figures, *([total_figure] if total_figure else [])]
-    context = FigureContext.load(session, chosen)
+    context = FigureContext.load(session, chosen, base_url)
     rows = sorted((_row(f, context) for f in rows_figures), key=_sort_key(by))
-    source_ids = {r.source_id for f in chosen for r in context.reports.get(f.id, [])}
-    sources = [
-        source_public(s)
-        for s in sorted(context.sources.values(), key=lambda s: s.position)
-        if s.id in source_ids
+    # Credit only sources that printed a number, a range, words or the parts of these.
+    source_ids = {
+        r.source_id
+        for f in chosen
+        for r in context.reports.get(f.id, [])
+        if r.kind != "named_without_count"
+    }
+    credited = [
+        s for s in sorted(context.sources.values(), key=lambda s: s.position) if s.id in source_ids
     ]
     revision = d.revision
+    asked = {**filters, "disclosure": d.id, "by": grouping, "measure": measure}
+    path = f"/v1/aggregates?{urlencode(sorted(asked.items()))}"
     return AggregatePublic(
         disclosure=disclosure_id,
         measure=measure,
@@ -588,10 +578,46 @@ def aggregate(
         rows=rows,
         total=_row(total_figure, context) if total_figure else None,
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
-        sources=sources,
-        citation=disclosure_citation(d, sources),
+        sources=[source_public(s) for s in credited],
+        citation=citation.response_citation(credited, d, base_url),
+        cite=citation.dataset_csl(
+            f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
+            f"{d.title}: {measure.replace('_', ' ')} by {grouping.replace(',', ' and ')}",
+            path,
+            credited,
+            d,
+            base_url,
+        ),
         revision=revision,
     )
+
+
+def disclosure_citations(
+    session: Session, base_url: str, only: str | None = None
+) -> list[tuple[Disclosure, str]]:
+    """Each disclosure (or only one) with its printable citation, crediting the sources that
+    printed one of its figures (or its parts)."""
+    printing = set(
+        session.exec(
+            select(FigureReport.source_id).where(FigureReport.kind != "named_without_count")
+        ).all()
+    )
+    sources = session.exec(select(Source).order_by(col(Source.position))).all()
+    query = select(Disclosure).order_by(col(Disclosure.id))
+    if only is not None:
+        query = query.where(Disclosure.id == only)
+    found = []
+    for d in session.exec(query).all():
+        credited = [s for s in sources if s.disclosure_id == d.id and s.id in printing]
+        found.append((d, citation.response_citation(credited, d, base_url)))
+    return found
+
+
+def cite_disclosure(session: Session, disclosure_id: str, base_url: str = "") -> str:
+    found = disclosure_citations(session, base_url, only=disclosure_id)
+    if not found:
+        raise NotFound("disclosure", disclosure_id)
+    return found[0][1]
 
 
 # ---------------------------------------------------------------- taxonomies
@@ -616,14 +642,16 @@ def taxonomy(session: Session, disclosure_id: str, dimension: str) -> list[Taxon
             *_matching(figures, [dimension], {}),
         ]
         context = FigureContext.load(session, chosen)
+        part_of = parts_of(session, [f.id for f in chosen])
         for figure in chosen:
             disputed = context.disputed(figure.id)
             counts.setdefault(getattr(figure, dimension), []).append(
                 TaxonomyCount(
                     staff_type=figure.staff_type,
                     figure=figure.id,
+                    part_of=part_of.get(figure.id),
                     disputed=disputed,
-                    **published_reading(figure, disputed),
+                    **with_words(published_reading(figure, disputed)),
                 )
             )
     return [
@@ -633,6 +661,8 @@ def taxonomy(session: Session, disclosure_id: str, dimension: str) -> list[Taxon
             meaning=t.meaning,
             order=i + 1,
             counts=counts.get(t.code, []),
+            totals=[c for c in counts.get(t.code, []) if c.staff_type is None],
+            breakdown=[c for c in counts.get(t.code, []) if c.staff_type is not None],
         )
         for i, t in enumerate(TAXONOMIES[dimension])
     ]
@@ -724,13 +754,57 @@ def _series_filter(figure: Figure, filters: Filters) -> bool:
     return True
 
 
+def parts_of(session: Session, figure_ids: Iterable[str]) -> dict[str, str]:
+    """Each figure that a check names as a part of a total of the same measure, mapped to
+    that total: LondonWorld's officers investigated in 2018 are part of its 2018-2021 184."""
+    ids = set(figure_ids)
+    terms = session.exec(
+        select(CheckTerm).where(col(CheckTerm.figure_id).in_(ids)).order_by(col(CheckTerm.id))
+    ).all()
+    check_ids = {t.check_id for t in terms}
+    all_terms = session.exec(
+        select(CheckTerm).where(col(CheckTerm.check_id).in_(check_ids)).order_by(col(CheckTerm.id))
+    ).all()
+    figures = {
+        f.id: f
+        for f in session.exec(
+            select(Figure).where(col(Figure.id).in_({t.figure_id for t in all_terms}))
+        ).all()
+    }
+    totals = {t.check_id: t.figure_id for t in all_terms if t.role == "total"}
+    found: dict[str, str] = {}
+    for term in all_terms:
+        total = totals.get(term.check_id)
+        if term.role != "part" or term.figure_id not in ids or total is None:
+            continue
+        if figures[total].measure == figures[term.figure_id].measure:
+            found.setdefault(term.figure_id, total)
+    return found
+
+
+def _one_grain(figures: list[Figure], part_of: dict[str, str], grain: str) -> list[Figure]:
+    """Never a total beside its own parts: totals by default, or only the yearly points."""
+    if grain == "year":
+        return [f for f in figures if f.year is not None]
+    shown = {f.id for f in figures}
+    return [f for f in figures if part_of.get(f.id) not in shown]
+
+
 def series(
-    session: Session, measure: str, filters: Filters, *, limit: int, offset: int
+    session: Session,
+    measure: str,
+    filters: Filters,
+    *,
+    grain: str = "total",
+    limit: int,
+    offset: int,
+    base_url: str = "",
 ) -> tuple[list[SeriesPoint], int]:
     """Every disclosure's figures of one measure as separate points, never summed.
 
     Points are ordered by the start of the period they cover, then its end, then
-    disclosure id and the figure's place in its package.
+    disclosure id and the figure's place in its package. Each disclosure's points are one
+    group: a line may join points of a group, never points of two groups.
     """
     _series_measure(session, measure)
     figures = [
@@ -738,7 +812,9 @@ def series(
         for f in session.exec(select(Figure).where(Figure.measure == measure)).all()
         if _series_filter(f, filters)
     ]
-    context = FigureContext.load(session, figures)
+    part_of = parts_of(session, [f.id for f in figures])
+    figures = _one_grain(figures, part_of, grain)
+    context = FigureContext.load(session, figures, base_url)
 
     def span(figure: Figure) -> tuple[str | None, str | None]:
         if figure.year is not None:
@@ -760,14 +836,16 @@ def series(
         points.append(
             SeriesPoint(
                 disclosure=figure.disclosure_id,
+                group=figure.disclosure_id,
                 figure=figure.id,
+                part_of=part_of.get(figure.id),
                 measure=figure.measure,
                 label=figure.label,
                 period=figure.period or d.period_description,
                 period_start=start,
                 period_end=end,
                 **{dim: getattr(figure, dim) for dim in DIMENSIONS},
-                **published,
+                **with_words(published),
                 unit=figure.unit,
                 derived=figure.derived,
                 disputed=disputed,

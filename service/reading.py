@@ -48,6 +48,31 @@ class Interval:
         return Interval(self.low + other.low, high)
 
 
+#: What a source printed about a figure. Only number, range and words are a reading of the
+#: figure itself; "parts" means the source printed the part figures and never this number,
+#: "named_without_count" that it named the category but gave no count.
+REPORT_KINDS = ("number", "range", "words", "parts", "named_without_count")
+PRINTED_KINDS = ("number", "range", "words")
+
+
+def kind_of(value: Number, low: Number, high: Number) -> str:
+    """The kind a reading's columns make it: number, range or words."""
+    if value is not None:
+        return "number"
+    return "range" if low is not None or high is not None else "words"
+
+
+def report_headline(
+    kind: str, value: Number, low: Number, high: Number, qualifier: str | None
+) -> str:
+    """What a source's report says, as you would print it."""
+    if kind == "parts":
+        return "gave the parts, not this number"
+    if kind == "named_without_count":
+        return "named it without a count"
+    return headline(value, low, high, qualifier)
+
+
 def has_number(value: Number, low: Number, high: Number) -> bool:
     return value is not None or low is not None or high is not None
 

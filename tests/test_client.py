@@ -4,14 +4,16 @@ openapi-python-client (the generator third-party authors use) builds a client fr
 openapi/openapi.json once per session; the test fails on any generator warning, on any
 operation whose 200 answer is typed Any, and then calls every operation against the app,
 reading JSON through the client's own models and CSV, SVG, HTML, JavaScript and oEmbed XML
-as text. Only one configuration is ours: the generator does not know image/svg+xml, so it
-is told to read it as text (`content_type_overrides`), which is what SVG is.
+as text. Only one configuration is ours: the generator does not know image/svg+xml or
+application/csvm+json, so it is told to read them as text (`content_type_overrides`), which
+is what SVG is; the CSVW metadata for CSV tools is fetched with the client's own request.
 
 The generated client parses a 200 as the first media type listed (JSON), so for CSV and
 XML the test builds the request with the client's own `_get_kwargs` and reads the body.
 """
 
 import importlib
+import json
 import subprocess
 import sys
 import typing
@@ -32,6 +34,7 @@ project_name_override: met-foi-client
 post_hooks: []
 content_type_overrides:
   image/svg+xml: text/plain
+  application/csvm+json: text/plain
 """
 
 
@@ -84,7 +87,7 @@ def api(generated: ModuleType, client: TestClient) -> Any:
 
 def test_every_operation_has_a_typed_answer(generated: ModuleType) -> None:
     operations = _operations(generated)
-    assert len(operations) == 24
+    assert len(operations) == 25
     for name, module in operations.items():
         answer = typing.get_type_hints(module.sync)["return"]
         members = typing.get_args(answer) or (answer,)
@@ -159,6 +162,11 @@ def test_the_generated_client_reads_svg_html_and_javascript(
     chart = ops["embed_aggregates_svg"].sync(client=api, by=models.Grouping.PLATFORM)
     assert chart.startswith("<svg")
     assert "data-figure" in ops["embed_script"].sync(client=api)
+    # CSVW metadata is JSON-LD for CSV tools: fetched with the client's own request
+    request = ops["get_csv_metadata"]._get_kwargs(models.CsvResource.FIGURES)
+    metadata = api.get_httpx_client().request(**request)
+    assert metadata.headers["content-type"] == "application/csvm+json"
+    assert json.loads(metadata.text)["url"] == "/v1/figures?format=csv"
 
 
 def test_the_generated_client_builds_csv_and_xml_requests(generated: ModuleType, api: Any) -> None:

@@ -26,6 +26,7 @@ PATH_IDS = {
     "figure_id": "met-2013.officers.dismissed",
     "case_id": "met-2013.case-1",
     "check_id": "met-2013.K1",
+    "resource": "figures",
 }
 # Query parameters a route requires, with a value it accepts.
 REQUIRED_QUERY = {"by": "platform", "measure": "investigated"}
@@ -156,6 +157,7 @@ def test_every_v1_route_is_covered() -> None:
         "/v1/cases/{case_id}",
         "/v1/checks",
         "/v1/checks/{check_id}",
+        "/v1/csvw/{resource}",
     } <= paths
     for route in ROUTES:
         _url(route)  # raises KeyError for a path or required parameter without a value

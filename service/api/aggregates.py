@@ -6,6 +6,7 @@ from service.api.deps import (
     DisclosureDep,
     GroupingDep,
     MeasureParam,
+    PublicBaseDep,
     SessionDep,
     list_responses,
 )
@@ -35,11 +36,12 @@ def get_aggregates(
     by: GroupingDep,
     disclosure: DisclosureDep,
     dimensions: DimensionsDep,
+    base: PublicBaseDep,
     measure: MeasureParam = None,
 ) -> Response:
     filters = dimensions.values
     return reply.table(
-        lambda: queries.aggregate(session, disclosure, by, measure, filters),
+        lambda: queries.aggregate(session, disclosure, by, measure, filters, base),
         lambda payload: payload.rows,
         model_columns(AggregateRow),
     )

@@ -51,6 +51,15 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def public_base(state: StateDep) -> str:
+    """Where permalinks in citations start: APP_PUBLIC_BASE_URL, else paths (never the
+    request's Host)."""
+    return state.settings.public_base_url or ""
+
+
+PublicBaseDep = Annotated[str, Depends(public_base)]
+
+
 def check_query_params(request: Request) -> None:
     """Reject parameters the route does not take, and repeated ones: a typo must not
     silently return everything."""

@@ -10,6 +10,7 @@ from service.api.deps import (
     FigureSort,
     MeasureParam,
     PageDep,
+    PublicBaseDep,
     QueryTextParam,
     SessionDep,
     list_responses,
@@ -40,6 +41,7 @@ def list_figures(
     disclosure: DisclosureFilterDep,
     dimensions: DimensionsDep,
     page: PageDep,
+    base: PublicBaseDep,
     measure: MeasureParam = None,
     disputed: bool | None = Query(
         None, description="Only figures whose sources disagree (true) or agree (false)."
@@ -59,6 +61,7 @@ def list_figures(
             sort=sort_column(sort),
             limit=page.limit,
             offset=page.offset,
+            base_url=base,
         ),
         page,
         model_columns(FigurePublic),
@@ -76,6 +79,7 @@ def list_figures(
 def get_figure(
     session: SessionDep,
     reply: ReplyDep,
+    base: PublicBaseDep,
     figure_id: str = Path(description="Figure id.", max_length=200),
 ) -> Response:
-    return reply.one(lambda: queries.get_figure(session, figure_id))
+    return reply.one(lambda: queries.get_figure(session, figure_id, base))

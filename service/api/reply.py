@@ -47,7 +47,7 @@ def _cell(value: Any) -> str:
 
 
 def _dump(model: SQLModel) -> dict[str, Any]:
-    return model.model_dump(mode="json")
+    return model.model_dump(mode="json", by_alias=True)
 
 
 class Reply:
@@ -81,7 +81,8 @@ class Reply:
         """An object whose `rows` can also be served as CSV."""
         payload = build()
         if self.format == "csv":
-            return self._store(csv_bytes([_dump(r) for r in rows(payload)], columns), CSV)
+            body = csv_bytes([_dump(r) for r in rows(payload)], columns)
+            return self._store(body, CSV, self._link_header([self._described_by()]))
         return self._store(orjson.dumps(_dump(payload)), JSON)
 
     def page(
@@ -95,9 +96,10 @@ class Reply:
         data = [_dump(i) for i in items]
         links = self._links(limit, offset, count)
         if self.format == "csv":
-            return self._store(csv_bytes(data, columns), CSV, links)
+            header = self._link_header([*links, self._described_by()])
+            return self._store(csv_bytes(data, columns), CSV, header)
         body = orjson.dumps({"data": data, "count": count, "limit": limit, "offset": offset})
-        return self._store(body, JSON, links)
+        return self._store(body, JSON, self._link_header(links))
 
     def raw(
         self,
@@ -117,7 +119,17 @@ class Reply:
             return entry_response(entry, self.state.settings.cache_max_age)
         return self._store(build(), media_type, extra_headers, negotiated=False)
 
-    def _links(self, limit: int, offset: int, count: int) -> tuple[tuple[str, str], ...]:
+    def _described_by(self) -> str:
+        """A CSV's metadata (citation, licence, columns): a CSVW document, as RFC 8288 and
+        the CSV on the Web primer point to it."""
+        resource = self.request.url.path.removeprefix("/v1/")
+        return f'</v1/csvw/{resource}>; rel="describedby"; type="application/csvm+json"'
+
+    @staticmethod
+    def _link_header(links: list[str]) -> tuple[tuple[str, str], ...]:
+        return (("link", ", ".join(links)),) if links else ()
+
+    def _links(self, limit: int, offset: int, count: int) -> list[str]:
         def url(new_offset: int) -> str:
             params = dict(self.request.query_params)
             params["offset"] = str(new_offset)
@@ -129,7 +141,7 @@ class Reply:
             links.append(f'{url(offset + limit)}; rel="next"')
         if offset > 0:
             links.append(f'{url(max(0, min(offset - limit, count - limit)))}; rel="prev"')
-        return (("link", ", ".join(links)),) if links else ()
+        return links
 
     def _store(
         self,

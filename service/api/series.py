@@ -1,9 +1,16 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
 from service import queries
-from service.api.deps import DimensionsDep, PageDep, SessionDep, list_responses, schema_ref
+from service.api.deps import (
+    DimensionsDep,
+    PageDep,
+    PublicBaseDep,
+    SessionDep,
+    list_responses,
+    schema_ref,
+)
 from service.api.reply import TableReplyDep, model_columns
 from service.models import Page, SeriesPoint
 
@@ -23,8 +30,12 @@ router = APIRouter(tags=["series"])
     "for one year is a point of its own. For example `measure=investigated&"
     "staff_type=police_officer` gives every officer count. Points are ordered by the start "
     "of the period they cover (the figure's year, else its disclosure's period), then its "
-    "end, then disclosure id, then the figure's order in its package. CSV returns the "
-    "points, with comparability as a JSON list.",
+    "end, then disclosure id, then the figure's order in its package. One grain at a time: "
+    "by default a figure that is part of another point's total (a year of a multi-year "
+    "total) is left out, and `grain=year` gives only the yearly figures; `part_of` names "
+    "the total a point belongs to. Each disclosure's points form their own `group`: join "
+    "points of one group if you must, never points of two. CSV returns the points, with "
+    "comparability as a JSON list.",
     response_model=Page[SeriesPoint],
     responses=list_responses(400, 406, 422, 503),
 )
@@ -38,10 +49,27 @@ def get_series(
     ],
     dimensions: DimensionsDep,
     page: PageDep,
+    base: PublicBaseDep,
+    grain: Annotated[
+        Literal["total", "year"],
+        Query(
+            description="total (default): a figure that is part of another point's total is "
+            "left out, so a total never stands beside its own parts; year: only the figures "
+            "for one calendar year."
+        ),
+    ] = "total",
 ) -> Response:
     filters = dimensions.values
     return reply.page(
-        lambda: queries.series(session, measure, filters, limit=page.limit, offset=page.offset),
+        lambda: queries.series(
+            session,
+            measure,
+            filters,
+            grain=grain,
+            limit=page.limit,
+            offset=page.offset,
+            base_url=base,
+        ),
         page,
         model_columns(SeriesPoint),
     )

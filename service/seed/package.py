@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
-from service.reading import Interval, disputed, has_number, words
+from service.reading import PRINTED_KINDS, Interval, disputed, has_number, kind_of, words
 from service.seed.reader import INVALID, PackageInvalid, Reader, Row
 from service.seed.schema import (
     DISCLOSURE_KEYS_OPTIONAL,
@@ -356,22 +356,45 @@ def _read_reports(
                 reader.error(f"{at}, column 'figure'", f"unknown figure {row['figure']!r}")
             continue
         figure_row = figures[row["figure"]]
+        parts = _split_ids(row["parts"])
         if not row[INVALID]:
             _check_reading(reader, at, row, figure=False)
+            _check_report_kind(reader, at, row, parts, figures)
         if not figure_row[INVALID] and not row[INVALID]:
             _check_report_fits(reader, at, row, figure_row)
         package.reports.append(
             FigureReport(
                 figure_id=row["figure"],
                 source_id=row["source"],
+                kind=row["kind"],
                 value=row["value"],
                 min=row["min"],
                 max=row["max"],
                 qualifier=row["qualifier"],
+                parts=parts,
                 note=row["note"],
                 position=position,
             )
         )
+
+
+def _check_report_kind(
+    reader: Reader, at: str, row: Row, parts: list[str], figures: dict[str, Row]
+) -> None:
+    """A report's kind must say what its columns hold: a source is credited only with what
+    it printed."""
+    kind, columns = row["kind"], kind_of(row["value"], row["min"], row["max"])
+    if kind in PRINTED_KINDS and kind != columns:
+        reader.error(f"{at}, column 'kind'", f"kind {kind} but the row gives {columns}")
+    elif kind not in PRINTED_KINDS and columns != "words":
+        reader.error(f"{at}, column 'kind'", f"kind {kind} gives no value, min or max")
+    if kind == "words" and not row["qualifier"]:
+        reader.error(f"{at}, column 'qualifier'", "kind words needs the source's words")
+    if (kind == "parts") != bool(parts):
+        reader.error(f"{at}, column 'parts'", "parts are given for, and only for, kind parts")
+    for part in parts:
+        if part not in figures or part == row["figure"]:
+            reader.error(f"{at}, column 'parts'", f"{part!r} is not another figure here")
 
 
 def _check_report_fits(reader: Reader, at: str, row: Row, figure_row: Row) -> None:
@@ -390,17 +413,18 @@ def _check_figure_sources(
 ) -> None:
     where = f"{package.path.name}/figures.csv"
     readings = [(r.value, r.min, r.max) for r in reports]
+    printed = [r for r in reports if r.kind in PRINTED_KINDS]
     if row["derived"] and any(has_number(*reading) for reading in readings):
         reader.error(
             f"{package.path.name}/figure_reports.csv",
             f"figure {figure_id!r} is derived but a source reports a "
             "number for it; derived means no source printed it",
         )
-    if not row["derived"] and not reports:
+    if not row["derived"] and not printed:
         reader.error(
             where,
-            f"figure {figure_id!r} has no source report; add one in "
-            "figure_reports.csv or mark it derived",
+            f"figure {figure_id!r} has no source that printed it; add a number, range or "
+            "words report in figure_reports.csv or mark it derived",
         )
     if row["value"] is not None and disputed(readings):
         reader.error(where, f"figure {figure_id!r}: sources disagree, so give min/max, not a value")

@@ -15,6 +15,8 @@ IN_FOI_ANSWER = ("yes", "probable", "uncertain", "no")
 SOURCE_KINDS = ("news", "reproduction", "blog", "disclosure_log", "background")
 NOTE_KINDS = ("conflict", "statement", "caveat")
 CHECK_ROLES = ("total", "part")
+#: What a source printed about a figure; see service/reading.py REPORT_KINDS.
+REPORT_KINDS = ("number", "range", "words", "parts", "named_without_count")
 
 
 def _field(
@@ -71,19 +73,26 @@ def _dimension_fields() -> list[dict[str, Any]]:
     ]
 
 
-def _reading_fields(what: str) -> list[dict[str, Any]]:
+def _reading_fields(whose: str) -> list[dict[str, Any]]:
+    """value, min, max and qualifier, described for `whose` reading ("the published", "this
+    source's")."""
     return [
         _field(
-            "value", "integer", f"Exact count {what}; empty when only a range or words.", minimum=0
+            "value",
+            "integer",
+            f"Exact count, {whose} reading; empty when only a range or words.",
+            minimum=0,
         ),
-        _field("min", "integer", f"Lowest count consistent with {what}.", minimum=0),
+        _field("min", "integer", f"Lowest count {whose} reading allows.", minimum=0),
         _field(
             "max",
             "integer",
-            f"Highest count consistent with {what}; empty means no ceiling.",
+            f"Highest count {whose} reading allows; empty means no ceiling.",
             minimum=0,
         ),
-        _field("qualifier", description=f"Wording, when {what} is vague or not a number."),
+        _field(
+            "qualifier", description=f"The words of {whose} reading, when vague or not a number."
+        ),
     ]
 
 
@@ -103,7 +112,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 description="Period the count covers, when narrower or clearer "
                 "than the disclosure's.",
             ),
-            *_reading_fields("as published here"),
+            *_reading_fields("the published"),
             _field(
                 "unit",
                 description="What one unit is: officers, staff, people or cases.",
@@ -123,7 +132,20 @@ TABLES: dict[str, dict[str, Any]] = {
         "fields": [
             _field("figure", description="Figure id.", required=True),
             _field("source", description="Source id from datapackage.json sources.", required=True),
-            *_reading_fields("this source gave"),
+            _field(
+                "kind",
+                description="What the source printed: number (value), range (min and/or max), "
+                "words (qualifier only), parts (only the part figures listed in parts, not "
+                "this number) or named_without_count (named the category, gave no count).",
+                required=True,
+                enum=REPORT_KINDS,
+            ),
+            *_reading_fields("this source's"),
+            _field(
+                "parts",
+                description="For kind parts: the ids of the part figures the source printed, "
+                "separated by semicolons.",
+            ),
             _field("note", description="How this source put it, in our own words."),
         ],
         "primaryKey": ["figure", "source"],

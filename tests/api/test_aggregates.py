@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from service.seed import read_package
+from tests.citations import IDG, IDG_URL, LICENCE_LINE, STANDARD, STANDARD_URL
 from tests.conftest import MET_2013
 
 DIMS = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
@@ -198,9 +199,17 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
     assert body["revision"] == revision
     assert body["citation"] == (
         "Metropolitan Police Service FOI answer to Parliament Street (UK think tank), covering "
-        "2009 to 2013, as reported by Evening Standard, Parliament Street (reproducing IDG News "
-        f"Service). Dataset met-2013 v1.0.0, revision {revision}."
+        f"2009 to 2013; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.0.0, revision "
+        f"{revision}: /v1/disclosures/met-2013. {LICENCE_LINE}"
     )
+    assert [(c["id"], c["URL"]) for c in body["cite"]] == [
+        (
+            "met-2013.cases_by_platform.by-platform",
+            "/v1/aggregates?by=platform&disclosure=met-2013&measure=cases_by_platform",
+        ),
+        ("standard2013", STANDARD_URL),
+        ("idg_via_parliamentstreet", IDG_URL),
+    ]
 
 
 def test_aggregates_by_outcome_for_officers_has_the_stated_total(client: TestClient) -> None:

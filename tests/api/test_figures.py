@@ -7,7 +7,23 @@ import json
 from fastapi.testclient import TestClient
 
 from service.seed import read_package
+from tests.citations import ANSWER, GUARDIAN, INDEPENDENT, LICENCE_LINE, STANDARD
 from tests.conftest import MET_2013
+
+
+def report(source: str, publisher: str, value: int) -> dict[str, object]:
+    return {
+        "source": source,
+        "publisher": publisher,
+        "kind": "number",
+        "value": value,
+        "min": None,
+        "max": None,
+        "qualifier": None,
+        "reading": str(value),
+        "parts": [],
+        "note": None,
+    }
 
 
 def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None:
@@ -37,42 +53,46 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "disputed": True,
         "note": figure["note"],
         "reports": [
-            {
-                "source": "guardian2013",
-                "publisher": "The Guardian",
-                "value": 18,
-                "min": None,
-                "max": None,
-                "qualifier": None,
-                "reading": "18",
-                "note": None,
-            },
-            {
-                "source": "standard2013",
-                "publisher": "Evening Standard",
-                "value": 17,
-                "min": None,
-                "max": None,
-                "qualifier": None,
-                "reading": "17",
-                "note": None,
-            },
-            {
-                "source": "independent2013",
-                "publisher": "The Independent",
-                "value": 17,
-                "min": None,
-                "max": None,
-                "qualifier": None,
-                "reading": "17",
-                "note": None,
-            },
+            report("guardian2013", "The Guardian", 18),
+            report("standard2013", "Evening Standard", 17),
+            report("independent2013", "The Independent", 17),
         ],
         "citation": "Police officers given a written warning: 17 to 18 (sources disagree: The "
-        "Guardian 18, Evening Standard 17, The Independent 17). Source: figures in the "
-        "Metropolitan Police Service FOI answer to Parliament Street (UK think tank), covering "
-        "2009 to 2013, as reported by The Guardian, Evening Standard, The Independent. Dataset "
-        f"met-2013 v1.0.0, revision {revision}, figure met-2013.officers.written-warning.",
+        f"Guardian 18, Evening Standard 17, The Independent 17). {ANSWER}; printed by "
+        f"{GUARDIAN}; {STANDARD}; {INDEPENDENT}. Dataset met-2013 v1.0.0, revision {revision}, "
+        "figure met-2013.officers.written-warning: /v1/figures/met-2013.officers.written-warning. "
+        f"{LICENCE_LINE}",
+        "cite": figure["cite"],
+    }
+    assert [(c["id"], c["type"]) for c in figure["cite"]] == [
+        ("met-2013.officers.written-warning", "dataset"),
+        ("guardian2013", "article-newspaper"),
+        ("standard2013", "article-newspaper"),
+        ("independent2013", "article-newspaper"),
+    ]
+    assert figure["cite"][0] == {
+        "id": "met-2013.officers.written-warning",
+        "type": "dataset",
+        "title": "Police officers given a written warning: 17 to 18",
+        "publisher": "Met social-media misconduct FOI API",
+        "version": revision,
+        "URL": "/v1/figures/met-2013.officers.written-warning",
+        "issued": {"date-parts": [[2026, 11, 23]], "raw": "2026-11-23", "circa": False},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "note": ANSWER,
+    }
+    assert figure["cite"][2] == {
+        "id": "standard2013",
+        "type": "article-newspaper",
+        "title": "Scotland Yard sacks seven for misusing Facebook and Twitter",
+        "container-title": "Evening Standard",
+        "URL": "http://www.standard.co.uk/news/crime/scotland-yard-sacks-seven-for-misusing-"
+        "facebook-and-twitter-8568413.html",
+        "issued": {
+            "date-parts": [[2013, 4, 11]],
+            "raw": "2013-04-11 (approximate, inferred)",
+            "circa": True,
+        },
     }
     assert figure["note"].startswith("The Guardian gives 18 and the Standard and the ")
 
@@ -90,13 +110,16 @@ def test_facebook_has_a_qualifier_and_no_number(client: TestClient) -> None:
             "value": None,
             "min": None,
             "max": None,
+            "kind": "words",
             "qualifier": "the vast majority",
             "reading": "the vast majority",
+            "parts": [],
             "note": "No number given.",
         }
     ]
     assert figure["citation"].startswith(
-        "Cases involving Facebook: “the vast majority” (no number given). Source: figures in"
+        f"Cases involving Facebook: “the vast majority” (no number given). {ANSWER}; printed by "
+        "Parliament Street (reproducing IDG News Service) (“"
     )
 
 
@@ -114,7 +137,12 @@ def test_an_exact_figure_has_min_and_max_equal_to_its_value(client: TestClient) 
 def test_a_derived_figure_says_so_and_has_no_reports(client: TestClient) -> None:
     figure = client.get("/v1/figures/met-2013.all.investigated").json()
     assert (figure["value"], figure["derived"], figure["reports"]) == (87, True, [])
-    assert "Source: our arithmetic from figures in the Metropolitan" in figure["citation"]
+    assert figure["citation"].startswith(
+        "Officers and civilian staff investigated over social-media use: 87. "
+        f"{ANSWER}; our arithmetic from the disclosed figures; no source printed this number. "
+        "Dataset met-2013"
+    )
+    assert [c["id"] for c in figure["cite"]] == ["met-2013.all.investigated"]
 
 
 def test_figures_filter_by_dimension_and_dispute(client: TestClient) -> None:

@@ -11,7 +11,7 @@ OFFICERS = {"measure": "investigated", "staff_type": "police_officer"}
 IDENTITY = ("staff_type", "outcome", "platform", "allegation", "rank")
 
 # Every officer count, in the documented order: period start, period end, disclosure.
-# (disclosure, figure, label, period, period_start, period_end, year, value, unit)
+# (disclosure, figure, label, period, period_start, period_end, year, value, unit, part_of)
 OFFICER_POINTS = [
     (
         "met-2013",
@@ -23,6 +23,7 @@ OFFICER_POINTS = [
         None,
         75,
         "officers",
+        "met-2013.all.investigated",
     ),
     (
         "met-2014",
@@ -34,6 +35,7 @@ OFFICER_POINTS = [
         None,
         71,
         "officers",
+        None,
     ),
     (
         "met-2022-guardian",
@@ -45,6 +47,7 @@ OFFICER_POINTS = [
         None,
         412,
         "officers",
+        None,
     ),
     (
         "met-2022-londonworld",
@@ -56,6 +59,7 @@ OFFICER_POINTS = [
         2018,
         14,
         "officers",
+        "met-2022-londonworld.investigated",
     ),
     (
         "met-2022-londonworld",
@@ -67,6 +71,7 @@ OFFICER_POINTS = [
         None,
         184,
         "officers",
+        None,
     ),
     (
         "met-2022-londonworld",
@@ -78,6 +83,7 @@ OFFICER_POINTS = [
         2019,
         16,
         "officers",
+        "met-2022-londonworld.investigated",
     ),
     (
         "met-2022-londonworld",
@@ -89,6 +95,7 @@ OFFICER_POINTS = [
         2020,
         62,
         "officers",
+        "met-2022-londonworld.investigated",
     ),
     (
         "met-2022-londonworld",
@@ -100,6 +107,7 @@ OFFICER_POINTS = [
         2021,
         92,
         "officers",
+        "met-2022-londonworld.investigated",
     ),
 ]
 
@@ -112,12 +120,14 @@ def _disclosure(client: TestClient, disclosure_id: str) -> dict[str, Any]:
 
 
 def _expected_point(client: TestClient, row: tuple[Any, ...]) -> dict[str, Any]:
-    disclosure, figure, label, period, start, end, year, value, unit = row
+    disclosure, figure, label, period, start, end, year, value, unit, part_of = row
     d = _disclosure(client, disclosure)
     citation = client.get(f"/v1/figures/{figure}").json()["citation"]
     return {
         "disclosure": disclosure,
+        "group": disclosure,
         "figure": figure,
+        "part_of": part_of,
         "measure": "investigated",
         "label": label,
         "period": period,
@@ -133,6 +143,7 @@ def _expected_point(client: TestClient, row: tuple[Any, ...]) -> dict[str, Any]:
         "min": value,
         "max": value,
         "qualifier": None,
+        "reading": str(value),
         "unit": unit,
         "derived": False,
         "disputed": False,
@@ -142,16 +153,48 @@ def _expected_point(client: TestClient, row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def test_series_lists_every_officer_count_as_separate_points(client: TestClient) -> None:
+TOTALS = [row for row in OFFICER_POINTS if row[6] is None]
+YEARS = [row for row in OFFICER_POINTS if row[6] is not None]
+
+
+def test_series_lists_every_officer_total_as_separate_points(client: TestClient) -> None:
     response = client.get("/v1/series", params=OFFICERS)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json() == {
-        "data": [_expected_point(client, row) for row in OFFICER_POINTS],
-        "count": 8,
+        "data": [_expected_point(client, row) for row in TOTALS],
+        "count": 4,
         "limit": 50,
         "offset": 0,
     }
+
+
+def test_series_never_puts_a_total_beside_its_own_parts(client: TestClient) -> None:
+    """LondonWorld's 184 for 2018 to 2021 and its yearly 14, 16, 62 and 92 are two grains."""
+    totals = client.get("/v1/series", params=OFFICERS).json()["data"]
+    years = client.get("/v1/series", params={**OFFICERS, "grain": "year"}).json()
+    assert [p["figure"] for p in totals if p["disclosure"] == "met-2022-londonworld"] == [
+        "met-2022-londonworld.investigated"
+    ]
+    assert years["data"] == [_expected_point(client, row) for row in YEARS]
+    assert years["count"] == 4
+    assert {p["part_of"] for p in years["data"]} == {"met-2022-londonworld.investigated"}
+
+
+def test_series_points_of_different_answers_are_different_groups(client: TestClient) -> None:
+    points = client.get("/v1/series", params=OFFICERS).json()["data"]
+    assert [(p["group"], p["value"]) for p in points] == [
+        ("met-2013", 75),
+        ("met-2014", 71),
+        ("met-2022-guardian", 412),
+        ("met-2022-londonworld", 184),
+    ]
+
+
+def test_series_grain_takes_only_total_or_year(client: TestClient) -> None:
+    response = client.get("/v1/series", params={**OFFICERS, "grain": "month"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["allowed"] == ["total", "year"]
 
 
 def test_series_points_carry_their_own_disclosures_warnings(client: TestClient) -> None:
@@ -234,15 +277,16 @@ def test_series_of_dismissed_officers_keeps_each_answer_apart(client: TestClient
 
 
 def test_series_pages_with_a_next_link(client: TestClient) -> None:
-    response = client.get("/v1/series", params={**OFFICERS, "limit": 3, "offset": 3})
+    params = {**OFFICERS, "grain": "year", "limit": "2", "offset": "1"}
+    response = client.get("/v1/series", params=params)
     assert response.status_code == 200
     body = response.json()
-    assert (body["count"], body["limit"], body["offset"]) == (8, 3, 3)
-    assert [p["figure"] for p in body["data"]] == [row[1] for row in OFFICER_POINTS[3:6]]
+    assert (body["count"], body["limit"], body["offset"]) == (4, 2, 1)
+    assert [p["figure"] for p in body["data"]] == [row[1] for row in YEARS[1:3]]
     assert response.headers["link"] == (
-        "</v1/series?limit=3&measure=investigated&offset=6&staff_type=police_officer>; "
+        "</v1/series?grain=year&limit=2&measure=investigated&offset=3&staff_type=police_officer>; "
         'rel="next", '
-        "</v1/series?limit=3&measure=investigated&offset=0&staff_type=police_officer>; "
+        "</v1/series?grain=year&limit=2&measure=investigated&offset=0&staff_type=police_officer>; "
         'rel="prev"'
     )
 
@@ -253,9 +297,9 @@ def test_series_as_csv_has_one_row_per_point(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["figure"], r["value"], r["period_start"]) for r in rows] == [
-        (row[1], str(row[7]), row[4]) for row in OFFICER_POINTS
+        (row[1], str(row[7]), row[4]) for row in TOTALS
     ]
-    assert list(rows[0])[:4] == ["disclosure", "figure", "measure", "label"]
+    assert list(rows[0])[:6] == ["disclosure", "group", "figure", "part_of", "measure", "label"]
     assert json.loads(rows[0]["comparability"]) == _disclosure(client, "met-2013")["comparability"]
 
 

@@ -36,3 +36,16 @@ def test_platforms_carry_the_platform_figures(client: TestClient) -> None:
     assert counts["twitter"] == [(2, 2, None)]
     assert counts["unspecified"] == [(None, 2, "a number of")]
     assert counts["instagram"] == []
+
+
+def test_outcomes_keep_totals_apart_from_their_breakdown(client: TestClient) -> None:
+    """All 7 dismissed is the total of officers 3 and staff 4: never one list to add up."""
+    dismissed = client.get("/v1/outcomes").json()["data"][0]
+    assert [(c["figure"], c["value"], c["part_of"]) for c in dismissed["totals"]] == [
+        ("met-2013.all.dismissed", 7, None)
+    ]
+    assert [(c["figure"], c["value"], c["part_of"]) for c in dismissed["breakdown"]] == [
+        ("met-2013.officers.dismissed", 3, "met-2013.all.dismissed"),
+        ("met-2013.staff.dismissed", 4, "met-2013.all.dismissed"),
+    ]
+    assert len(dismissed["counts"]) == 3  # kept as it was: every count, for old clients

@@ -60,7 +60,7 @@ def test_chart_by_platform_draws_numbers_as_bars_and_qualifiers_as_words(
     title = ET.fromstring(response.content).findtext(f"{SVG}title")
     assert title == "Cases by platform, Metropolitan Police Service"
     revision = client.get("/v1/aggregates?by=platform").json()["revision"]
-    assert f"revision {revision}." in " ".join(svg_texts(response.content, "citation"))
+    assert f"revision {revision}:" in " ".join(svg_texts(response.content, "citation"))
 
 
 def test_chart_draws_ranges_as_ranges(client: TestClient) -> None:

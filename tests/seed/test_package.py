@@ -206,6 +206,12 @@ def test_every_problem_of_one_aggregate_is_named(package_copy: Callable[..., Pat
     ]
 
 
+def parts_report(path: Path, row: int, parts: str) -> None:
+    """Turn a number report into one that printed only the given parts."""
+    for column, value in (("kind", "parts"), ("value", ""), ("parts", parts)):
+        edit_csv(path, row, column, value)
+
+
 ROW_PROBLEMS = [
     pytest.param(
         lambda p: edit_csv(p / "figure_reports.csv", 2, "source", "times2013"),
@@ -262,8 +268,32 @@ ROW_PROBLEMS = [
     pytest.param(
         lambda p: edit_csv(p / "figures.csv", 11, "derived", "false"),
         "met-2013/figures.csv: figure 'met-2013.officers.outcome-not-stated' has no source "
-        "report; add one in figure_reports.csv or mark it derived",
+        "that printed it; add a number, range or words report in figure_reports.csv or mark "
+        "it derived",
         id="unreported",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 2, "kind", "range"),
+        "met-2013/figure_reports.csv row 2, column 'kind': kind range but the row gives number",
+        id="kind-disagrees-with-columns",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 2, "kind", "named_without_count"),
+        "met-2013/figure_reports.csv row 2, column 'kind': kind named_without_count gives no "
+        "value, min or max",
+        id="named-without-count-with-a-number",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 2, "parts", "met-2013.officers.dismissed"),
+        "met-2013/figure_reports.csv row 2, column 'parts': parts are given for, and only for, "
+        "kind parts",
+        id="parts-on-a-number",
+    ),
+    pytest.param(
+        lambda p: parts_report(p / "figure_reports.csv", 2, "met-2013.officers.sacked"),
+        "met-2013/figure_reports.csv row 2, column 'parts': 'met-2013.officers.sacked' is not "
+        "another figure here",
+        id="parts-name-an-unknown-figure",
     ),
     pytest.param(
         lambda p: edit_csv(p / "figures.csv", 4, "id", "met-2031.officers.dismissed"),

@@ -147,7 +147,8 @@ def test_a_bad_cell_is_named_and_marks_its_row_invalid(
 
 
 def test_a_repeated_primary_key_names_the_row_that_first_used_it(tmp_path: Path) -> None:
-    text = "figure,source,value,min,max,qualifier,note\n" + "p.a,s1,1,,,,\np.a,s2,1,,,,\n" * 2
+    header = "figure,source,kind,value,min,max,qualifier,parts,note\n"
+    text = header + "p.a,s1,number,1,,,,,\np.a,s2,number,1,,,,,\n" * 2
     _, errors = read(tmp_path, "figure_reports", text)
     assert errors == [
         "pkg/figure_reports.csv row 4: duplicate figure/source 'p.a/s1'; first used on row 2",

@@ -40,12 +40,14 @@ def test_dimension_columns_take_the_taxonomy_codes() -> None:
 
 
 def test_reading_columns_say_whose_reading_they_hold() -> None:
-    assert (
-        field("figures", "min")["description"] == "Lowest count consistent with as published here."
-    )
+    assert field("figures", "min")["description"] == "Lowest count the published reading allows."
     assert field("figure_reports", "max")["description"] == (
-        "Highest count consistent with this source gave; empty means no ceiling."
+        "Highest count this source's reading allows; empty means no ceiling."
     )
+    assert field("figure_reports", "kind")["constraints"] == {
+        "required": True,
+        "enum": ["number", "range", "words", "parts", "named_without_count"],
+    }
 
 
 def test_write_schemas_rewrites_only_stale_descriptors(

@@ -1,0 +1,179 @@
+"""Citations: one printable line per figure and per response, and the same as CSL-JSON.
+
+A source is credited only with what it printed. Outlets whose report is a number, a range
+or words printed the figure; a source that gave only the parts is named as having printed
+the parts; one that named the category without a count is not credited with the figure.
+Every citation carries the FOI answer, the dataset revision, a permalink and the licence.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from service import reading
+from service.models import CslDate, CslItem, Disclosure, FigureReport, Source
+
+API_NAME = "Met social-media misconduct FOI API"
+#: How a licence id is printed under a chart or a quote.
+LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0"}
+
+
+def licence_name(d: Disclosure) -> str:
+    return LICENCE_NAMES.get(d.licence_id, d.licence_id)
+
+
+def permalink(base_url: str, path: str) -> str:
+    return f"{base_url}{path}"
+
+
+def figure_path(figure_id: str) -> str:
+    return f"/v1/figures/{quote(figure_id, safe='')}"
+
+
+def period_words(d: Disclosure) -> str:
+    if d.period_start and d.period_end:
+        return f"covering {d.period_start} to {d.period_end}"
+    return f"period: {d.period_description}"
+
+
+def answer_words(d: Disclosure) -> str:
+    """The FOI answer: who answered whom, for what period, with its reference if known."""
+    reference = f", reference {d.foi_reference}" if d.foi_reference else ""
+    return f"{d.force} FOI answer to {d.requester}, {period_words(d)}{reference}"
+
+
+def source_words(s: Source) -> str:
+    return f"{s.publisher} (“{s.title}”, {s.date}, {s.url})"
+
+
+def _unique(sources: Sequence[Source]) -> list[Source]:
+    return list({s.id: s for s in sources}.values())
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Who printed a figure and who printed only its parts, in the package's order."""
+
+    printed: list[Source]
+    parts_only: list[Source]
+
+    ARITHMETIC = "our arithmetic from the disclosed figures; no source printed this number"
+
+    @classmethod
+    def of(cls, reports: Sequence[FigureReport], sources: dict[str, Source]) -> "Credit":
+        printed = _unique(
+            [sources[r.source_id] for r in reports if r.kind in reading.PRINTED_KINDS]
+        )
+        ids = {s.id for s in printed}
+        parts = _unique(
+            [sources[r.source_id] for r in reports if r.kind == "parts" and r.source_id not in ids]
+        )
+        return cls(printed, parts)
+
+    def words(self, derived: bool) -> str:
+        parts = f"the parts printed by {'; '.join(map(source_words, self.parts_only))}"
+        if derived:
+            return f"our arithmetic from {parts}" if self.parts_only else self.ARITHMETIC
+        said = f"printed by {'; '.join(map(source_words, self.printed))}"
+        return f"{said}; {parts}" if self.parts_only else said
+
+
+def disagreement(reports: Sequence[FigureReport], sources: dict[str, Source]) -> str:
+    said = ", ".join(
+        f"{sources[r.source_id].publisher} {reading.number_words(r.value, r.min, r.max)}"
+        for r in reports
+        if reading.has_number(r.value, r.min, r.max)
+    )
+    return f" (sources disagree: {said})"
+
+
+def figure_citation(
+    figure_id: str,
+    label: str,
+    derived: bool,
+    published: dict[str, Any],
+    reports: Sequence[FigureReport],
+    sources: dict[str, Source],
+    d: Disclosure,
+    base_url: str,
+) -> str:
+    """One line to print under a quoted figure."""
+    text = reading.words(
+        published["value"], published["min"], published["max"], published["qualifier"]
+    )
+    if reading.disputed((r.value, r.min, r.max) for r in reports):
+        text += disagreement(reports, sources)
+    credit = Credit.of(reports, sources).words(derived)
+    return (
+        f"{label}: {text}. {answer_words(d)}; {credit}. Dataset {d.id} v{d.version}, "
+        f"revision {d.revision}, figure {figure_id}: "
+        f"{permalink(base_url, figure_path(figure_id))}. Licence: {licence_name(d)} "
+        f"({d.licence_url})."
+    )
+
+
+def response_citation(sources: Sequence[Source], d: Disclosure, base_url: str) -> str:
+    """One line to print under a chart or table of one disclosure's figures."""
+    said = f"; reported by {'; '.join(map(source_words, sources))}" if sources else ""
+    return (
+        f"{answer_words(d)}{said}. Dataset {d.id} v{d.version}, revision {d.revision}: "
+        f"{permalink(base_url, '/v1/disclosures/' + quote(d.id, safe=''))}. "
+        f"Licence: {licence_name(d)} ({d.licence_url})."
+    )
+
+
+def _issued(text: str) -> CslDate:
+    """The date parts the text starts with (all our dates start with a year), the text as
+    given, and whether the source's date is approximate."""
+    head = text.split(" ", 1)[0].split("-")
+    parts = []
+    for part in head:
+        if not part.isdigit():
+            break
+        parts.append(int(part))
+    circa = text != "-".join(head) or not parts
+    return CslDate(date_parts=[parts] if parts else [], raw=text, circa=circa)
+
+
+def source_csl(s: Source) -> CslItem:
+    return CslItem(
+        id=s.id,
+        type="article-newspaper" if s.kind == "news" else "webpage",
+        title=s.title,
+        container_title=s.publisher,
+        URL=s.url,
+        issued=_issued(s.date),
+    )
+
+
+def dataset_csl(
+    item_id: str, title: str, path: str, credited: Sequence[Source], d: Disclosure, base_url: str
+) -> list[CslItem]:
+    """CSL-JSON as reference managers import it: the dataset item, then each source it
+    credits."""
+    dataset = CslItem(
+        id=item_id,
+        type="dataset",
+        title=title,
+        publisher=API_NAME,
+        version=d.revision,
+        URL=permalink(base_url, path),
+        issued=_issued(d.last_updated),
+        license=d.licence_url,
+        note=answer_words(d),
+    )
+    return [dataset, *(source_csl(s) for s in credited)]
+
+
+def figure_csl(
+    figure_id: str,
+    title: str,
+    reports: Sequence[FigureReport],
+    sources: dict[str, Source],
+    d: Disclosure,
+    base_url: str,
+) -> list[CslItem]:
+    credit = Credit.of(reports, sources)
+    credited = [*credit.printed, *credit.parts_only]
+    return dataset_csl(figure_id, title, figure_path(figure_id), credited, d, base_url)
