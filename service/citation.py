@@ -34,7 +34,9 @@ def figure_path(figure_id: str) -> str:
 def period_words(d: Disclosure) -> str:
     if d.period_start and d.period_end:
         return f"covering {d.period_start} to {d.period_end}"
-    return f"period: {d.period_description}"
+    # "2009 to early 2013: ..." reads as a period; "Not stated ..." does not.
+    described = d.period_description
+    return f"covering {described}" if described[:1].isdigit() else f"period: {described}"
 
 
 def answer_words(d: Disclosure) -> str:

@@ -35,6 +35,11 @@ MEASURES: tuple[Term, ...] = (
         "Cases involving one platform; one case may involve several platforms.",
     ),
     Term(
+        "charged_with_misconduct",
+        "Charged with misconduct",
+        "People formally charged with misconduct: a charge, not the outcome of one.",
+    ),
+    Term(
         "complaint_proven",
         "Complaint proven",
         "People or allegations with a complaint proven, substantiated or upheld.",

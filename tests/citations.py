@@ -2,7 +2,8 @@
 
 ANSWER = (
     "Metropolitan Police Service FOI answer to Parliament Street (UK think tank), covering "
-    "2009 to 2013"
+    "2009 to early 2013: officers 2009 to 2012 and civilian staff 2009 to early 2013, "
+    "according to IDG"
 )
 GUARDIAN = (
     "The Guardian (“Met police investigated 75 officers over Facebook and social networks "

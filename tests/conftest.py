@@ -26,11 +26,11 @@ MET_2013 = SEED_DIR / "met-2013"
 #: What read_package and load_packages count in met-2013 (LoadResult.counts).
 MET_2013_COUNTS = {
     "figures": 40,
-    "reports": 74,
+    "reports": 80,
     "cases": 4,
     "checks": 11,
     "notes": 9,
-    "sources": 10,
+    "sources": 5,
 }
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 _counter = itertools.count()

@@ -135,7 +135,7 @@ def test_the_generated_client_reads_every_json_operation(generated: ModuleType, 
     assert series.count > 0
     measures = ops["list_measures"].sync(client=api, limit=100)
     assert isinstance(measures.data[0], models.MeasurePublic)
-    assert len(measures.data) == 19
+    assert len(measures.data) == 20
     notes = ops["list_notes"].sync(client=api, disclosure=models.DisclosureId("met-2013"))
     assert notes.data[0].id == "met-2013.C1"
     url = "http://testserver/v1/figures/met-2013.all.dismissed"

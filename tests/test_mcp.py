@@ -166,7 +166,8 @@ def test_resources_are_each_disclosures_package_and_citation(app_server: Running
     assert json.loads(package.contents[0].text)["name"] == "met-2013"
     assert citation.contents[0].text.startswith(
         "Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        "covering 2009 to 2013; reported by The Guardian (“Met police investigated"
+        "covering 2009 to early 2013: officers 2009 to 2012 and civilian staff 2009 to early "
+        "2013, according to IDG; reported by The Guardian (“Met police investigated"
     )
 
 

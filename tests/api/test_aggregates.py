@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from service.seed import read_package
-from tests.citations import IDG, IDG_URL, LICENCE_LINE, STANDARD, STANDARD_URL
+from tests.citations import ANSWER, IDG, IDG_URL, LICENCE_LINE, STANDARD, STANDARD_URL
 from tests.conftest import MET_2013
 
 DIMS = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
@@ -198,8 +198,7 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
     revision = read_package(MET_2013).disclosure.revision
     assert body["revision"] == revision
     assert body["citation"] == (
-        "Metropolitan Police Service FOI answer to Parliament Street (UK think tank), covering "
-        f"2009 to 2013; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.0.0, revision "
+        f"{ANSWER}; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.1.0, revision "
         f"{revision}: /v1/disclosures/met-2013. {LICENCE_LINE}"
     )
     assert [(c["id"], c["URL"]) for c in body["cite"]] == [

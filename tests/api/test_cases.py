@@ -38,14 +38,28 @@ def test_cases_hold_no_personal_details(client: TestClient) -> None:
         "platform": "facebook",
         "allegation": "inappropriate_comments",
         "outcome": "dismissed",
-        "summary": "A member of civilian staff was dismissed early in 2013 over inappropriate "
-        "comments on Facebook.",
+        "summary": "A member of civilian staff was dismissed in 2013 over inappropriate comments "
+        "on Facebook.",
         "in_foi_answer": "yes",
         "sources": ["guardian2013"],
         "note": "The Guardian attributes this case to the FOI answer.",
     }
     text = client.get("/v1/cases?format=csv&limit=500").text.lower()
-    for word in ("aged", "age 35", "age 29", "age 46", "islington", " pc "):
+    for word in (
+        "aged",
+        "age 35",
+        "age 29",
+        "age 46",
+        "14-year-old",
+        "islington",
+        " pc ",
+        "chief inspector",
+        "acquitted",
+        "arrested",
+        "june",
+        "december",
+        "early in",
+    ):
         assert word not in text
 
 

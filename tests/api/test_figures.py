@@ -59,7 +59,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         ],
         "citation": "Police officers given a written warning: 17 to 18 (sources disagree: The "
         f"Guardian 18, Evening Standard 17, The Independent 17). {ANSWER}; printed by "
-        f"{GUARDIAN}; {STANDARD}; {INDEPENDENT}. Dataset met-2013 v1.0.0, revision {revision}, "
+        f"{GUARDIAN}; {STANDARD}; {INDEPENDENT}. Dataset met-2013 v1.1.0, revision {revision}, "
         "figure met-2013.officers.written-warning: /v1/figures/met-2013.officers.written-warning. "
         f"{LICENCE_LINE}",
         "cite": figure["cite"],
@@ -77,7 +77,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "publisher": "Met social-media misconduct FOI API",
         "version": revision,
         "URL": "/v1/figures/met-2013.officers.written-warning",
-        "issued": {"date-parts": [[2026, 11, 23]], "raw": "2026-11-23", "circa": False},
+        "issued": {"date-parts": [[2026, 11, 24]], "raw": "2026-11-24", "circa": False},
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "note": ANSWER,
     }
@@ -134,15 +134,22 @@ def test_an_exact_figure_has_min_and_max_equal_to_its_value(client: TestClient) 
     ]
 
 
-def test_a_derived_figure_says_so_and_has_no_reports(client: TestClient) -> None:
+def test_a_derived_figure_says_so_and_credits_only_the_parts(client: TestClient) -> None:
     figure = client.get("/v1/figures/met-2013.all.investigated").json()
-    assert (figure["value"], figure["derived"], figure["reports"]) == (87, True, [])
+    assert (figure["value"], figure["derived"]) == (87, True)
+    assert [(r["source"], r["kind"], r["value"], r["parts"]) for r in figure["reports"]] == [
+        (
+            "guardian2013",
+            "parts",
+            None,
+            ["met-2013.officers.investigated", "met-2013.staff.investigated"],
+        )
+    ]
     assert figure["citation"].startswith(
         "Officers and civilian staff investigated over social-media use: 87. "
-        f"{ANSWER}; our arithmetic from the disclosed figures; no source printed this number. "
-        "Dataset met-2013"
+        f"{ANSWER}; our arithmetic from the parts printed by {GUARDIAN}. Dataset met-2013"
     )
-    assert [c["id"] for c in figure["cite"]] == ["met-2013.all.investigated"]
+    assert [c["id"] for c in figure["cite"]] == ["met-2013.all.investigated", "guardian2013"]
 
 
 def test_figures_filter_by_dimension_and_dispute(client: TestClient) -> None:

@@ -23,7 +23,7 @@ def test_measures_list_each_measure_with_its_disclosures_and_dimensions(
     response = client.get("/v1/measures?limit=100")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 19
+    assert body["count"] == 20
     assert [m["id"] for m in body["data"]] == list(MEASURE_IDS)
     investigated = next(m for m in body["data"] if m["id"] == "investigated")
     assert investigated == {
@@ -41,6 +41,7 @@ def test_measures_list_each_measure_with_its_disclosures_and_dimensions(
 def test_measures_filter_by_disclosure_page_and_answer_csv(client: TestClient) -> None:
     body = client.get("/v1/measures?disclosure=met-2010").json()
     assert [m["id"] for m in body["data"]] == [
+        "charged_with_misconduct",
         "disciplined",
         "people_by_outcome",
         "proceedings_brought",
@@ -56,7 +57,7 @@ def test_measures_filter_by_disclosure_page_and_answer_csv(client: TestClient) -
     response = client.get("/v1/measures?disclosure=met-2010&format=csv")
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert rows[0] == {
+    assert rows[1] == {
         "id": "disciplined",
         "label": "Disciplined",
         "meaning": "People disciplined over social networking, whatever the sanction.",

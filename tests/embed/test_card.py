@@ -37,7 +37,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
         "as reported by The Guardian, Evening Standard, The Independent. Figure data (JSON)"
     )
     assert tree.text["asof"] == (
-        f"Data as of 23 November 2026 · dataset met-2013 v1.0.0 · revision {revision}"
+        f"Data as of 24 November 2026 · dataset met-2013 v1.1.0 · revision {revision}"
     )
     links = [a["href"] for tag, a in zip(tree.tags, tree.attrs, strict=True) if tag == "a"]
     assert links == [

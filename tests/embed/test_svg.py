@@ -74,7 +74,7 @@ def test_chart_draws_ranges_as_ranges(client: TestClient) -> None:
     both = client.get("/v1/embed/aggregates.svg?by=staff_type,outcome").content
     assert svg_texts(both, "title") == ["People by outcome and staff type"]
     assert svg_texts(both, "subtitle") == [
-        "Metropolitan Police Service, since 2009 · counted in officers and staff"
+        "Metropolitan Police Service, 2009 to early 2013 · counted in officers and staff"
     ]
     by_year = svg_rows(client.get("/v1/embed/aggregates.svg?by=year").content)
     assert by_year == {

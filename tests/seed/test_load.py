@@ -33,17 +33,17 @@ def test_loading_met_2013_reports_exact_counts(blank_engine: Engine) -> None:
     assert result.counts == MET_2013_COUNTS
     assert row_counts(blank_engine) == {
         "disclosures": 1,
-        "sources": 10,
+        "sources": 5,
         "figures": 40,
-        "figure_reports": 74,
+        "figure_reports": 80,
         "cases": 4,
         "checks": 11,
         "check_terms": 46,
         "notes": 9,
     }
     assert result.summary() == (
-        "met-2013: loaded; 40 figures, 74 reports, 4 cases, 11 checks, 9 notes, "
-        f"10 sources; revision {result.revision}"
+        "met-2013: loaded; 40 figures, 80 reports, 4 cases, 11 checks, 9 notes, "
+        f"5 sources; revision {result.revision}"
     )
 
 
@@ -121,7 +121,7 @@ def test_seed_command_prints_a_summary_and_fails_loudly_on_a_bad_package(
     command = [sys.executable, "-m", "service", "seed"]
     ok = subprocess.run([*command, str(MET_2013)], env=env, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("met-2013: loaded; 40 figures, 74 reports, 4 cases, ")
+    assert ok.stdout.startswith("met-2013: loaded; 40 figures, 80 reports, 4 cases, ")
 
     broken = package_copy(name="broken-copy")
     edit_csv(broken / "figures.csv", 2, "value", "-1")
@@ -155,10 +155,10 @@ def test_a_large_table_is_inserted_in_chunks_with_every_row_kept(
 ) -> None:
     monkeypatch.setattr(load, "INSERT_CHUNK", 3)
     load_packages(blank_engine, [MET_2013])
-    assert row_counts(blank_engine)["figure_reports"] == 74
+    assert row_counts(blank_engine)["figure_reports"] == 80
     with Session(blank_engine) as session:
         positions = session.exec(select(FigureReport.position).order_by(col(FigureReport.id)))
-        assert list(positions) == list(range(74))
+        assert list(positions) == list(range(80))
 
 
 def test_only_the_changed_package_of_several_is_replaced(
