@@ -45,8 +45,11 @@ def answer_words(d: Disclosure) -> str:
     return f"{d.force} FOI answer to {d.requester}, {period_words(d)}{reference}"
 
 
-def source_words(s: Source) -> str:
-    return f"{s.publisher} (“{s.title}”, {s.date}, {s.url})"
+def source_words(s: Source, said: str = "") -> str:
+    """A source as a citation names it; `said` is what it printed, when that is not the
+    figure's own reading (a floor of 1 under our 1 to 4, the words under our 0 to 92)."""
+    printed = f"{said}; " if said else ""
+    return f"{s.publisher} ({printed}“{s.title}”, {s.date}, {s.url})"
 
 
 def _unique(sources: Sequence[Source]) -> list[Source]:
@@ -59,26 +62,35 @@ class Credit:
 
     printed: list[Source]
     parts_only: list[Source]
+    #: What each printing source said, by source id, where it differs from the figure.
+    said: dict[str, str]
 
     ARITHMETIC = "our arithmetic from the disclosed figures; no source printed this number"
 
     @classmethod
-    def of(cls, reports: Sequence[FigureReport], sources: dict[str, Source]) -> "Credit":
-        printed = _unique(
-            [sources[r.source_id] for r in reports if r.kind in reading.PRINTED_KINDS]
-        )
+    def of(
+        cls, reports: Sequence[FigureReport], sources: dict[str, Source], headline: str = ""
+    ) -> "Credit":
+        printing = [r for r in reports if r.kind in reading.PRINTED_KINDS]
+        printed = _unique([sources[r.source_id] for r in printing])
         ids = {s.id for s in printed}
         parts = _unique(
             [sources[r.source_id] for r in reports if r.kind == "parts" and r.source_id not in ids]
         )
-        return cls(printed, parts)
+        said = {}
+        if not reading.disputed((r.value, r.min, r.max) for r in reports):
+            for r in printing:
+                words = reading.headline(r.value, r.min, r.max, r.qualifier)
+                if headline and words != headline:
+                    said[r.source_id] = f"“{words}”" if r.kind == "words" else words
+        return cls(printed, parts, said)
 
     def words(self, derived: bool) -> str:
         parts = f"the parts printed by {'; '.join(map(source_words, self.parts_only))}"
         if derived:
             return f"our arithmetic from {parts}" if self.parts_only else self.ARITHMETIC
-        said = f"printed by {'; '.join(map(source_words, self.printed))}"
-        return f"{said}; {parts}" if self.parts_only else said
+        names = "; ".join(source_words(s, self.said.get(s.id, "")) for s in self.printed)
+        return f"printed by {names}; {parts}" if self.parts_only else f"printed by {names}"
 
 
 def disagreement(reports: Sequence[FigureReport], sources: dict[str, Source]) -> str:
@@ -106,7 +118,10 @@ def figure_citation(
     )
     if reading.disputed((r.value, r.min, r.max) for r in reports):
         text += disagreement(reports, sources)
-    credit = Credit.of(reports, sources).words(derived)
+    headline = reading.headline(
+        published["value"], published["min"], published["max"], published["qualifier"]
+    )
+    credit = Credit.of(reports, sources, headline).words(derived)
     return (
         f"{label}: {text}. {answer_words(d)}; {credit}. Dataset {d.id} v{d.version}, "
         f"revision {d.revision}, figure {figure_id}: "

@@ -240,3 +240,15 @@ def test_figures_of_a_measure_another_disclosure_has_are_an_empty_page(
 ) -> None:
     body = client.get("/v1/figures?disclosure=met-2010&measure=cases_by_platform").json()
     assert (body["count"], body["data"]) == (0, [])
+
+
+def test_a_citation_says_what_a_source_printed_when_the_bounds_are_ours(
+    client: TestClient,
+) -> None:
+    """The 4 in "1 to 4" is ours: the Guardian printed one civilian sacked early in 2013."""
+    staff = client.get("/v1/figures/met-2013.staff.dismissed-2013").json()["citation"]
+    assert staff.startswith("Civilian staff dismissed in 2013: 1 to 4. ")
+    assert "; printed by The Guardian (at least 1; “Met police investigated" in staff
+    sanctioned = client.get("/v1/figures/met-2022-londonworld.sanctioned").json()["citation"]
+    assert "printed by LondonWorld (“just a fraction of”; “Senior Met Police" in sanctioned
+    assert "LondonWorld (0 to 92" not in sanctioned
