@@ -11,24 +11,25 @@ WARNING = "met-2013.officers.written-warning"
 
 
 class _Tree(HTMLParser):
-    """Tags in order, and the text inside each element that has an id or a class."""
+    """Tags in order, and the text inside each element that has an id or a class (under
+    each of its names)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tags: list[str] = []
         self.attrs: list[dict[str, str | None]] = []
         self.text: dict[str, str] = {}
-        self._open: list[tuple[str, str]] = []
+        self._open: list[tuple[str, tuple[str, ...]]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         values = dict(attrs)
         self.attrs.append(values)
-        name = values.get("id") or values.get("class") or ""
+        names = tuple(n for n in (values.get("id"), values.get("class")) if n)
         if tag in ("meta", "link"):
             return
-        self._open.append((tag, name))
-        if name:
+        self._open.append((tag, names))
+        for name in names:
             self.text.setdefault(name, "")
 
     def handle_endtag(self, tag: str) -> None:
@@ -37,8 +38,8 @@ class _Tree(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        for _, name in self._open:
-            if name:
+        for _, names in self._open:
+            for name in names:
                 self.text[name] += data
         if self._open and self._open[-1][0] == "title":
             self.text["<title>"] = self.text.get("<title>", "") + data
