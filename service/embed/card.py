@@ -169,7 +169,7 @@ def _css(p: Palette) -> str:
         "details p{margin:4px 0 0}"
         f"footer{{margin-top:12px;padding-top:8px;border-top:1px solid {p.border};font-size:13px}}"
         "footer p{margin:0}"
-        "footer .licence{margin-top:2px}"
+        "footer .licence{white-space:nowrap}"
         f"a{{color:{p.link}}}"
         "code{font-size:12px}"
     )
@@ -221,10 +221,10 @@ def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
         "<footer>"
         f'<p class="citation" id="figure-citation">Source: {esc(card.answer)}'
         + (f", as reported by {reported}" if reported else "")
-        + f". {_link(card.json_path, 'Figure data (JSON)')}</p>"
-        f'<p class="licence" id="figure-licence">Licence: '
+        + f". {_link(card.json_path, 'Figure data (JSON)')} · "
+        f'<span class="licence" id="figure-licence">Licence: '
         f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '
-        f'title="{esc(licence.title)}">{esc(licence_name(licence))}</a></p>'
+        f'title="{esc(licence.title)}">{esc(licence_name(licence))}</a></span></p>'
         f'<p class="asof">Data as of <time datetime="{esc(card.disclosure.last_updated)}">'
         f"{esc(card.as_of)}</time> · {esc(card.dataset_line)}</p>"
         "</footer>"

@@ -321,21 +321,20 @@ def _fade(x0: float, x1: float, y: float, h: float, p: Palette) -> str:
     )
 
 
-def _pill(x0: float, y: float, h: float, text: str, p: Palette) -> str:
-    """A dashed outline holding the source's words, as wide as they are, not as a count."""
-    size = 12.5
-    width = min(len(text) * size * 0.52 + 20, CHART_WIDTH - 20 - x0)
+def _pill(y: float, h: float, text: str, p: Palette) -> str:
+    """A dashed outline holding the source's words. It spans the whole track and the value
+    column alike on every such row, past the axis's end, so its length says nothing."""
     return _rect(
         "words-marker",
-        x0,
-        x0 + width,
+        TRACK_LEFT,
+        CHART_WIDTH - 20,
         y,
         h,
         f'rx="{h / 2:.1f}" fill="{p.background}" stroke="{p.muted}" stroke-width="1.5" '
         'stroke-dasharray="4 3"',
     ) + (
-        f'<text class="words" x="{x0 + 10:.1f}" y="{y + h / 2 + 4.5:.1f}" font-size="{size}" '
-        f'font-style="italic" fill="{p.text}">{esc(text)}</text>'
+        f'<text class="words" x="{TRACK_LEFT + 12:.1f}" y="{y + h / 2 + 4.5:.1f}" '
+        f'font-size="12.5" font-style="italic" fill="{p.text}">{esc(text)}</text>'
     )
 
 
@@ -343,9 +342,7 @@ def _row_marks(r: AggregateRow, scale: _Scale | None, p: Palette, top: float) ->
     """Solid to the least the count can be; then a band to its most, or a fade if open."""
     interval = _interval(r)
     if interval is None or scale is None:
-        return _pill(
-            TRACK_LEFT, top, BAR_HEIGHT, reading.words(r.value, None, None, r.qualifier), p
-        )
+        return _pill(top, BAR_HEIGHT, reading.words(r.value, r.min, r.max, r.qualifier), p)
     marks = []
     low = scale.x(interval.low)
     if interval.low > 0:

@@ -111,8 +111,11 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
     assert facebook["words"] == "“the vast majority” (no number given)"
     assert (facebook["value"], facebook["title"]) == (None, "Cases involving Facebook")
     assert set(rows["met-2013.platform.dating-site"]["marks"]) == {"words-marker"}
-    # The longest solid bar is Twitter's 2, drawn to scale against LinkedIn's 1.
+    # Every words marker is the same length, running past the axis's end: it is not a count.
     ticks = svg_ticks(body)
+    assert facebook["marks"]["words-marker"] == (ticks[0], 620.0)
+    assert rows["met-2013.platform.dating-site"]["marks"]["words-marker"] == (ticks[0], 620.0)
+    # The longest solid bar is Twitter's 2, drawn to scale against LinkedIn's 1.
     assert list(ticks) == [0, 1, 2, 3]
     solid = {f: r["marks"]["bar"] for f, r in rows.items() if "bar" in r["marks"]}
     assert max(solid, key=lambda f: solid[f][1] - solid[f][0]) in (
