@@ -145,7 +145,7 @@ def not_found_svg(figure_id: str, theme: Theme) -> bytes:
 # Marks (each legend entry appears only when its mark does):
 #   solid bar      0 to the least the count can be: an exact number, a range's minimum, a floor
 #   hatched band   a range's minimum to its maximum
-#   fade + arrow   from a floor ("at least n") on past the track: no ceiling was given
+#   fade + arrow   from a floor (a minimum with no maximum) on past the track
 #   dashed pill    words with no number, printed inside it; never an empty track
 #   dotted bar, †  our arithmetic: no source printed this number
 
@@ -227,8 +227,9 @@ class _Scale:
         intervals = [i for r in rows if (i := _interval(r)) is not None]
         if not intervals:
             return None
-        step = _round_step(max(i.high if i.high is not None else i.low for i in intervals))
-        top = _round_up(max(i.high if i.high is not None else i.low for i in intervals), step)
+        highest = max(i.low if i.high is None else i.high for i in intervals)
+        step = _round_step(highest)
+        top = _round_up(highest, step)
         floors = [i.low for i in intervals if i.high is None]
         if floors:
             # A fade needs at least one step of track beyond its floor to be seen running on.
@@ -473,7 +474,7 @@ LEGEND = {
     "solid": "Solid bar: the number given",
     "band": "Hatched band: the count is somewhere from the lowest number given (the solid "
     "bar's end) to the highest (the band's end)",
-    "fade": "Fading bar: at least the number where the solid bar ends; no upper limit given",
+    "fade": "Fading bar: the number where the solid bar ends, or more; no upper limit given",
     "words": "Dashed outline: the source gave words, not a number",
     "derived": f"Dotted bar, {DERIVED_MARK}: {DERIVED_WORDS}",
 }
