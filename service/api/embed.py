@@ -142,10 +142,13 @@ def embed_figure_card(
     "/embed/aggregates.svg",
     operation_id="embedAggregatesSvg",
     summary="An aggregate as an SVG bar chart",
-    description="The figures of `/v1/aggregates` (same parameters) as a small bar chart: "
-    "exact numbers as bars, ranges as hatched bands from min to max, open-ended figures as "
-    "a band fading out from their floor, and qualifiers as words with no bar. With title, "
-    "stated total, source line, data date and revision.",
+    description="The figures of `/v1/aggregates` (same parameters) as a small bar chart that "
+    "cannot be misread: an exact number is a solid bar from 0; a range a solid bar to its "
+    "minimum and a hatched band to its maximum; 'at least n' a solid bar to n and a fade "
+    "beyond; words with no number a labelled marker, never an empty track or a bar; our "
+    "arithmetic a dotted bar marked †. The axis states its unit, a line says when the rows "
+    "do not add up (one case may involve several platforms), and the chart carries its "
+    "title, stated total, source line, revision and licence.",
     response_class=Response,
     responses={
         200: _content(SVG_TYPE, "The SVG chart."),

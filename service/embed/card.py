@@ -12,7 +12,7 @@ from datetime import date
 from typing import Literal
 from urllib.parse import quote
 
-from service.models import DisclosureDetail, FigurePublic
+from service.models import DisclosureDetail, FigurePublic, LicencePublic
 from service.reading import has_number
 
 Theme = Literal["light", "dark"]
@@ -36,10 +36,12 @@ class Palette:
     band: str
 
 
-#: Text, muted text, links and bars all reach WCAG AA (4.5:1) on their background.
+#: Text, muted text and links reach WCAG AA (4.5:1) on their background; bars, hatching and
+#: outlines reach 3:1 (non-text contrast). `band` is the pale ground under a range's hatching,
+#: which is outlined in `bar`, so the band's edge keeps 3:1 however pale its ground.
 THEMES: dict[str, Palette] = {
-    "light": Palette("#ffffff", "#1b1b1b", "#4d4d4d", "#0b57d0", "#c6c6c6", "#1d5fa8", "#5b8fd1"),
-    "dark": Palette("#16181d", "#f1f1f1", "#c4c7cc", "#9cc3ff", "#3a3f47", "#7fb0ff", "#5b8fd1"),
+    "light": Palette("#ffffff", "#1b1b1b", "#4d4d4d", "#0b57d0", "#c6c6c6", "#1d5fa8", "#dce8f7"),
+    "dark": Palette("#16181d", "#f1f1f1", "#c4c7cc", "#9cc3ff", "#3a3f47", "#7fb0ff", "#26344a"),
 }
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -55,6 +57,16 @@ def reports_line(figure: FigurePublic) -> str:
     return " · ".join(
         f"{r.publisher}: {r.reading}" for r in figure.reports if has_number(r.value, r.min, r.max)
     )
+
+
+def licence_name(licence: LicencePublic) -> str:
+    """The licence as people write it: 'CC BY 4.0' for the SPDX id 'CC-BY-4.0'."""
+    return licence.id.replace("-", " ")
+
+
+def licence_line(licence: LicencePublic) -> str:
+    """The plain-text licence line every card and chart prints beside its source."""
+    return f"Licence: {licence_name(licence)} ({licence.url})"
 
 
 def long_date(text: str) -> str:
@@ -157,6 +169,7 @@ def _css(p: Palette) -> str:
         "details p{margin:4px 0 0}"
         f"footer{{margin-top:12px;padding-top:8px;border-top:1px solid {p.border};font-size:13px}}"
         "footer p{margin:0}"
+        "footer .licence{white-space:nowrap}"
         f"a{{color:{p.link}}}"
         "code{font-size:12px}"
     )
@@ -181,8 +194,11 @@ def _link(url: str, text: str) -> str:
 def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
     """The card's page; `discovery` is its oEmbed <link>, when the public URL is known."""
     f = card.figure
+    licence = card.disclosure.licence
     parts = [
-        f'<article class="card" aria-labelledby="figure-label" data-figure="{esc(f.id)}">',
+        '<article class="card" aria-labelledby="figure-label" '
+        'aria-describedby="figure-reading figure-citation figure-licence" '
+        f'data-figure="{esc(f.id)}">',
         f'<p class="reading{"" if card.numeric else " words"}" id="figure-reading">'
         f'<span class="value">{esc(card.big)}</span>'
         + (f' <span class="unit">{esc(card.unit)}</span>' if card.unit else "")
@@ -203,15 +219,19 @@ def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
     reported = ", ".join(_link(url, publisher) for publisher, url in card.sources)
     parts.append(
         "<footer>"
-        f'<p class="citation">Source: {esc(card.answer)}'
+        f'<p class="citation" id="figure-citation">Source: {esc(card.answer)}'
         + (f", as reported by {reported}" if reported else "")
-        + f". {_link(card.json_path, 'Figure data (JSON)')}</p>"
+        + f". {_link(card.json_path, 'Figure data (JSON)')} · "
+        f'<span class="licence" id="figure-licence">Licence: '
+        f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '
+        f'title="{esc(licence.title)}">{esc(licence_name(licence))}</a></span></p>'
         f'<p class="asof">Data as of <time datetime="{esc(card.disclosure.last_updated)}">'
         f"{esc(card.as_of)}</time> · {esc(card.dataset_line)}</p>"
         "</footer>"
     )
     parts.append("</article>")
-    return _page(f"{card.summary} Source: {card.answer}", "\n".join(parts), theme, discovery)
+    title = f"{card.summary} Source: {card.answer}. {licence_line(licence)}."
+    return _page(title, "\n".join(parts), theme, discovery)
 
 
 def not_found_html(figure_id: str, theme: Theme) -> bytes:

@@ -9,8 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service import reading
-from service.embed.card import CARD_CSP, FONT, THEMES, Card, Palette, Theme, esc, long_date
-from service.models import AggregatePublic, AggregateRow, DisclosureDetail
+from service.embed.card import (
+    CARD_CSP,
+    FONT,
+    THEMES,
+    Card,
+    Palette,
+    Theme,
+    esc,
+    licence_line,
+    long_date,
+)
+from service.models import AggregatePublic, AggregateRow, CheckPublic, DisclosureDetail
 from service.taxonomy import LABELS
 
 SVG_TYPE = "image/svg+xml; charset=utf-8"
@@ -88,6 +98,7 @@ def card_svg(card: Card, theme: Theme) -> bytes:
             card.derived_line,
             f.note or "",
             f.citation,
+            licence_line(card.disclosure.licence) + ".",
         )
         if p
     )
@@ -116,6 +127,7 @@ def card_svg(card: Card, theme: Theme) -> bytes:
         12,
         cls="citation",
     )
+    svg.text(licence_line(card.disclosure.licence), 12, cls="licence")
     svg.text(f"Data as of {card.as_of} · {card.dataset_line} · figure {f.id}", 11, color=p.muted)
     return svg.render()
 
@@ -129,6 +141,13 @@ def not_found_svg(figure_id: str, theme: Theme) -> bytes:
 
 
 # ---------------------------------------------------------------- aggregate chart
+#
+# Marks (each legend entry appears only when its mark does):
+#   solid bar      0 to the least the count can be: an exact number, a range's minimum, a floor
+#   hatched band   a range's minimum to its maximum
+#   fade + arrow   from a floor (a minimum with no maximum) on past the track
+#   dashed pill    words with no number, printed inside it; never an empty track
+#   dotted bar, †  our arithmetic: no source printed this number
 
 _DIMENSION_WORDS = {
     "staff_type": "staff type",
@@ -140,7 +159,14 @@ _DIMENSION_WORDS = {
 }
 
 LABEL_WIDTH = 190.0
-VALUE_X = 548.0
+TRACK_LEFT = 210.0
+TRACK_RIGHT = 540.0
+VALUE_X = 556.0
+BAR_HEIGHT = 24.0
+DERIVED_MARK = "†"
+DERIVED_WORDS = "our arithmetic; no source printed this number"
+#: Most tick intervals an axis gets before its step grows (1, 2, 5, 10, 20, 50, ...).
+MAX_TICKS = 6
 
 
 def chart_title(measure: str, by: Sequence[str]) -> str:
@@ -166,68 +192,178 @@ def _filters_text(filters: dict[str, str | int]) -> str:
     )
 
 
+def _interval(r: AggregateRow) -> reading.Interval | None:
+    """What a row states as a number, or None for words alone."""
+    return reading.Interval.stated(r.value, r.min, r.max)
+
+
+def _round_step(highest: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that covers `highest` in MAX_TICKS steps."""
+    magnitude = 1
+    while True:
+        for s in (1, 2, 5):
+            if highest <= MAX_TICKS * s * magnitude:
+                return s * magnitude
+        magnitude *= 10
+
+
+def _round_up(n: int, step: int) -> int:
+    return max(step, -(-n // step) * step)
+
+
 @dataclass(frozen=True)
 class _Scale:
-    """Counts to x positions: 0 at the bars' left edge, `top` at their right edge."""
+    """Counts to x positions: 0 at the track's left edge and a round `top` at its right edge,
+    so that a count's share of the track is exactly its share of `top`."""
 
-    top: float
-    left: float = 210.0
-    right: float = 540.0
+    top: int
+    step: int
+    left: float = TRACK_LEFT
+    right: float = TRACK_RIGHT
 
     @classmethod
-    def of(cls, rows: Sequence[AggregateRow]) -> "_Scale":
-        numbers = [n for r in rows for n in (r.value, r.min, r.max) if n is not None]
-        top = float(max(numbers, default=1) or 1)
-        floors = [r.min for r in rows if r.value is None and r.max is None and r.min is not None]
+    def of(cls, rows: Sequence[AggregateRow]) -> "_Scale | None":
+        """None when no row gives a number: then there is nothing to measure."""
+        intervals = [i for r in rows if (i := _interval(r)) is not None]
+        if not intervals:
+            return None
+        highest = max(i.low if i.high is None else i.high for i in intervals)
+        step = _round_step(highest)
+        top = _round_up(highest, step)
+        floors = [i.low for i in intervals if i.high is None]
         if floors:
-            # Room for the fading "at least" band to be seen to run on past its floor.
-            top = max(top, max(floors) * 1.6)
-        return cls(top)
+            # A fade needs at least one step of track beyond its floor to be seen running on.
+            top = max(top, _round_up(max(floors) + step, step))
+        return cls(top, step)
 
     def x(self, n: float) -> float:
         return self.left + (self.right - self.left) * n / self.top
 
+    @property
+    def ticks(self) -> range:
+        return range(0, self.top + 1, self.step)
 
-def _chart_description(data: AggregatePublic) -> str:
-    rows = "; ".join(
-        f"{row_label(r, data.by)}: {reading.words(r.value, r.min, r.max, r.qualifier)}"
-        + (" (sources disagree)" if r.disputed else "")
-        for r in data.rows
+
+def _overlap_check(data: AggregatePublic) -> CheckPublic | None:
+    """A reconciliation check over this chart's rows that cannot show they add up exactly.
+
+    Its parts are all rows of the chart and its status is not `holds` (for the 2013 platform
+    breakdown, K6: a case may involve several platforms). The chart then says its rows do not
+    add up, with the check's own note as the reason.
+    """
+    figures = {r.figure for r in data.rows}
+    for check in data.checks:
+        parts = {p.figure for p in check.parts}
+        if len(parts) > 1 and parts <= figures and check.status != "holds":
+            return check
+    return None
+
+
+def _row_words(r: AggregateRow, by: Sequence[str]) -> str:
+    notes = [
+        note
+        for flag, note in ((r.disputed, "sources disagree"), (r.derived, DERIVED_WORDS))
+        if flag
+    ]
+    return f"{row_label(r, by)}: {reading.words(r.value, r.min, r.max, r.qualifier)}" + (
+        f" ({'; '.join(notes)})" if notes else ""
     )
-    return f"{rows or 'No figures for this grouping'}. {data.citation}"
+
+
+def _chart_description(data: AggregatePublic, disclosure: DisclosureDetail) -> str:
+    rows = "; ".join(_row_words(r, data.by) for r in data.rows)
+    units = " and ".join(dict.fromkeys(r.unit for r in data.rows))
+    parts = [rows or "No figures for this grouping", f"Counted in {units}" if units else ""]
+    check = _overlap_check(data)
+    if check is not None:
+        parts.append(f"These counts do not add up to a total: {check.note or check.explanation}")
+    parts += [data.citation, licence_line(disclosure.licence)]
+    return " ".join(p if p.endswith(".") else p + "." for p in parts if p)
 
 
 def _chart_defs(p: Palette) -> str:
-    """The hatching of a range and the fade of an open-ended floor."""
+    """A range's hatching, a floor's fade and the dots of our arithmetic."""
     return (
-        '<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{p.background}"/>'
-        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{p.band}" stroke-width="3"/></pattern>'
+        '<pattern id="band" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{p.band}"/>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="{p.bar}" stroke-width="2"/></pattern>'
         '<linearGradient id="fade" x1="0" x2="1" y1="0" y2="0">'
-        f'<stop offset="0" stop-color="{p.bar}" stop-opacity="0.9"/>'
+        f'<stop offset="0" stop-color="{p.bar}" stop-opacity="0.85"/>'
         f'<stop offset="1" stop-color="{p.bar}" stop-opacity="0"/></linearGradient>'
+        '<pattern id="derived" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="{p.bar}"/>'
+        f'<circle cx="3" cy="3" r="1.4" fill="{p.background}"/></pattern>'
     )
 
 
-def _chart_heading(svg: _Svg, data: AggregatePublic, disclosure: DisclosureDetail) -> None:
-    """Title, subtitle (force, period, units), any filters and the stated total."""
-    p = svg.p
-    svg.y = 4
-    svg.text(chart_title(data.measure, data.by), 18, weight=700, cls="title")
-    subtitle = f"{disclosure.force}, {disclosure.period_description.split(':')[0].lower()}"
-    units = list(dict.fromkeys(r.unit for r in data.rows))
-    subtitle += f" · counted in {' and '.join(units)}" if units else ""
-    svg.text(subtitle, 13, color=p.muted, cls="subtitle")
-    if data.filters:
-        svg.text(f"Only: {_filters_text(data.filters)}", 13, color=p.muted)
-    if data.total is not None:
-        t = data.total
-        svg.text(
-            f"Total: {reading.words(t.value, t.min, t.max, t.qualifier)} {t.unit} ({t.label})"
-            + (", our arithmetic" if t.derived else ""),
-            13,
-        )
-    svg.y += 10
+def _rect(cls: str, x0: float, x1: float, y: float, h: float, extra: str) -> str:
+    return (
+        f'<rect class="{cls}" x="{x0:.1f}" y="{y:.1f}" width="{x1 - x0:.1f}" '
+        f'height="{h:.1f}" {extra}/>'
+    )
+
+
+def _solid(x0: float, x1: float, y: float, h: float, p: Palette, *, derived: bool) -> str:
+    if derived:
+        return _rect("bar derived", x0, x1, y, h, f'fill="url(#derived)" stroke="{p.bar}"')
+    return _rect("bar", x0, x1, y, h, f'fill="{p.bar}"')
+
+
+def _band(x0: float, x1: float, y: float, h: float, p: Palette) -> str:
+    return _rect("band", x0, x1, y, h, f'fill="url(#band)" stroke="{p.bar}"')
+
+
+def _fade(x0: float, x1: float, y: float, h: float, p: Palette) -> str:
+    """The fade runs to the track's end and an arrow points on past it."""
+    mid = y + h / 2
+    return _rect("fade", x0, x1, y, h, 'fill="url(#fade)"') + (
+        f'<path class="fade-arrow" d="M{x1 + 1:.1f} {mid - 6:.1f} L{x1 + 9:.1f} {mid:.1f} '
+        f'L{x1 + 1:.1f} {mid + 6:.1f}" fill="none" stroke="{p.bar}" stroke-width="2"/>'
+    )
+
+
+def _pill(y: float, h: float, text: str, p: Palette) -> str:
+    """A dashed outline holding the source's words. It spans the whole track and the value
+    column alike on every such row, past the axis's end, so its length says nothing."""
+    return _rect(
+        "words-marker",
+        TRACK_LEFT,
+        CHART_WIDTH - 20,
+        y,
+        h,
+        f'rx="{h / 2:.1f}" fill="{p.background}" stroke="{p.muted}" stroke-width="1.5" '
+        'stroke-dasharray="4 3"',
+    ) + (
+        f'<text class="words" x="{TRACK_LEFT + 12:.1f}" y="{y + h / 2 + 4.5:.1f}" '
+        f'font-size="12.5" font-style="italic" fill="{p.text}">{esc(text)}</text>'
+    )
+
+
+def _row_marks(r: AggregateRow, scale: _Scale | None, p: Palette, top: float) -> str:
+    """Solid to the least the count can be; then a band to its most, or a fade if open."""
+    interval = _interval(r)
+    if interval is None or scale is None:
+        return _pill(top, BAR_HEIGHT, reading.words(r.value, r.min, r.max, r.qualifier), p)
+    marks = []
+    low = scale.x(interval.low)
+    if interval.low > 0:
+        marks.append(_solid(scale.left, low, top, BAR_HEIGHT, p, derived=r.derived))
+    if interval.high is None:
+        marks.append(_fade(low, scale.right, top, BAR_HEIGHT, p))
+    elif interval.high > interval.low:
+        marks.append(_band(low, scale.x(interval.high), top, BAR_HEIGHT, p))
+    return "".join(marks)
+
+
+def _row_value(r: AggregateRow, p: Palette, mid: float) -> str:
+    """The count in words beside the track, with † when it is our arithmetic."""
+    mark = f'<tspan class="derived-mark"> {DERIVED_MARK}</tspan>' if r.derived else ""
+    if not reading.has_number(r.value, r.min, r.max):
+        return mark and f'<text x="{VALUE_X}" y="{mid + 4:.1f}" font-size="13">{mark}</text>'
+    return (
+        f'<text class="value" x="{VALUE_X}" y="{mid + 4:.1f}" font-size="13" '
+        f'font-weight="600" fill="{p.text}">{esc(r.reading)}{mark}</text>'
+    )
 
 
 def _row_aside(r: AggregateRow) -> str:
@@ -256,79 +392,138 @@ def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> in
     return len(lines) + 1
 
 
-def _row_shape(r: AggregateRow, scale: _Scale, p: Palette, row_top: float) -> str:
-    """A solid bar for an exact count, a hatched band for a range, a fading band from an
-    open-ended floor, and nothing for words alone."""
-    x, mid = scale.x, row_top + 12
-    if r.value is not None:
-        return (
-            f'<rect class="bar" x="{scale.left}" y="{row_top:.1f}" '
-            f'width="{x(r.value) - scale.left:.1f}" height="24" fill="{p.bar}"/>'
-        )
-    if r.max is not None:
-        low, high = r.min or 0, r.max or 0
-        width = max(x(high) - x(low), 3)
-        return (
-            f'<rect class="range" x="{x(low):.1f}" y="{row_top:.1f}" width="{width:.1f}" '
-            f'height="24" fill="url(#hatch)" stroke="{p.bar}"/>'
-        )
-    if r.min is not None:
-        start, end = x(r.min), scale.right
-        return (
-            f'<rect class="open" x="{start:.1f}" y="{row_top:.1f}" '
-            f'width="{end - start:.1f}" height="24" fill="url(#fade)"/>'
-            f'<line x1="{start:.1f}" x2="{start:.1f}" y1="{row_top:.1f}" '
-            f'y2="{row_top + 24:.1f}" stroke="{p.bar}" stroke-width="2"/>'
-            f'<path d="M{end - 2:.1f} {mid - 7:.1f} L{end + 8:.1f} {mid:.1f} '
-            f'L{end - 2:.1f} {mid + 7:.1f} Z" fill="{p.band}" opacity="0.6"/>'
-        )
-    return ""
-
-
-def _row_reading(r: AggregateRow, scale: _Scale, p: Palette, mid: float) -> str:
-    """The count beside its bar, or the source's words where the bar would be."""
-    if reading.has_number(r.value, r.min, r.max):
-        text_x = VALUE_X + (10 if r.value is None and r.max is None else 0)
-        return (
-            f'<text class="value" x="{text_x}" '
-            f'y="{mid + 4:.1f}" font-size="13" font-weight="600" fill="{p.text}">'
-            f"{esc(r.reading)}</text>"
-        )
-    return (
-        f'<text class="words" x="{scale.left}" y="{mid + 4:.1f}" font-size="13" '
-        f'font-style="italic" fill="{p.text}">{esc("“" + r.reading + "” (no number given)")}'
-        "</text>"
-    )
-
-
-def _chart_row(svg: _Svg, r: AggregateRow, by: Sequence[str], scale: _Scale) -> None:
+def _chart_row(svg: _Svg, r: AggregateRow, by: Sequence[str], scale: _Scale | None) -> None:
     row_top = svg.y + 6
-    mid = row_top + 12
+    mid = row_top + BAR_HEIGHT / 2
     svg.body.append(f'<g class="row" data-figure="{esc(r.figure)}"><title>{esc(r.label)}</title>')
     label_lines = _row_labels(svg, r, by, mid)
-    svg.body.append(_row_shape(r, scale, svg.p, row_top))
-    svg.body.append(_row_reading(r, scale, svg.p, mid))
+    svg.body.append(_row_marks(r, scale, svg.p, row_top))
+    svg.body.append(_row_value(r, svg.p, mid))
     svg.body.append("</g>")
-    svg.y = row_top + max(24, label_lines * 15 + 4) + 4
+    svg.y = row_top + max(BAR_HEIGHT, label_lines * 15 + 4) + 4
+
+
+def _chart_heading(svg: _Svg, data: AggregatePublic, disclosure: DisclosureDetail) -> None:
+    """Title, subtitle (force, period, unit), any filters, the stated total, and the warning
+    that the rows do not add up when a check over them says so."""
+    p = svg.p
+    svg.y = 4
+    svg.text(chart_title(data.measure, data.by), 18, weight=700, cls="title")
+    subtitle = f"{disclosure.force}, {disclosure.period_description.split(':')[0].lower()}"
+    units = list(dict.fromkeys(r.unit for r in data.rows))
+    subtitle += f" · counted in {' and '.join(units)}" if units else ""
+    svg.text(subtitle, 13, color=p.muted, cls="subtitle")
+    if data.filters:
+        svg.text(f"Only: {_filters_text(data.filters)}", 13, color=p.muted)
+    if data.total is not None:
+        t = data.total
+        svg.text(
+            f"Total: {reading.words(t.value, t.min, t.max, t.qualifier)} {t.unit} ({t.label})"
+            + (f" {DERIVED_MARK} our arithmetic" if t.derived else ""),
+            13,
+        )
+    check = _overlap_check(data)
+    if check is not None:
+        svg.text("These counts do not add up to a total.", 13, weight=700, cls="overlap")
+        svg.text(f"{check.title}: {check.note or check.explanation}", 12, cls="overlap")
+    svg.y += 8
+
+
+def _axis(svg: _Svg, scale: _Scale, unit: str, rows_top: float, grid_at: int) -> None:
+    """Grid lines behind the rows (inserted at `grid_at`), and the axis under them."""
+    p, x = svg.p, scale.x
+    bottom = svg.y + 4
+    svg.body[grid_at:grid_at] = [
+        f'<line class="grid" x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{rows_top:.1f}" '
+        f'y2="{bottom:.1f}" stroke="{p.border}"/>'
+        for t in scale.ticks
+    ]
+    svg.body.append(
+        f'<line class="axis" x1="{scale.left:.1f}" x2="{scale.right:.1f}" y1="{bottom:.1f}" '
+        f'y2="{bottom:.1f}" stroke="{p.muted}"/>'
+    )
+    for t in scale.ticks:
+        svg.body.append(
+            f'<text class="tick" data-value="{t}" x="{x(t):.1f}" y="{bottom + 14:.1f}" '
+            f'font-size="11" text-anchor="middle" fill="{p.muted}">{t}</text>'
+        )
+    svg.y = bottom + 14
+    svg.text(f"Number of {unit}", 11, x=scale.left, color=p.muted, cls="unit", gap=0.6)
+
+
+def _legend_kinds(data: AggregatePublic) -> set[str]:
+    kinds = {"derived"} if data.total is not None and data.total.derived else set()
+    for r in data.rows:
+        interval = _interval(r)
+        if r.derived:
+            kinds.add("derived")
+        if interval is None:
+            kinds.add("words")
+            continue
+        if interval.low > 0 and not r.derived:
+            kinds.add("solid")
+        if interval.high is None:
+            kinds.add("fade")
+        elif interval.high > interval.low:
+            kinds.add("band")
+    return kinds
+
+
+#: Each mark's legend words, in the order the legend lists them.
+LEGEND = {
+    "solid": "Solid bar: the number given",
+    "band": "Hatched band: the count is somewhere from the lowest number given (the solid "
+    "bar's end) to the highest (the band's end)",
+    "fade": "Fading bar: the number where the solid bar ends, or more; no upper limit given",
+    "words": "Dashed outline: the source gave words, not a number",
+    "derived": f"Dotted bar, {DERIVED_MARK}: {DERIVED_WORDS}",
+}
+
+
+def _swatch(kind: str, y: float, p: Palette) -> str:
+    """The legend's small copy of a mark, drawn with the same shapes as the rows."""
+    if kind == "band":
+        return _solid(20, 34, y, 12, p, derived=False) + _band(34, 48, y, 12, p)
+    if kind == "fade":
+        return _solid(20, 30, y, 12, p, derived=False) + _fade(30, 44, y, 12, p)
+    if kind == "words":
+        dashed = f'rx="6" fill="none" stroke="{p.muted}" stroke-width="1.5" stroke-dasharray="4 3"'
+        return _rect("words-marker", 20, 48, y, 12, dashed)
+    return _solid(20, 48, y, 12, p, derived=kind == "derived")
+
+
+def _legend(svg: _Svg, kinds: set[str]) -> None:
+    """One swatch and its words for each kind of mark the chart draws, and no others."""
+    for kind, words in LEGEND.items():
+        if kind not in kinds:
+            continue
+        top = svg.y + 4
+        svg.body.append(f'<g class="legend" data-mark="{kind}">{_swatch(kind, top, svg.p)}')
+        svg.y = top - 11 * 1.35 + 10
+        svg.text(words, 11, x=58, gap=0.35)
+        svg.body.append("</g>")
+        svg.y = max(svg.y, top + 12) + 3
 
 
 def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Theme) -> bytes:
     title = chart_title(data.measure, data.by)
-    svg = _Svg(CHART_WIDTH, theme, f"{title}, {disclosure.force}", _chart_description(data))
+    svg = _Svg(
+        CHART_WIDTH, theme, f"{title}, {disclosure.force}", _chart_description(data, disclosure)
+    )
     svg.defs.append(_chart_defs(svg.p))
     _chart_heading(svg, data, disclosure)
     if not data.rows:
         svg.text("No figures for this grouping.", 14, italic=True)
     scale = _Scale.of(data.rows)
+    rows_top, grid_at = svg.y + 2, len(svg.body)
     for r in data.rows:
         _chart_row(svg, r, data.by, scale)
-    svg.y += 6
-    svg.text(
-        "Solid bar: exact number. Hatched band: somewhere in this range. Fading band: at "
-        "least this many. Words without a bar: the source gave no number.",
-        11,
-        color=svg.p.muted,
-    )
+    if scale is not None:
+        _axis(svg, scale, " and ".join(dict.fromkeys(r.unit for r in data.rows)), rows_top, grid_at)
+    svg.y += 8
+    _legend(svg, _legend_kinds(data))
+    svg.y += 4
     svg.text(f"Source: {data.citation}", 11, cls="citation")
+    svg.text(licence_line(disclosure.licence), 11, cls="licence")
     svg.text(f"Data as of {long_date(disclosure.last_updated)}.", 11, color=svg.p.muted)
     return svg.render()

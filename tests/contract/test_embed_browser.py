@@ -15,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from functools import partial
 from html.parser import HTMLParser
@@ -41,6 +42,9 @@ CHROMIUM_FLAGS = [
     "--virtual-time-budget=15000",
 ]
 SCREENSHOT_COPY = os.environ.get("EMBED_SCREENSHOT")  # `make embed-screenshot` sets it
+#: Where to copy the chart and card screenshots (docs/chart-outcome.png, docs/chart-platform.png,
+#: docs/card.png): EMBED_SCREENSHOT_DIR=docs pytest tests/test_embed_browser.py -k screenshots
+SCREENSHOT_DIR = os.environ.get("EMBED_SCREENSHOT_DIR")
 
 HOST_PAGE = """<!doctype html>
 <html lang="en-GB">
@@ -268,3 +272,39 @@ def test_card_renders_in_chromium_with_its_range_reports_and_citation(
     )
     assert "Figure data (JSON)</a>" in dom
     assert "<script" not in dom
+
+
+SHOTS = {
+    "chart-outcome": "/v1/embed/aggregates.svg?by=outcome&staff_type=police_officer",
+    "chart-platform": "/v1/embed/aggregates.svg?by=platform",
+    "card": "/v1/embed/figures/met-2013.officers.written-warning",
+}
+
+
+def _svg_size(body: bytes) -> tuple[int, int]:
+    root = ET.fromstring(body)
+    return int(root.get("width") or 0), int(root.get("height") or 0)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_screenshots_of_the_charts_and_the_card(
+    api_server: tuple[str, Path], tmp_path: Path, theme: str
+) -> None:
+    """Each chart at its own size and the card at its oEmbed size, in both themes; the light
+    ones are the README's pictures when EMBED_SCREENSHOT_DIR is set."""
+    api, log = api_server
+    for name, path in SHOTS.items():
+        url = f"{api}{path}{'&' if '?' in path else '?'}theme={theme}"
+        if name == "card":
+            answer = httpx.get(f"{api}/oembed", params={"url": f"{api}{path}"}).json()
+            size = (answer["width"], answer["height"])
+        else:
+            size = _svg_size(httpx.get(url).content)
+        shot = tmp_path / f"{name}-{theme}.png"
+        _chromium(tmp_path, url, f"--screenshot={shot}", f"--window-size={size[0]},{size[1]}")
+        assert _png_size(shot) == size, name
+        # Text, bars and bands, not a blank frame: a blank image this size is a few kB.
+        assert shot.stat().st_size > 15_000, name
+        if SCREENSHOT_DIR and theme == "light":
+            shutil.copyfile(shot, Path(SCREENSHOT_DIR) / f"{name}.png")
+    assert '" 500' not in log.read_text()

@@ -34,7 +34,8 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
     revision = client.get("/v1/disclosures/met-2013").json()["revision"]
     assert tree.text["citation"] == (
         "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        "as reported by The Guardian, Evening Standard, The Independent. Figure data (JSON)"
+        "as reported by The Guardian, Evening Standard, The Independent. Figure data (JSON) · "
+        "Licence: CC BY 4.0"
     )
     assert tree.text["asof"] == (
         f"Data as of 24 November 2026 · dataset met-2013 v1.1.0 · revision {revision}"
@@ -47,7 +48,19 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
         "https://the-independent.com/news/uk/crime/three-police-fired-for-social-media-misuse-"
         "8569131.html",
         f"/v1/figures/{WARNING}",
+        "https://creativecommons.org/licenses/by/4.0/",
     ]
+    # The licence travels with the citation: visible, linked, and in the text alternatives.
+    assert tree.text["licence"] == "Licence: CC BY 4.0"
+    licence = [a for tag, a in zip(tree.tags, tree.attrs, strict=True) if tag == "a"][-1]
+    assert licence["rel"] == "license noopener noreferrer"
+    assert tree.text["<title>"] == (
+        "Police officers given a written warning: 17 to 18 officers. Source: Metropolitan "
+        "Police Service FOI answer to Parliament Street (UK think tank). Licence: CC BY 4.0 "
+        "(https://creativecommons.org/licenses/by/4.0/)."
+    )
+    article = tree.attrs[tree.tags.index("article")]
+    assert article["aria-describedby"] == "figure-reading figure-citation figure-licence"
     # The same figure through the JSON API: the card cannot drift from it.
     figure = client.get(f"/v1/figures/{WARNING}").json()
     assert (figure["value"], figure["min"], figure["max"]) == (None, 17, 18)
@@ -57,6 +70,7 @@ def test_card_shows_a_qualifier_as_words_without_a_number(client: TestClient) ->
     response = client.get("/v1/embed/figures/met-2013.platform.facebook")
     tree = parse_html(response.text)
     assert response.status_code == 200
+    assert tree.text["licence"] == "Licence: CC BY 4.0"
     assert tree.text["value"] == "the vast majority"
     assert "unit" not in tree.text
     assert tree.text["qualifier"] == "No number given: these are the source's words."
@@ -71,6 +85,7 @@ def test_card_marks_our_arithmetic_and_an_open_ended_floor(client: TestClient) -
         "Our arithmetic from the disclosed figures; no source printed this number."
     )
     assert "disputed" not in derived.text
+    assert derived.text["licence"] == "Licence: CC BY 4.0"
     floor = parse_html(client.get("/v1/embed/figures/met-2013.platform.unspecified").text)
     assert floor.text["value"] == "at least 2"
     assert floor.text["qualifier"] == "Described as “a number of”."
@@ -141,4 +156,8 @@ def test_themes_meet_wcag_aa_contrast(theme: str) -> None:
     p = THEMES[theme]
     for colour in (p.text, p.muted, p.link):
         assert _contrast(colour, p.background) >= 4.5, colour
+    # Non-text contrast (3:1): bars, outlines and our-arithmetic dots on the background, and
+    # a range's hatching on its pale ground.
     assert _contrast(p.bar, p.background) >= 3, p.bar
+    assert _contrast(p.bar, p.band) >= 3, p.band
+    # The words-marker's dashed outline and the legend use muted and text colours (4.5:1 above).

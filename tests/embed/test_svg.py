@@ -1,11 +1,21 @@
-"""The SVG card and the aggregate chart through the app: numbers as bars, ranges as ranges,
-open floors as fading bands and words as words."""
+"""The SVG card and the aggregate chart through the app, tested by geometry: a range is a
+bar to its minimum and a band to its maximum on the chart's own axis, a floor a bar and a
+fade, words a marked pill, our arithmetic marked; the licence on every image."""
 
 import xml.etree.ElementTree as ET
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.embed.documents import IMAGE_ACCEPT, SVG, WARNING, svg_rows, svg_texts
+from tests.embed.documents import (
+    IMAGE_ACCEPT,
+    SVG,
+    WARNING,
+    svg_legend,
+    svg_rows,
+    svg_texts,
+    svg_ticks,
+)
 
 
 def test_svg_card_has_the_reading_reports_and_citation(client: TestClient) -> None:
@@ -29,64 +39,181 @@ def test_svg_card_has_the_reading_reports_and_citation(client: TestClient) -> No
     )
 
 
-def test_chart_by_platform_draws_numbers_as_bars_and_qualifiers_as_words(
+OFFICERS = "/v1/embed/aggregates.svg?by=outcome&staff_type=police_officer"
+PLATFORMS = "/v1/embed/aggregates.svg?by=platform"
+LICENCE = "Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
+
+
+def _at(ticks: dict[int, float], n: float) -> float:
+    """Where the chart's own axis puts the count n: read from its 0 and top ticks."""
+    top = max(ticks)
+    return round(ticks[0] + (ticks[top] - ticks[0]) * n / top, 1)
+
+
+def test_chart_draws_a_range_as_a_bar_to_its_minimum_and_a_band_to_its_maximum(
     client: TestClient,
 ) -> None:
-    response = client.get("/v1/embed/aggregates.svg?by=platform", headers={"accept": IMAGE_ACCEPT})
+    body = client.get(OFFICERS).content
+    ticks = svg_ticks(body)
+    # A round scale: 0 to 25 (the largest count, cleared) in steps of 5.
+    assert list(ticks) == [0, 5, 10, 15, 20, 25]
+    rows = svg_rows(body)
+    warning = rows[WARNING]
+    assert set(warning["marks"]) == {"bar", "band"}
+    bar, band = warning["marks"]["bar"], warning["marks"]["band"]
+    # The solid bar runs from 0 to 17, exactly 17/25 of the scale; the band from 17 to 18.
+    assert bar == (ticks[0], _at(ticks, 17))
+    assert (bar[1] - bar[0]) / (ticks[25] - ticks[0]) == pytest.approx(17 / 25, abs=1e-3)
+    assert band == (_at(ticks, 17), _at(ticks, 18))
+    assert warning["value"] == "17 to 18"
+    assert warning["aside"] == "sources disagree"
+    # The largest sanction now looks it: longer than management action's 6 and dismissal's 3.
+    action = rows["met-2013.officers.management-action"]["marks"]["bar"]
+    dismissed = rows["met-2013.officers.dismissed"]["marks"]["bar"]
+    assert action == (ticks[0], _at(ticks, 6))
+    assert dismissed == (ticks[0], _at(ticks, 3))
+    assert bar[1] - bar[0] > action[1] - action[0] > dismissed[1] - dismissed[0]
+    assert rows["met-2013.officers.cleared"]["marks"] == {"bar": (ticks[0], ticks[25])}
+
+
+def test_chart_marks_our_arithmetic_with_a_pattern_a_dagger_and_a_legend_entry(
+    client: TestClient,
+) -> None:
+    body = client.get(OFFICERS).content
+    ticks = svg_ticks(body)
+    derived = svg_rows(body)["met-2013.officers.outcome-not-stated"]
+    assert derived["marks"] == {"bar derived": (ticks[0], _at(ticks, 6))}
+    assert derived["value"] == "6 †"
+    root = ET.fromstring(body)
+    fills = {r.get("class"): r.get("fill") for r in root.iter(f"{SVG}rect")}
+    assert fills["bar derived"] == "url(#derived)"
+    assert fills["bar"] != fills["bar derived"]
+    legend = svg_legend(body)
+    assert legend["derived"] == "Dotted bar, †: our arithmetic; no source printed this number"
+    # Only the marks drawn are explained: no fade or words on this chart.
+    assert list(legend) == ["solid", "band", "derived"]
+    desc = root.findtext(f"{SVG}desc") or ""
+    assert "No stated outcome: 6 (our arithmetic; no source printed this number)" in desc
+
+
+def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient) -> None:
+    response = client.get(PLATFORMS, headers={"accept": IMAGE_ACCEPT})
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/svg+xml; charset=utf-8"
-    rows = svg_rows(response.content)
+    body = response.content
+    rows = svg_rows(body)
     assert list(rows) == [
         f["figure"] for f in client.get("/v1/aggregates?by=platform").json()["rows"]
     ]
-    assert rows["met-2013.platform.facebook"] == {
-        "shape": None,
-        "width": None,
-        "value": None,
-        "words": "“the vast majority” (no number given)",
-        "aside": None,
-        "title": "Cases involving Facebook",
-    }
-    assert rows["met-2013.platform.dating-site"]["shape"] is None
-    assert rows["met-2013.platform.twitter"]["shape"] == "bar"
+    # Facebook's words get a visible marker, never an empty track or an invented bar.
+    facebook = rows["met-2013.platform.facebook"]
+    assert set(facebook["marks"]) == {"words-marker"}
+    assert facebook["words"] == "“the vast majority” (no number given)"
+    assert (facebook["value"], facebook["title"]) == (None, "Cases involving Facebook")
+    assert set(rows["met-2013.platform.dating-site"]["marks"]) == {"words-marker"}
+    # Every words marker is the same length, running past the axis's end: it is not a count.
+    ticks = svg_ticks(body)
+    assert facebook["marks"]["words-marker"] == (ticks[0], 620.0)
+    assert rows["met-2013.platform.dating-site"]["marks"]["words-marker"] == (ticks[0], 620.0)
+    # The longest solid bar is Twitter's 2, drawn to scale against LinkedIn's 1.
+    assert list(ticks) == [0, 1, 2, 3]
+    solid = {f: r["marks"]["bar"] for f, r in rows.items() if "bar" in r["marks"]}
+    assert max(solid, key=lambda f: solid[f][1] - solid[f][0]) in (
+        "met-2013.platform.twitter",
+        "met-2013.platform.unspecified",
+    )
+    assert solid["met-2013.platform.twitter"] == (ticks[0], ticks[2])
+    assert solid["met-2013.platform.linkedin"] == (ticks[0], ticks[1])
     assert rows["met-2013.platform.twitter"]["value"] == "2"
-    assert rows["met-2013.platform.linkedin"]["value"] == "1"
-    # Bars are to scale: Twitter's 2 is exactly twice LinkedIn's 1.
-    twitter, linkedin = (rows[f"met-2013.platform.{p}"]["width"] for p in ("twitter", "linkedin"))
-    assert twitter == 2 * linkedin  # type: ignore[operator]
-    assert rows["met-2013.platform.unspecified"]["shape"] == "open"
-    assert rows["met-2013.platform.unspecified"]["value"] == "at least 2"
-    assert rows["met-2013.platform.unspecified"]["aside"] == "“a number of”"
-    title = ET.fromstring(response.content).findtext(f"{SVG}title")
-    assert title == "Cases by platform, Metropolitan Police Service"
+    # "At least 2": a solid bar to 2, and a fade from 2 running on to the track's end.
+    unspecified = rows["met-2013.platform.unspecified"]
+    assert unspecified["marks"] == {"bar": (ticks[0], ticks[2]), "fade": (ticks[2], ticks[3])}
+    assert unspecified["value"] == "at least 2"
+    assert unspecified["aside"] == "“a number of”"
+    # A case may involve several platforms (check K6): the chart says the rows do not add up.
+    assert " ".join(svg_texts(body, "overlap")) == (
+        "These counts do not add up to a total. "
+        "Platform counts against everyone investigated: The breakdown never says what it "
+        "counts out of, and a case may involve several platforms, so this can only show that "
+        "nothing contradicts, not that the counts are complete. 87 is the widest possible base."
+    )
+    assert list(svg_legend(body)) == ["solid", "fade", "words"]
+    assert svg_texts(body, "unit") == ["Number of cases"]
+    root = ET.fromstring(body)
+    assert root.findtext(f"{SVG}title") == "Cases by platform, Metropolitan Police Service"
+    desc = root.findtext(f"{SVG}desc") or ""
+    assert desc.startswith(
+        "Facebook: “the vast majority” (no number given); Twitter / X: 2; LinkedIn: 1; "
+        "YouTube: 1; Friends Reunited: 1; Dating website: “no count in the FOI answer” (no "
+        "number given); Unspecified: at least 2 (“a number of”). Counted in cases. These "
+        "counts do not add up to a total: The breakdown never says"
+    )
+    assert desc.endswith(f"{LICENCE}.")
     revision = client.get("/v1/aggregates?by=platform").json()["revision"]
-    assert f"revision {revision}:" in " ".join(svg_texts(response.content, "citation"))
+    assert f"revision {revision}:" in " ".join(svg_texts(body, "citation"))
+
+
+def test_only_a_chart_whose_rows_a_check_cannot_add_up_says_so(client: TestClient) -> None:
+    assert svg_texts(client.get(OFFICERS).content, "overlap") == []
+    assert svg_texts(client.get("/v1/embed/aggregates.svg?by=staff_type").content, "overlap") == []
+    # One platform alone has nothing to add up.
+    one = client.get("/v1/embed/aggregates.svg?by=platform&platform=twitter").content
+    assert svg_texts(one, "overlap") == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        OFFICERS,
+        PLATFORMS,
+        "/v1/embed/aggregates.svg?by=year&theme=dark",
+        "/v1/embed/aggregates.svg?by=allegation&measure=allegation_category_named",
+        f"/v1/embed/figures/{WARNING}.svg",
+        "/v1/embed/figures/met-2013.platform.facebook.svg?theme=dark",
+    ],
+)
+def test_every_chart_and_svg_card_carries_its_licence_beside_its_source(
+    client: TestClient, path: str
+) -> None:
+    body = client.get(path).content
+    assert svg_texts(body, "licence") == [LICENCE]
+    assert svg_texts(body, "citation")
+    assert (ET.fromstring(body).findtext(f"{SVG}desc") or "").endswith(f"{LICENCE}.")
 
 
 def test_chart_draws_ranges_as_ranges(client: TestClient) -> None:
-    by_outcome = svg_rows(
-        client.get("/v1/embed/aggregates.svg?by=outcome&staff_type=police_officer").content
-    )
-    assert by_outcome[WARNING]["shape"] == "range"
-    assert by_outcome[WARNING]["value"] == "17 to 18"
-    assert by_outcome[WARNING]["aside"] == "sources disagree"
-    assert by_outcome["met-2013.officers.dismissed"]["shape"] == "bar"
     both = client.get("/v1/embed/aggregates.svg?by=staff_type,outcome").content
     assert svg_texts(both, "title") == ["People by outcome and staff type"]
     assert svg_texts(both, "subtitle") == [
         "Metropolitan Police Service, 2009 to early 2013 · counted in officers and staff"
     ]
-    by_year = svg_rows(client.get("/v1/embed/aggregates.svg?by=year").content)
-    assert by_year == {
+    by_year = client.get("/v1/embed/aggregates.svg?by=year").content
+    ticks = svg_ticks(by_year)
+    assert list(ticks) == [0, 1, 2, 3]
+    # 0 to 3: no solid bar (the least is 0), a band over the whole of 0 to 3.
+    assert svg_rows(by_year) == {
         "met-2013.officers.dismissed-2011": {
-            "shape": "range",
-            "width": 330.0,
+            "marks": {"band": (ticks[0], ticks[3])},
             "value": "0 to 3",
             "words": None,
             "aside": None,
             "title": "Police officers dismissed in 2011",
         }
     }
+    assert list(svg_legend(by_year)) == ["band"]
+
+
+def test_a_chart_of_words_alone_has_no_axis_and_no_empty_track(client: TestClient) -> None:
+    body = client.get(
+        "/v1/embed/aggregates.svg?by=allegation&measure=allegation_category_named"
+    ).content
+    rows = svg_rows(body)
+    assert rows
+    for row in rows.values():
+        assert set(row["marks"]) == {"words-marker"}
+        assert row["words"] == "“category named, no count given” (no number given)"
+    assert svg_ticks(body) == {}
+    assert list(svg_legend(body)) == ["words"]
 
 
 def test_chart_rejects_bad_groupings_with_problem_json(client: TestClient) -> None:
