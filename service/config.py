@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         "believed when telling clients apart for the rate limit, comma-separated "
         "(e.g. 10.0.0.0/8,127.0.0.1); empty trusts none, so the peer address is used.",
     )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default=["127.0.0.1", "localhost", "::1", "testserver"],
+        description="Host names the service answers for, comma-separated (the Host header "
+        "without its port); any other Host gets a 400 bad-host problem, so no link is built "
+        "from a forged one. `*` allows any. The default is the loopback names (and "
+        "`testserver`, Starlette's test client); a deployment must list its public names.",
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     public_base_url: str | None = Field(
         default=None,
@@ -126,12 +133,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return url
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "allowed_hosts", mode="before")
     @classmethod
-    def split_proxy_list(cls, value: object) -> object:
+    def split_comma_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def lower_case_hosts(cls, value: list[str]) -> list[str]:
+        return [host.lower() for host in value]
 
     @field_validator("trusted_proxies")
     @classmethod

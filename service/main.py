@@ -10,11 +10,12 @@ import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import __version__, middleware
@@ -78,7 +79,22 @@ def problem_response(problem: Problem, request: Request) -> JSONResponse:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def slash_redirect(request: Request, public_base_url: str | None) -> Response | None:
+    """A 307 from `/path/` to `/path` when that is a route. Its Location is the public URL
+    or a relative reference: never built from the request's Host (Starlette's own
+    redirect_slashes would echo a forged one)."""
+    path = request.url.path
+    if path == "/" or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path.rstrip("/") or "/"}
+    if all(route.matches(scope)[0] is Match.NONE for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    location = (public_base_url or "") + scope["path"] + (f"?{query}" if query else "")
+    return RedirectResponse(location, status_code=307)
+
+
+def install_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> Response:
         return problem_response(exc, request)
@@ -103,6 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            redirect = slash_redirect(request, settings.public_base_url)
+            if redirect is not None:
+                return redirect
         slug = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(
             exc.status_code, "bad-request"
         )
@@ -157,11 +177,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
-        responses=problem_responses(413, 414, 429, 431),
+        responses=problem_responses(400, 412, 413, 414, 429, 431),
+        redirect_slashes=False,
     )
     app.state.app = state
     app.service = state
-    install_error_handlers(app)
+    install_error_handlers(app, settings)
     checked = [Depends(check_query_params)]
     for module in V1_ROUTERS:
         app.include_router(module.router, prefix="/v1", dependencies=checked)
