@@ -43,8 +43,44 @@ class Settings(BaseSettings):
     cache_max_entries: int = Field(
         default=4096, ge=1, description="Responses kept in memory per process."
     )
+    cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Bytes of responses (bodies, headers, keys and a fixed per-entry "
+        "overhead) kept in memory per process; the least recently used go first. The "
+        "default, 64 MiB, leaves a 512 MB container with two workers room for each "
+        "worker's ~180 MB baseline plus its cache.",
+    )
+    cache_warm_keys: int = Field(
+        default=64,
+        ge=0,
+        description="When a new dataset revision appears, this many of the most recently "
+        "used responses are rebuilt for it before it is served (the previous revision's "
+        "answers are served meanwhile, at most revision_check_seconds longer); 0 switches "
+        "at once.",
+    )
     db_connect_timeout: int = Field(
         default=3, ge=1, description="Seconds to wait for a database connection."
+    )
+    db_statement_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest one query may take, seconds: PostgreSQL's statement_timeout, "
+        "a client-side watchdog that closes the connection of a query still waiting after "
+        "it plus one second (a frozen server answers nothing, not even its own timeout), "
+        "and SQLite's busy_timeout. Such a request gets a 503.",
+    )
+    db_pool_size: int = Field(
+        default=5, ge=1, description="Database connections each process keeps open."
+    )
+    db_max_overflow: int = Field(
+        default=10, ge=0, description="Extra connections a process may open under load."
+    )
+    db_pool_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds a request waits for a free database connection before it gets "
+        "a 503 overloaded problem with Retry-After.",
     )
     max_url_bytes: int = Field(
         default=2048,

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__, middleware
 from service.api import (
@@ -145,11 +145,66 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
         return problem_response(middleware.internal_error(), request)
 
 
-async def _watch_revision(state: AppState) -> None:
+async def _watch_revision(state: AppState, routed: ASGIApp) -> None:
     interval = state.settings.revision_check_seconds
     while True:
         await anyio.to_thread.run_sync(state.tracker.refresh)
+        pending = state.cache.pending_revision
+        if pending is not None:
+            with anyio.move_on_after(interval):
+                await warm_cache(state, routed)
+            state.cache.promote(pending)
         await asyncio.sleep(interval)
+
+
+#: The Accept a warming request sends for each kind of cache key.
+WARM_ACCEPT = {"json": b"application/json", "csv": b"text/csv", "embed": b"*/*"}
+
+
+async def warm_cache(state: AppState, routed: ASGIApp) -> int:
+    """Rebuild the hottest keys of the current revision for the pending one, through the
+    routes themselves (whose Reply stores each answer under the pending revision); returns
+    how many were rebuilt. Keys that vary with the request's base URL (oEmbed) are left to
+    be rebuilt on demand."""
+    built = 0
+    for key in state.cache.hot_keys(state.settings.cache_warm_keys):
+        target, _, kind = key.rpartition("#")
+        if kind not in WARM_ACCEPT:
+            continue
+        path, _, query = target.partition("?")
+        status = await internal_get(routed, path, query, WARM_ACCEPT[kind])
+        built += status == 200
+    return built
+
+
+async def internal_get(app: ASGIApp, path: str, query: str, accept: bytes) -> int:
+    """GET through `app` in-process (no socket); returns the status, drops the body."""
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"127.0.0.1"), (b"accept", accept)],
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 0),
+    }
+    status = 0
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -160,7 +215,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = None
         if settings.revision_check_seconds > 0:
-            task = asyncio.create_task(_watch_revision(state))
+            task = asyncio.create_task(_watch_revision(state, app.routed))
         try:
             yield
         finally:

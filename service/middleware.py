@@ -30,10 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import anyio
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.caching import cache_key, encoded_headers, etag_matches
+from service.caching import Entry, cache_key, encoded_headers, etag_matches
 from service.config import Settings
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -388,6 +389,9 @@ class FastPath:
         self.app = app
         self.state = state
         self.max_age = state.settings.cache_max_age
+        # A follower waits at most as long as one query may take, then builds it itself.
+        self.follow_seconds = state.settings.db_statement_timeout + 1
+        self.inflight: dict[str, anyio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -396,13 +400,39 @@ class FastPath:
             and scope["path"].startswith("/v1/")
         ):
             key = cache_key(scope["path"], scope["query_string"], edge_of(scope).accept)
-            entry = self.state.cache.get(key) if key else None
-            if entry is not None:
-                headers = encoded_headers(entry, self.max_age)
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": entry.body})
+            if key is not None:
+                entry = self.state.cache.get(key)
+                if entry is not None:
+                    await self.serve(entry, send)
+                else:
+                    await self.single_flight(key, scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    async def serve(self, entry: Entry, send: Send) -> None:
+        headers = encoded_headers(entry, self.max_age)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def single_flight(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """The first miss of a key builds it; identical misses meanwhile wait for that
+        answer (bounded), and build their own only if it did not come."""
+        leader = self.inflight.get(key)
+        if leader is None:
+            done = self.inflight[key] = anyio.Event()
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                del self.inflight[key]
+                done.set()
+            return
+        with anyio.move_on_after(self.follow_seconds):
+            await leader.wait()
+        entry = self.state.cache.get(key)
+        if entry is not None:
+            await self.serve(entry, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def stack(app: ASGIApp, state: AppState) -> ASGIApp:

@@ -44,5 +44,9 @@ class AppState:
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine) -> "AppState":
-        cache = ResponseCache(settings.cache_max_entries)
+        cache = ResponseCache(
+            settings.cache_max_entries,
+            settings.cache_max_bytes,
+            grace_seconds=settings.revision_check_seconds,
+        )
         return cls(settings, engine, cache, RevisionTracker(engine, cache))

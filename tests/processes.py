@@ -139,9 +139,11 @@ class AppProcess:
         self.stderr_path = workdir / f"{name}.err"
         settings = {"host": "127.0.0.1", "port": self.port, **settings}
         self.environment = app_environment(**settings)
+        # `serve` takes its address as options; `start` reads APP_HOST and APP_PORT.
+        where = ["--host", "127.0.0.1", "--port", str(self.port)] if command == "serve" else []
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "service", command],
+                [sys.executable, "-m", "service", command, *where],
                 env=self.environment,
                 cwd=workdir,
                 stdout=out,

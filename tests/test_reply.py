@@ -1,5 +1,7 @@
 """service.api.reply: CSV cells a spreadsheet would run as formulas are neutralised."""
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -9,7 +11,7 @@ from service.api.reply import csv_bytes
 
 def test_csv_cells_that_start_a_formula_are_prefixed_with_a_quote() -> None:
     """Issue 17 item 9: a cell starting with @ = + - (or a tab or CR) was written verbatim."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"a": '=HYPERLINK("http://x")', "b": "+1", "c": "-2+3", "d": "@SUM(A1)"},
         {"a": "\tTAB", "b": "\rCR", "c": "plain", "d": None},
         {"a": -5, "b": 3, "c": True, "d": ["=x"]},
