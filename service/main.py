@@ -37,6 +37,7 @@ from service.db import build_engine
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidParameter,
+    Overloaded,
     ParameterError,
     Problem,
     ServiceUnavailable,
@@ -134,10 +135,14 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
-    @app.exception_handler(PoolTimeout)
     async def on_database_down(request: Request, exc: Exception) -> Response:
         logger.warning("database unavailable: %s", type(exc).__name__)
         return problem_response(ServiceUnavailable(), request)
+
+    @app.exception_handler(PoolTimeout)
+    async def on_pool_exhausted(request: Request, _exc: Exception) -> Response:
+        logger.warning("database pool exhausted on %s", request.url.path)
+        return problem_response(Overloaded(), request)
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, _exc: Exception) -> Response:
