@@ -101,14 +101,27 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=0,
         ge=0,
-        description="Requests a minute each client may make (token bucket); 0 turns the rate "
-        "limit off.",
+        description="Requests a minute each client (an IPv4 address, or an IPv6 /64) may "
+        "make, counted in a moving window by the `limits` library; 0 turns the rate limit off.",
     )
     rate_limit_burst: int = Field(
         default=0,
         ge=0,
-        description="Requests a client may make at once before the per-minute rate applies "
-        "(the bucket size); 0 means the same as rate_limit_per_minute.",
+        description="Requests a client may make at once: the window holds this many requests "
+        "and lasts burst*60/rate_limit_per_minute seconds (rounded up); 0 means the same as "
+        "rate_limit_per_minute (a one-minute window).",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where the rate-limit windows are kept: memory:// (each process its "
+        "own) or redis://host:6379 (one budget shared by every process and replica). If "
+        "Redis cannot be reached, requests are let through and a warning is logged.",
+    )
+    rate_limit_key_prefix: str = Field(
+        default="met-foi",
+        max_length=100,
+        description="Prefix of the rate-limit keys in the shared storage, so that several "
+        "services (or tests) can use one Redis.",
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default=[],
