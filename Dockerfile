@@ -5,6 +5,7 @@ WORKDIR /src
 COPY pyproject.toml requirements.lock README.md alembic.ini ./
 COPY service ./service
 COPY migrations ./migrations
+COPY openapi ./openapi
 COPY seed ./seed
 RUN pip wheel --no-cache-dir --wheel-dir /wheels -c requirements.lock .
 

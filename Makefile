@@ -7,12 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve migrate seed lint format typecheck test test-sqlite test-postgres openapi openapi-check readme lock clean docker-smoke
+.PHONY: help install run serve migrate seed lint format typecheck docs test test-sqlite test-postgres openapi openapi-check docs-examples readme lock clean docker-smoke
 
 help:
 	@echo "make run            install, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite)"
-	@echo "make test           install, lint, type-check and run the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set)"
-	@echo "make lint | typecheck | migrate | seed | openapi | openapi-check | lock | clean"
+	@echo "make test           install, lint, type-check, build the docs and run the whole suite (also on PostgreSQL when TEST_DATABASE_URL is set)"
+	@echo "make lint | typecheck | docs | docs-examples | migrate | seed | openapi | openapi-check | lock | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,12 @@ format: install
 typecheck: install
 	$(BIN)/mypy service tests scripts
 
-test: lint typecheck test-sqlite test-postgres
+# The pages in docs/ as a site in var/site; --strict fails on a broken link or anchor.
+# Not --quiet: it drops warnings before --strict counts them, so nothing would fail.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+test: lint typecheck docs test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/coverage run -m pytest -q
@@ -64,8 +69,11 @@ openapi: install
 openapi-check: install
 	$(BIN)/met-foi openapi --check openapi/openapi.json
 
-readme: install
-	$(BIN)/python -m scripts.readme_examples --write
+# Rewrite the generated blocks (curl examples, seed columns) of README.md and docs/*.md.
+docs-examples: install
+	$(BIN)/python -m scripts.doc_examples --write
+
+readme: docs-examples
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:
@@ -79,11 +87,11 @@ clean:
 # Embeds (issue 4). The browser test needs /usr/bin/chromium (`apt-get install chromium`).
 .PHONY: test-embed embed-screenshot
 test-embed: install
-	$(BIN)/pytest -q tests/test_embed.py tests/test_embed_browser.py
+	$(BIN)/pytest -q tests/embed tests/contract/test_embed_browser.py
 
-# Re-take docs/embed-screenshot.png (the README's) from the browser test's host page.
+# Re-take docs/embed-screenshot.png (docs/embed.md's) from the browser test's host page.
 embed-screenshot: install
-	EMBED_SCREENSHOT=$(CURDIR)/docs/embed-screenshot.png $(BIN)/pytest -q tests/test_embed_browser.py -k host_page
+	EMBED_SCREENSHOT=$(CURDIR)/docs/embed-screenshot.png $(BIN)/pytest -q tests/contract/test_embed_browser.py -k host_page
 
 # The Docker image without a Docker engine: build and install it as the Dockerfile says, run
 # its CMD with its ENV on PostgreSQL (127.0.0.1:5432) and on SQLite, probe it, stop it.

@@ -411,6 +411,49 @@ def write_results(
 # ---------------------------------------------------------------- main
 
 
+def cold_starts(servers: list[Server], count: int) -> dict[str, float]:
+    """Median seconds from spawn to the first 200, per server."""
+    cold: dict[str, float] = {}
+    for server in servers:
+        times = []
+        for _ in range(count):
+            times.append(server.start())
+            server.stop()
+        cold[server.name] = statistics.median(times)
+        print(f"cold start {server.name}: {cold[server.name]:.3f} s", flush=True)
+    return cold
+
+
+def run_rounds(
+    args: argparse.Namespace, ref_target: Target, targets: list[Target], notes: list[str]
+) -> None:
+    """Warm every URL, then alternate reference and target runs for each round."""
+    for target in [ref_target, *targets]:
+        headers = {k: v for k, v in target.headers.items() if not k.startswith("_")}
+        got, _ = http_get(target.server.port, target.path, headers)
+        if got != target.expect:
+            raise RuntimeError(f"{target.label}: expected {target.expect}, got {got}")
+        run_wrk(target.server, target.url(), 1, args.connections, args.threads, headers)
+    for round_ in range(args.rounds):
+        for target in targets:
+            for t, sink in ((ref_target, target.references), (target, target.samples)):
+                headers = {k: v for k, v in t.headers.items() if not k.startswith("_")}
+                sample = run_wrk(
+                    t.server, t.url(), args.duration, args.connections, args.threads, headers
+                )
+                if sample.bad:
+                    notes.append(f"round {round_ + 1}, {t.label}: {sample.bad} errors")
+                sink.append(sample)
+                if t is ref_target:
+                    ref_target.samples.append(sample)
+            target.ratios.append(target.samples[-1].rps / target.references[-1].rps)
+            print(
+                f"round {round_ + 1} {target.label}: {target.samples[-1].rps:,.0f} req/s "
+                f"({target.ratios[-1]:.2f} x ref)",
+                flush=True,
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -460,15 +503,8 @@ def main() -> int:
     )
     servers = [reference, service, peer]
 
-    notes = []
-    cold: dict[str, float] = {}
-    for server in servers:
-        times = []
-        for _ in range(args.cold_starts):
-            times.append(server.start())
-            server.stop()
-        cold[server.name] = statistics.median(times)
-        print(f"cold start {server.name}: {cold[server.name]:.3f} s", flush=True)
+    notes: list[str] = []
+    cold = cold_starts(servers, args.cold_starts)
 
     ref_target = Target("reference", reference, "/reference", {"_bytes": str(body_bytes)})
     targets = [
@@ -498,7 +534,7 @@ def main() -> int:
         "(immutable) from a SQLite file holding the figures, figure_reports and cases "
         "tables copied from our seeded database.",
         "Our service answers warm reads from its per-revision cache of encoded responses "
-        "before FastAPI's per-request work (service/main.py: ServiceApp, serve_cached); "
+        "before FastAPI's per-request work (service/middleware.py: FastPath); "
         "each URL was requested once, and loaded for 1 s, before the runs.",
         "Requests/s is the median of the rounds; its ratio is the median of the ratios "
         "of each run to the reference run just before it, so the two columns need not "
@@ -510,30 +546,7 @@ def main() -> int:
     try:
         for server in servers:
             server.start()
-        for target in [ref_target, *targets]:
-            headers = {k: v for k, v in target.headers.items() if not k.startswith("_")}
-            got, _ = http_get(target.server.port, target.path, headers)
-            if got != target.expect:
-                raise RuntimeError(f"{target.label}: expected {target.expect}, got {got}")
-            run_wrk(target.server, target.url(), 1, args.connections, args.threads, headers)
-        for round_ in range(args.rounds):
-            for target in targets:
-                for t, sink in ((ref_target, target.references), (target, target.samples)):
-                    headers = {k: v for k, v in t.headers.items() if not k.startswith("_")}
-                    sample = run_wrk(
-                        t.server, t.url(), args.duration, args.connections, args.threads, headers
-                    )
-                    if sample.bad:
-                        notes.append(f"round {round_ + 1}, {t.label}: {sample.bad} errors")
-                    sink.append(sample)
-                    if t is ref_target:
-                        ref_target.samples.append(sample)
-                target.ratios.append(target.samples[-1].rps / target.references[-1].rps)
-                print(
-                    f"round {round_ + 1} {target.label}: {target.samples[-1].rps:,.0f} req/s "
-                    f"({target.ratios[-1]:.2f} x ref)",
-                    flush=True,
-                )
+        run_rounds(args, ref_target, targets, notes)
         memory = {s.name: s.memory_mb() for s in servers}
     finally:
         for server in servers:

@@ -17,8 +17,9 @@ START_LOCK_ID = 50_132_013
 
 def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = None) -> int:
     from service.db import build_engine
-    from service.seed import PackageInvalid, find_packages, load_packages
-    from service.seed import write_schemas as rewrite
+    from service.seed.load import find_packages, load_packages
+    from service.seed.reader import PackageInvalid
+    from service.seed.schema import write_schemas as rewrite
 
     settings = settings or get_settings()
     roots = paths or find_packages(settings.seed_dir)

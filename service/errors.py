@@ -35,6 +35,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "(APP_ALLOWED_HOSTS), so no link is ever built from it.",
     ),
     "not-found": (404, "Not found", "No resource has that id."),
+    "no-headline-measure": (
+        404,
+        "No headline measure",
+        "The disclosure declares no headline measure for this grouping; name one with measure=.",
+    ),
     "method-not-allowed": (405, "Method not allowed", "This API is read-only."),
     "not-acceptable": (
         406,
@@ -54,7 +59,7 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
     "format-not-implemented": (
         501,
         "Format not implemented",
-        "oEmbed answers are JSON only; another format (such as xml) is not implemented.",
+        "oEmbed answers json and xml; another format is not implemented (oEmbed 1.0, 2.3.5).",
     ),
     "payload-too-large": (
         413,
@@ -157,6 +162,20 @@ class NotFound(Problem):
         super().__init__(f"No {kind} has the id {identifier!r}.")
 
 
+class NoHeadline(Problem):
+    slug = "no-headline-measure"
+
+    def __init__(self, disclosure: str, grouping: str, measures: Sequence[str]) -> None:
+        message = (
+            f"{disclosure} declares no headline measure for by={grouping}; "
+            "choose one with measure=."
+        )
+        super().__init__(
+            message,
+            errors=[ParameterError(parameter="measure", message=message, allowed=list(measures))],
+        )
+
+
 class InvalidParameter(Problem):
     slug = "invalid-parameter"
 
@@ -232,9 +251,11 @@ class FormatNotImplemented(Problem):
 
     def __init__(self, requested: str) -> None:
         super().__init__(
-            f"format={requested!r} is not implemented; this oEmbed endpoint answers json.",
+            f"format={requested!r} is not implemented; this oEmbed endpoint answers json or xml.",
             errors=[
-                ParameterError(parameter="format", message="not implemented", allowed=["json"])
+                ParameterError(
+                    parameter="format", message="not implemented", allowed=["json", "xml"]
+                )
             ],
         )
 

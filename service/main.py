@@ -4,12 +4,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,7 +25,9 @@ from service.api import (
     embed,
     figures,
     health,
+    measures,
     meta,
+    notes,
     series,
     taxonomies,
 )
@@ -42,9 +42,9 @@ from service.errors import (
     Problem,
     ServiceUnavailable,
     logger,
-    problem_openapi,
     problem_responses,
 )
+from service.openapi import committed_document
 from service.state import AppState
 
 DESCRIPTION = """\
@@ -55,7 +55,19 @@ ranges; figures are never added across disclosures. JSON by default, CSV for lis
 (`?format=csv` or `Accept: text/csv`). Errors are RFC 9457 problem details.
 """
 
-V1_ROUTERS = (meta, disclosures, figures, aggregates, series, taxonomies, cases, checks, embed)
+V1_ROUTERS = (
+    meta,
+    disclosures,
+    figures,
+    aggregates,
+    series,
+    measures,
+    taxonomies,
+    cases,
+    notes,
+    checks,
+    embed,
+)
 
 
 class ServiceApp(FastAPI):
@@ -249,19 +261,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(embed.oembed_router, dependencies=checked)
     app.include_router(health.router)
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = problem_openapi(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
-                )
-            )
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    # /openapi.json serves the committed document, examples included (service.openapi).
+    app.openapi = committed_document  # type: ignore[method-assign]
     app.front = middleware.stack(app.routed, state)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from service.taxonomy import Allegation, Dimension, Outcome, Platform, Rank, StaffType
+
 # ---------------------------------------------------------------- tables
 
 
@@ -193,12 +195,12 @@ class FigurePublic(SQLModel):
     disclosure: str
     measure: str
     label: str
-    staff_type: str | None
-    outcome: str | None
-    platform: str | None
-    allegation: str | None
+    staff_type: StaffType | None
+    outcome: Outcome | None
+    platform: Platform | None
+    allegation: Allegation | None
     year: int | None
-    rank: str | None
+    rank: Rank | None
     period: str | None
     value: Value
     min: Min
@@ -242,12 +244,12 @@ class CheckPublic(SQLModel):
 class CasePublic(SQLModel):
     id: str
     disclosure: str
-    staff_type: str | None
-    rank: str | None
+    staff_type: StaffType | None
+    rank: Rank | None
     year: int | None
-    platform: str | None
-    allegation: str | None
-    outcome: str | None
+    platform: Platform | None
+    allegation: Allegation | None
+    outcome: Outcome | None
     summary: str
     in_foi_answer: str = Field(description="yes, probable, uncertain or no.")
     sources: list[str]
@@ -256,6 +258,7 @@ class CasePublic(SQLModel):
 
 class NotePublic(SQLModel):
     id: str
+    disclosure: str
     kind: str
     topic: str
     text: str
@@ -293,21 +296,36 @@ class DisclosurePublic(SQLModel):
     check_count: int
 
 
+class AggregateDefault(SQLModel):
+    """A grouping whose headline measure a data package declares: what /v1/aggregates
+    answers for `by` when no `measure` is given."""
+
+    by: str = Field(description="The grouping, as `by` takes it, e.g. staff_type,outcome.")
+    measure: str = Field(description="The headline measure for that grouping.")
+    total_measure: str | None = Field(
+        default=None, description="The measure of the stated total the rows belong to."
+    )
+    filters: dict[str, str | int] = Field(
+        default_factory=dict,
+        description="Dimension filters applied unless the request sets them.",
+    )
+
+
 class DisclosureDetail(DisclosurePublic):
     sources: list[SourcePublic]
     notes: list[NotePublic]
-    aggregates: list[dict[str, Any]] = Field(
+    aggregates: list[AggregateDefault] = Field(
         description="Groupings with a headline measure declared by the data package."
     )
 
 
 class AggregateRow(SQLModel):
-    staff_type: str | None = None
-    outcome: str | None = None
-    platform: str | None = None
-    allegation: str | None = None
+    staff_type: StaffType | None = None
+    outcome: Outcome | None = None
+    platform: Platform | None = None
+    allegation: Allegation | None = None
     year: int | None = None
-    rank: str | None = None
+    rank: Rank | None = None
     figure: str
     label: str
     value: Value
@@ -323,7 +341,7 @@ class AggregateRow(SQLModel):
 class AggregatePublic(SQLModel):
     disclosure: str
     measure: str
-    by: list[str]
+    by: list[Dimension]
     filters: dict[str, str | int]
     rows: list[AggregateRow]
     total: AggregateRow | None = Field(description="The stated total these rows belong to.")
@@ -334,7 +352,7 @@ class AggregatePublic(SQLModel):
 
 
 class TaxonomyCount(SQLModel):
-    staff_type: str | None
+    staff_type: StaffType | None
     figure: str
     value: Value
     min: Min
@@ -397,12 +415,12 @@ class SeriesPoint(SQLModel):
     period_end: str | None = Field(
         description="The figure's year, else the end of its disclosure's period."
     )
-    staff_type: str | None
-    outcome: str | None
-    platform: str | None
-    allegation: str | None
+    staff_type: StaffType | None
+    outcome: Outcome | None
+    platform: Platform | None
+    allegation: Allegation | None
     year: int | None
-    rank: str | None
+    rank: Rank | None
     value: Value
     min: Min
     max: Max
@@ -415,3 +433,49 @@ class SeriesPoint(SQLModel):
         description="Why this disclosure's figures must not be added to other disclosures'."
     )
     citation: str
+
+
+class MeasurePublic(SQLModel):
+    """A measure: what a figure counts, whatever it is broken down by."""
+
+    id: str
+    label: str
+    meaning: str = Field(description="What the measure counts, in plain English.")
+    units: list[str] = Field(
+        description="The units its figures count in (officers, staff, people, cases)."
+    )
+    disclosures: list[str] = Field(description="The disclosures with figures of it.")
+    dimensions: list[Dimension] = Field(
+        description="The dimensions its figures are broken down by, in display order."
+    )
+    figure_count: int
+
+
+class Health(SQLModel):
+    status: str = Field(description="Always ok.")
+
+
+class Readiness(SQLModel):
+    status: str = Field(description="Always ready; otherwise the answer is a 503 problem.")
+    revision: str | None = Field(description="The dataset revision this process serves.")
+
+
+class ProblemType(SQLModel):
+    type: str
+    title: str
+    status: int
+    description: str
+
+
+class OEmbed(SQLModel):
+    """An oEmbed 1.0 `rich` answer (section 2.3.4)."""
+
+    version: str
+    type: str
+    title: str
+    provider_name: str
+    provider_url: str
+    cache_age: int
+    html: str = Field(description="The iframe of the figure's card.")
+    width: int
+    height: int

@@ -1,15 +1,27 @@
-"""The committed OpenAPI document: the app's schema plus response examples produced by
-calling the app on a fresh database seeded from seed/."""
+"""The OpenAPI document: generated from the app (`generate`), finished with named enum
+components and real response examples from a fresh database seeded from seed/
+(`build_document`, run by `make openapi`), committed as openapi/openapi.json, and served
+as is at /openapi.json (`committed_document`): one document, the same everywhere."""
 
+import json
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 
-from service.config import Settings, get_settings
-from service.errors import PROBLEM_MEDIA_TYPE
+from service.config import BUNDLE_ROOT, Settings, get_settings
+from service.errors import PROBLEM_MEDIA_TYPE, problem_openapi
+from service.measures import MEASURE_IDS
+from service.models import OEmbed
+from service.taxonomy import GROUPINGS
+
+#: The committed document; in the wheel, under service/bundle (see pyproject.toml).
+COMMITTED = BUNDLE_ROOT / "openapi" / "openapi.json"
+
+OEMBED_FORMATS = ("json", "xml")
 
 #: operationId -> the request whose real response is the 200 example.
 EXAMPLE_REQUESTS: dict[str, str] = {
@@ -30,6 +42,8 @@ EXAMPLE_REQUESTS: dict[str, str] = {
     "oembed": "/oembed?url=http://127.0.0.1:8000/v1/embed/figures/met-2013.all.dismissed",
     "healthz": "/healthz",
     "getProblemType": "/problems/unknown-parameter",
+    "listMeasures": "/v1/measures?limit=1",
+    "listNotes": "/v1/notes?limit=1",
 }
 
 #: status -> a request that really produces that problem, for the error examples.
@@ -44,7 +58,7 @@ PROBLEM_REQUESTS: dict[int, str] = {
 def build_document() -> dict[str, Any]:
     from service.db import build_engine, migrate
     from service.main import create_app
-    from service.seed import find_packages, load_packages
+    from service.seed.load import find_packages, load_packages
 
     seed_dir = get_settings().seed_dir
     with tempfile.TemporaryDirectory() as folder:
@@ -57,7 +71,7 @@ def build_document() -> dict[str, Any]:
         engine = build_engine(settings)
         load_packages(engine, find_packages(seed_dir))
         app = create_app(settings, engine)
-        document = app.openapi()
+        document = generate(app, seed_dir)
         examples = anyio.run(_fetch, app, [*EXAMPLE_REQUESTS.values(), *PROBLEM_REQUESTS.values()])
         engine.dispose()
     for path_item in document["paths"].values():
@@ -65,7 +79,8 @@ def build_document() -> dict[str, Any]:
             responses = operation.get("responses", {})
             url = EXAMPLE_REQUESTS.get(operation.get("operationId", ""))
             if url is not None and "200" in responses:
-                responses["200"]["content"]["application/json"]["example"] = examples[url]
+                content = responses["200"]["content"]
+                content[next(iter(content))]["example"] = examples[url]
             for status, url in PROBLEM_REQUESTS.items():
                 content = responses.get(str(status), {}).get("content", {})
                 if PROBLEM_MEDIA_TYPE in content:
@@ -77,3 +92,75 @@ async def _fetch(app: Any, urls: list[str]) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         return {url: (await client.get(url)).json() for url in urls}
+
+
+@cache
+def committed_document() -> dict[str, Any]:
+    """openapi/openapi.json, read once, on the first request for it."""
+    document: dict[str, Any] = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    return document
+
+
+def disclosure_ids(seed_dir: Path) -> list[str]:
+    """The disclosure ids the schema lists: the seed packages' folder names, sorted (a
+    package's folder is named after its disclosure id; the loader checks that)."""
+    return sorted(p.parent.name for p in seed_dir.glob("*/datapackage.json"))
+
+
+def generate(app: Any, seed_dir: Path) -> dict[str, Any]:
+    """The app's schema, finished for client generators: errors as problem+json, the
+    vocabularies our own code checks as named enum components, optional query parameters
+    without a null alternative (a query string cannot send null), and every non-JSON body
+    a string of its real media type."""
+    from fastapi.openapi.utils import get_openapi
+
+    schema = problem_openapi(
+        get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+    )
+    named = {
+        "DisclosureId": ("A disclosure id (a seed data package).", disclosure_ids(seed_dir)),
+        "Measure": ("A measure id; see /v1/measures.", list(MEASURE_IDS)),
+        "Grouping": (
+            "One dimension, or two distinct ones joined by a comma (outer grouping first).",
+            list(GROUPINGS),
+        ),
+        "OEmbedFormat": ("oEmbed answer formats (oEmbed 1.0, section 2.2).", list(OEMBED_FORMATS)),
+        "CheckStatus": (
+            "What a check's evaluation found.",
+            ["holds", "holds_within_range", "gap", "contradiction"],
+        ),
+        "Theme": ("Colour scheme of a card or chart.", ["light", "dark"]),
+    }
+    components = schema["components"]["schemas"]
+    components["OEmbed"] = OEmbed.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, (description, values) in named.items():
+        components[name] = {
+            "type": "string",
+            "enum": values,
+            "title": name,
+            "description": description,
+        }
+    schema["components"]["schemas"] = dict(sorted(components.items()))
+    for path_item in schema["paths"].values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _without_null(parameter["schema"])
+            for response in operation.get("responses", {}).values():
+                for media_type, content in response.get("content", {}).items():
+                    if "json" not in media_type:
+                        content.setdefault("schema", {"type": "string"})
+    return schema
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`anyOf: [X, null]` as X, keeping the description and default."""
+    options = schema.get("anyOf")
+    if not options:
+        return schema
+    kept = [o for o in options if o != {"type": "null"}]
+    if len(kept) != 1:
+        return schema
+    rest = {k: v for k, v in schema.items() if k not in ("anyOf", "title")}
+    return {**kept[0], **rest}

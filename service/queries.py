@@ -9,13 +9,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from service import __version__, reading
 from service.checks import evaluate
-from service.errors import CannotCombine, InvalidParameter, NotFound
+from service.errors import CannotCombine, InvalidParameter, NoHeadline, NotFound
+from service.measures import MEASURES
 from service.models import (
+    AggregateDefault,
     AggregatePublic,
     AggregateRow,
     Case,
@@ -32,6 +34,7 @@ from service.models import (
     FigurePublic,
     FigureReport,
     LicencePublic,
+    MeasurePublic,
     MetaPublic,
     Note,
     NotePublic,
@@ -42,7 +45,7 @@ from service.models import (
     TaxonomyCount,
     TaxonomyEntry,
 )
-from service.taxonomy import DIMENSIONS, ORDER, TAXONOMIES
+from service.taxonomy import DIMENSIONS, ORDER, TAXONOMIES, Term
 
 Filters = dict[str, str | int]
 
@@ -120,12 +123,27 @@ def get_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
     return DisclosureDetail(
         **_disclosure_public(d, count[Figure], count[Case], count[Check]),
         sources=[source_public(s) for s in sources],
-        notes=[
-            NotePublic(id=n.id, kind=n.kind, topic=n.topic, text=n.text, sources=n.sources)
-            for n in notes
-        ],
-        aggregates=d.aggregate_defaults,
+        notes=[note_public(n) for n in notes],
+        aggregates=[AggregateDefault.model_validate(a) for a in d.aggregate_defaults],
     )
+
+
+def note_public(n: Note) -> NotePublic:
+    return NotePublic(
+        id=n.id,
+        disclosure=n.disclosure_id,
+        kind=n.kind,
+        topic=n.topic,
+        text=n.text,
+        sources=n.sources,
+    )
+
+
+def list_notes(session: Session, disclosure: str | None) -> list[NotePublic]:
+    query = select(Note).order_by(col(Note.disclosure_id), col(Note.position))
+    if disclosure is not None:
+        query = query.where(Note.disclosure_id == disclosure)
+    return [note_public(n) for n in session.exec(query).all()]
 
 
 def source_public(s: Source) -> SourcePublic:
@@ -307,24 +325,75 @@ def list_figures(
     disputed: bool | None,
     limit: int,
     offset: int,
+    q: str | None = None,
+    sort: str | None = None,
 ) -> tuple[list[FigurePublic], int]:
     query = select(Figure)
     if disclosure is not None:
         query = query.where(Figure.disclosure_id == disclosure)
     if measure is not None:
-        known = measures(session, disclosure)
+        # A measure of another disclosure matches nothing here; only an unknown one is wrong.
+        known = measures(session, None)
         if measure not in known:
             raise InvalidParameter("measure", measure, known)
         query = query.where(Figure.measure == measure)
     for dim, value in dimensions.items():
         query = query.where(getattr(Figure, dim) == value)
-    query = query.order_by(col(Figure.disclosure_id), col(Figure.position))
+    if q is not None:
+        query = query.where(text_match(q, Figure.label, Figure.note))
+    query = query.order_by(
+        *sorted_by(Figure, sort), col(Figure.disclosure_id), col(Figure.position)
+    )
     figures = session.exec(query).all()
     context = FigureContext.load(session, figures)
     if disputed is not None:
         figures = [f for f in figures if context.disputed(f.id) == disputed]
     page = figures[offset : offset + limit]
     return [figure_public(f, context) for f in page], len(figures)
+
+
+def text_match(q: str, *columns: Any) -> ColumnElement[bool]:
+    """Any of `columns` contains `q`, ignoring case (on SQLite, the case of ASCII letters);
+    % and _ in q are literal."""
+    needle = q.lower()
+    return or_(*(func.lower(c).contains(needle, autoescape=True) for c in columns))
+
+
+def sorted_by(table: Any, sort: str | None) -> list[Any]:
+    """ORDER BY terms for `sort` (a field, `-field` for descending), nulls last; the caller
+    appends the default order, which breaks ties stably."""
+    if sort is None:
+        return []
+    column = getattr(table, sort.lstrip("-"))
+    return [column.is_(None), column.desc() if sort.startswith("-") else column.asc()]
+
+
+def list_measures(session: Session, disclosure: str | None) -> list[MeasurePublic]:
+    """Every measure with figures (in one disclosure, if given), by id."""
+    query = select(Figure).order_by(col(Figure.measure), col(Figure.disclosure_id))
+    if disclosure is not None:
+        query = query.where(Figure.disclosure_id == disclosure)
+    found: dict[str, list[Figure]] = {}
+    for figure in session.exec(query).all():
+        found.setdefault(figure.measure, []).append(figure)
+    declared = {m.code: m for m in MEASURES}
+    result = []
+    for measure, figures in found.items():
+        term = declared.get(measure, Term(measure, measure, "Not described yet."))
+        result.append(
+            MeasurePublic(
+                id=measure,
+                label=term.label,
+                meaning=term.meaning,
+                units=sorted({f.unit for f in figures}),
+                disclosures=list(dict.fromkeys(f.disclosure_id for f in figures)),
+                dimensions=[
+                    d for d in DIMENSIONS if any(getattr(f, d) is not None for f in figures)
+                ],
+                figure_count=len(figures),
+            )
+        )
+    return result
 
 
 def measures(session: Session, disclosure: str | None) -> list[str]:
@@ -464,16 +533,10 @@ def aggregate(
     known = measures(session, disclosure_id)
     if measure is None:
         if declared is None:
-            raise InvalidParameter(
-                "measure",
-                None,
-                known,
-                detail=f"{disclosure_id} declares no headline measure for by={grouping}; "
-                "choose one with measure=.",
-            )
+            raise NoHeadline(disclosure_id, grouping, known)
         measure = str(declared["measure"])
-    elif measure not in known:
-        raise InvalidParameter("measure", measure, known)
+    elif measure not in measures(session, None):
+        raise InvalidParameter("measure", measure, measures(session, None))
     if declared is not None and declared["measure"] == measure:
         filters = {**declared.get("filters", {}), **filters}
     figures = session.exec(
@@ -584,16 +647,27 @@ def case_public(c: Case) -> CasePublic:
 
 
 def list_cases(
-    session: Session, *, disclosure: str | None, filters: Filters, limit: int, offset: int
+    session: Session,
+    *,
+    disclosure: str | None,
+    filters: Filters,
+    limit: int,
+    offset: int,
+    q: str | None = None,
+    sort: str | None = None,
 ) -> tuple[list[CasePublic], int]:
     query = select(Case)
     if disclosure is not None:
         query = query.where(Case.disclosure_id == disclosure)
     for dim, value in filters.items():
         query = query.where(getattr(Case, dim) == value)
+    if q is not None:
+        query = query.where(text_match(q, Case.summary, Case.note))
     count = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
-        query.order_by(col(Case.disclosure_id), col(Case.position), col(Case.id))
+        query.order_by(
+            *sorted_by(Case, sort), col(Case.disclosure_id), col(Case.position), col(Case.id)
+        )
         .offset(offset)
         .limit(limit)
     ).all()

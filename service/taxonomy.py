@@ -6,6 +6,8 @@ severe first, with the non-outcomes (still open, none stated) last.
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, TypeAlias
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +186,31 @@ LABELS: dict[str, dict[str, str]] = {
 
 #: Dimensions a figure can be broken down by, in the order they are shown.
 DIMENSIONS: tuple[str, ...] = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
+
+#: Every value `by` takes: one dimension, or two distinct ones joined by a comma (either
+#: order; the first is the outer grouping).
+GROUPINGS: tuple[str, ...] = (
+    *DIMENSIONS,
+    *(f"{a},{b}" for a in DIMENSIONS for b in DIMENSIONS if a != b),
+)
+
+
+def codes_enum(name: str, codes: tuple[str, ...]) -> type[StrEnum]:
+    """A StrEnum of codes: the OpenAPI schema shows it as a named enum component."""
+    return StrEnum(name, {code: code for code in codes})  # type: ignore[return-value]
+
+
+if TYPE_CHECKING:
+    StaffType: TypeAlias = str
+    Outcome: TypeAlias = str
+    Platform: TypeAlias = str
+    Allegation: TypeAlias = str
+    Rank: TypeAlias = str
+    Dimension: TypeAlias = str
+else:
+    StaffType = codes_enum("StaffType", CODES["staff_type"])
+    Outcome = codes_enum("Outcome", CODES["outcome"])
+    Platform = codes_enum("Platform", CODES["platform"])
+    Allegation = codes_enum("Allegation", CODES["allegation"])
+    Rank = codes_enum("Rank", CODES["rank"])
+    Dimension = codes_enum("Dimension", DIMENSIONS)

@@ -3,6 +3,7 @@ PostgreSQL named by TEST_DATABASE_URL. The seeded template is built once per run
 test gets its own copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
 """
 
+import csv
 import itertools
 import os
 import shutil
@@ -18,10 +19,19 @@ from sqlalchemy.engine import Engine, make_url
 from service.config import PROJECT_ROOT, Settings
 from service.db import build_engine, migrate
 from service.main import create_app
-from service.seed import find_packages, load_packages
+from service.seed import find_packages, load_packages, read_package
 
 SEED_DIR = PROJECT_ROOT / "seed"
 MET_2013 = SEED_DIR / "met-2013"
+#: What read_package and load_packages count in met-2013 (LoadResult.counts).
+MET_2013_COUNTS = {
+    "figures": 40,
+    "reports": 74,
+    "cases": 4,
+    "checks": 11,
+    "notes": 9,
+    "sources": 10,
+}
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 _counter = itertools.count()
 
@@ -124,3 +134,24 @@ def package_copy(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return copy
+
+
+def edit_csv(path: Path, row: int, column: str, value: str) -> None:
+    """Set one cell of a copied package; `row` is the spreadsheet row number (header is 1)."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[row - 1][rows[0].index(column)] = value
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+LICENCE = {
+    "id": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 (this compilation; the figures are from a "
+    "Metropolitan Police FOI answer as reported by the sources)",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+}
+
+
+def met_2013_revision() -> str:
+    return read_package(MET_2013).disclosure.revision

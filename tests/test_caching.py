@@ -17,9 +17,8 @@ from service.caching import ENTRY_OVERHEAD, Entry, ResponseCache, entry_bytes
 from service.config import Settings
 from service.main import ServiceApp, create_app
 from service.seed import load_packages
-from tests.conftest import MET_2013
+from tests.conftest import MET_2013, edit_csv
 from tests.processes import wait_until
-from tests.test_seed import edit_csv
 
 
 class FakeClock:

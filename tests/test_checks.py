@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from service.checks import evaluate
 from service.reading import Interval
 from service.seed import load_packages
-from tests.test_seed import edit_csv
+from tests.conftest import edit_csv
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The Dockerfile, compose.yaml and the README's deployment section agree with the code."""
+"""The Dockerfile, compose.yaml and docs/deploy.md agree with the code."""
 
 import importlib.util
 import re
@@ -87,11 +87,17 @@ def test_dockerignore_keeps_local_state_out_but_not_what_the_build_copies() -> N
         assert not smoke.ignored(path, patterns), path
 
 
-def test_readme_documents_every_environment_variable() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    docker = readme.split("\n## Deploy with Docker\n", 1)[1].split("\n## ", 1)[0]
+def deploy_section(heading: str) -> str:
+    """The text under a `## heading` of docs/deploy.md, up to the next `## `."""
+    page = (PROJECT_ROOT / "docs" / "deploy.md").read_text()
+    assert f"\n## {heading}\n" in page, f"docs/deploy.md has no '## {heading}' section"
+    return page.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_deploy_page_documents_every_environment_variable() -> None:
+    docker = deploy_section("Deploy with Docker")
     assert "docker compose up" in docker
-    configuration = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    configuration = deploy_section("Configuration")
     rows = [line for line in configuration.splitlines() if line.startswith("| `APP_")]
     documented = {re.match(r"\| `(APP_\w+)`", row).group(1) for row in rows}  # type: ignore[union-attr]
     assert documented == SETTING_VARIABLES

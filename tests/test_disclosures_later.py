@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from service.config import Settings
 from service.db import build_engine, migrate
 from service.seed import find_packages, load_packages
-from tests.conftest import SEED_DIR
+from tests.conftest import MET_2013_COUNTS, SEED_DIR
 
 LATER = ["met-2010", "met-2014", "met-2022-londonworld", "met-2022-guardian"]
 
@@ -132,14 +132,7 @@ def test_every_package_under_seed_loads_with_its_counts(blank_database_url: str)
             "notes": 4,
             "sources": 4,
         },
-        "met-2013": {
-            "figures": 40,
-            "reports": 74,
-            "cases": 4,
-            "checks": 11,
-            "notes": 9,
-            "sources": 10,
-        },
+        "met-2013": MET_2013_COUNTS,
         "met-2014": {
             "figures": 11,
             "reports": 15,

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from service.config import PROJECT_ROOT
 from service.openapi import EXAMPLE_REQUESTS, build_document
@@ -74,3 +75,39 @@ def test_errors_are_declared_as_problem_json(document: dict[str, Any]) -> None:
         if any(p["name"] == "format" and "csv" in str(p) for p in operation.get("parameters", [])):
             content = operation["responses"]["200"]["content"]
             assert set(content) == {"application/json", "text/csv"}, operation["operationId"]
+
+
+def test_the_server_serves_the_committed_document(client: TestClient) -> None:
+    served = client.get("/openapi.json")
+    assert served.status_code == 200
+    assert served.json() == json.loads(COMMITTED.read_text(encoding="utf-8"))
+    examples = served.json()["paths"]["/v1/measures"]["get"]["responses"]["200"]["content"]
+    assert examples["application/json"]["example"]["data"][0]["id"] == "action_not_broken_down"
+
+
+def test_closed_vocabularies_are_named_enums(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["Grouping"]["enum"][:7] == [
+        "staff_type", "outcome", "platform", "allegation", "year", "rank", "staff_type,outcome",
+    ]  # fmt: skip
+    assert len(schemas["Grouping"]["enum"]) == 36
+    assert len(schemas["Measure"]["enum"]) == 19
+    assert schemas["OEmbedFormat"]["enum"] == ["json", "xml"]
+    aggregates = document["paths"]["/v1/aggregates"]["get"]["parameters"]
+    refs = {p["name"]: p["schema"].get("$ref", "").rsplit("/", 1)[-1] for p in aggregates}
+    assert refs == {
+        "by": "Grouping",
+        "measure": "Measure",
+        "disclosure": "DisclosureId",
+        "format": "ListFormat",
+        "staff_type": "StaffType",
+        "outcome": "Outcome",
+        "platform": "Platform",
+        "allegation": "Allegation",
+        "rank": "Rank",
+        "year": "",
+    }
+    detail = schemas["DisclosureDetail"]["properties"]["aggregates"]
+    assert detail["items"] == {"$ref": "#/components/schemas/AggregateDefault"}
+    svg = document["paths"]["/v1/embed/aggregates.svg"]["get"]["responses"]["200"]
+    assert svg["content"] == {"image/svg+xml": {"schema": {"type": "string"}}}

@@ -1,16 +1,22 @@
-from fastapi import APIRouter, Path, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
 
 from service import queries
 from service.api.deps import (
+    SORT_DESCRIPTION,
+    CaseSort,
     DisclosureFilterDep,
     OutcomeParam,
     PageDep,
     PlatformParam,
+    QueryTextParam,
     SessionDep,
     StaffTypeParam,
     YearParam,
     dimension_filters,
     list_responses,
+    sort_column,
 )
 from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import problem_responses
@@ -25,7 +31,8 @@ router = APIRouter(tags=["cases"])
     summary="List individually documented cases",
     description="Cases described one by one in the sources: a documented sample, not the "
     "basis of the aggregates. `in_foi_answer` says whether a case is known to be counted "
-    "in the disclosure. No names, ages or home areas are held.",
+    "in the disclosure. No names, ages or home areas are held. `q` searches summaries and "
+    "notes; `sort` orders by one field.",
     response_model=Page[CasePublic],
     responses=list_responses(400, 406, 422, 503),
 )
@@ -38,6 +45,8 @@ def list_cases(
     outcome: OutcomeParam = None,
     platform: PlatformParam = None,
     year: YearParam = None,
+    q: QueryTextParam = None,
+    sort: Annotated[CaseSort | None, Query(description=SORT_DESCRIPTION)] = None,
 ) -> Response:
     filters = dimension_filters(
         staff_type=staff_type, outcome=outcome, platform=platform, year=year
@@ -47,6 +56,8 @@ def list_cases(
             session,
             disclosure=disclosure,
             filters=filters,
+            q=q,
+            sort=sort_column(sort),
             limit=page.limit,
             offset=page.offset,
         ),

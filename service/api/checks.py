@@ -3,7 +3,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from service import queries
-from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
+from service.api.deps import (
+    DisclosureFilterDep,
+    PageDep,
+    SessionDep,
+    list_responses,
+    schema_ref,
+)
 from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import NotFound, problem_responses
 from service.models import CheckPublic, Page
@@ -35,7 +41,9 @@ def list_checks(
     reply: TableReplyDep,
     disclosure: DisclosureFilterDep,
     page: PageDep,
-    status: Annotated[Status | None, Query(description="Only checks with this status.")] = None,
+    status: Annotated[
+        Status | None, schema_ref("CheckStatus"), Query(description="Only checks with this status.")
+    ] = None,
 ) -> Response:
     def build() -> tuple[list[CheckPublic], int]:
         checks = _all_checks(session, disclosure)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args, 
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import WithJsonSchema
 from sqlmodel import Session
 
 from service.errors import (
@@ -17,28 +18,21 @@ from service.errors import (
 )
 from service.queries import Filters, resolve_disclosure
 from service.state import AppState
-from service.taxonomy import CODES, DIMENSIONS
+from service.taxonomy import DIMENSIONS, Allegation, Outcome, Platform, Rank, StaffType
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
 
 
-def _codes_enum(name: str, codes: Sequence[str]) -> type[StrEnum]:
-    return StrEnum(name, {code: code for code in codes})  # type: ignore[return-value]
+def schema_ref(name: str) -> WithJsonSchema:
+    """Show a parameter checked by our own code as the named enum component `name`
+    (service.openapi adds the component), keeping our own problem details for bad values."""
+    return WithJsonSchema({"$ref": f"#/components/schemas/{name}"})
 
 
-if TYPE_CHECKING:
-    StaffType: TypeAlias = str
-    Outcome: TypeAlias = str
-    Platform: TypeAlias = str
-    Allegation: TypeAlias = str
-    Rank: TypeAlias = str
-else:
-    StaffType = _codes_enum("StaffType", CODES["staff_type"])
-    Outcome = _codes_enum("Outcome", CODES["outcome"])
-    Platform = _codes_enum("Platform", CODES["platform"])
-    Allegation = _codes_enum("Allegation", CODES["allegation"])
-    Rank = _codes_enum("Rank", CODES["rank"])
+class ListFormat(StrEnum):
+    json = "json"
+    csv = "csv"
 
 
 def get_state(request: Request) -> AppState:
@@ -141,11 +135,12 @@ def _query_names(route: APIRoute) -> list[str]:
 
 
 FormatParam = Annotated[
-    Literal["json", "csv"] | None,
+    ListFormat | None,
     Query(description="Response format; overrides the Accept header. Default json."),
 ]
 DisclosureParam = Annotated[
     str | None,
+    schema_ref("DisclosureId"),
     Query(
         description="Disclosure id, e.g. met-2013. Exactly one; defaults to the flagship "
         "disclosure where a route needs one.",
@@ -165,8 +160,48 @@ AllegationParam = Annotated[Allegation | None, Query(description="Allegation cat
 YearParam = Annotated[int | None, Query(ge=1900, le=2100, description="Calendar year.")]
 RankParam = Annotated[Rank | None, Query(description="Rank code.")]
 MeasureParam = Annotated[
-    str | None, Query(description="Measure name, e.g. people_by_outcome.", max_length=100)
+    str | None,
+    schema_ref("Measure"),
+    Query(description="Measure id, e.g. people_by_outcome (see /v1/measures).", max_length=100),
 ]
+
+
+QueryTextParam = Annotated[
+    str | None,
+    Query(
+        description="Free text: only items whose label, summary or note contains it, "
+        "ignoring case.",
+        min_length=1,
+        max_length=100,
+    ),
+]
+
+FIGURE_SORT_FIELDS = ("id", "disclosure", "measure", "label", "year", "value", "min", "max")
+CASE_SORT_FIELDS = ("id", "disclosure", "year", "staff_type", "outcome", "platform")
+
+
+def _sort_enum(name: str, fields: Sequence[str]) -> type[StrEnum]:
+    values = [v for f in fields for v in (f, f"-{f}")]
+    return StrEnum(name, {v: v for v in values})  # type: ignore[return-value]
+
+
+if TYPE_CHECKING:
+    FigureSort: TypeAlias = StrEnum
+    CaseSort: TypeAlias = StrEnum
+else:
+    FigureSort = _sort_enum("FigureSort", FIGURE_SORT_FIELDS)
+    CaseSort = _sort_enum("CaseSort", CASE_SORT_FIELDS)
+SORT_DESCRIPTION = (
+    "Order by this field, or descending with a leading `-`; empty values last. Ties keep "
+    "the default order (disclosure, then the item's place in its package)."
+)
+
+
+def sort_column(sort: StrEnum | None) -> str | None:
+    """The sort as the queries take it: a table column, `-` for descending."""
+    if sort is None:
+        return None
+    return sort.value.replace("disclosure", "disclosure_id")
 
 
 def list_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -213,7 +248,7 @@ PageDep = Annotated[Paging, Depends()]
 
 
 def disclosure_filter(session: SessionDep, disclosure: DisclosureParam = None) -> str | None:
-    """The disclosure a list is filtered to, or None for all; 404 for an unknown id."""
+    """The disclosure a list is filtered to, or None for all; 422 for an unknown id."""
     return None if disclosure is None else resolve_disclosure(session, disclosure, "")
 
 
@@ -223,7 +258,7 @@ DisclosureFilterDep = Annotated[str | None, Depends(disclosure_filter)]
 def disclosure_or_flagship(
     session: SessionDep, state: StateDep, disclosure: DisclosureParam = None
 ) -> str:
-    """The disclosure a route answers about: the one asked for, else the flagship; 404 for
+    """The disclosure a route answers about: the one asked for, else the flagship; 422 for
     an unknown id. Resolved once per request, however many parts of the route use it."""
     return resolve_disclosure(session, disclosure, state.settings.flagship_disclosure)
 
@@ -234,6 +269,7 @@ DisclosureDep = Annotated[str, Depends(disclosure_or_flagship)]
 def grouping(
     by: Annotated[
         str,
+        schema_ref("Grouping"),
         Query(
             description="One dimension, or two joined by a comma: "
             "platform, outcome, staff_type, staff_type,outcome, year ...",

@@ -19,26 +19,20 @@ from service.api.deps import (
     MeasureParam,
     SessionDep,
     StateDep,
+    schema_ref,
 )
 from service.api.reply import ReplyDep
 from service.caching import JSON
-from service.embed import (
-    CARD_CSP,
-    HTML_TYPE,
-    JS_TYPE,
-    SVG_CSP,
-    SVG_TYPE,
-    Card,
-    aggregate_svg,
-    card_html,
-    card_svg,
-    embed_script,
+from service.embed.card import CARD_CSP, HTML_TYPE, Card, card_html, not_found_html
+from service.embed.oembed import (
+    OEMBED_XML_TYPE,
+    discovery_link,
     figure_id_from_url,
-    not_found_html,
-    not_found_svg,
     oembed,
-    oembed_discovery_url,
+    oembed_xml,
 )
+from service.embed.script import JS_TYPE, embed_script
+from service.embed.svg import SVG_CSP, SVG_TYPE, aggregate_svg, card_svg, not_found_svg
 from service.errors import FormatNotImplemented, NotFound, problem_responses
 from service.state import AppState
 
@@ -46,13 +40,18 @@ router = APIRouter(tags=["embed"])
 oembed_router = APIRouter(tags=["embed"])
 
 ThemeParam = Annotated[
-    Literal["light", "dark"], Query(description="Colour scheme of the card or chart.")
+    Literal["light", "dark"],
+    schema_ref("Theme"),
+    Query(description="Colour scheme of the card or chart."),
 ]
 FigureIdPath = Annotated[str, Path(description="Figure id.", max_length=200)]
 
 
 def _content(media_type: str, description: str) -> dict[str, Any]:
-    return {"description": description, "content": {media_type.split(";")[0]: {}}}
+    return {
+        "description": description,
+        "content": {media_type.split(";")[0]: {"schema": {"type": "string"}}},
+    }
 
 
 def _card(session: Session, figure_id: str) -> Card | None:
@@ -131,7 +130,7 @@ def embed_figure_card(
         )
     # Discovery needs an absolute URL; only a configured one is the same for every request.
     public = state.settings.public_base_url
-    discovery = oembed_discovery_url(public, figure_id) if public else None
+    discovery = discovery_link(public, card) if public else ""
     return reply.raw(
         lambda: card_html(card, theme, discovery),
         HTML_TYPE,
@@ -148,7 +147,10 @@ def embed_figure_card(
     "a band fading out from their floor, and qualifiers as words with no bar. With title, "
     "stated total, source line, data date and revision.",
     response_class=Response,
-    responses={200: _content(SVG_TYPE, "The SVG chart."), **problem_responses(400, 422, 503)},
+    responses={
+        200: _content(SVG_TYPE, "The SVG chart."),
+        **problem_responses(400, 404, 422, 503),
+    },
 )
 def embed_aggregates_svg(
     session: SessionDep,
@@ -192,10 +194,19 @@ def embed_js(state: StateDep, reply: ReplyDep) -> Response:
     summary="oEmbed 1.0 for figure URLs",
     description="Given the URL of a figure (its card, its SVG or its JSON), the oEmbed "
     "`rich` answer whose `html` is the iframe of the card, so that CMSs such as WordPress "
-    "turn a pasted figure URL into the embed. JSON only; other formats get 501.",
+    "turn a pasted figure URL into the embed. `format=json` (the default) or `format=xml` "
+    "(oEmbed's XML: an `<oembed>` root, one element per field, `text/xml`). Any other "
+    "format is outside this schema and answered 501 Not Implemented, as oEmbed 1.0 "
+    "(section 2.3.5) requires.",
     response_class=Response,
     responses={
-        200: _content(JSON, "The oEmbed answer."),
+        200: {
+            "description": "The oEmbed answer, in the format asked for.",
+            "content": {
+                JSON: {"schema": {"$ref": "#/components/schemas/OEmbed"}},
+                "text/xml": {"schema": {"type": "string"}},
+            },
+        },
         **problem_responses(400, 404, 422, 501, 503),
     },
 )
@@ -206,7 +217,9 @@ def get_oembed(
     reply: ReplyDep,
     url: Annotated[str, Query(description="URL of a figure.", max_length=1000)],
     format: Annotated[
-        str, Query(description="Answer format; only json is implemented.", max_length=20)
+        str,
+        schema_ref("OEmbedFormat"),
+        Query(description="Answer format: json (default) or xml.", max_length=20),
     ] = "json",
     maxwidth: Annotated[
         int | None, Query(ge=1, le=10000, description="Largest width the consumer allows.")
@@ -215,25 +228,25 @@ def get_oembed(
         int | None, Query(ge=1, le=10000, description="Largest height the consumer allows.")
     ] = None,
 ) -> Response:
-    if format != "json":
+    if format not in ("json", "xml"):
         raise FormatNotImplemented(format)
     figure_id = figure_id_from_url(url)
     if figure_id is None:
         raise NotFound("figure URL", url)
-    card = _card(session, figure_id)
-    if card is None:
-        raise NotFound("figure", figure_id)
     base = base_url(request, state)
-    return reply.raw(
-        lambda: orjson.dumps(
-            oembed(
-                card,
-                base,
-                maxwidth=maxwidth,
-                maxheight=maxheight,
-                cache_age=state.settings.cache_max_age,
-            )
-        ),
-        JSON,
-        varies_with=base,
-    )
+
+    def answer() -> bytes:
+        # Looked up only on a cache miss: a warm answer needs no figure or disclosure.
+        card = _card(session, figure_id)
+        if card is None:
+            raise NotFound("figure", figure_id)
+        fields = oembed(
+            card,
+            base,
+            maxwidth=maxwidth,
+            maxheight=maxheight,
+            cache_age=state.settings.cache_max_age,
+        )
+        return oembed_xml(fields) if format == "xml" else orjson.dumps(fields)
+
+    return reply.raw(answer, OEMBED_XML_TYPE if format == "xml" else JSON, varies_with=base)

@@ -1,13 +1,19 @@
+from typing import Annotated
+
 from fastapi import APIRouter, Path, Query, Response
 
 from service import queries
 from service.api.deps import (
+    SORT_DESCRIPTION,
     DimensionsDep,
     DisclosureFilterDep,
+    FigureSort,
     MeasureParam,
     PageDep,
+    QueryTextParam,
     SessionDep,
     list_responses,
+    sort_column,
 )
 from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import problem_responses
@@ -23,7 +29,8 @@ router = APIRouter(tags=["figures"])
     description="Every disclosed statistic with its dimensions, its published reading "
     "(exact value, or min/max, or only a qualifier), whether sources disagree, what each "
     "source reported, and a citation. Dimension filters match exactly; an empty dimension "
-    "on a figure means it is not broken down by it.",
+    "on a figure means it is not broken down by it. `q` searches labels and notes; `sort` "
+    "orders by one field.",
     response_model=Page[FigurePublic],
     responses=list_responses(400, 406, 422, 503),
 )
@@ -37,6 +44,8 @@ def list_figures(
     disputed: bool | None = Query(
         None, description="Only figures whose sources disagree (true) or agree (false)."
     ),
+    q: QueryTextParam = None,
+    sort: Annotated[FigureSort | None, Query(description=SORT_DESCRIPTION)] = None,
 ) -> Response:
     filters = dimensions.values
     return reply.page(
@@ -46,6 +55,8 @@ def list_figures(
             measure=measure,
             dimensions=filters,
             disputed=disputed,
+            q=q,
+            sort=sort_column(sort),
             limit=page.limit,
             offset=page.offset,
         ),

@@ -1,7 +1,6 @@
 """Outside /v1: liveness, readiness, and what each problem type means."""
 
 import time
-from typing import Any
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse, Response
@@ -18,6 +17,7 @@ from service.errors import (
     problem_responses,
     problem_type,
 )
+from service.models import Health, ProblemType, Readiness
 from service.state import AppState
 
 router = APIRouter(tags=["health"])
@@ -44,9 +44,10 @@ def readiness(state: AppState) -> Problem | None:
     operation_id="healthz",
     summary="Liveness",
     description="200 while the process is alive; never touches the database.",
+    response_model=Health,
 )
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz() -> Health:
+    return Health(status="ok")
 
 
 @router.get(
@@ -55,6 +56,7 @@ def healthz() -> dict[str, str]:
     summary="Readiness",
     description="200 when the database answers; 503 problem+json when it does not. "
     "Answered from a check at most one second old.",
+    response_model=Readiness,
     responses=problem_responses(503),
 )
 def readyz(state: StateDep) -> Response:
@@ -76,17 +78,13 @@ def readyz(state: StateDep) -> Response:
     operation_id="getProblemType",
     summary="What a problem type means",
     description="Documentation for each `type` URI used in error responses.",
+    response_model=ProblemType,
     responses=problem_responses(404),
 )
 def problem_doc(
     slug: str = Path(description="The last part of a problem's type URI.", max_length=50),
-) -> dict[str, Any]:
+) -> ProblemType:
     if slug not in PROBLEM_TYPES:
         raise Problem.of("not-found", f"No problem type {slug!r}.")
     status, title, meaning = PROBLEM_TYPES[slug]
-    return {
-        "type": problem_type(slug),
-        "title": title,
-        "status": status,
-        "description": meaning,
-    }
+    return ProblemType(type=problem_type(slug), title=title, status=status, description=meaning)

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from service import queries
-from service.api.deps import DimensionsDep, PageDep, SessionDep, list_responses
+from service.api.deps import DimensionsDep, PageDep, SessionDep, list_responses, schema_ref
 from service.api.reply import TableReplyDep, model_columns
 from service.models import Page, SeriesPoint
 
@@ -31,7 +31,11 @@ router = APIRouter(tags=["series"])
 def get_series(
     session: SessionDep,
     reply: TableReplyDep,
-    measure: Annotated[str, Query(description="Measure name, e.g. investigated.", max_length=100)],
+    measure: Annotated[
+        str,
+        schema_ref("Measure"),
+        Query(description="Measure id, e.g. investigated (see /v1/measures).", max_length=100),
+    ],
     dimensions: DimensionsDep,
     page: PageDep,
 ) -> Response:

@@ -337,9 +337,12 @@ def test_aggregates_reject_a_bad_grouping(client: TestClient) -> None:
 def test_aggregates_without_a_headline_for_the_grouping_asks_for_a_measure(
     client: TestClient,
 ) -> None:
+    # A schema-valid request naming no aggregate: 404 (it was 422 before the schema listed
+    # every grouping), with the measures to choose from.
     response = client.get("/v1/aggregates?by=rank")
-    assert response.status_code == 422
+    assert response.status_code == 404
     problem = response.json()
+    assert problem["type"] == "/problems/no-headline-measure"
     assert problem["detail"] == (
         "met-2013 declares no headline measure for by=rank; choose one with measure=."
     )

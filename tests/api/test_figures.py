@@ -170,3 +170,38 @@ def test_unknown_figure_is_a_404_problem(client: TestClient) -> None:
         "detail": "No figure has the id 'met-2013.officers.sacked'.",
         "instance": "/v1/figures/met-2013.officers.sacked",
     }
+
+
+def test_figures_q_searches_labels_and_notes_ignoring_case(client: TestClient) -> None:
+    body = client.get("/v1/figures?disclosure=met-2013&q=WRITTEN WARNING&limit=500").json()
+    ids = [f["id"] for f in body["data"]]
+    assert "met-2013.officers.written-warning" in ids
+    for figure in body["data"]:
+        assert "written warning" in f"{figure['label']} {figure['note'] or ''}".lower()
+    assert client.get("/v1/figures?q=100%25").json()["count"] == 0  # % is literal
+    too_long = client.get("/v1/figures?q=" + "x" * 101)
+    assert too_long.status_code == 422
+
+
+def test_figures_sort_by_a_field_descending_with_a_stable_tie_break(client: TestClient) -> None:
+    body = client.get("/v1/figures?disclosure=met-2013&sort=-value&limit=3").json()
+    assert [(f["id"], f["value"]) for f in body["data"]] == [
+        ("met-2013.all.investigated", 87),
+        ("met-2013.officers.investigated", 75),
+        ("met-2013.all.adverse-finding-or-departure", 50),
+    ]
+    ascending = client.get("/v1/figures?disclosure=met-2013&sort=value&limit=500").json()
+    values = [f["value"] for f in ascending["data"]]
+    numbers = [v for v in values if v is not None]
+    assert numbers == sorted(numbers)
+    assert values[len(numbers) :] == [None] * (len(values) - len(numbers))  # empty last
+    bad = client.get("/v1/figures?sort=colour")
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["allowed"][:4] == ["id", "-id", "disclosure", "-disclosure"]
+
+
+def test_figures_of_a_measure_another_disclosure_has_are_an_empty_page(
+    client: TestClient,
+) -> None:
+    body = client.get("/v1/figures?disclosure=met-2010&measure=cases_by_platform").json()
+    assert (body["count"], body["data"]) == (0, [])

@@ -7,8 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from service.seed import load_packages
-from tests.conftest import MET_2013
-from tests.test_seed import edit_csv
+from tests.conftest import MET_2013, edit_csv
 
 # ---------------------------------------------------------------- errors
 
@@ -24,6 +23,8 @@ def test_unknown_query_parameter_is_a_400_naming_it(client: TestClient) -> None:
         "offset",
         "outcome",
         "platform",
+        "q",
+        "sort",
         "staff_type",
         "year",
     ]

@@ -1,0 +1,226 @@
+"""The figure card: what it shows (Card), its HTML page for an iframe and its 404 page.
+
+Also the palettes both cards and charts draw with, and the escaping every embed uses: all
+data is escaped on the way out (html.escape, which is also valid XML escaping for SVG). The
+count itself is the server's `reading` text (service.reading.headline), never re-worded here.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+from urllib.parse import quote
+
+from service.models import DisclosureDetail, FigurePublic
+from service.reading import has_number
+
+Theme = Literal["light", "dark"]
+
+HTML_TYPE = "text/html; charset=utf-8"
+
+#: The card may be framed by any site, but may run no script and load nothing.
+CARD_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors *"
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str
+    text: str
+    muted: str
+    link: str
+    border: str
+    bar: str
+    band: str
+
+
+#: Text, muted text, links and bars all reach WCAG AA (4.5:1) on their background.
+THEMES: dict[str, Palette] = {
+    "light": Palette("#ffffff", "#1b1b1b", "#4d4d4d", "#0b57d0", "#c6c6c6", "#1d5fa8", "#5b8fd1"),
+    "dark": Palette("#16181d", "#f1f1f1", "#c4c7cc", "#9cc3ff", "#3a3f47", "#7fb0ff", "#5b8fd1"),
+}
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def esc(text: object) -> str:
+    """Text for HTML and XML, in content and in quoted attributes alike."""
+    return html.escape(_XML_INVALID.sub("", str(text)), quote=True)
+
+
+def reports_line(figure: FigurePublic) -> str:
+    """What each source reported: 'The Guardian: 18 · Evening Standard: 17 · ...'."""
+    return " · ".join(
+        f"{r.publisher}: {r.reading}" for r in figure.reports if has_number(r.value, r.min, r.max)
+    )
+
+
+def long_date(text: str) -> str:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return text
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a figure card shows, in plain words; shared by the HTML and the SVG card."""
+
+    figure: FigurePublic
+    disclosure: DisclosureDetail
+
+    @property
+    def big(self) -> str:
+        return self.figure.reading
+
+    @property
+    def numeric(self) -> bool:
+        return has_number(self.figure.value, self.figure.min, self.figure.max)
+
+    @property
+    def unit(self) -> str:
+        return self.figure.unit if self.numeric else ""
+
+    @property
+    def qualifier_line(self) -> str:
+        f = self.figure
+        if not self.numeric:
+            return "No number given: these are the source's words."
+        return f"Described as “{f.qualifier}”." if f.qualifier else ""
+
+    @property
+    def period(self) -> str:
+        return ", ".join(p for p in (self.disclosure.force, self.figure.period) if p)
+
+    @property
+    def disputed_line(self) -> str:
+        return reports_line(self.figure) if self.figure.disputed else ""
+
+    @property
+    def derived_line(self) -> str:
+        if not self.figure.derived:
+            return ""
+        return "Our arithmetic from the disclosed figures; no source printed this number."
+
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        """(publisher, url) of every source reporting this figure, in the package's order."""
+        used = {r.source for r in self.figure.reports}
+        seen: dict[str, str] = {}
+        for s in self.disclosure.sources:
+            if s.id in used and s.publisher not in seen:
+                seen[s.publisher] = s.url
+        return list(seen.items())
+
+    @property
+    def answer(self) -> str:
+        d = self.disclosure
+        return f"{d.force} FOI answer to {d.requester}"
+
+    @property
+    def dataset_line(self) -> str:
+        d = self.disclosure
+        return f"dataset {d.id} v{d.version} · revision {d.revision}"
+
+    @property
+    def as_of(self) -> str:
+        return long_date(self.disclosure.last_updated)
+
+    @property
+    def json_path(self) -> str:
+        return f"/v1/figures/{quote(self.figure.id, safe='')}"
+
+    @property
+    def summary(self) -> str:
+        """One sentence for screen readers and image descriptions."""
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.figure.label}: {self.big}{unit}."
+
+
+def _css(p: Palette) -> str:
+    return (
+        "*{box-sizing:border-box}"
+        f"html,body{{margin:0;background:{p.background};color:{p.text};font-family:{FONT};"
+        "font-size:15px;line-height:1.4}"
+        f".card{{padding:16px 18px;border:1px solid {p.border};border-radius:8px;"
+        "max-width:100%;min-height:100vh}"
+        ".reading{margin:0;font-size:40px;font-weight:700;line-height:1.1}"
+        ".reading .unit{font-size:18px;font-weight:400}"
+        ".reading.words{font-size:28px}"
+        f".qualifier,.period,.derived,.asof{{margin:4px 0 0;color:{p.muted};font-size:14px}}"
+        "h1{margin:8px 0 0;font-size:18px;font-weight:600}"
+        ".disputed{margin:8px 0 0;font-size:14px}"
+        f"details{{margin:8px 0 0;font-size:13px;color:{p.muted}}}"
+        "details p{margin:4px 0 0}"
+        f"footer{{margin-top:12px;padding-top:8px;border-top:1px solid {p.border};font-size:13px}}"
+        "footer p{margin:0}"
+        f"a{{color:{p.link}}}"
+        "code{font-size:12px}"
+    )
+
+
+def _page(title: str, body: str, theme: Theme, head: str = "") -> bytes:
+    return (
+        "<!doctype html>\n"
+        '<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{esc(title)}</title>\n{head}"
+        f"<style>{_css(THEMES[theme])}</style>\n</head>\n"
+        f'<body class="theme-{theme}">\n{body}\n</body>\n</html>\n'
+    ).encode()
+
+
+def _link(url: str, text: str) -> str:
+    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+
+
+def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
+    """The card's page; `discovery` is its oEmbed <link>, when the public URL is known."""
+    f = card.figure
+    parts = [
+        f'<article class="card" aria-labelledby="figure-label" data-figure="{esc(f.id)}">',
+        f'<p class="reading{"" if card.numeric else " words"}" id="figure-reading">'
+        f'<span class="value">{esc(card.big)}</span>'
+        + (f' <span class="unit">{esc(card.unit)}</span>' if card.unit else "")
+        + "</p>",
+    ]
+    if card.qualifier_line:
+        parts.append(f'<p class="qualifier">{esc(card.qualifier_line)}</p>')
+    parts.append(f'<h1 id="figure-label">{esc(f.label)}</h1>')
+    parts.append(f'<p class="period">{esc(card.period)}</p>')
+    if card.disputed_line:
+        parts.append(
+            f'<p class="disputed"><strong>Sources disagree:</strong> {esc(card.disputed_line)}</p>'
+        )
+    if card.derived_line:
+        parts.append(f'<p class="derived">{esc(card.derived_line)}</p>')
+    if f.note:
+        parts.append(f"<details><summary>About this figure</summary><p>{esc(f.note)}</p></details>")
+    reported = ", ".join(_link(url, publisher) for publisher, url in card.sources)
+    parts.append(
+        "<footer>"
+        f'<p class="citation">Source: {esc(card.answer)}'
+        + (f", as reported by {reported}" if reported else "")
+        + f". {_link(card.json_path, 'Figure data (JSON)')}</p>"
+        f'<p class="asof">Data as of <time datetime="{esc(card.disclosure.last_updated)}">'
+        f"{esc(card.as_of)}</time> · {esc(card.dataset_line)}</p>"
+        "</footer>"
+    )
+    parts.append("</article>")
+    return _page(f"{card.summary} Source: {card.answer}", "\n".join(parts), theme, discovery)
+
+
+def not_found_html(figure_id: str, theme: Theme) -> bytes:
+    body = (
+        '<article class="card" aria-labelledby="figure-label">'
+        '<p class="reading words">Figure not found</p>'
+        f'<h1 id="figure-label">No figure has the id “{esc(figure_id)}”.</h1>'
+        '<p class="period">It may have been mistyped; figure ids are listed at '
+        f"{_link('/v1/figures', '/v1/figures')}.</p>"
+        "</article>"
+    )
+    return _page("Figure not found", body, theme)

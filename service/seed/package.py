@@ -1,0 +1,516 @@
+"""A seed package's rules: its descriptor, its tables' rows as models, and the rules
+across rows (ids, sources, a figure and its reports, checks and their terms).
+
+Every package is checked in full before anything is written; a package with any error
+yields nothing, and the messages name the file, the row and the column. How a count is
+read (its interval, its words, whether sources disagree) is service.reading's.
+"""
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
+from service.reading import Interval, disputed, has_number, words
+from service.seed.reader import INVALID, PackageInvalid, Reader, Row
+from service.seed.schema import (
+    DISCLOSURE_KEYS_OPTIONAL,
+    DISCLOSURE_KEYS_REQUIRED,
+    SOURCE_KEYS,
+    SOURCE_KINDS,
+    TABLES,
+)
+from service.taxonomy import CODES, DIMENSIONS
+
+Rows = list[tuple[int, Row]]
+
+
+@dataclass
+class Package:
+    path: Path
+    disclosure: Disclosure
+    sources: list[Source] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    reports: list[FigureReport] = field(default_factory=list)
+    # Cases can number millions, so they stay plain column dicts (no per-row ORM object).
+    case_rows: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    terms: list[CheckTerm] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def cases(self) -> list[Case]:
+        return [Case(**row) for row in self.case_rows]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "figures": len(self.figures),
+            "reports": len(self.reports),
+            "cases": len(self.case_rows),
+            "checks": len(self.checks),
+            "notes": len(self.notes),
+            "sources": len(self.sources),
+        }
+
+
+def read_package(root: Path) -> Package:
+    """Read and validate one package; raise PackageInvalid listing every problem."""
+    reader = Reader(root)
+    where = f"{root.name}/datapackage.json"
+    descriptor = _read_descriptor(root / "datapackage.json", where)
+    disclosure = _read_disclosure(reader, where, descriptor)
+    sources = _read_sources(reader, where, descriptor, disclosure.id)
+    source_ids = {s.id for s in sources}
+    paths = _resource_paths(reader, where, descriptor)
+    if reader.errors:
+        raise PackageInvalid(reader.errors)
+
+    tables = {name: reader.read_table(name, paths[name]) for name in TABLES}
+    package = Package(path=root, disclosure=disclosure, sources=sources)
+    _build_figures(reader, package, tables, source_ids)
+    _build_cases(reader, package, tables["cases"], paths["cases"], source_ids)
+    _build_checks(reader, package, tables, paths)
+    _build_notes(reader, package, tables["notes"], paths["notes"], source_ids)
+    _check_aggregate_defaults(reader, where, package)
+    if reader.errors:
+        raise PackageInvalid(reader.errors)
+    disclosure.revision = package_revision(root, paths.values())
+    return package
+
+
+def package_revision(root: Path, relpaths: Iterable[str]) -> str:
+    """A hash of the package's files: the loader skips a package whose revision is stored."""
+    digest = hashlib.sha256()
+    for relpath in ["datapackage.json", *sorted(relpaths)]:
+        digest.update(relpath.encode())
+        digest.update(b"\0")
+        digest.update((root / relpath).read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- the descriptor
+
+
+def _read_descriptor(path: Path, where: str) -> dict[str, Any]:
+    """The parsed datapackage.json; without it, or its name, nothing else can be checked."""
+    try:
+        descriptor: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageInvalid([f"{where}: file not found"]) from None
+    except json.JSONDecodeError as exc:
+        raise PackageInvalid([f"{where}: not valid JSON ({exc})"]) from None
+    disclosure_id = descriptor.get("name")
+    if not isinstance(disclosure_id, str) or not disclosure_id:
+        raise PackageInvalid([f"{where}: 'name' (the disclosure id) is required"])
+    return descriptor
+
+
+def _read_disclosure(reader: Reader, where: str, descriptor: dict[str, Any]) -> Disclosure:
+    info = _disclosure_info(reader, where, descriptor)
+    licence = (descriptor.get("licenses") or [{}])[0]
+    for key in ("name", "title", "path"):
+        if not licence.get(key):
+            reader.error(where, f"licenses[0].{key} is required")
+    for key in ("version", "title", "last_updated"):
+        if not descriptor.get(key):
+            reader.error(where, f"'{key}' is required")
+    comparability = info.get("comparability") or []
+    if not isinstance(comparability, list) or not all(isinstance(c, str) for c in comparability):
+        reader.error(where, "disclosure.comparability must be a list of sentences")
+        comparability = []
+    defaults = descriptor.get("aggregates") or []
+    if not isinstance(defaults, list):
+        reader.error(where, "'aggregates' must be a list")
+        defaults = []
+    return Disclosure(
+        id=descriptor["name"],
+        title=descriptor.get("title", ""),
+        force=info.get("force", ""),
+        requester=info.get("requester", ""),
+        requester_note=info.get("requester_note"),
+        foi_reference=info.get("foi_reference"),
+        answer_date=info.get("answer_date"),
+        first_coverage=info.get("first_coverage"),
+        date_precision=info.get("date_precision"),
+        period_start=info.get("period_start"),
+        period_end=info.get("period_end"),
+        period_description=info.get("period_description", ""),
+        request_subject=info.get("request_subject", ""),
+        counts=info.get("counts", ""),
+        comparability=comparability,
+        aggregate_defaults=defaults,
+        licence_id=licence.get("name", ""),
+        licence_title=licence.get("title", ""),
+        licence_url=licence.get("path", ""),
+        version=str(descriptor.get("version", "")),
+        revision="",
+        last_updated=str(descriptor.get("last_updated", "")),
+    )
+
+
+def _disclosure_info(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The descriptor's 'disclosure' object, its keys checked; {} when it is not an object."""
+    info = descriptor.get("disclosure")
+    if not isinstance(info, dict):
+        reader.error(where, "'disclosure' object is required")
+        info = {}
+    for key in DISCLOSURE_KEYS_REQUIRED:
+        if not info.get(key):
+            reader.error(where, f"disclosure.{key} is required")
+    unknown = set(info) - set(DISCLOSURE_KEYS_REQUIRED) - set(DISCLOSURE_KEYS_OPTIONAL)
+    for key in sorted(unknown):
+        reader.error(where, f"unknown key disclosure.{key}")
+    return info
+
+
+def _read_sources(
+    reader: Reader, where: str, descriptor: dict[str, Any], disclosure_id: str
+) -> list[Source]:
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, item in enumerate(descriptor.get("sources") or []):
+        at = f"{where} sources[{index}]"
+        missing = [key for key in SOURCE_KEYS if not item.get(key)]
+        if missing:
+            reader.error(at, f"missing {', '.join(missing)}")
+            continue
+        if item["kind"] not in SOURCE_KINDS:
+            reader.error(
+                at, f"unknown kind {item['kind']!r}; expected one of: {', '.join(SOURCE_KINDS)}"
+            )
+        if item["id"] in seen:
+            reader.error(at, f"duplicate source id {item['id']!r}")
+        seen.add(item["id"])
+        sources.append(
+            Source(
+                id=item["id"],
+                disclosure_id=disclosure_id,
+                publisher=item["publisher"],
+                title=item["title"],
+                url=item["path"],
+                date=str(item["date"]),
+                kind=item["kind"],
+                note=item.get("note"),
+                position=index,
+            )
+        )
+    if not sources:
+        reader.error(where, "at least one source is required")
+    return sources
+
+
+def _resource_paths(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str, str]:
+    """Each table's file, from resources that declare exactly the service's schema."""
+    paths: dict[str, str] = {}
+    for resource in descriptor.get("resources", []):
+        name = resource.get("name")
+        if name not in TABLES:
+            reader.error(where, f"unknown resource {name!r}; expected: {', '.join(TABLES)}")
+            continue
+        paths[name] = resource.get("path", "")
+        if resource.get("schema") != TABLES[name]:
+            reader.error(
+                where,
+                f"resource '{name}' declares a schema that differs from the service's; "
+                "run `met-foi seed --write-schemas`",
+            )
+    for name in TABLES:
+        if name not in paths:
+            reader.error(where, f"resource '{name}' is missing")
+    return paths
+
+
+def _check_aggregate_defaults(reader: Reader, where: str, package: Package) -> None:
+    measures = {f.measure for f in package.figures}
+    seen: set[str] = set()
+    for index, item in enumerate(package.disclosure.aggregate_defaults):
+        at = f"{where} aggregates[{index}]"
+        dims = _grouping(item.get("by"))
+        if dims is None:
+            reader.error(at, f"'by' must be one or two of: {', '.join(DIMENSIONS)}")
+            continue
+        if item["by"] in seen:
+            reader.error(at, f"grouping {item['by']!r} declared twice")
+        seen.add(item["by"])
+        _check_aggregate(reader, at, item, dims, measures)
+
+
+def _grouping(by: Any) -> list[str] | None:
+    """The dimensions an aggregate's 'by' names, or None when it is not one or two of them."""
+    dims = by.split(",") if isinstance(by, str) else []
+    if not dims or any(d not in DIMENSIONS for d in dims) or len(dims) > 2:
+        return None
+    return dims
+
+
+def _check_aggregate(
+    reader: Reader, at: str, item: dict[str, Any], dims: list[str], measures: set[str]
+) -> None:
+    for key in ("measure", "total_measure"):
+        if key in item and item[key] not in measures:
+            reader.error(at, f"{key} {item[key]!r} is not a measure of this package")
+    if "measure" not in item:
+        reader.error(at, "'measure' is required")
+    for dim, value in item.get("filters", {}).items():
+        if dim not in DIMENSIONS or dim in dims:
+            reader.error(at, f"filter {dim!r} is not an ungrouped dimension")
+        elif dim in CODES and value not in CODES[dim]:
+            reader.error(at, f"filter {dim}={value!r} is not a known code")
+    unknown = set(item) - {"by", "measure", "total_measure", "filters"}
+    if unknown:
+        reader.error(at, f"unknown keys: {', '.join(sorted(unknown))}")
+
+
+# ---------------------------------------------------------------- rows and the rules across them
+
+
+def _prefixed(reader: Reader, at: str, value: str, disclosure_id: str) -> None:
+    if not value.startswith(disclosure_id + "."):
+        reader.error(at, f"id {value!r} must start with '{disclosure_id}.'")
+
+
+def _split_ids(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def _known_sources(reader: Reader, at: str, ids: Iterable[str], known: set[str]) -> None:
+    for source_id in ids:
+        if source_id not in known:
+            reader.error(
+                at, f"unknown source {source_id!r}; expected one of: {', '.join(sorted(known))}"
+            )
+
+
+def _stated(row: Row) -> Interval | None:
+    return Interval.stated(row["value"], row["min"], row["max"])
+
+
+def _describe(row: Row) -> str:
+    return words(row["value"], row["min"], row["max"], row["qualifier"])
+
+
+def _check_reading(reader: Reader, at: str, row: Row, *, figure: bool) -> None:
+    if row["value"] is not None and (row["min"] is not None or row["max"] is not None):
+        reader.error(at, "give either value or min/max, not both")
+    if row["min"] is not None and row["max"] is not None and row["min"] > row["max"]:
+        reader.error(at, f"min {row['min']} is greater than max {row['max']}")
+    if figure and _stated(row) is None and not row["qualifier"]:
+        reader.error(at, "no value, min, max or qualifier; a figure must say something")
+
+
+def _build_figures(
+    reader: Reader, package: Package, tables: dict[str, Rows], source_ids: set[str]
+) -> None:
+    figures = _read_figures(reader, package, tables["figures"])
+    _read_reports(reader, package, tables["figure_reports"], figures, source_ids)
+    by_figure: dict[str, list[FigureReport]] = {}
+    for report in package.reports:
+        by_figure.setdefault(report.figure_id, []).append(report)
+    for figure_id, row in figures.items():
+        if not row[INVALID]:
+            _check_figure_sources(reader, package, figure_id, row, by_figure.get(figure_id, []))
+
+
+def _read_figures(reader: Reader, package: Package, rows: Rows) -> dict[str, Row]:
+    """Each figure's row by id; the figures are added to the package."""
+    disclosure_id = package.disclosure.id
+    where = f"{package.path.name}/figures.csv"
+    figures: dict[str, Row] = {}
+    for position, (line, row) in enumerate(rows):
+        at = f"{where} row {line}"
+        if row["id"] is None:
+            continue
+        _prefixed(reader, f"{at}, column 'id'", row["id"], disclosure_id)
+        if not row[INVALID]:
+            _check_reading(reader, at, row, figure=True)
+        figures[row["id"]] = row
+        package.figures.append(
+            Figure(
+                disclosure_id=disclosure_id,
+                position=position,
+                **{k: v for k, v in row.items() if k in Figure.model_fields},
+            )
+        )
+    return figures
+
+
+def _read_reports(
+    reader: Reader, package: Package, rows: Rows, figures: dict[str, Row], source_ids: set[str]
+) -> None:
+    where = f"{package.path.name}/figure_reports.csv"
+    for position, (line, row) in enumerate(rows):
+        at = f"{where} row {line}"
+        if row["source"] is not None and row["source"] not in source_ids:
+            reader.error(
+                f"{at}, column 'source'",
+                f"unknown source {row['source']!r}; "
+                f"expected one of: {', '.join(sorted(source_ids))}",
+            )
+        if row["figure"] not in figures:
+            if row["figure"] is not None:
+                reader.error(f"{at}, column 'figure'", f"unknown figure {row['figure']!r}")
+            continue
+        figure_row = figures[row["figure"]]
+        if not row[INVALID]:
+            _check_reading(reader, at, row, figure=False)
+        if not figure_row[INVALID] and not row[INVALID]:
+            _check_report_fits(reader, at, row, figure_row)
+        package.reports.append(
+            FigureReport(
+                figure_id=row["figure"],
+                source_id=row["source"],
+                value=row["value"],
+                min=row["min"],
+                max=row["max"],
+                qualifier=row["qualifier"],
+                note=row["note"],
+                position=position,
+            )
+        )
+
+
+def _check_report_fits(reader: Reader, at: str, row: Row, figure_row: Row) -> None:
+    """A source's number must lie within the figure's published reading."""
+    reading, published = _stated(row), _stated(figure_row)
+    if reading is not None and (published is None or not reading.overlaps(published)):
+        reader.error(
+            at,
+            f"{row['source']} reports {_describe(row)}, which the "
+            f"figure's published reading ({_describe(figure_row)}) excludes",
+        )
+
+
+def _check_figure_sources(
+    reader: Reader, package: Package, figure_id: str, row: Row, reports: list[FigureReport]
+) -> None:
+    where = f"{package.path.name}/figures.csv"
+    readings = [(r.value, r.min, r.max) for r in reports]
+    if row["derived"] and any(has_number(*reading) for reading in readings):
+        reader.error(
+            f"{package.path.name}/figure_reports.csv",
+            f"figure {figure_id!r} is derived but a source reports a "
+            "number for it; derived means no source printed it",
+        )
+    if not row["derived"] and not reports:
+        reader.error(
+            where,
+            f"figure {figure_id!r} has no source report; add one in "
+            "figure_reports.csv or mark it derived",
+        )
+    if row["value"] is not None and disputed(readings):
+        reader.error(where, f"figure {figure_id!r}: sources disagree, so give min/max, not a value")
+
+
+def _build_cases(
+    reader: Reader, package: Package, rows: Rows, relpath: str, source_ids: set[str]
+) -> None:
+    where = f"{package.path.name}/{relpath}"
+    disclosure_id = package.disclosure.id
+    prefix = disclosure_id + "."
+    for position, (line, row) in enumerate(rows):
+        if row["id"] is None:
+            continue
+        if not row["id"].startswith(prefix):
+            _prefixed(reader, f"{where} row {line}, column 'id'", row["id"], disclosure_id)
+        ids = _split_ids(row["sources"])
+        if not source_ids.issuperset(ids):
+            _known_sources(reader, f"{where} row {line}, column 'sources'", ids, source_ids)
+        # Every cases.csv column is a Case column; the row becomes the insert's parameters.
+        row["sources"] = ids
+        row["disclosure_id"] = disclosure_id
+        row["position"] = position
+        del row[INVALID]
+        package.case_rows.append(row)
+
+
+def _build_checks(
+    reader: Reader, package: Package, tables: dict[str, Rows], paths: dict[str, str]
+) -> None:
+    check_ids = _read_checks(reader, package, tables["checks"], paths["checks"])
+    where = f"{package.path.name}/{paths['check_terms']}"
+    _read_terms(reader, package, tables["check_terms"], where, check_ids)
+    totals = Counter(t.check_id for t in package.terms if t.role == "total")
+    parts = Counter(t.check_id for t in package.terms if t.role != "total")
+    for check_id in sorted(check_ids):
+        if totals[check_id] != 1:
+            reader.error(where, f"check {check_id!r} needs exactly one total term")
+        if not parts[check_id]:
+            reader.error(where, f"check {check_id!r} needs at least one part term")
+
+
+def _read_checks(reader: Reader, package: Package, rows: Rows, relpath: str) -> set[str]:
+    """The checks' ids; the checks are added to the package."""
+    check_ids: set[str] = set()
+    for position, (line, row) in enumerate(rows):
+        if row["id"] is None:
+            continue
+        at = f"{package.path.name}/{relpath} row {line}, column 'id'"
+        _prefixed(reader, at, row["id"], package.disclosure.id)
+        check_ids.add(row["id"])
+        package.checks.append(
+            Check(
+                disclosure_id=package.disclosure.id,
+                position=position,
+                id=row["id"],
+                title=row["title"],
+                note=row["note"],
+            )
+        )
+    return check_ids
+
+
+def _read_terms(
+    reader: Reader, package: Package, rows: Rows, where: str, check_ids: set[str]
+) -> None:
+    figure_ids = {f.id for f in package.figures}
+    reported = {(r.figure_id, r.source_id) for r in package.reports}
+    for position, (line, row) in enumerate(rows):
+        at = f"{where} row {line}"
+        if row["check"] not in check_ids:
+            reader.error(f"{at}, column 'check'", f"unknown check {row['check']!r}")
+        elif row["figure"] not in figure_ids:
+            reader.error(f"{at}, column 'figure'", f"unknown figure {row['figure']!r}")
+        elif row["source"] is not None and (row["figure"], row["source"]) not in reported:
+            reader.error(
+                f"{at}, column 'source'",
+                f"{row['source']!r} has no report on figure {row['figure']!r}",
+            )
+        else:
+            package.terms.append(
+                CheckTerm(
+                    check_id=row["check"],
+                    role=row["role"],
+                    figure_id=row["figure"],
+                    source_id=row["source"],
+                    position=position,
+                )
+            )
+
+
+def _build_notes(
+    reader: Reader, package: Package, rows: Rows, relpath: str, source_ids: set[str]
+) -> None:
+    where = f"{package.path.name}/{relpath}"
+    for position, (line, row) in enumerate(rows):
+        if row["id"] is None:
+            continue
+        at = f"{where} row {line}"
+        _prefixed(reader, f"{at}, column 'id'", row["id"], package.disclosure.id)
+        ids = _split_ids(row["sources"])
+        _known_sources(reader, f"{at}, column 'sources'", ids, source_ids)
+        package.notes.append(
+            Note(
+                disclosure_id=package.disclosure.id,
+                position=position,
+                id=row["id"],
+                kind=row["kind"],
+                topic=row["topic"],
+                text=row["text"],
+                sources=ids,
+            )
+        )

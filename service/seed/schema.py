@@ -1,0 +1,238 @@
+"""The Table Schemas a seed package's CSV files must follow, and the descriptor's keys.
+
+TABLES is the one statement of every column: the reader validates cells against it and
+`met-foi seed --write-schemas` copies it into each package's datapackage.json.
+"""
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service.taxonomy import CODES
+
+IN_FOI_ANSWER = ("yes", "probable", "uncertain", "no")
+SOURCE_KINDS = ("news", "reproduction", "blog", "disclosure_log", "background")
+NOTE_KINDS = ("conflict", "statement", "caveat")
+CHECK_ROLES = ("total", "part")
+
+
+def _field(
+    name: str,
+    type_: str = "string",
+    description: str = "",
+    *,
+    required: bool = False,
+    enum: Sequence[str] | None = None,
+    minimum: int | None = None,
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {"name": name, "type": type_, "description": description}
+    constraints: dict[str, Any] = {}
+    if required:
+        constraints["required"] = True
+    if enum is not None:
+        constraints["enum"] = list(enum)
+    if minimum is not None:
+        constraints["minimum"] = minimum
+    if constraints:
+        spec["constraints"] = constraints
+    return spec
+
+
+def _dimension_fields() -> list[dict[str, Any]]:
+    return [
+        _field(
+            "staff_type",
+            description="Staff type code; empty means all staff types.",
+            enum=CODES["staff_type"],
+        ),
+        _field(
+            "outcome",
+            description="Outcome code (see /v1/outcomes); empty means any.",
+            enum=CODES["outcome"],
+        ),
+        _field(
+            "platform",
+            description="Platform code (see /v1/platforms); empty means any.",
+            enum=CODES["platform"],
+        ),
+        _field(
+            "allegation",
+            description="Allegation category code; empty means any.",
+            enum=CODES["allegation"],
+        ),
+        _field(
+            "year",
+            "integer",
+            "Calendar year the count refers to; empty means the whole period.",
+            minimum=1990,
+        ),
+        _field("rank", description="Rank code; empty means all ranks.", enum=CODES["rank"]),
+    ]
+
+
+def _reading_fields(what: str) -> list[dict[str, Any]]:
+    return [
+        _field(
+            "value", "integer", f"Exact count {what}; empty when only a range or words.", minimum=0
+        ),
+        _field("min", "integer", f"Lowest count consistent with {what}.", minimum=0),
+        _field(
+            "max",
+            "integer",
+            f"Highest count consistent with {what}; empty means no ceiling.",
+            minimum=0,
+        ),
+        _field("qualifier", description=f"Wording, when {what} is vague or not a number."),
+    ]
+
+
+TABLES: dict[str, dict[str, Any]] = {
+    "figures": {
+        "fields": [
+            _field("id", description="Stable figure id: <disclosure>.<slug>.", required=True),
+            _field(
+                "measure",
+                description="What is counted, shared by figures that can be grouped together.",
+                required=True,
+            ),
+            _field("label", description="Plain-English label.", required=True),
+            *_dimension_fields(),
+            _field(
+                "period",
+                description="Period the count covers, when narrower or clearer "
+                "than the disclosure's.",
+            ),
+            *_reading_fields("as published here"),
+            _field(
+                "unit",
+                description="What one unit is: officers, staff, people or cases.",
+                required=True,
+            ),
+            _field(
+                "derived",
+                "boolean",
+                "true when the number is our arithmetic, printed by no source.",
+                required=True,
+            ),
+            _field("note", description="Context, in our own words."),
+        ],
+        "primaryKey": ["id"],
+    },
+    "figure_reports": {
+        "fields": [
+            _field("figure", description="Figure id.", required=True),
+            _field("source", description="Source id from datapackage.json sources.", required=True),
+            *_reading_fields("this source gave"),
+            _field("note", description="How this source put it, in our own words."),
+        ],
+        "primaryKey": ["figure", "source"],
+        "foreignKeys": [
+            {"fields": ["figure"], "reference": {"resource": "figures", "fields": ["id"]}}
+        ],
+    },
+    "cases": {
+        "fields": [
+            _field("id", description="Stable case id: <disclosure>.<slug>.", required=True),
+            _field("staff_type", description="Staff type code.", enum=CODES["staff_type"]),
+            _field("rank", description="Rank code, for officers and PCSOs.", enum=CODES["rank"]),
+            _field("year", "integer", "Year of the outcome.", minimum=1990),
+            _field("platform", description="Platform code.", enum=CODES["platform"]),
+            _field(
+                "allegation",
+                description="Allegation category code (our classification).",
+                enum=CODES["allegation"],
+            ),
+            _field("outcome", description="Outcome code.", enum=CODES["outcome"]),
+            _field(
+                "summary",
+                description="Neutral summary in our own words; no names, ages or home areas.",
+                required=True,
+            ),
+            _field(
+                "in_foi_answer",
+                description="Whether the case is known to be counted in the disclosure.",
+                required=True,
+                enum=IN_FOI_ANSWER,
+            ),
+            _field("sources", description="Source ids separated by semicolons.", required=True),
+            _field("note", description="Context, in our own words."),
+        ],
+        "primaryKey": ["id"],
+    },
+    "checks": {
+        "fields": [
+            _field("id", description="Stable check id: <disclosure>.<slug>.", required=True),
+            _field("title", description="What the check compares.", required=True),
+            _field("note", description="Context, in our own words."),
+        ],
+        "primaryKey": ["id"],
+    },
+    "check_terms": {
+        "fields": [
+            _field("check", description="Check id.", required=True),
+            _field(
+                "role",
+                description="total (one per check) or part.",
+                required=True,
+                enum=CHECK_ROLES,
+            ),
+            _field("figure", description="Figure id.", required=True),
+            _field(
+                "source",
+                description="Use this source's report instead of the figure's published reading.",
+            ),
+        ],
+        "foreignKeys": [
+            {"fields": ["check"], "reference": {"resource": "checks", "fields": ["id"]}},
+            {"fields": ["figure"], "reference": {"resource": "figures", "fields": ["id"]}},
+        ],
+    },
+    "notes": {
+        "fields": [
+            _field("id", description="Stable note id: <disclosure>.<slug>.", required=True),
+            _field(
+                "kind", description="conflict, statement or caveat.", required=True, enum=NOTE_KINDS
+            ),
+            _field("topic", description="What the note is about.", required=True),
+            _field("text", description="The note, in our own words.", required=True),
+            _field("sources", description="Source ids separated by semicolons."),
+        ],
+        "primaryKey": ["id"],
+    },
+}
+
+DISCLOSURE_KEYS_REQUIRED = (
+    "force",
+    "requester",
+    "period_description",
+    "request_subject",
+    "counts",
+    "comparability",
+)
+DISCLOSURE_KEYS_OPTIONAL = (
+    "requester_note",
+    "foi_reference",
+    "answer_date",
+    "first_coverage",
+    "date_precision",
+    "period_start",
+    "period_end",
+)
+SOURCE_KEYS = ("id", "title", "path", "publisher", "date", "kind")
+
+
+def write_schemas(roots: Sequence[Path]) -> list[Path]:
+    """Rewrite each package's resource schemas from TABLES; return the files changed."""
+    changed: list[Path] = []
+    for root in roots:
+        path = root / "datapackage.json"
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        for resource in descriptor.get("resources", []):
+            if resource.get("name") in TABLES:
+                resource["schema"] = TABLES[resource["name"]]
+        text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+        if text != path.read_text(encoding="utf-8"):
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed

@@ -1,0 +1,42 @@
+"""embed.js: the file in the package is what /v1/embed.js serves, and it builds nodes
+rather than writing HTML."""
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from service import embed
+from service.config import Settings
+from service.embed.script import embed_script
+from service.main import create_app
+
+
+def test_embed_js_builds_nodes_and_never_writes_html(client: TestClient) -> None:
+    response = client.get("/v1/embed.js", headers={"accept": "*/*"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+    source = response.text
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in source
+    assert "textContent" in source
+    assert "createElement" in source
+    assert 'var api = "" ||' in source
+
+
+def test_served_embed_js_is_the_packaged_file_with_the_base_url_filled_in(
+    client: TestClient, settings: Settings, engine: Engine
+) -> None:
+    packaged = (Path(embed.__file__).parent / "embed.js").read_bytes()
+    assert packaged.count(b"__BASE__") == 1
+    assert client.get("/v1/embed.js").content == packaged.replace(b"__BASE__", b'""')
+    public = settings.model_copy(update={"public_base_url": "https://data.example.org"})
+    with TestClient(create_app(public, engine)) as configured:
+        served = configured.get("/v1/embed.js").content
+    assert served == packaged.replace(b"__BASE__", b'"https://data.example.org"')
+
+
+def test_embed_js_base_url_cannot_close_a_script_element() -> None:
+    script = embed_script('https://x.example/</script><script>alert("x")')
+    assert b"</script>" not in script
+    assert b'var api = "https://x.example/<\\/script><script>alert(\\"x\\")" ||' in script

@@ -1,0 +1,232 @@
+"""The loader: validation with precise messages, all-or-nothing writes, idempotence."""
+
+import gc
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from service.db import migrate
+from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
+from service.seed import PackageInvalid, find_packages, load, load_packages, read_package
+from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {
+            table.__tablename__: session.exec(select(func.count()).select_from(table)).one()
+            for table in (Disclosure, Source, Figure, FigureReport, Case, Check, CheckTerm, Note)
+        }
+
+
+def test_loading_met_2013_reports_exact_counts(blank_engine: Engine) -> None:
+    [result] = load_packages(blank_engine, [MET_2013])
+    assert result.disclosure_id == "met-2013"
+    assert result.changed is True
+    assert result.counts == MET_2013_COUNTS
+    assert row_counts(blank_engine) == {
+        "disclosures": 1,
+        "sources": 10,
+        "figures": 40,
+        "figure_reports": 74,
+        "cases": 4,
+        "checks": 11,
+        "check_terms": 46,
+        "notes": 9,
+    }
+    assert result.summary() == (
+        "met-2013: loaded; 40 figures, 74 reports, 4 cases, 11 checks, 9 notes, "
+        f"10 sources; revision {result.revision}"
+    )
+
+
+def test_loading_twice_changes_nothing(blank_engine: Engine) -> None:
+    [first] = load_packages(blank_engine, [MET_2013])
+    before = row_counts(blank_engine)
+    [second] = load_packages(blank_engine, [MET_2013])
+    assert second.changed is False
+    assert second.revision == first.revision
+    assert row_counts(blank_engine) == before
+
+
+def test_a_corrected_package_replaces_the_old_rows_and_gets_a_new_revision(
+    blank_engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    [first] = load_packages(blank_engine, [MET_2013])
+    corrected = package_copy()
+    edit_csv(corrected / "figures.csv", 4, "value", "4")  # officers dismissed: 3 -> 4
+    for source_row in range(11, 16):
+        edit_csv(corrected / "figure_reports.csv", source_row, "value", "4")
+    [second] = load_packages(blank_engine, [corrected])
+    assert second.changed is True
+    assert second.revision != first.revision
+    with Session(blank_engine) as session:
+        figure = session.get(Figure, "met-2013.officers.dismissed")
+        assert figure is not None
+        assert figure.value == 4
+    assert row_counts(blank_engine)["figures"] == 40
+
+
+def test_a_broken_package_loads_nothing(
+    blank_engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    broken = package_copy()
+    edit_csv(broken / "figure_reports.csv", 2, "value", "76")
+    with pytest.raises(PackageInvalid) as raised:
+        load_packages(blank_engine, [broken])
+    assert raised.value.errors == [
+        "met-2013/figure_reports.csv row 2: guardian2013 reports 76, which the figure's "
+        "published reading (75) excludes",
+        "met-2013/figures.csv: figure 'met-2013.officers.investigated': sources disagree, so "
+        "give min/max, not a value",
+    ]
+    assert set(row_counts(blank_engine).values()) == {0}
+
+
+def test_one_bad_package_stops_every_package_from_loading(
+    blank_engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    broken = package_copy(name="broken")
+    edit_csv(broken / "cases.csv", 3, "in_foi_answer", "maybe")
+    with pytest.raises(PackageInvalid) as raised:
+        load_packages(blank_engine, [MET_2013, broken])
+    assert raised.value.errors == [
+        "broken/cases.csv row 3, column 'in_foi_answer': unknown value 'maybe'; expected one "
+        "of: yes, probable, uncertain, no",
+    ]
+    assert set(row_counts(blank_engine).values()) == {0}
+
+
+def test_two_packages_cannot_claim_one_disclosure_id(
+    blank_engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    with pytest.raises(PackageInvalid) as raised:
+        load_packages(blank_engine, [MET_2013, package_copy(name="second")])
+    assert raised.value.errors == ["disclosure id 'met-2013' is used by more than one package"]
+    assert set(row_counts(blank_engine).values()) == {0}
+
+
+def test_seed_command_prints_a_summary_and_fails_loudly_on_a_bad_package(
+    blank_database_url: str, package_copy: Callable[..., Path]
+) -> None:
+    migrate(blank_database_url)
+    env = {"APP_DATABASE_URL": blank_database_url, "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "service", "seed"]
+    ok = subprocess.run([*command, str(MET_2013)], env=env, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("met-2013: loaded; 40 figures, 74 reports, 4 cases, ")
+
+    broken = package_copy(name="broken-copy")
+    edit_csv(broken / "figures.csv", 2, "value", "-1")
+    bad = subprocess.run([*command, str(broken)], env=env, capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines() == [
+        "Nothing loaded: 1 problem(s) found.",
+        "  broken-copy/figures.csv row 2, column 'value': -1 is below the minimum of 0",
+    ]
+
+
+def test_loaded_rows_are_the_package_rows(blank_engine: Engine) -> None:
+    package = read_package(MET_2013)
+    load_packages(blank_engine, [MET_2013])
+    with Session(blank_engine) as session:
+        figures = session.exec(select(Figure).order_by(col(Figure.position))).all()
+        cases = session.exec(select(Case).order_by(col(Case.position))).all()
+        terms = session.exec(select(CheckTerm).order_by(col(CheckTerm.position))).all()
+        stored = session.get(Disclosure, "met-2013")
+        assert stored is not None
+        assert stored.revision == package.disclosure.revision
+    assert [f.model_dump() for f in figures] == [f.model_dump() for f in package.figures]
+    assert [c.model_dump() for c in cases] == [c.model_dump() for c in package.cases]
+    assert [t.model_dump(exclude={"id"}) for t in terms] == [
+        t.model_dump(exclude={"id"}) for t in package.terms
+    ]
+
+
+def test_a_large_table_is_inserted_in_chunks_with_every_row_kept(
+    blank_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "INSERT_CHUNK", 3)
+    load_packages(blank_engine, [MET_2013])
+    assert row_counts(blank_engine)["figure_reports"] == 74
+    with Session(blank_engine) as session:
+        positions = session.exec(select(FigureReport.position).order_by(col(FigureReport.id)))
+        assert list(positions) == list(range(74))
+
+
+def test_only_the_changed_package_of_several_is_replaced(
+    blank_engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    met_2014 = SEED_DIR / "met-2014"
+    load_packages(blank_engine, [MET_2013, met_2014])
+    corrected = package_copy()
+    edit_csv(corrected / "notes.csv", 2, "text", "Reworded.")
+    results = load_packages(blank_engine, [corrected, met_2014])
+    assert [(r.disclosure_id, r.changed) for r in results] == [
+        ("met-2013", True),
+        ("met-2014", False),
+    ]
+    assert results[1].summary().startswith("met-2014: unchanged; ")
+    with Session(blank_engine) as session:
+        note = session.get(Note, "met-2013.C1")
+        assert note is not None
+        assert note.text == "Reworded."
+
+
+def add_source(root: Path, source_id: str) -> None:
+    path = root / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["sources"].append({**descriptor["sources"][0], "id": source_id})
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["one-load", "stored-first"])
+def test_a_source_id_cannot_belong_to_two_disclosures(
+    blank_engine: Engine, package_copy: Callable[..., Path], together: bool
+) -> None:
+    claimant = package_copy(SEED_DIR / "met-2014")
+    add_source(claimant, "guardian2013")
+    if not together:
+        load_packages(blank_engine, [MET_2013])
+    before = row_counts(blank_engine)
+    with pytest.raises(PackageInvalid) as raised:
+        load_packages(blank_engine, [MET_2013, claimant] if together else [claimant])
+    assert raised.value.errors == [
+        "met-2014/datapackage.json: source id 'guardian2013' already belongs to disclosure "
+        "'met-2013'"
+    ]
+    assert row_counts(blank_engine) == before
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_found_it(
+    blank_engine: Engine, package_copy: Callable[..., Path], enabled: bool
+) -> None:
+    broken = package_copy()
+    edit_csv(broken / "figures.csv", 2, "value", "-1")
+    was_enabled = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        load_packages(blank_engine, [MET_2013])
+        assert gc.isenabled() is enabled
+        with pytest.raises(PackageInvalid):
+            load_packages(blank_engine, [broken])
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+
+
+def test_find_packages_lists_folders_with_a_descriptor_in_name_order(tmp_path: Path) -> None:
+    for name in ("b", "a", "c"):
+        (tmp_path / name).mkdir()
+    for name in ("b", "a"):
+        (tmp_path / name / "datapackage.json").write_text("{}", encoding="utf-8")
+    assert find_packages(tmp_path) == [tmp_path / "a", tmp_path / "b"]
+    assert find_packages(SEED_DIR)[0] == SEED_DIR / "met-2010"

@@ -1,0 +1,378 @@
+"""Package rules: the descriptor, ids and sources, a figure and its reports, checks."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.seed import PackageInvalid, read_package
+from service.seed.package import Package, package_revision
+from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
+
+
+def edit_descriptor(root: Path, change: Callable[[dict[str, Any]], Any]) -> None:
+    path = root / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    change(descriptor)
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises(PackageInvalid) as raised:
+        read_package(root)
+    return raised.value.errors
+
+
+def test_met_2013_reads_into_every_table() -> None:
+    package = read_package(MET_2013)
+    assert isinstance(package, Package)
+    assert package.counts() == MET_2013_COUNTS
+    assert len(package.terms) == 46
+    tables = ("figures", "figure_reports", "cases", "checks", "check_terms", "notes")
+    assert package.disclosure.revision == package_revision(MET_2013, [f"{t}.csv" for t in tables])
+
+
+def test_a_case_row_keeps_its_columns_and_gets_its_disclosure_and_position() -> None:
+    package = read_package(MET_2013)
+    last = package.case_rows[-1]
+    assert {k: last[k] for k in ("id", "staff_type", "rank", "year", "sources")} == {
+        "id": "met-2013.case-4",
+        "staff_type": "civilian_staff",
+        "rank": None,
+        "year": 2013,
+        "sources": ["guardian2013"],
+    }
+    assert (last["disclosure_id"], last["position"]) == ("met-2013", 3)
+    assert package.cases[-1].summary == last["summary"]
+
+
+def test_revision_is_a_hash_of_the_package_files(package_copy: Callable[..., Path]) -> None:
+    original = read_package(MET_2013).disclosure.revision
+    copy = package_copy()
+    assert read_package(copy).disclosure.revision == original
+    edit_csv(copy / "notes.csv", 2, "text", "Reworded.")
+    assert read_package(copy).disclosure.revision != original
+
+
+def test_a_missing_descriptor_stops_the_reading(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert errors_of(tmp_path / "empty") == ["empty/datapackage.json: file not found"]
+
+
+def test_a_descriptor_that_is_not_json_stops_the_reading(package_copy: Callable[..., Path]) -> None:
+    broken = package_copy()
+    (broken / "datapackage.json").write_text("{", encoding="utf-8")
+    assert errors_of(broken) == [
+        "met-2013/datapackage.json: not valid JSON (Expecting property name enclosed in double "
+        "quotes: line 1 column 2 (char 1))"
+    ]
+
+
+def test_a_descriptor_without_a_name_stops_the_reading(package_copy: Callable[..., Path]) -> None:
+    broken = package_copy()
+    edit_descriptor(broken, lambda d: d.update(name=""))
+    assert errors_of(broken) == [
+        "met-2013/datapackage.json: 'name' (the disclosure id) is required"
+    ]
+
+
+def set_in(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda d: d["disclosure"].__setitem__(key, value)
+
+
+DESCRIPTOR_PROBLEMS = [
+    pytest.param(
+        lambda d: d.pop("disclosure"), ": 'disclosure' object is required", id="no-object"
+    ),
+    pytest.param(set_in("force", ""), ": disclosure.force is required", id="required-key"),
+    pytest.param(set_in("colour", "blue"), ": unknown key disclosure.colour", id="unknown-key"),
+    pytest.param(
+        set_in("comparability", "one sentence"),
+        ": disclosure.comparability must be a list of sentences",
+        id="comparability",
+    ),
+    pytest.param(lambda d: d.pop("licenses"), ": licenses[0].name is required", id="no-licence"),
+    pytest.param(lambda d: d.pop("version"), ": 'version' is required", id="no-version"),
+    pytest.param(
+        lambda d: d.update(aggregates="platform"), ": 'aggregates' must be a list", id="aggregates"
+    ),
+    pytest.param(
+        lambda d: d["sources"][0].pop("date"), " sources[0]: missing date", id="source-key"
+    ),
+    pytest.param(
+        lambda d: d["sources"][1].update(kind="tv"),
+        " sources[1]: unknown kind 'tv'; expected one of: news, reproduction, blog, "
+        "disclosure_log, background",
+        id="source-kind",
+    ),
+    pytest.param(
+        lambda d: d["sources"].append(d["sources"][0]),
+        " sources[10]: duplicate source id 'guardian2013'",
+        id="source-twice",
+    ),
+    pytest.param(
+        lambda d: d["resources"].append({"name": "people"}),
+        ": unknown resource 'people'; expected: figures, figure_reports, cases, checks, "
+        "check_terms, notes",
+        id="unknown-resource",
+    ),
+    pytest.param(
+        lambda d: d["resources"][3].update(schema={}),
+        ": resource 'checks' declares a schema that differs from the service's; run "
+        "`met-foi seed --write-schemas`",
+        id="stale-schema",
+    ),
+    pytest.param(
+        lambda d: d["resources"].pop(5), ": resource 'notes' is missing", id="missing-resource"
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), DESCRIPTOR_PROBLEMS)
+def test_a_descriptor_problem_is_named_before_any_table_is_read(
+    package_copy: Callable[..., Path], change: Callable[[dict[str, Any]], Any], message: str
+) -> None:
+    broken = package_copy()
+    edit_descriptor(broken, change)
+    # The first problem is the one made; a missing object also misses its keys.
+    assert errors_of(broken)[0] == f"met-2013/datapackage.json{message}"
+
+
+def test_a_package_needs_a_source(package_copy: Callable[..., Path]) -> None:
+    broken = package_copy()
+    edit_descriptor(broken, lambda d: d.update(sources=[]))
+    assert errors_of(broken) == ["met-2013/datapackage.json: at least one source is required"]
+
+
+AGGREGATE_PROBLEMS = [
+    pytest.param(
+        {"by": "year,platform,rank", "measure": "investigated"},
+        "'by' must be one or two of: staff_type, outcome, platform, allegation, year, rank",
+        id="three-dimensions",
+    ),
+    pytest.param(
+        {"by": 3, "measure": "investigated"},
+        "'by' must be one or two of: staff_type, outcome, platform, allegation, year, rank",
+        id="not-text",
+    ),
+    pytest.param(
+        {"by": "platform", "measure": "investigated"},
+        "grouping 'platform' declared twice",
+        id="twice",
+    ),
+    pytest.param(
+        {"by": "rank", "measure": "sacked", "total_measure": "all"},
+        "measure 'sacked' is not a measure of this package",
+        id="unknown-measure",
+    ),
+    pytest.param({"by": "rank"}, "'measure' is required", id="no-measure"),
+    pytest.param(
+        {"by": "rank", "measure": "investigated", "filters": {"rank": "constable"}},
+        "filter 'rank' is not an ungrouped dimension",
+        id="filter-on-grouped",
+    ),
+    pytest.param(
+        {"by": "rank", "measure": "investigated", "filters": {"outcome": "sacked"}},
+        "filter outcome='sacked' is not a known code",
+        id="filter-unknown-code",
+    ),
+    pytest.param(
+        {"by": "rank", "measure": "investigated", "order": "desc", "colour": "red"},
+        "unknown keys: colour, order",
+        id="unknown-keys",
+    ),
+]
+
+
+@pytest.mark.parametrize(("aggregate", "message"), AGGREGATE_PROBLEMS)
+def test_an_aggregate_default_must_name_real_dimensions_and_measures(
+    package_copy: Callable[..., Path], aggregate: dict[str, Any], message: str
+) -> None:
+    broken = package_copy()
+    edit_descriptor(broken, lambda d: d["aggregates"].append(aggregate))
+    assert errors_of(broken)[0] == f"met-2013/datapackage.json aggregates[5]: {message}"
+
+
+def test_every_problem_of_one_aggregate_is_named(package_copy: Callable[..., Path]) -> None:
+    broken = package_copy()
+    aggregate = {"by": "rank", "total_measure": "all", "filters": {"year": 2011}}
+    edit_descriptor(broken, lambda d: d["aggregates"].append(aggregate))
+    at = "met-2013/datapackage.json aggregates[5]"
+    assert errors_of(broken) == [
+        f"{at}: total_measure 'all' is not a measure of this package",
+        f"{at}: 'measure' is required",
+    ]
+
+
+ROW_PROBLEMS = [
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 2, "source", "times2013"),
+        "met-2013/figure_reports.csv row 2, column 'source': unknown source 'times2013'; "
+        "expected one of: bbc2011, datingorg2011, direct2lawyers2013, guardian2011, "
+        "guardian2013, hrreview2011, idg_via_parliamentstreet, independent2013, "
+        "standard2013, yorkshirepost2011",
+        id="report-unknown-source",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 2, "figure", "met-2013.officers.sacked"),
+        "met-2013/figure_reports.csv row 2, column 'figure': unknown figure "
+        "'met-2013.officers.sacked'",
+        id="report-unknown-figure",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 13, "min", "4"),
+        "met-2013/figures.csv row 13: min 4 is greater than max 3",
+        id="min-greater-than-max",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 5, "value", "18"),
+        "met-2013/figures.csv row 5: give either value or min/max, not both",
+        id="value-and-range",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 11, "max", "2"),
+        "met-2013/figure_reports.csv row 11: give either value or min/max, not both",
+        id="report-value-and-range",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 11, "value", ""),
+        "met-2013/figures.csv row 11: no value, min, max or qualifier; a figure must say something",
+        id="figure-says-nothing",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 2, "value", "76"),
+        "met-2013/figure_reports.csv row 2: guardian2013 reports 76, which the figure's "
+        "published reading (75) excludes",
+        id="report-contradicts-figure",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figure_reports.csv", 11, "value", "2"),
+        "met-2013/figure_reports.csv row 11: guardian2013 reports 2, which the figure's "
+        "published reading (3) excludes",
+        id="report-below-figure",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 4, "derived", "true"),
+        "met-2013/figure_reports.csv: figure 'met-2013.officers.dismissed' is derived but a "
+        "source reports a number for it; derived means no source printed it",
+        id="derived-but-reported",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 11, "derived", "false"),
+        "met-2013/figures.csv: figure 'met-2013.officers.outcome-not-stated' has no source "
+        "report; add one in figure_reports.csv or mark it derived",
+        id="unreported",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 4, "id", "met-2031.officers.dismissed"),
+        "met-2013/figures.csv row 4, column 'id': id 'met-2031.officers.dismissed' must "
+        "start with 'met-2013.'",
+        id="figure-prefix",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "cases.csv", 2, "id", "case-1"),
+        "met-2013/cases.csv row 2, column 'id': id 'case-1' must start with 'met-2013.'",
+        id="case-prefix",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "cases.csv", 5, "sources", "guardian2013; times2013"),
+        "met-2013/cases.csv row 5, column 'sources': unknown source 'times2013'; expected one "
+        "of: bbc2011, datingorg2011, direct2lawyers2013, guardian2011, guardian2013, "
+        "hrreview2011, idg_via_parliamentstreet, independent2013, standard2013, "
+        "yorkshirepost2011",
+        id="case-source",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "checks.csv", 2, "id", "K1"),
+        "met-2013/checks.csv row 2, column 'id': id 'K1' must start with 'met-2013.'",
+        id="check-prefix",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "notes.csv", 2, "id", "met-2013-C1"),
+        "met-2013/notes.csv row 2, column 'id': id 'met-2013-C1' must start with 'met-2013.'",
+        id="note-prefix",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "notes.csv", 2, "sources", "times2013"),
+        "met-2013/notes.csv row 2, column 'sources': unknown source 'times2013'; expected one "
+        "of: bbc2011, datingorg2011, direct2lawyers2013, guardian2011, guardian2013, "
+        "hrreview2011, idg_via_parliamentstreet, independent2013, standard2013, "
+        "yorkshirepost2011",
+        id="note-source",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "check_terms.csv", 3, "check", "met-2013.K99"),
+        "met-2013/check_terms.csv row 3, column 'check': unknown check 'met-2013.K99'",
+        id="term-unknown-check",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "check_terms.csv", 2, "figure", "met-2013.officers.sacked"),
+        "met-2013/check_terms.csv row 2, column 'figure': unknown figure "
+        "'met-2013.officers.sacked'",
+        id="term-unknown-figure",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "check_terms.csv", 3, "source", "bbc2011"),
+        "met-2013/check_terms.csv row 3, column 'source': 'bbc2011' has no report on figure "
+        "'met-2013.officers.dismissed'",
+        id="term-source-without-report",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "check_terms.csv", 3, "role", "total"),
+        "met-2013/check_terms.csv: check 'met-2013.K1' needs exactly one total term",
+        id="two-totals",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "check_terms.csv", 8, "check", "met-2013.K1"),
+        "met-2013/check_terms.csv: check 'met-2013.K1' needs exactly one total term",
+        id="total-moved-away",
+    ),
+]
+
+
+@pytest.mark.parametrize(("breakage", "message"), ROW_PROBLEMS)
+def test_a_rule_across_rows_names_the_row_that_breaks_it(
+    package_copy: Callable[..., Path], breakage: Callable[[Path], None], message: str
+) -> None:
+    broken = package_copy()
+    breakage(broken)
+    assert message in errors_of(broken)
+
+
+def test_a_check_needs_parts(package_copy: Callable[..., Path]) -> None:
+    broken = package_copy()
+    for line in (9, 10, 11):
+        edit_csv(broken / "check_terms.csv", line, "check", "met-2013.K1")
+    assert errors_of(broken) == [
+        "met-2013/check_terms.csv: check 'met-2013.K2' needs at least one part term",
+    ]
+
+
+def test_sources_that_disagree_cannot_be_given_one_value(
+    package_copy: Callable[..., Path],
+) -> None:
+    broken = package_copy()
+    edit_csv(broken / "figures.csv", 5, "min", "")
+    edit_csv(broken / "figures.csv", 5, "max", "")
+    edit_csv(broken / "figures.csv", 5, "value", "18")
+    assert (
+        "met-2013/figures.csv: figure 'met-2013.officers.written-warning': sources disagree, "
+        "so give min/max, not a value"
+    ) in errors_of(broken)
+
+
+def test_a_bad_cell_is_reported_once_and_not_judged_against_other_rows(
+    package_copy: Callable[..., Path],
+) -> None:
+    broken = package_copy()
+    edit_csv(broken / "figures.csv", 4, "value", "three")
+    assert errors_of(broken) == [
+        "met-2013/figures.csv row 4, column 'value': 'three' is not a whole number"
+    ]
+
+
+def test_every_seed_package_is_valid() -> None:
+    for root in sorted(p.parent for p in SEED_DIR.glob("*/datapackage.json")):
+        assert read_package(root).disclosure.id == root.name

@@ -1,0 +1,227 @@
+"""The reader: CSV cells to typed rows, each problem named by file, row and column."""
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.seed import PackageInvalid, read_package
+from service.seed.reader import INVALID, Reader, Row
+from tests.conftest import edit_csv
+
+CHECKS_HEADER = "id,title,note\n"
+FIGURES_HEADER = (
+    "id,measure,label,staff_type,outcome,platform,allegation,year,rank,period,"
+    "value,min,max,qualifier,unit,derived,note\n"
+)
+
+
+def read(
+    tmp_path: Path, table: str, text: str, encoding: str = "utf-8"
+) -> tuple[list[tuple[int, Row]], list[str]]:
+    """Read `text` as pkg/<table>.csv; return (rows without line numbers, errors)."""
+    root = tmp_path / "pkg"
+    root.mkdir(exist_ok=True)
+    (root / f"{table}.csv").write_text(text, encoding=encoding)
+    reader = Reader(root)
+    rows = reader.read_table(table, f"{table}.csv")
+    return rows, reader.errors
+
+
+def figure(**cells: str) -> str:
+    """A figures.csv data line: a valid figure with some cells replaced."""
+    row = dict.fromkeys(FIGURES_HEADER.strip().split(","), "")
+    row.update(id="p.a", measure="m", label="L", value="3", unit="officers", derived="false")
+    row.update(cells)
+    return ",".join(row.values()) + "\n"
+
+
+def test_a_missing_file_is_reported_and_gives_no_rows(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    reader = Reader(tmp_path / "pkg")
+    assert reader.read_table("checks", "checks.csv") == []
+    assert reader.errors == ["pkg/checks.csv: file not found"]
+
+
+def test_wrong_columns_are_each_named_with_the_expected_list(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", "id,name,note,colour\np.K1,x,,red\n")
+    assert rows == []
+    assert errors == [
+        "pkg/checks.csv: missing column 'title'; expected columns: id, title, note",
+        "pkg/checks.csv: unknown column 'name'; expected columns: id, title, note",
+        "pkg/checks.csv: unknown column 'colour'; expected columns: id, title, note",
+    ]
+
+
+def test_an_empty_file_misses_every_column(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", "")
+    assert rows == []
+    assert [e.split(";")[0] for e in errors] == [
+        "pkg/checks.csv: missing column 'id'",
+        "pkg/checks.csv: missing column 'title'",
+        "pkg/checks.csv: missing column 'note'",
+    ]
+
+
+def test_cells_are_stripped_and_empty_optional_cells_are_none(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", CHECKS_HEADER + " p.K1 ,  Sums  ,   \n")
+    assert errors == []
+    assert rows == [(2, {"id": "p.K1", "title": "Sums", "note": None, INVALID: False})]
+
+
+def test_a_byte_order_mark_and_reordered_columns_are_accepted(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", "note,title,id\nn,t,p.K1\n", encoding="utf-8-sig")
+    assert errors == []
+    assert rows == [(2, {"id": "p.K1", "title": "t", "note": "n", INVALID: False})]
+
+
+def test_blank_lines_are_skipped_and_not_counted_as_rows(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", CHECKS_HEADER + "\np.K1,a,\n\n\np.K2,,\n")
+    assert [line for line, _ in rows] == [2, 3]
+    assert errors == ["pkg/checks.csv row 3, column 'title': is empty; a value is required"]
+
+
+def test_a_short_row_leaves_its_missing_cells_empty(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", CHECKS_HEADER + "p.K1\n")
+    assert rows == [(2, {"id": "p.K1", "title": None, "note": None, INVALID: True})]
+    assert errors == ["pkg/checks.csv row 2, column 'title': is empty; a value is required"]
+
+
+def test_a_repeated_column_is_read_from_its_last_copy(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", "id,title,note,title\np.K1,first,,last\n")
+    assert errors == []
+    assert rows[0][1]["title"] == "last"
+
+
+def test_cells_are_typed_by_the_schema(tmp_path: Path) -> None:
+    rows, errors = read(
+        tmp_path,
+        "figures",
+        FIGURES_HEADER
+        + figure(year="2011", derived="true", outcome="dismissed")
+        + figure(id="p.b", value="+4", year="\u0662\u0660\u0661\u0661"),  # Arabic-Indic 2011
+    )
+    assert errors == []
+    first, second = (row for _, row in rows)
+    assert (first["year"], first["value"], first["derived"], first["outcome"]) == (
+        2011,
+        3,
+        True,
+        "dismissed",
+    )
+    assert (second["year"], second["value"], second["derived"]) == (2011, 4, False)
+
+
+BAD_CELLS = [
+    pytest.param(
+        {"value": "seventy-five"}, "'value': 'seventy-five' is not a whole number", id="word"
+    ),
+    pytest.param({"value": "3.5"}, "'value': '3.5' is not a whole number", id="decimal"),
+    pytest.param({"value": "\u00b2"}, "'value': '\u00b2' is not a whole number", id="superscript"),
+    pytest.param({"value": "-75"}, "'value': -75 is below the minimum of 0", id="negative"),
+    pytest.param({"year": "1989"}, "'year': 1989 is below the minimum of 1990", id="early-year"),
+    pytest.param(
+        {"derived": "yes"}, "'derived': 'yes' is not a boolean; expected true or false", id="bool"
+    ),
+    pytest.param({"unit": ""}, "'unit': is empty; a value is required", id="required"),
+    pytest.param(
+        {"rank": "general"},
+        "'rank': unknown value 'general'; expected one of: constable, sergeant, inspector, "
+        "chief_inspector, inspector_and_above, sergeant_or_above, pcso, not_retrieved",
+        id="enum",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cells", "message"), BAD_CELLS)
+def test_a_bad_cell_is_named_and_marks_its_row_invalid(
+    tmp_path: Path, cells: dict[str, str], message: str
+) -> None:
+    rows, errors = read(tmp_path, "figures", FIGURES_HEADER + figure(**cells) + figure(id="p.b"))
+    assert errors == [f"pkg/figures.csv row 2, column {message}"]
+    [(_, bad), (_, good)] = rows
+    assert bad[INVALID] is True
+    assert bad[next(iter(cells))] is None
+    assert good[INVALID] is False
+
+
+def test_a_repeated_primary_key_names_the_row_that_first_used_it(tmp_path: Path) -> None:
+    text = "figure,source,value,min,max,qualifier,note\n" + "p.a,s1,1,,,,\np.a,s2,1,,,,\n" * 2
+    _, errors = read(tmp_path, "figure_reports", text)
+    assert errors == [
+        "pkg/figure_reports.csv row 4: duplicate figure/source 'p.a/s1'; first used on row 2",
+        "pkg/figure_reports.csv row 5: duplicate figure/source 'p.a/s2'; first used on row 3",
+    ]
+
+
+def test_a_table_without_a_primary_key_may_repeat_rows(tmp_path: Path) -> None:
+    rows, errors = read(
+        tmp_path, "check_terms", "check,role,figure,source\n" + "p.K,part,p.a,\n" * 2
+    )
+    assert errors == []
+    assert len(rows) == 2
+
+
+def drop_column(path: Path, column: str) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    index = rows[0].index(column)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [r[:index] + r[index + 1 :] for r in rows]
+        )
+
+
+BROKEN = [
+    pytest.param(
+        lambda p: drop_column(p / "figures.csv", "unit"),
+        "met-2013/figures.csv: missing column 'unit'; expected columns: id, measure, label, "
+        "staff_type, outcome, platform, allegation, year, rank, period, value, min, max, "
+        "qualifier, unit, derived, note",
+        id="missing-column",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 4, "outcome", "sacked"),
+        "met-2013/figures.csv row 4, column 'outcome': unknown value 'sacked'; expected one "
+        "of: dismissed, resigned_or_retired_before_dismissal, resigned_or_retired, "
+        "final_written_warning, written_warning, first_written_warning, formal_warning, "
+        "formal_misconduct, reprimand, management_action, management_advice, "
+        "words_of_advice, reflective_practice, no_disciplinary_action, cleared, "
+        "under_investigation, not_stated",
+        id="unknown-enum-value",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 5, "id", "met-2013.officers.dismissed"),
+        "met-2013/figures.csv row 5: duplicate id 'met-2013.officers.dismissed'; first used "
+        "on row 4",
+        id="duplicate-id",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 2, "value", "-75"),
+        "met-2013/figures.csv row 2, column 'value': -75 is below the minimum of 0",
+        id="negative-count",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "figures.csv", 2, "value", "seventy-five"),
+        "met-2013/figures.csv row 2, column 'value': 'seventy-five' is not a whole number",
+        id="not-a-number",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "cases.csv", 3, "in_foi_answer", "maybe"),
+        "met-2013/cases.csv row 3, column 'in_foi_answer': unknown value 'maybe'; expected one "
+        "of: yes, probable, uncertain, no",
+        id="unknown-in-foi-answer",
+    ),
+]
+
+
+@pytest.mark.parametrize(("breakage", "message"), BROKEN)
+def test_a_package_with_a_bad_table_names_the_file_row_and_column(
+    package_copy: Callable[..., Path], breakage: Callable[[Path], None], message: str
+) -> None:
+    broken = package_copy()
+    breakage(broken)
+    with pytest.raises(PackageInvalid) as raised:
+        read_package(broken)
+    assert raised.value.errors[0] == message  # later errors follow from it, e.g. unknown ids
