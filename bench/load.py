@@ -6,9 +6,16 @@ over a fixed mix of endpoints and formats, a quarter of them conditional request
 should get 304. Prints requests/s, p50/p99 latency and the count of answers that were
 neither 2xx nor 304, and exits non-zero when that count (or any socket error) is not zero.
 
-Environment: LOAD_CONNECTIONS (32), LOAD_DURATION (60s), LOAD_THREADS (2).
+It runs twice: steady state, then with a changed copy of met-2013 reseeded every
+LOAD_RESEED_SECONDS (a new revision each time, which the server picks up within its
+APP_REVISION_CHECK_SECONDS of 1 s, warming the hottest keys before it switches), and
+reports both side by side.
+
+Environment: LOAD_CONNECTIONS (32), LOAD_DURATION (60s), LOAD_THREADS (2),
+LOAD_RESEED_SECONDS (3).
 """
 
+import csv
 import json
 import os
 import shutil
@@ -16,10 +23,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "bench" / "load.lua"
@@ -86,6 +95,53 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
     sys.exit("the service was not ready within 30 s")
 
 
+def reseed_forever(env: dict[str, str], folder: Path, every: float, stop: threading.Event) -> int:
+    """Load a changed met-2013 every `every` seconds until `stop`; returns the count."""
+    package = folder / "reseed" / "met-2013"
+    shutil.copytree(ROOT / "seed" / "met-2013", package)
+    notes = package / "notes.csv"
+    with notes.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    text = rows[0].index("text")
+    loads = 0
+    while not stop.wait(every):
+        loads += 1
+        rows[1][text] = f"Load-test correction {loads}."  # a new revision each time
+        with notes.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows)
+        subprocess.run(
+            [BIN / "met-foi", "seed", str(package)],
+            env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, timeout=60,
+        )  # fmt: skip
+    return loads
+
+
+def run_wrk(command: list[str]) -> dict[str, Any]:
+    run = subprocess.run(command, capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"wrk failed ({run.returncode}):\n{run.stdout}{run.stderr}")
+    print(run.stdout)
+    line = next(x for x in run.stdout.splitlines() if x.startswith("LOAD-RESULT "))
+    result: dict[str, Any] = json.loads(line.removeprefix("LOAD-RESULT "))
+    return result
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    seconds = result["duration_us"] / 1e6
+    return {
+        "duration_s": round(seconds, 1),
+        "requests": result["requests"],
+        "requests_per_s": round(result["requests"] / seconds, 1),
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+        "max_ms": result["max_us"] / 1000,
+        "statuses": result["statuses"],
+        "non_2xx_or_304": result["unexpected_status"],
+        "socket_errors": result["socket_errors"],
+        "timeouts": result["timeouts"],
+    }
+
+
 def main() -> int:
     wrk = ensure_wrk()
     connections = os.environ.get("LOAD_CONNECTIONS", "32")
@@ -96,6 +152,7 @@ def main() -> int:
             **os.environ,
             "APP_DATABASE_URL": f"sqlite:///{Path(folder) / 'load.db'}",
             "APP_LOG_LEVEL": "warning",
+            "APP_REVISION_CHECK_SECONDS": "1",
         }
         for step in ("migrate", "seed"):
             subprocess.run(
@@ -126,33 +183,32 @@ def main() -> int:
                 "-s", str(SCRIPT), base, "--", *specs,
             ]  # fmt: skip
             print("$ " + " ".join(str(c) for c in command[:7]) + f" {base} -- <{len(specs)}>")
-            run = subprocess.run(command, capture_output=True, text=True)
-            if run.returncode != 0:
-                sys.exit(f"wrk failed ({run.returncode}):\n{run.stdout}{run.stderr}")
-            output = run.stdout
+            steady = run_wrk(command)
+            stop = threading.Event()
+            loads: list[int] = []
+            every = float(os.environ.get("LOAD_RESEED_SECONDS", "3"))
+            reseeder = threading.Thread(
+                target=lambda: loads.append(reseed_forever(env, Path(folder), every, stop))
+            )
+            reseeder.start()
+            try:
+                reseeding = run_wrk(command)
+            finally:
+                stop.set()
+                reseeder.join(120)
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print(output)
-    line = next(x for x in output.splitlines() if x.startswith("LOAD-RESULT "))
-    result = json.loads(line.removeprefix("LOAD-RESULT "))
-    seconds = result["duration_us"] / 1e6
     report = {
         "connections": int(connections),
-        "duration_s": round(seconds, 1),
         "mix": f"{len(specs)} requests ({len(MIX)} URLs, {CONDITIONAL} also as 304s)",
-        "requests": result["requests"],
-        "requests_per_s": round(result["requests"] / seconds, 1),
-        "p50_ms": result["p50_us"] / 1000,
-        "p99_ms": result["p99_us"] / 1000,
-        "max_ms": result["max_us"] / 1000,
-        "statuses": result["statuses"],
-        "non_2xx_or_304": result["unexpected_status"],
-        "socket_errors": result["socket_errors"],
-        "timeouts": result["timeouts"],
+        "steady": summary(steady),
+        "reseeding": {**summary(reseeding), "reseeds": loads[0] if loads else 0},
     }
     print(json.dumps(report, indent=2))
-    bad = result["unexpected_status"] + result["socket_errors"] + result["timeouts"]
+    bad = sum(
+        r["unexpected_status"] + r["socket_errors"] + r["timeouts"] for r in (steady, reseeding)
+    )
     return 1 if bad else 0
 
 

@@ -3,13 +3,21 @@
 A read response depends only on the dataset revision and the normalised request (path,
 sorted query, negotiated format), so it is encoded once and kept as bytes. FastPath in
 service.middleware serves hits before any routing; a miss goes through FastAPI, whose route
-stores what it built. A new revision empties the cache in one step. Nothing here knows the
-data layer: the revision is told to the cache (service.state.RevisionTracker).
+stores what it built. The cache is bounded by bytes (body, headers, key and a fixed
+per-entry overhead) as well as by entries, and drops the least recently used first.
+
+A new revision does not empty the cache at once (a stampede of misses): it becomes the
+*pending* revision, whose answers are stored beside the current ones while the revision
+watcher rebuilds the hottest keys (service.main.warm_cache); then it is promoted in one step.
+Until then, for at most `grace_seconds`, hits keep getting the previous revision's answers.
+Nothing here knows the data layer: the revision is told to the cache
+(service.state.RevisionTracker).
 """
 
 import functools
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
@@ -20,6 +28,11 @@ JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 FORMATS = {"json": JSON, "csv": CSV}
 Header = tuple[bytes, bytes]
+#: What an entry costs beyond its bytes: the Entry, its OrderedDict node, the key and body
+#: objects, and the encoded-headers tuple (measured with tracemalloc, rounded up).
+ENTRY_OVERHEAD = 1024
+
+clock = time.monotonic
 
 
 def negotiate(accept: str | None, format_param: str | None) -> str | None:
@@ -103,14 +116,32 @@ class Entry:
     encoded: dict[int, tuple[Header, ...]] = field(default_factory=dict, compare=False, repr=False)
 
 
-class ResponseCache:
-    """Encoded responses of one revision, least recently used dropped first."""
+def entry_bytes(key: str, entry: Entry) -> int:
+    """What an entry is charged against the byte budget: body, headers (as text and once
+    encoded), key and ENTRY_OVERHEAD."""
+    headers = len(entry.media_type) + len(entry.etag) + 64  # content-length, cache-control
+    headers += sum(len(k) + len(v) for k, v in entry.extra_headers)
+    return len(entry.body) + 2 * headers + len(key) + ENTRY_OVERHEAD
 
-    def __init__(self, max_entries: int) -> None:
+
+class ResponseCache:
+    """Encoded responses of one revision (and of the pending next one, while it is being
+    warmed), least recently used dropped first, within `max_entries` and `max_bytes`."""
+
+    def __init__(self, max_entries: int, max_bytes: int, grace_seconds: float = 0.0) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.grace_seconds = grace_seconds
         self.revision: str | None = None
+        self.pending_revision: str | None = None
+        self.bytes = 0  # current and pending entries together
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._pending: OrderedDict[str, Entry] = OrderedDict()
+        self._pending_since = 0.0
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries) + len(self._pending)
 
     def get(self, key: str) -> Entry | None:
         with self._lock:
@@ -120,21 +151,83 @@ class ResponseCache:
             return entry
 
     def put(self, revision: str, key: str, entry: Entry) -> None:
+        size = entry_bytes(key, entry)
         with self._lock:
-            if revision != self.revision:
+            if revision == self.revision:
+                target = self._entries
+            elif revision == self.pending_revision:
+                target = self._pending
+            else:
                 return
-            self._entries[key] = entry
-            if len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            if size > self.max_bytes:
+                return
+            old = target.pop(key, None)
+            if old is not None:
+                self.bytes -= entry_bytes(key, old)
+            target[key] = entry
+            self.bytes += size
+            self._shrink()
+
+    def _shrink(self) -> None:
+        """Evict until within both bounds: the outgoing revision's entries first while a
+        pending one is warming, then the least recently used."""
+        while self.bytes > self.max_bytes or len(self) > self.max_entries:
+            victims = self._entries if self._entries else self._pending
+            key, entry = victims.popitem(last=False)
+            self.bytes -= entry_bytes(key, entry)
 
     def set_revision(self, revision: str) -> bool:
-        """Switch to `revision`, dropping every entry if it changed; True when it did."""
+        """Learn that `revision` is the newest; True when the cache now serves it.
+
+        The first revision, and any when grace_seconds is 0, is switched to at once. Else it
+        becomes pending, and is switched to by promote(), or here once it has been pending
+        for grace_seconds.
+        """
         with self._lock:
             if revision == self.revision:
                 return False
-            self.revision = revision
-            self._entries = OrderedDict()
+            if self.revision is None or self.grace_seconds <= 0:
+                self._switch(revision, OrderedDict())
+                return True
+            if revision != self.pending_revision:
+                self._drop_pending()
+                self.pending_revision = revision
+                self._pending_since = clock()
+                return False
+            if clock() - self._pending_since < self.grace_seconds:
+                return False
+            self._switch(revision, self._pending)
             return True
+
+    def promote(self, revision: str) -> bool:
+        """Serve the pending `revision` now (its warmed entries kept); False when it is no
+        longer the pending one."""
+        with self._lock:
+            if revision != self.pending_revision:
+                return False
+            self._switch(revision, self._pending)
+            return True
+
+    def hot_keys(self, count: int) -> list[str]:
+        """The `count` most recently used keys of the current revision, hottest first."""
+        with self._lock:
+            keys: list[str] = []
+            for key in reversed(self._entries):
+                if len(keys) >= count:
+                    break
+                keys.append(key)
+            return keys
+
+    def _drop_pending(self) -> None:
+        self.bytes -= sum(entry_bytes(k, e) for k, e in self._pending.items())
+        self._pending = OrderedDict()
+
+    def _switch(self, revision: str, entries: "OrderedDict[str, Entry]") -> None:
+        self.revision = revision
+        self._entries = entries
+        self._pending = OrderedDict()
+        self.pending_revision = None
+        self.bytes = sum(entry_bytes(k, e) for k, e in entries.items())
 
 
 def cache_headers(entry: Entry, max_age: int) -> list[tuple[str, str]]:

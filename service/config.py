@@ -43,8 +43,44 @@ class Settings(BaseSettings):
     cache_max_entries: int = Field(
         default=4096, ge=1, description="Responses kept in memory per process."
     )
+    cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Bytes of responses (bodies, headers, keys and a fixed per-entry "
+        "overhead) kept in memory per process; the least recently used go first. The "
+        "default, 64 MiB, leaves a 512 MB container with two workers room for each "
+        "worker's ~180 MB baseline plus its cache.",
+    )
+    cache_warm_keys: int = Field(
+        default=64,
+        ge=0,
+        description="When a new dataset revision appears, this many of the most recently "
+        "used responses are rebuilt for it before it is served (the previous revision's "
+        "answers are served meanwhile, at most revision_check_seconds longer); 0 switches "
+        "at once.",
+    )
     db_connect_timeout: int = Field(
         default=3, ge=1, description="Seconds to wait for a database connection."
+    )
+    db_statement_timeout: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest one query may take, seconds: PostgreSQL's statement_timeout, "
+        "a client-side watchdog that closes the connection of a query still waiting after "
+        "it plus one second (a frozen server answers nothing, not even its own timeout), "
+        "and SQLite's busy_timeout. Such a request gets a 503.",
+    )
+    db_pool_size: int = Field(
+        default=5, ge=1, description="Database connections each process keeps open."
+    )
+    db_max_overflow: int = Field(
+        default=10, ge=0, description="Extra connections a process may open under load."
+    )
+    db_pool_timeout: float = Field(
+        default=2.0,
+        gt=0,
+        description="Seconds a request waits for a free database connection before it gets "
+        "a 503 overloaded problem with Retry-After.",
     )
     max_url_bytes: int = Field(
         default=2048,
@@ -65,20 +101,40 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=0,
         ge=0,
-        description="Requests a minute each client may make (token bucket); 0 turns the rate "
-        "limit off.",
+        description="Requests a minute each client (an IPv4 address, or an IPv6 /64) may "
+        "make, counted in a moving window by the `limits` library; 0 turns the rate limit off.",
     )
     rate_limit_burst: int = Field(
         default=0,
         ge=0,
-        description="Requests a client may make at once before the per-minute rate applies "
-        "(the bucket size); 0 means the same as rate_limit_per_minute.",
+        description="Requests a client may make at once: the window holds this many requests "
+        "and lasts burst*60/rate_limit_per_minute seconds (rounded up); 0 means the same as "
+        "rate_limit_per_minute (a one-minute window).",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where the rate-limit windows are kept: memory:// (each process its "
+        "own) or redis://host:6379 (one budget shared by every process and replica). If "
+        "Redis cannot be reached, requests are let through and a warning is logged.",
+    )
+    rate_limit_key_prefix: str = Field(
+        default="met-foi",
+        max_length=100,
+        description="Prefix of the rate-limit keys in the shared storage, so that several "
+        "services (or tests) can use one Redis.",
     )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default=[],
         description="Addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is "
         "believed when telling clients apart for the rate limit, comma-separated "
         "(e.g. 10.0.0.0/8,127.0.0.1); empty trusts none, so the peer address is used.",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default=["127.0.0.1", "localhost", "::1", "testserver"],
+        description="Host names the service answers for, comma-separated (the Host header "
+        "without its port); any other Host gets a 400 bad-host problem, so no link is built "
+        "from a forged one. `*` allows any. The default is the loopback names (and "
+        "`testserver`, Starlette's test client); a deployment must list its public names.",
     )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     public_base_url: str | None = Field(
@@ -126,12 +182,17 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return url
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "allowed_hosts", mode="before")
     @classmethod
-    def split_proxy_list(cls, value: object) -> object:
+    def split_comma_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def lower_case_hosts(cls, value: list[str]) -> list[str]:
+        return [host.lower() for host in value]
 
     @field_validator("trusted_proxies")
     @classmethod

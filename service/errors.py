@@ -28,6 +28,12 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "Disclosures cannot be combined",
         "Different FOI answers count different things, so their figures are never added.",
     ),
+    "bad-host": (
+        400,
+        "Host not served",
+        "The request's Host header names a host this service does not answer for "
+        "(APP_ALLOWED_HOSTS), so no link is ever built from it.",
+    ),
     "not-found": (404, "Not found", "No resource has that id."),
     "no-headline-measure": (
         404,
@@ -39,6 +45,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         406,
         "Not acceptable",
         "The Accept header or format asks for a type we cannot serve.",
+    ),
+    "precondition-failed": (
+        412,
+        "Precondition failed",
+        "If-Match names no current representation of the resource (RFC 9110 13.1.1).",
     ),
     "invalid-parameter": (
         422,
@@ -75,6 +86,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         503,
         "Service unavailable",
         "The database cannot be reached; retry after a while.",
+    ),
+    "overloaded": (
+        503,
+        "Overloaded",
+        "Every database connection of this process is busy; retry after the Retry-After seconds.",
     ),
 }
 
@@ -287,6 +303,33 @@ class ServiceUnavailable(Problem):
     def __init__(self, retry_after: int = 5) -> None:
         super().__init__(
             "The database cannot be reached just now, and this response is not cached.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class BadHost(Problem):
+    slug = "bad-host"
+
+    def __init__(self, host: str) -> None:
+        super().__init__(
+            f"This service does not answer for the host {host!r}; see APP_ALLOWED_HOSTS."
+        )
+
+
+class PreconditionFailed(Problem):
+    slug = "precondition-failed"
+
+    def __init__(self) -> None:
+        super().__init__("If-Match names no current representation of this resource.")
+
+
+class Overloaded(Problem):
+    slug = "overloaded"
+
+    def __init__(self, retry_after: int = 2) -> None:
+        super().__init__(
+            "Every database connection of this process is busy, and this response is not "
+            "cached; retry shortly.",
             headers={"Retry-After": str(retry_after)},
         )
 

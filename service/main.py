@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import Match, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__, middleware
 from service.api import (
@@ -38,6 +38,7 @@ from service.db import build_engine
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
     InvalidParameter,
+    Overloaded,
     ParameterError,
     Problem,
     ServiceUnavailable,
@@ -94,7 +95,22 @@ def problem_response(problem: Problem, request: Request) -> JSONResponse:
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def slash_redirect(request: Request, public_base_url: str | None) -> Response | None:
+    """A 307 from `/path/` to `/path` when that is a route. Its Location is the public URL
+    or a relative reference: never built from the request's Host (Starlette's own
+    redirect_slashes would echo a forged one)."""
+    path = request.url.path
+    if path == "/" or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path.rstrip("/") or "/"}
+    if all(route.matches(scope)[0] is Match.NONE for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    location = (public_base_url or "") + scope["path"] + (f"?{query}" if query else "")
+    return RedirectResponse(location, status_code=307)
+
+
+def install_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, exc: Problem) -> Response:
         return problem_response(exc, request)
@@ -119,6 +135,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            redirect = slash_redirect(request, settings.public_base_url)
+            if redirect is not None:
+                return redirect
         slug = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}.get(
             exc.status_code, "bad-request"
         )
@@ -130,10 +150,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
-    @app.exception_handler(PoolTimeout)
     async def on_database_down(request: Request, exc: Exception) -> Response:
         logger.warning("database unavailable: %s", type(exc).__name__)
         return problem_response(ServiceUnavailable(), request)
+
+    @app.exception_handler(PoolTimeout)
+    async def on_pool_exhausted(request: Request, _exc: Exception) -> Response:
+        logger.warning("database pool exhausted on %s", request.url.path)
+        return problem_response(Overloaded(), request)
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, _exc: Exception) -> Response:
@@ -141,11 +165,66 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(middleware.internal_error(), request)
 
 
-async def _watch_revision(state: AppState) -> None:
+async def _watch_revision(state: AppState, routed: ASGIApp) -> None:
     interval = state.settings.revision_check_seconds
     while True:
         await anyio.to_thread.run_sync(state.tracker.refresh)
+        pending = state.cache.pending_revision
+        if pending is not None:
+            with anyio.move_on_after(interval):
+                await warm_cache(state, routed)
+            state.cache.promote(pending)
         await asyncio.sleep(interval)
+
+
+#: The Accept a warming request sends for each kind of cache key.
+WARM_ACCEPT = {"json": b"application/json", "csv": b"text/csv", "embed": b"*/*"}
+
+
+async def warm_cache(state: AppState, routed: ASGIApp) -> int:
+    """Rebuild the hottest keys of the current revision for the pending one, through the
+    routes themselves (whose Reply stores each answer under the pending revision); returns
+    how many were rebuilt. Keys that vary with the request's base URL (oEmbed) are left to
+    be rebuilt on demand."""
+    built = 0
+    for key in state.cache.hot_keys(state.settings.cache_warm_keys):
+        target, _, kind = key.rpartition("#")
+        if kind not in WARM_ACCEPT:
+            continue
+        path, _, query = target.partition("?")
+        status = await internal_get(routed, path, query, WARM_ACCEPT[kind])
+        built += status == 200
+    return built
+
+
+async def internal_get(app: ASGIApp, path: str, query: str, accept: bytes) -> int:
+    """GET through `app` in-process (no socket); returns the status, drops the body."""
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"127.0.0.1"), (b"accept", accept)],
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 0),
+    }
+    status = 0
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -157,7 +236,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         task = None
         if settings.revision_check_seconds > 0:
-            task = asyncio.create_task(_watch_revision(state))
+            task = asyncio.create_task(_watch_revision(state, app.routed))
         try:
             async with mcp.running():
                 yield
@@ -175,11 +254,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
-        responses=problem_responses(413, 414, 429, 431),
+        responses=problem_responses(400, 412, 413, 414, 429, 431),
+        redirect_slashes=False,
     )
     app.state.app = state
     app.service = state
-    install_error_handlers(app)
+    install_error_handlers(app, settings)
     checked = [Depends(check_query_params)]
     for module in V1_ROUTERS:
         app.include_router(module.router, prefix="/v1", dependencies=checked)

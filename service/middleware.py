@@ -1,17 +1,22 @@
 """Every ASGI layer a request passes before FastAPI routes it, in request order.
 
-    RequestLog -> EdgeHeaders -> AbuseLimits -> ConditionalGet -> FastPath -> FastAPI
+    RequestLog -> EdgeHeaders -> AllowedHosts -> AbuseLimits -> ConditionalGet -> FastPath
+    -> FastAPI
 
 - RequestLog is outermost so it times every answer and sees its final status.
 - EdgeHeaders reads the request headers once, and adds the request id, CORS, nosniff, the
   CSP and the rate-limit headers to EVERY answer: refusals, cache hits, routed answers and
   500s alike. It also turns an exception that escaped everything inside into a 500 problem.
+- AllowedHosts refuses a Host header outside APP_ALLOWED_HOSTS with a 400 bad-host problem,
+  so nothing inside ever builds a link (a redirect, an oEmbed URL) from a forged host.
 - AbuseLimits refuses, before any work, what the service will not serve: a client over its
   rate limit, an oversized URL or header block, a request body, a control character.
-- ConditionalGet answers CORS preflights, serves HEAD as GET without the body, and turns a
-  200 whose ETag the client already holds into a 304: for cache hits and misses alike.
+- ConditionalGet answers CORS preflights, serves HEAD as GET without the body, turns a 200
+  whose ETag the client already holds into a 304, and one whose ETag If-Match does not name
+  into a 412: for cache hits and misses alike.
 - FastPath answers a warm GET from the revision's response cache with pre-encoded bytes,
-  skipping FastAPI's routing, validation and dependencies.
+  skipping FastAPI's routing, validation and dependencies; concurrent identical misses are
+  built once (single flight) while the others wait, bounded, for that answer.
 
 stack() builds them in this order; nothing else wraps the app.
 """
@@ -25,15 +30,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import anyio
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.caching import cache_key, encoded_headers, etag_matches
+from service.caching import Entry, cache_key, encoded_headers, etag_matches
 from service.config import Settings
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
+    BadHost,
     HeadersTooLarge,
     PayloadTooLarge,
+    PreconditionFailed,
     Problem,
     RateLimited,
     UriTooLong,
@@ -56,6 +64,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 #: The one path that reads a body: the MCP endpoint's JSON-RPC POSTs (service/mcp.py).
 MCP_PATH = "/mcp"
 MCP_MAX_BODY_BYTES = 64 * 1024
+#: A Host header: a bracketed IPv6 literal or a name, and an optional port; nothing else.
+HOST = re.compile(r"^(?:\[([0-9a-f:.]+)\]|([a-z0-9_.-]+))(?::[0-9]{1,5})?$")
 #: Content-Length values longer than this are refused unread (and never parsed as an int).
 MAX_LENGTH_DIGITS = 18
 
@@ -103,6 +113,8 @@ class Edge:
     request_id: str
     accept: str | None = None
     if_none_match: str | None = None
+    if_match: str | None = None
+    host: str | None = None
     header_bytes: int = 0
     content_length: bytes = b"0"
     chunked: bool = False
@@ -119,6 +131,10 @@ class Edge:
                 edge.accept = edge.accept or value.decode("latin-1")
             elif name == b"if-none-match":
                 edge.if_none_match = edge.if_none_match or value.decode("latin-1")
+            elif name == b"if-match":
+                edge.if_match = edge.if_match or value.decode("latin-1")
+            elif name == b"host":
+                edge.host = value.decode("latin-1") if edge.host is None else edge.host
             elif name == b"x-request-id":
                 given_id = given_id or value.decode("latin-1")
             elif name == b"content-length":
@@ -240,6 +256,31 @@ def internal_error() -> Problem:
     return Problem.of("internal-error", "An unexpected error occurred; it has been logged.")
 
 
+# ---------------------------------------------------------------- AllowedHosts
+
+
+def host_name(host: str | None) -> str | None:
+    """The name in a Host header, lower-cased and without its port; None when malformed."""
+    found = HOST.match((host or "").strip().lower())
+    return (found.group(1) or found.group(2)) if found else None
+
+
+class AllowedHosts:
+    def __init__(self, app: ASGIApp, allowed: list[str]) -> None:
+        self.app = app
+        self.any = "*" in allowed
+        self.allowed = frozenset(allowed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Probes are often sent to an address, not a name; they emit nothing built from Host.
+        if scope["type"] == "http" and not self.any and scope["path"] not in UNLIMITED_PATHS:
+            host = edge_of(scope).host
+            if host_name(host) not in self.allowed:
+                await send_problem(send, scope, BadHost(host or ""))
+                return
+        await self.app(scope, receive, send)
+
+
 # ---------------------------------------------------------------- AbuseLimits
 
 
@@ -256,11 +297,18 @@ class AbuseLimits:
         edge = edge_of(scope)
         problem: Problem | None = None
         # Every request costs a token, malformed ones too: probing is throttled like reading.
-        if self.limiter is not None and scope["path"] not in UNLIMITED_PATHS:
-            bucket, allowed = self.limiter.take(self.limiter.client_of(scope))
-            edge.extra.extend(self.limiter.headers(bucket))
-            if not allowed:
-                problem = RateLimited(bucket.seconds_until_next(), self.limiter.per_minute)
+        limiter = self.limiter
+        if limiter is not None and scope["path"] not in UNLIMITED_PATHS:
+            client = limiter.client_of(scope)
+            # Redis is a network round trip: off the event loop. Memory is a dict lookup.
+            verdict = (
+                await anyio.to_thread.run_sync(limiter.take, client)
+                if limiter.shared
+                else limiter.take(client)
+            )
+            edge.extra.extend(limiter.headers(verdict))
+            if not verdict.allowed:
+                problem = RateLimited(verdict.reset_seconds, limiter.per_minute)
         problem = problem or self.refusal(scope, edge)
         if problem is not None:
             await send_problem(send, scope, problem)
@@ -310,19 +358,29 @@ class ConditionalGet:
             await send({"type": "http.response.start", "status": 204, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
-        if_none_match = edge_of(scope).if_none_match
+        edge = edge_of(scope)
+        if_none_match, if_match = edge.if_none_match, edge.if_match
         head = method == "HEAD"
-        if not head and not if_none_match:
+        if not head and not if_none_match and not if_match:
             await self.app(scope, receive, send)
             return
+        original = scope
         if head:
             scope = {**scope, "method": "GET"}
         suppress_body = head
+        failed = False
 
         async def send_conditionally(message: Message) -> None:
-            nonlocal suppress_body
-            if message["type"] == "http.response.start":
-                if message["status"] == 200 and not_modified(message["headers"], if_none_match):
+            nonlocal suppress_body, failed
+            if failed:
+                return  # the 412 has been sent; drop the representation's body
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                etag = etag_of(message["headers"])
+                if if_match and not if_match_holds(if_match, etag):
+                    failed = True
+                    await send_problem(send, original, PreconditionFailed())
+                    return
+                if etag is not None and etag_matches(if_none_match, etag):
                     message["status"] = 304
                     message["headers"] = [
                         h
@@ -330,16 +388,22 @@ class ConditionalGet:
                         if h[0] not in (b"content-type", b"content-length")
                     ]
                     suppress_body = True
-            elif suppress_body:
+            elif message["type"] == "http.response.body" and suppress_body:
                 message = {**message, "body": b""}
             await send(message)
 
         await self.app(scope, receive, send_conditionally)
 
 
-def not_modified(headers: list[Header], if_none_match: str | None) -> bool:
+def etag_of(headers: list[Header]) -> str | None:
     etag = next((v for k, v in headers if k == b"etag"), None)
-    return etag is not None and etag_matches(if_none_match, etag.decode("latin-1"))
+    return None if etag is None else etag.decode("latin-1")
+
+
+def if_match_holds(if_match: str, etag: str | None) -> bool:
+    """RFC 9110 13.1.1: `*`, or a strong comparison with one of the listed tags."""
+    candidates = [c.strip() for c in if_match.split(",")]
+    return "*" in candidates or (etag is not None and etag in candidates)
 
 
 # ---------------------------------------------------------------- FastPath
@@ -350,6 +414,9 @@ class FastPath:
         self.app = app
         self.state = state
         self.max_age = state.settings.cache_max_age
+        # A follower waits at most as long as one query may take, then builds it itself.
+        self.follow_seconds = state.settings.db_statement_timeout + 1
+        self.inflight: dict[str, anyio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -358,13 +425,39 @@ class FastPath:
             and scope["path"].startswith("/v1/")
         ):
             key = cache_key(scope["path"], scope["query_string"], edge_of(scope).accept)
-            entry = self.state.cache.get(key) if key else None
-            if entry is not None:
-                headers = encoded_headers(entry, self.max_age)
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": entry.body})
+            if key is not None:
+                entry = self.state.cache.get(key)
+                if entry is not None:
+                    await self.serve(entry, send)
+                else:
+                    await self.single_flight(key, scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+    async def serve(self, entry: Entry, send: Send) -> None:
+        headers = encoded_headers(entry, self.max_age)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def single_flight(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
+        """The first miss of a key builds it; identical misses meanwhile wait for that
+        answer (bounded), and build their own only if it did not come."""
+        leader = self.inflight.get(key)
+        if leader is None:
+            done = self.inflight[key] = anyio.Event()
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                del self.inflight[key]
+                done.set()
+            return
+        with anyio.move_on_after(self.follow_seconds):
+            await leader.wait()
+        entry = self.state.cache.get(key)
+        if entry is not None:
+            await self.serve(entry, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def stack(app: ASGIApp, state: AppState) -> ASGIApp:
@@ -373,5 +466,6 @@ def stack(app: ASGIApp, state: AppState) -> ASGIApp:
     inner: ASGIApp = FastPath(app, state)
     inner = ConditionalGet(inner)
     inner = AbuseLimits(inner, settings)
+    inner = AllowedHosts(inner, settings.allowed_hosts)
     inner = EdgeHeaders(inner)
     return RequestLog(inner, log_format=settings.log_format)

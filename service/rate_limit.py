@@ -1,58 +1,49 @@
-"""The rate limit: a token bucket per client, and who the client is behind trusted proxies."""
+"""The rate limit, on the `limits` library, and who the client is behind trusted proxies.
+
+Each client may make `burst` requests in any moving window of `window` seconds, where the
+window is chosen so that the long-run rate is rate_limit_per_minute. The window lives in
+the library's storage: this process's memory by default, or Redis when
+APP_RATE_LIMIT_STORAGE=redis://... so that every replica draws on one budget. Neither
+forgets a client before its window has passed, however many other addresses arrive.
+IPv6 clients are counted per /64, the block one subscriber is usually given.
+"""
 
 import math
 import time
-from collections import OrderedDict
-from collections.abc import Callable
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
+from limits import RateLimitItemPerSecond
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from service.config import Settings
+from service.errors import logger
 
-#: Clients remembered by the rate limiter; the least recently seen is forgotten first.
-MAX_TRACKED_CLIENTS = 10_000
-
-clock: Callable[[], float] = time.monotonic
+IPV6_PREFIX = 64
 
 
-class TokenBucket:
-    """`capacity` requests at once, refilled at `rate` requests a second."""
-
-    __slots__ = ("capacity", "rate", "stamp", "tokens")
-
-    def __init__(self, capacity: int, rate: float, now: float) -> None:
-        self.capacity = capacity
-        self.rate = rate
-        self.tokens = float(capacity)
-        self.stamp = now
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-    def seconds_until_next(self) -> int:
-        return max(1, math.ceil((1 - self.tokens) / self.rate))
-
-    def seconds_until_full(self) -> int:
-        return math.ceil((self.capacity - self.tokens) / self.rate)
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    remaining: int
+    reset_seconds: int  # until the oldest request in the window leaves it
 
 
 class RateLimiter:
-    """One token bucket per client address, in this process."""
-
     def __init__(self, settings: Settings) -> None:
         self.per_minute = settings.rate_limit_per_minute
-        self.capacity = settings.rate_limit_burst or self.per_minute
-        self.rate = self.per_minute / 60
+        self.burst = settings.rate_limit_burst or self.per_minute
+        self.window = max(1, math.ceil(self.burst * 60 / self.per_minute))
+        self.item = RateLimitItemPerSecond(self.burst, self.window)
+        uri = settings.rate_limit_storage
+        self.shared = not uri.startswith("memory://")
+        options = {"key_prefix": settings.rate_limit_key_prefix} if self.shared else {}
+        self.strategy = MovingWindowRateLimiter(storage_from_string(uri, **options))
         self.proxies = [ip_network(p, strict=False) for p in settings.trusted_proxies]
-        self.buckets: OrderedDict[str, TokenBucket] = OrderedDict()
-        self.policy = f'"default";q={self.per_minute};w=60'
+        self.policy = f'"default";q={self.burst};w={self.window}'
 
     def client_of(self, scope: Scope) -> str:
         """The peer address; behind a trusted proxy, the nearest untrusted X-Forwarded-For hop."""
@@ -70,25 +61,35 @@ class RateLimiter:
         parsed = _address(address)
         return parsed is not None and any(parsed in net for net in self.proxies)
 
-    def take(self, client: str) -> tuple[TokenBucket, bool]:
-        """The client's bucket after this request, and whether the request may go ahead."""
-        now = clock()
-        bucket = self.buckets.get(client)
-        if bucket is None:
-            bucket = self.buckets[client] = TokenBucket(self.capacity, self.rate, now)
-            if len(self.buckets) > MAX_TRACKED_CLIENTS:
-                self.buckets.popitem(last=False)
-        else:
-            self.buckets.move_to_end(client)
-        return bucket, bucket.take(now)
+    def take(self, client: str) -> Verdict:
+        """Count one request of `client` (refused ones are not counted: the window holds
+        what was served) and say whether it may go ahead. When the storage cannot be
+        reached the request goes ahead: the limit fails open, the API does not fail."""
+        key = budget_key(client)
+        try:
+            allowed = self.strategy.hit(self.item, key)
+            stats = self.strategy.get_window_stats(self.item, key)
+        except Exception as error:  # any storage failure (Redis down, timeout)
+            logger.warning("rate-limit storage unavailable: %s", type(error).__name__)
+            return Verdict(True, self.burst, self.window)
+        reset = max(1, math.ceil(stats.reset_time - time.time()))
+        return Verdict(allowed, stats.remaining, min(reset, self.window))
 
-    def headers(self, bucket: TokenBucket) -> list[tuple[bytes, bytes]]:
-        remaining = int(bucket.tokens)
-        reset = bucket.seconds_until_full() if remaining else bucket.seconds_until_next()
+    def headers(self, verdict: Verdict) -> list[tuple[bytes, bytes]]:
         return [
             (b"ratelimit-policy", self.policy.encode()),
-            (b"ratelimit", f'"default";r={remaining};t={reset}'.encode()),
+            (b"ratelimit", f'"default";r={verdict.remaining};t={verdict.reset_seconds}'.encode()),
         ]
+
+
+def budget_key(client: str) -> str:
+    """Whose budget a request draws on: the IPv4 address, or the IPv6 /64."""
+    address = _address(client)
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is None:
+        return str(ip_network(f"{address}/{IPV6_PREFIX}", strict=False))
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return client
 
 
 def _address(text: str) -> IPv4Address | IPv6Address | None:

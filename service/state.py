@@ -1,6 +1,6 @@
 """What one running app holds: settings, engine, response cache and revision tracker."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -8,6 +8,7 @@ from sqlmodel import Session
 
 from service.caching import ResponseCache
 from service.config import Settings
+from service.errors import Problem
 from service.queries import dataset_revision
 
 
@@ -41,8 +42,14 @@ class AppState:
     engine: Engine
     cache: ResponseCache
     tracker: RevisionTracker
+    #: When readiness was last checked, and the problem found then (None: ready).
+    readiness: tuple[float, Problem | None] = field(default=(float("-inf"), None))
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine) -> "AppState":
-        cache = ResponseCache(settings.cache_max_entries)
+        cache = ResponseCache(
+            settings.cache_max_entries,
+            settings.cache_max_bytes,
+            grace_seconds=settings.revision_check_seconds,
+        )
         return cls(settings, engine, cache, RevisionTracker(engine, cache))

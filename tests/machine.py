@@ -27,3 +27,28 @@ def require_chromium() -> None:
 
 def require_postgres_server() -> None:
     require(PG_BIN / "initdb", "postgresql-15")
+
+
+def require_service(port: int, package: str) -> None:
+    """A service this machine runs on 127.0.0.1 (Redis): skip or, in CI, fail without it."""
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return
+    except OSError:
+        pass
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but nothing listens on 127.0.0.1:{port}; .ci/run starts {package}")
+    pytest.skip(f"nothing listens on 127.0.0.1:{port} (apt-get install {package}); CI runs this")
+
+
+NGINX = Path("/usr/sbin/nginx")
+
+
+def require_redis() -> None:
+    require_service(6379, "redis-server")
+
+
+def require_nginx() -> None:
+    require(NGINX, "nginx-light")

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -107,6 +107,31 @@ class PrivatePostgres:
     def stop(self) -> None:
         self._run(PG_BIN / "pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def processes(self) -> list[int]:
+        """The postmaster and every process it started (backends, checkpointer ...)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        found = [postmaster]
+        for status in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # the fields after the parenthesised command: state, ppid, ...
+                if int(status.read_text().rsplit(")", 1)[1].split()[1]) == postmaster:
+                    found.append(int(status.parent.name))
+        return found
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """SIGSTOP the whole cluster: connections stay open and every packet is still
+        acknowledged by the kernel, but nothing answers. SIGCONT on the way out."""
+        stopped = self.processes()
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
@@ -139,9 +164,11 @@ class AppProcess:
         self.stderr_path = workdir / f"{name}.err"
         settings = {"host": "127.0.0.1", "port": self.port, **settings}
         self.environment = app_environment(**settings)
+        # `serve` takes its address as options; `start` reads APP_HOST and APP_PORT.
+        where = ["--host", "127.0.0.1", "--port", str(self.port)] if command == "serve" else []
         with self.stdout_path.open("wb") as out, self.stderr_path.open("wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "service", command],
+                [sys.executable, "-m", "service", command, *where],
                 env=self.environment,
                 cwd=workdir,
                 stdout=out,

@@ -58,7 +58,14 @@ def test_the_stack_runs_the_layers_in_request_order(client: TestClient) -> None:
     while hasattr(layer, "app"):
         layers.append(type(layer).__name__)
         layer = layer.app
-    assert layers == ["RequestLog", "EdgeHeaders", "AbuseLimits", "ConditionalGet", "FastPath"]
+    assert layers == [
+        "RequestLog",
+        "EdgeHeaders",
+        "AllowedHosts",
+        "AbuseLimits",
+        "ConditionalGet",
+        "FastPath",
+    ]
     assert layer == app.routed
 
 
@@ -170,3 +177,83 @@ def test_an_invalid_request_id_is_replaced_by_a_fresh_one(client: TestClient) ->
     assert len(fresh) == 32
     assert int(fresh, 16) >= 0
     assert middleware.REQUEST_ID.match(fresh)
+
+
+BAD_HOST = {
+    "type": "/problems/bad-host",
+    "title": "Host not served",
+    "status": 400,
+    "detail": "This service does not answer for the host 'evil.example'; see APP_ALLOWED_HOSTS.",
+    "instance": "/v1/figures/",
+}
+
+
+def test_a_host_that_is_not_allowed_is_refused_with_the_edge_headers(client: TestClient) -> None:
+    """Issue 17 item 6: `Host: evil.example` was reflected in a redirect's Location."""
+    refused = client.get(
+        "/v1/figures/",
+        headers={"host": "evil.example", "X-Request-Id": "desk-host"},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json() == BAD_HOST
+    assert "location" not in refused.headers
+    assert refused.headers["x-request-id"] == "desk-host"
+    assert edge_headers(refused) == EDGE
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "localhost:8000", "127.0.0.1:9", "[::1]:8000", "TestServer"]
+)
+def test_the_loopback_names_are_allowed_by_default(client: TestClient, host: str) -> None:
+    assert client.get("/v1/meta", headers={"host": host}).status_code == 200
+
+
+def test_allowed_hosts_can_be_configured_and_star_allows_any(
+    app_with: Callable[..., TestClient],
+) -> None:
+    only = app_with(allowed_hosts=["data.example.org"])
+    assert only.get("/v1/meta", headers={"host": "data.example.org"}).status_code == 200
+    assert only.get("/v1/meta").status_code == 400  # testserver is no longer allowed
+    anything = app_with(allowed_hosts=["*"])
+    assert anything.get("/v1/meta", headers={"host": "evil.example"}).status_code == 200
+
+
+def test_allowed_hosts_setting_takes_a_comma_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ALLOWED_HOSTS", "data.example.org, API.example.org")
+    assert Settings().allowed_hosts == ["data.example.org", "api.example.org"]
+    monkeypatch.delenv("APP_ALLOWED_HOSTS")
+    assert Settings().allowed_hosts == ["127.0.0.1", "localhost", "::1", "testserver"]
+
+
+def test_a_trailing_slash_redirect_never_names_the_request_host(
+    app_with: Callable[..., TestClient],
+) -> None:
+    anywhere = app_with(allowed_hosts=["*"])
+    plain = anywhere.get(
+        "/v1/figures/?limit=2", headers={"host": "evil.example"}, follow_redirects=False
+    )
+    assert plain.status_code == 307
+    assert plain.headers["location"] == "/v1/figures?limit=2"
+    public = app_with(allowed_hosts=["*"], public_base_url="https://data.example.org")
+    redirect = public.get(
+        "/v1/figures/?limit=2", headers={"host": "evil.example"}, follow_redirects=False
+    )
+    assert redirect.status_code == 307
+    assert redirect.headers["location"] == "https://data.example.org/v1/figures?limit=2"
+    assert public.get("/v1/nothing-here/", follow_redirects=False).status_code == 404
+
+
+def test_oembed_with_a_public_base_url_names_no_request_host(
+    app_with: Callable[..., TestClient],
+) -> None:
+    public = app_with(allowed_hosts=["*"], public_base_url="https://data.example.org")
+    answer = public.get(
+        "/oembed",
+        params={"url": "https://data.example.org/v1/embed/figures/met-2013.officers.dismissed"},
+        headers={"host": "evil.example"},
+    )
+    assert answer.status_code == 200
+    assert "evil.example" not in answer.text
+    assert answer.json()["provider_url"] == "https://data.example.org/"

@@ -74,9 +74,17 @@ def check_query_params(request: Request) -> None:
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
         raise RepeatedParameter(repeated)
+    for name in _integer_names(route):
+        value = request.query_params.get(name)
+        if value is not None and not (value.isascii() and value.isdigit()):
+            # int() and pydantic also take "+5", "1_0", "5.0", " 5" and non-ASCII digits.
+            raise InvalidParameter(
+                name, value, detail=f"{name} must be a whole number in ASCII digits only."
+            )
 
 
 _QUERY_NAMES: dict[int, list[str]] = {}
+_INTEGER_NAMES: dict[int, list[str]] = {}
 
 
 def _dependants(route: Any) -> list[Dependant]:
@@ -109,6 +117,21 @@ def allowed_values(request: Request, name: str) -> list[str] | None:
                 return [str(a) for a in get_args(kind)]
             stack.extend(get_args(kind))
     return None
+
+
+def _integer_names(route: APIRoute) -> list[str]:
+    """The query parameters of a route that take an integer (computed once)."""
+    names = _INTEGER_NAMES.get(id(route))
+    if names is None:
+        names = _INTEGER_NAMES[id(route)] = sorted(
+            {
+                p.alias
+                for d in _dependants(route)
+                for p in d.query_params
+                if p.field_info.annotation in (int, int | None)
+            }
+        )
+    return names
 
 
 def _query_names(route: APIRoute) -> list[str]:

@@ -36,14 +36,22 @@ def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
     return out.getvalue().encode()
 
 
+#: A text cell starting with one of these is run as a formula by spreadsheets (OWASP's
+#: "CSV injection"); such cells get a leading apostrophe. Numbers are left as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, list | dict):
         return orjson.dumps(value).decode()
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _dump(model: SQLModel) -> dict[str, Any]:

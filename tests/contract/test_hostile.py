@@ -127,6 +127,48 @@ TABLE: dict[str, Hostile] = {
     "offset-huge": Hostile("GET", "/v1/checks?offset=10000000000", 422, "invalid-parameter"),
     "offset-hex": Hostile("GET", "/v1/checks?offset=0x10", 422, "invalid-parameter"),
     "offset-nan": Hostile("GET", "/v1/checks?offset=NaN", 422, "invalid-parameter"),
+    # strict integers (issue 17): ASCII digits only, no sign, no underscore, no fraction
+    "limit-underscore": Hostile("GET", "/v1/figures?limit=1_0", 422, "invalid-parameter"),
+    "limit-zero-fraction": Hostile("GET", "/v1/figures?limit=5.0", 422, "invalid-parameter"),
+    "limit-plus": Hostile("GET", "/v1/figures?limit=%2B5", 422, "invalid-parameter"),
+    "limit-spaces": Hostile("GET", "/v1/figures?limit=%205", 422, "invalid-parameter"),
+    "offset-underscore": Hostile("GET", "/v1/cases?offset=1_0", 422, "invalid-parameter"),
+    "offset-plus": Hostile("GET", "/v1/cases?offset=%2B1", 422, "invalid-parameter"),
+    "year-plus": Hostile("GET", "/v1/cases?year=%2B2011", 422, "invalid-parameter"),
+    "year-fraction": Hostile("GET", "/v1/cases?year=2011.0", 422, "invalid-parameter"),
+    "maxwidth-underscore": Hostile(
+        "GET",
+        "/oembed?url=http://testserver/v1/embed/figures/met-2013.officers.dismissed&maxwidth=4_00",
+        422,
+        "invalid-parameter",
+    ),
+    # conditional requests (issue 17): a non-matching If-Match is 412, not ignored
+    "if-match-mismatch": Hostile(
+        "GET", "/v1/meta", 412, "precondition-failed", headers={"if-match": '"nope"'}
+    ),
+    "if-match-weak": Hostile(
+        "GET", "/v1/figures", 412, "precondition-failed", headers={"if-match": 'W/"x"'}
+    ),
+    "if-match-any": Hostile("GET", "/v1/meta", 200, None, headers={"if-match": "*"}),
+    # the Host header (issue 17): only the allowed names are served
+    "host-evil": Hostile("GET", "/v1/meta", 400, "bad-host", headers={"host": "evil.example"}),
+    "host-evil-redirect": Hostile(
+        "GET", "/v1/figures/", 400, "bad-host", headers={"host": "evil.example"}
+    ),
+    "host-evil-oembed": Hostile(
+        "GET",
+        "/oembed?url=http://evil.example/v1/embed/figures/met-2013.officers.dismissed",
+        400,
+        "bad-host",
+        headers={"host": "evil.example:8000"},
+    ),
+    "host-empty": Hostile("GET", "/v1/meta", 400, "bad-host", headers={"host": ""}),
+    "host-with-userinfo": Hostile(
+        "GET", "/v1/meta", 400, "bad-host", headers={"host": "testserver@evil.example"}
+    ),
+    "host-allowed-with-port": Hostile(
+        "GET", "/v1/meta", 200, None, headers={"host": "localhost:8000"}
+    ),
     # unknown format and odd Accept values
     "format-xml": Hostile("GET", "/v1/figures?format=xml", 422, "invalid-parameter"),
     "format-upper": Hostile("GET", "/v1/figures?format=CSV", 422, "invalid-parameter"),

@@ -279,3 +279,35 @@ def test_cases_paginate_in_the_database(client: TestClient) -> None:
     page = client.get("/v1/cases?disclosure=met-2013&limit=2&offset=2").json()
     assert page["count"] == 4
     assert [c["id"] for c in page["data"]] == ["met-2013.case-3", "met-2013.case-4"]
+
+
+def test_a_non_matching_if_match_is_412(client: TestClient) -> None:
+    """Issue 17 item 10: RFC 9110 13.1.1; a mismatch used to be ignored."""
+    etag = client.get("/v1/meta").headers["etag"]
+    assert client.get("/v1/meta", headers={"if-match": etag}).status_code == 200
+    assert client.get("/v1/meta", headers={"if-match": f'"x", {etag}'}).status_code == 200
+    failed = client.get("/v1/meta", headers={"if-match": '"other"', "X-Request-Id": "m-1"})
+    assert failed.status_code == 412
+    assert failed.headers["content-type"] == "application/problem+json"
+    assert failed.headers["x-request-id"] == "m-1"
+    assert "etag" not in failed.headers
+    assert failed.json() == {
+        "type": "/problems/precondition-failed",
+        "title": "Precondition failed",
+        "status": 412,
+        "detail": "If-Match names no current representation of this resource.",
+        "instance": "/v1/meta",
+    }
+    weak = client.get("/v1/meta", headers={"if-match": f"W/{etag}"})
+    assert weak.status_code == 412  # If-Match compares strongly
+
+
+@pytest.mark.parametrize("value", ["1_0", "5.0", "+5", " 5", "5 ", "\uff10"])
+def test_integer_parameters_take_ascii_digits_only(client: TestClient, value: str) -> None:
+    response = client.get("/v1/figures", params={"limit": value})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["parameter"] == "limit"
+    assert response.json()["errors"] == [
+        {"parameter": "limit", "message": "limit must be a whole number in ASCII digits only."}
+    ]
+    assert client.get("/v1/figures", params={"limit": "05"}).json()["limit"] == 5

@@ -202,6 +202,60 @@ def test_replicas_serve_a_reloaded_package_within_the_revision_check_interval(
     assert stale.status_code == 200
 
 
+def test_a_frozen_database_is_a_503_within_the_bound_and_a_full_pool_is_overloaded(
+    postgres: PrivatePostgres, new_database: Callable[[], str], apps: Callable[..., AppProcess]
+) -> None:
+    """Issue 17 item 3: with PostgreSQL SIGSTOPped, a request holding a pooled connection
+    waited as long as the freeze (20 s); item 4: pool exhaustion said 'cannot be reached'.
+    The client's 15 s timeout is the bound: statement timeout 2 s + 1 s watchdog, then a
+    reconnect that gives up after libpq's 2 s connect_timeout minimum."""
+    app = apps(
+        "frozen",
+        database_url=new_database(),
+        revision_check_seconds=0,
+        db_statement_timeout=2,
+        db_connect_timeout=2,
+        db_pool_size=1,
+        db_max_overflow=0,
+        db_pool_timeout=1,
+        log_format="json",
+    )
+    app.wait_ready()
+    assert app.get("/v1/meta").status_code == 200  # the one pooled connection is open
+    answers: dict[str, httpx.Response] = {}
+
+    def fetch(name: str, path: str) -> None:
+        answers[name] = app.get(path)
+
+    with postgres.frozen():
+        holder = threading.Thread(target=fetch, args=("holder", "/v1/figures?limit=3"))
+        holder.start()
+        # Give the first request a moment to take the only connection (not an assert).
+        threading.Event().wait(0.5)
+        fetch("waiter", "/v1/figures?limit=4")
+        holder.join(20)
+        assert not holder.is_alive()
+
+    waiter, held = answers["waiter"], answers["holder"]
+    assert waiter.status_code == 503
+    assert waiter.headers["content-type"] == "application/problem+json"
+    assert waiter.headers["retry-after"] == "2"
+    assert waiter.json() == {
+        "type": "/problems/overloaded",
+        "title": "Overloaded",
+        "status": 503,
+        "detail": "Every database connection of this process is busy, and this response is "
+        "not cached; retry shortly.",
+        "instance": "/v1/figures",
+    }
+    assert held.status_code == 503
+    assert held.json() == {**PROBLEM_503, "instance": "/v1/figures"}
+    # Thawed, the service recovers by itself: the broken connection was discarded.
+    wait_until(lambda: app.get("/v1/figures?limit=3").status_code == 200, 15, "recovery")
+    assert app.process.poll() is None
+    assert "Traceback" not in app.logs()
+
+
 @pytest.mark.usefixtures("postgres")
 def test_sigterm_lets_an_in_flight_request_finish_and_exits_cleanly(
     new_database: Callable[[], str], apps: Callable[..., AppProcess]

@@ -1,0 +1,41 @@
+"""service.api.reply: CSV cells a spreadsheet would run as formulas are neutralised."""
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from service.api.reply import csv_bytes
+
+
+def test_csv_cells_that_start_a_formula_are_prefixed_with_a_quote() -> None:
+    """Issue 17 item 9: a cell starting with @ = + - (or a tab or CR) was written verbatim."""
+    rows: list[dict[str, Any]] = [
+        {"a": '=HYPERLINK("http://x")', "b": "+1", "c": "-2+3", "d": "@SUM(A1)"},
+        {"a": "\tTAB", "b": "\rCR", "c": "plain", "d": None},
+        {"a": -5, "b": 3, "c": True, "d": ["=x"]},
+    ]
+    assert csv_bytes(rows, ["a", "b", "c", "d"]).decode() == (
+        "a,b,c,d\r\n"
+        '"\'=HYPERLINK(""http://x"")",\'+1,\'-2+3,\'@SUM(A1)\r\n'
+        "'\tTAB,\"'\rCR\",plain,\r\n"
+        '-5,3,true,"[""=x""]"\r\n'
+    )
+
+
+def test_a_formula_in_the_database_is_served_inert_in_csv(
+    client: TestClient, engine: Engine
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE figures SET note = :note WHERE id = 'met-2013.officers.dismissed'"),
+            {"note": "=cmd|' /C calc'!A0"},
+        )
+    answer = client.get("/v1/figures?disclosure=met-2013&limit=500&format=csv")
+    assert answer.status_code == 200
+    line = next(x for x in answer.text.splitlines() if x.startswith("met-2013.officers.dismissed,"))
+    assert "'=cmd|' /C calc'!A0" in line
+    assert ",=cmd" not in line
+    as_json = client.get("/v1/figures/met-2013.officers.dismissed").json()
+    assert as_json["note"] == "=cmd|' /C calc'!A0"
