@@ -89,9 +89,10 @@ clean:
 test-embed: install
 	$(BIN)/pytest -q tests/embed tests/contract/test_embed_browser.py
 
-# Re-take docs/embed-screenshot.png (docs/embed.md's) from the browser test's host page.
+# Re-take docs/embed.md's pictures: the host page, both 2013 charts and the card.
 embed-screenshot: install
 	EMBED_SCREENSHOT=$(CURDIR)/docs/embed-screenshot.png $(BIN)/pytest -q tests/contract/test_embed_browser.py -k host_page
+	EMBED_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/pytest -q tests/contract/test_embed_browser.py -k screenshots
 
 # The Docker image without a Docker engine: build and install it as the Dockerfile says, run
 # its CMD with its ENV on PostgreSQL (127.0.0.1:5432) and on SQLite, probe it, stop it.

@@ -15,12 +15,22 @@ from service import reading
 from service.models import CslDate, CslItem, Disclosure, FigureReport, Source
 
 API_NAME = "Met social-media misconduct FOI API"
-#: How a licence id is printed under a chart or a quote.
-LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0"}
 
 
-def licence_name(d: Disclosure) -> str:
-    return LICENCE_NAMES.get(d.licence_id, d.licence_id)
+def licence_name(licence_id: str) -> str:
+    """The licence as people write it: 'CC BY 4.0' for the SPDX id 'CC-BY-4.0'."""
+    return licence_id.replace("-", " ")
+
+
+def licence_words(licence_id: str, url: str) -> str:
+    """The licence sentence every citation, card and chart carries."""
+    return f"Licence: {licence_name(licence_id)} ({url})"
+
+
+def without_licence(citation: str, licence_id: str, url: str) -> str:
+    """A citation without its closing licence sentence, for a chart that prints the licence
+    on a line of its own."""
+    return citation.removesuffix(f" {licence_words(licence_id, url)}.")
 
 
 def permalink(base_url: str, path: str) -> str:
@@ -125,8 +135,8 @@ def figure_citation(
     return (
         f"{label}: {text}. {answer_words(d)}; {credit}. Dataset {d.id} v{d.version}, "
         f"revision {d.revision}, figure {figure_id}: "
-        f"{permalink(base_url, figure_path(figure_id))}. Licence: {licence_name(d)} "
-        f"({d.licence_url})."
+        f"{permalink(base_url, figure_path(figure_id))}. "
+        f"{licence_words(d.licence_id, d.licence_url)}."
     )
 
 
@@ -136,7 +146,7 @@ def response_citation(sources: Sequence[Source], d: Disclosure, base_url: str) -
     return (
         f"{answer_words(d)}{said}. Dataset {d.id} v{d.version}, revision {d.revision}: "
         f"{permalink(base_url, '/v1/disclosures/' + quote(d.id, safe=''))}. "
-        f"Licence: {licence_name(d)} ({d.licence_url})."
+        f"{licence_words(d.licence_id, d.licence_url)}."
     )
 
 

@@ -12,8 +12,9 @@ from datetime import date
 from typing import Literal
 from urllib.parse import quote
 
+from service.citation import licence_name, licence_words
 from service.models import DisclosureDetail, FigurePublic, LicencePublic
-from service.reading import has_number
+from service.reading import PRINTED_KINDS, has_number
 
 Theme = Literal["light", "dark"]
 
@@ -59,14 +60,9 @@ def reports_line(figure: FigurePublic) -> str:
     )
 
 
-def licence_name(licence: LicencePublic) -> str:
-    """The licence as people write it: 'CC BY 4.0' for the SPDX id 'CC-BY-4.0'."""
-    return licence.id.replace("-", " ")
-
-
 def licence_line(licence: LicencePublic) -> str:
     """The plain-text licence line every card and chart prints beside its source."""
-    return f"Licence: {licence_name(licence)} ({licence.url})"
+    return licence_words(licence.id, licence.url)
 
 
 def long_date(text: str) -> str:
@@ -119,8 +115,12 @@ class Card:
 
     @property
     def sources(self) -> list[tuple[str, str]]:
-        """(publisher, url) of every source reporting this figure, in the package's order."""
-        used = {r.source for r in self.figure.reports}
+        """(publisher, url) of every source credited with this figure, in the package's order."""
+        reports = self.figure.reports
+        # Credit those that printed the figure; for our arithmetic, those that gave its parts.
+        used = {r.source for r in reports if r.kind in PRINTED_KINDS} or {
+            r.source for r in reports if r.kind == "parts"
+        }
         seen: dict[str, str] = {}
         for s in self.disclosure.sources:
             if s.id in used and s.publisher not in seen:
@@ -224,7 +224,7 @@ def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
         + f". {_link(card.json_path, 'Figure data (JSON)')} · "
         f'<span class="licence" id="figure-licence">Licence: '
         f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '
-        f'title="{esc(licence.title)}">{esc(licence_name(licence))}</a></span></p>'
+        f'title="{esc(licence.title)}">{esc(licence_name(licence.id))}</a></span></p>'
         f'<p class="asof">Data as of <time datetime="{esc(card.disclosure.last_updated)}">'
         f"{esc(card.as_of)}</time> · {esc(card.dataset_line)}</p>"
         "</footer>"

@@ -18,10 +18,17 @@
     return said.join(" \u00b7 ");
   }
 
+  // Credit only the sources that printed the figure (kind number, range or words), as the
+  // API's citation does; a source that named it without a count, or gave only its parts,
+  // did not print this number.
+  var PRINTED = ["number", "range", "words"];
+
   function publishers(f) {
     var seen = [];
     f.reports.forEach(function (r) {
-      if (seen.indexOf(r.publisher) < 0) { seen.push(r.publisher); }
+      if (PRINTED.indexOf(r.kind) >= 0 && seen.indexOf(r.publisher) < 0) {
+        seen.push(r.publisher);
+      }
     });
     return seen.join(", ");
   }

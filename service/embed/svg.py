@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service import reading
+from service.citation import without_licence
 from service.embed.card import (
     CARD_CSP,
     FONT,
@@ -90,6 +91,7 @@ class _Svg:
 
 def card_svg(card: Card, theme: Theme) -> bytes:
     f = card.figure
+    licence = card.disclosure.licence
     desc = " ".join(
         p
         for p in (
@@ -97,8 +99,8 @@ def card_svg(card: Card, theme: Theme) -> bytes:
             f"Sources disagree: {card.disputed_line}." if card.disputed_line else "",
             card.derived_line,
             f.note or "",
-            f.citation,
-            licence_line(card.disclosure.licence) + ".",
+            without_licence(f.citation, licence.id, licence.url),
+            licence_line(licence) + ".",
         )
         if p
     )
@@ -277,7 +279,8 @@ def _chart_description(data: AggregatePublic, disclosure: DisclosureDetail) -> s
     check = _overlap_check(data)
     if check is not None:
         parts.append(f"These counts do not add up to a total: {check.note or check.explanation}")
-    parts += [data.citation, licence_line(disclosure.licence)]
+    licence = disclosure.licence
+    parts += [without_licence(data.citation, licence.id, licence.url), licence_line(licence)]
     return " ".join(p if p.endswith(".") else p + "." for p in parts if p)
 
 
@@ -523,7 +526,10 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
     svg.y += 8
     _legend(svg, _legend_kinds(data))
     svg.y += 4
-    svg.text(f"Source: {data.citation}", 11, cls="citation")
-    svg.text(licence_line(disclosure.licence), 11, cls="licence")
+    licence = disclosure.licence
+    svg.text(
+        f"Source: {without_licence(data.citation, licence.id, licence.url)}", 11, cls="citation"
+    )
+    svg.text(licence_line(licence), 11, cls="licence")
     svg.text(f"Data as of {long_date(disclosure.last_updated)}.", 11, color=svg.p.muted)
     return svg.render()

@@ -210,7 +210,7 @@ def test_host_page_on_another_origin_shows_live_figures_with_citations(
     spans = _spans(dom)
     assert spans["met-2013.all.dismissed"] == {
         "state": "live",
-        "text": "7 (source: The Guardian, Evening Standard, Parliament Street (reproducing "
+        "text": "7 (source: Evening Standard, Parliament Street (reproducing "
         "IDG News Service), The Independent)",
         "html_tags": "<span><span><small><a>",
     }

@@ -178,7 +178,10 @@ def test_every_chart_and_svg_card_carries_its_licence_beside_its_source(
     body = client.get(path).content
     assert svg_texts(body, "licence") == [LICENCE]
     assert svg_texts(body, "citation")
-    assert (ET.fromstring(body).findtext(f"{SVG}desc") or "").endswith(f"{LICENCE}.")
+    assert LICENCE not in " ".join(svg_texts(body, "citation"))  # printed once, on its line
+    desc = ET.fromstring(body).findtext(f"{SVG}desc") or ""
+    assert desc.endswith(f"{LICENCE}.")
+    assert desc.count(LICENCE) == 1
 
 
 def test_chart_draws_ranges_as_ranges(client: TestClient) -> None:
