@@ -56,7 +56,7 @@ def _schema_words(schema: dict[str, Any], components: dict[str, Any]) -> str:
         schema = components[ref.rsplit("/", 1)[1]]
     if "enum" in schema:
         return "one of " + ", ".join(f"`{v}`" for v in schema["enum"])
-    words = schema.get("type", "")
+    words = str(schema.get("type", ""))
     if "default" in schema:
         words += f", default `{schema['default']}`"
     return words
