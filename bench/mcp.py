@@ -83,8 +83,10 @@ def main() -> None:
             f"| `GET /v1/figures/{{id}}` (JSON API, response cache) | {api:.0f} |",
             f"| `POST /mcp` tools/call get_figure (stateless, JSON response) | {mcp:.0f} |",
             "",
-            "The MCP call is not cached: each POST builds a stateless session, validates the "
-            "arguments, reads the figure and its checks from the database and renders text.",
+            "Each MCP POST still builds a stateless session and validates the arguments; the "
+            "tool's answer is kept per dataset revision and arguments (service.mcp.Answers), "
+            "so a repeated call skips the database and the rendering. Before that cache, "
+            "the same run measured 118 requests/s.",
             "",
         ]
     )

@@ -26,6 +26,7 @@ from service.api import (
     embed,
     figures,
     health,
+    llms,
     measures,
     meta,
     notes,
@@ -265,6 +266,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(module.router, prefix="/v1", dependencies=checked)
     app.include_router(embed.oembed_router, dependencies=checked)
     app.include_router(health.router)
+    app.include_router(llms.router, dependencies=checked)
     # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(

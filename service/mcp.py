@@ -14,6 +14,8 @@ handed a bare number it could print as fact.
 import contextlib
 import json
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
@@ -37,11 +39,13 @@ from service.models import (
     FigurePublic,
     SeriesPoint,
 )
-from service.state import AppState
+from service.state import AppState, RevisionTracker
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 
 MAX_PAGE = 200
 MAX_TEXT = 200
+#: Tool answers kept per dataset revision (see Answers).
+MAX_ANSWERS = 2048
 T = TypeVar("T")
 
 INSTRUCTIONS = """\
@@ -299,6 +303,12 @@ def figures_matching(
     return [f for f in figures if text is None or _matches(f, text)]
 
 
+def figures_page(found: list[FigurePublic], limit: int, offset: int) -> FiguresAnswer:
+    return FiguresAnswer(
+        figures=found[offset : offset + limit], count=len(found), limit=limit, offset=offset
+    )
+
+
 def figure_answer(session: Session, figure_id: str) -> FigureAnswer:
     figure = queries.get_figure(session, figure_id)
     checks = queries.evaluate_checks(session, figure.disclosure, [figure.id])
@@ -334,6 +344,46 @@ def new_server() -> MCPServer:
     return server
 
 
+class Answers:
+    """Tool answers of the current dataset revision by tool and arguments, least recently
+    used dropped first: a repeated call skips the database and the rendering, and gets the
+    very answer the first call got. The revision is the response cache's (RevisionTracker),
+    so an answer is as fresh as /v1's; errors are never kept."""
+
+    def __init__(self, tracker: RevisionTracker, max_entries: int = MAX_ANSWERS) -> None:
+        self.tracker = tracker
+        self.max_entries = max_entries
+        self.revision: str | None = None
+        self.entries: OrderedDict[str, CallToolResult] = OrderedDict()
+        self.lock = threading.Lock()  # sync tools run in worker threads
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(
+        self, tool: str, arguments: dict[str, Any], build: Callable[[], CallToolResult]
+    ) -> CallToolResult:
+        revision = self.tracker.current or self.tracker.refresh()
+        if revision is None:
+            return build()  # revision unknown (database away): answer, keep nothing
+        key = tool + json.dumps(arguments, sort_keys=True, default=str)
+        with self.lock:
+            if revision != self.revision:
+                self.entries.clear()
+                self.revision = revision
+            answer = self.entries.get(key)
+            if answer is not None:
+                self.entries.move_to_end(key)
+                return answer
+        answer = build()
+        with self.lock:
+            if revision == self.revision:
+                self.entries[key] = answer
+                while len(self.entries) > self.max_entries:
+                    self.entries.popitem(last=False)
+        return answer
+
+
 def reader(state: AppState) -> Callable[[Callable[[Session], T]], T]:
     """Run a read in its own session; its problems become tool errors (isError results)."""
 
@@ -349,21 +399,33 @@ def reader(state: AppState) -> Callable[[Callable[[Session], T]], T]:
     return read
 
 
-def build_server(state: AppState, measures: Sequence[str], disclosures: Sequence[str]) -> MCPServer:
-    """An MCPServer whose input schemas list the measures and disclosures known now."""
+def build_server(
+    state: AppState,
+    measures: Sequence[str],
+    disclosures: Sequence[str],
+    answers: Answers,
+) -> MCPServer:
+    """An MCPServer whose input schemas list the measures and disclosures known now; its
+    tools keep their answers in `answers`."""
     if not TYPE_CHECKING:
         Measure = Literal[tuple(measures)] if measures else str
         DisclosureId = Literal[tuple(disclosures)] if disclosures else str
     server = new_server()
     read = reader(state)
     tool = server.tool
+    kept = answers.get
 
     @tool(title="List disclosures", annotations=READ_ONLY)
     def list_disclosures() -> Annotated[CallToolResult, DisclosuresAnswer]:
         """Every FOI disclosure: what it counts, the period, its licence and comparability
         notes. Figures are never added across disclosures."""
-        answer = DisclosuresAnswer(disclosures=read(queries.list_disclosures))
-        return answered(answer, render_disclosures)
+        return kept(
+            "list_disclosures",
+            {},
+            lambda: answered(
+                DisclosuresAnswer(disclosures=read(queries.list_disclosures)), render_disclosures
+            ),
+        )
 
     @tool(title="List measures", annotations=READ_ONLY)
     def list_measures(
@@ -371,8 +433,11 @@ def build_server(state: AppState, measures: Sequence[str], disclosures: Sequence
     ) -> Annotated[CallToolResult, MeasuresAnswer]:
         """The measures (what a figure counts, e.g. people_by_outcome) and the disclosures
         that have figures of each."""
-
-        return answered(read(lambda s: measures_of(s, disclosure)), render_measures)
+        return kept(
+            "list_measures",
+            {"disclosure": disclosure},
+            lambda: answered(read(lambda s: measures_of(s, disclosure)), render_measures),
+        )
 
     @tool(title="Find figures", annotations=READ_ONLY)
     def find_figures(
@@ -400,19 +465,27 @@ def build_server(state: AppState, measures: Sequence[str], disclosures: Sequence
             rank=rank,
         )
 
-        found = read(lambda s: figures_matching(s, disclosure, measure, dims, disputed, text))
-        answer = FiguresAnswer(
-            figures=found[offset : offset + limit], count=len(found), limit=limit, offset=offset
+        def found(session: Session) -> list[FigurePublic]:
+            return figures_matching(session, disclosure, measure, dims, disputed, text)
+
+        arguments: dict[str, Any] = {"disclosure": disclosure, "measure": measure, "dims": dims}
+        arguments |= {"text": text, "disputed": disputed, "limit": limit, "offset": offset}
+        return kept(
+            "find_figures",
+            arguments,
+            lambda: answered(figures_page(read(found), limit, offset), render_figures),
         )
-        return answered(answer, render_figures)
 
     @tool(title="Get a figure", annotations=READ_ONLY)
     def get_figure(id: FigureId) -> Annotated[CallToolResult, FigureAnswer]:
         """One figure in words ("17 to 18: the Guardian reported 18; ..."), every source's
         report, whether it is derived or disputed, the checks it takes part in, and the
         citation to print with it."""
-
-        return answered(read(lambda s: figure_answer(s, id)), render_figure)
+        return kept(
+            "get_figure",
+            {"id": id},
+            lambda: answered(read(lambda s: figure_answer(s, id)), render_figure),
+        )
 
     @tool(title="Aggregate figures", annotations=READ_ONLY)
     def aggregate(
@@ -440,12 +513,14 @@ def build_server(state: AppState, measures: Sequence[str], disclosures: Sequence
             rank=rank,
         )
 
+        chosen = disclosure or state.settings.flagship_disclosure
+
         def work(session: Session) -> AggregateAnswer:
-            chosen = disclosure or state.settings.flagship_disclosure
             result = queries.aggregate(session, chosen, list(by), measure, dims)
             return AggregateAnswer(**result.model_dump(), unexplained=unexplained(result.checks))
 
-        return answered(read(work), render_aggregate)
+        arguments = {"by": list(by), "disclosure": chosen, "measure": measure, "dims": dims}
+        return kept("aggregate", arguments, lambda: answered(read(work), render_aggregate))
 
     @tool(title="Compare across disclosures", annotations=READ_ONLY)
     def compare(
@@ -474,14 +549,24 @@ def build_server(state: AppState, measures: Sequence[str], disclosures: Sequence
                 measure=measure, filters=dims, points=points, count=count, warning=NEVER_ADD
             )
 
-        return answered(read(work), render_compare)
+        arguments = {"measure": measure, "dims": dims}
+        return kept("compare", arguments, lambda: answered(read(work), render_compare))
 
-    for disclosure_id in disclosures:
-        _add_resources(server, state, disclosure_id, read)
+    _add_resources(server, state, disclosures, read)
     return server
 
 
 def _add_resources(
+    server: MCPServer,
+    state: AppState,
+    disclosures: Sequence[str],
+    read: Callable[[Callable[[Session], str]], str],
+) -> None:
+    for disclosure_id in disclosures:
+        _add_disclosure_resources(server, state, disclosure_id, read)
+
+
+def _add_disclosure_resources(
     server: MCPServer,
     state: AppState,
     disclosure_id: str,
@@ -517,6 +602,7 @@ class McpEndpoint:
 
     def __init__(self, state: AppState) -> None:
         self.state = state
+        self.answers = Answers(state.tracker)
         self.server: MCPServer | None = None
         self._handle: Callable[[Scope, Receive, Send], Any] | None = None
 
@@ -532,7 +618,7 @@ class McpEndpoint:
         import anyio.to_thread
 
         measures, disclosures = await anyio.to_thread.run_sync(self._vocabulary)
-        self.server = build_server(self.state, measures, disclosures)
+        self.server = build_server(self.state, measures, disclosures, self.answers)
         self.server.streamable_http_app(
             streamable_http_path="/mcp",
             stateless_http=True,

@@ -3,8 +3,8 @@
 openapi-python-client (the generator third-party authors use) builds a client from
 openapi/openapi.json once per session; the test fails on any generator warning, on any
 operation whose 200 answer is typed Any, and then calls every operation against the app,
-reading JSON through the client's own models and CSV, SVG, HTML, JavaScript and oEmbed XML
-as text. Only one configuration is ours: the generator does not know image/svg+xml or
+reading JSON through the client's own models and CSV, SVG, HTML, JavaScript, oEmbed XML and
+/llms.txt as text. Only one configuration is ours: the generator does not know image/svg+xml or
 application/csvm+json, so it is told to read them as text (`content_type_overrides`), which
 is what SVG is; the CSVW metadata for CSV tools is fetched with the client's own request.
 
@@ -87,7 +87,7 @@ def api(generated: ModuleType, client: TestClient) -> Any:
 
 def test_every_operation_has_a_typed_answer(generated: ModuleType) -> None:
     operations = _operations(generated)
-    assert len(operations) == 25
+    assert len(operations) == 27
     for name, module in operations.items():
         answer = typing.get_type_hints(module.sync)["return"]
         members = typing.get_args(answer) or (answer,)
@@ -162,6 +162,8 @@ def test_the_generated_client_reads_svg_html_and_javascript(
     chart = ops["embed_aggregates_svg"].sync(client=api, by=models.Grouping.PLATFORM)
     assert chart.startswith("<svg")
     assert "data-figure" in ops["embed_script"].sync(client=api)
+    assert ops["get_llms_txt"].sync(client=api).startswith("# Met social-media")
+    assert "### GET /v1/figures\n" in ops["get_llms_full_txt"].sync(client=api)
     # CSVW metadata is JSON-LD for CSV tools: fetched with the client's own request
     request = ops["get_csv_metadata"]._get_kwargs(models.CsvResource.FIGURES)
     metadata = api.get_httpx_client().request(**request)

@@ -17,7 +17,9 @@ from sqlalchemy.engine import Engine
 
 from service.config import Settings
 from service.main import create_app
+from service.mcp import Answers, build_server
 from service.middleware import MCP_MAX_BODY_BYTES
+from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS
 from tests.processes import free_port, wait_until
 
@@ -398,3 +400,32 @@ def test_mcp_preflight_allows_posting_json_rpc(app_server: RunningApp) -> None:
     assert answer.headers["access-control-allow-methods"] == "GET, POST, HEAD, OPTIONS"
     assert "Mcp-Protocol-Version" in answer.headers["access-control-allow-headers"]
     assert "access-control-allow-credentials" not in answer.headers
+
+
+# ---------------------------------------------------------------- kept answers
+
+
+def test_a_repeated_call_gets_the_kept_answer_until_the_revision_changes(
+    settings: Settings, engine: Engine
+) -> None:
+    state = AppState.build(settings, engine)
+    answers = Answers(state.tracker, max_entries=2)
+    server = build_server(state, [], ["met-2013"], answers)
+
+    def call(tool: str, arguments: dict[str, Any]) -> Any:
+        return asyncio.run(server.call_tool(tool, arguments))
+
+    first = call("get_figure", {"id": WRITTEN_WARNING})
+    assert len(answers) == 1
+    again = call("get_figure", {"id": WRITTEN_WARNING})
+    assert again.model_dump_json() == first.model_dump_json()
+    assert again.structured_content["reading"] == "17 to 18"
+    with pytest.raises(Exception, match="No figure has the id"):
+        call("get_figure", {"id": "met-2013.nope"})
+    assert len(answers) == 1  # errors are never kept
+    call("get_figure", {"id": FACEBOOK})
+    call("list_disclosures", {})
+    assert len(answers) == 2  # bounded, least recently used dropped
+    state.tracker.observe("a-new-revision")
+    call("get_figure", {"id": WRITTEN_WARNING})
+    assert (answers.revision, len(answers)) == ("a-new-revision", 1)

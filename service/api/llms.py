@@ -1,0 +1,73 @@
+"""/llms.txt and /llms-full.txt (service.llms): plain text, at the root like /robots.txt,
+served through the per-revision cache with ETag and 304 like the embeds."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from service.api.deps import SessionDep, StateDep
+from service.api.reply import Reply
+from service.caching import normalised_query
+from service.errors import problem_responses
+from service.llms import llms_full_txt, llms_txt
+from service.openapi import committed_document
+from service.queries import dataset_revision
+
+router = APIRouter(tags=["llms"])
+
+TEXT = "text/plain; charset=utf-8"
+
+
+class TextReply(Reply):
+    """A Reply for a file of one representation: plain text whatever the Accept header
+    (a crawler asking for text/plain must not get a 406)."""
+
+    def __init__(self, request: Request, session: SessionDep, state: StateDep) -> None:
+        self.request = request
+        self.state = state
+        query = normalised_query(request.scope.get("query_string", b""))
+        self.key = f"{request.url.path}?{query}#text"
+        self.format = "text"
+        self.revision = dataset_revision(session)
+        state.tracker.observe(self.revision)
+
+
+TextReplyDep = Annotated[TextReply, Depends()]
+
+
+def _text(description: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {
+            "description": description,
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        },
+        **problem_responses(400, 503),
+    }
+
+
+@router.get(
+    "/llms.txt",
+    operation_id="getLlmsTxt",
+    summary="A plain-text guide to the API for language models",
+    description="The llms.txt convention (https://llmstxt.org): how a count is published "
+    "and quoted (exact, range, at least n, words; disputed, derived, citations; never added "
+    "across disclosures), the MCP endpoint and its instructions, and every operation with "
+    "its summary. Built from the committed OpenAPI document.",
+    response_class=Response,
+    responses=_text("The guide, as markdown-flavoured plain text."),
+)
+def get_llms_txt(reply: TextReplyDep) -> Response:
+    return reply.raw(lambda: llms_txt(committed_document()).encode(), TEXT)
+
+
+@router.get(
+    "/llms-full.txt",
+    operation_id="getLlmsFullTxt",
+    summary="The plain-text guide with every operation's description and parameters",
+    description="/llms.txt with each operation's description and parameters (their types "
+    "and allowed values), from the committed OpenAPI document.",
+    response_class=Response,
+    responses=_text("The full guide, as markdown-flavoured plain text."),
+)
+def get_llms_full_txt(reply: TextReplyDep) -> Response:
+    return reply.raw(lambda: llms_full_txt(committed_document()).encode(), TEXT)
