@@ -16,6 +16,8 @@ START_LOCK_ID = 50_132_013
 
 
 def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from service.db import build_engine
     from service.seed.load import find_packages, load_packages
     from service.seed.reader import PackageInvalid
@@ -34,6 +36,11 @@ def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = Non
         print(f"Nothing loaded: {len(exc.errors)} problem(s) found.", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        # One transaction: nothing was written. Say what failed, never the SQL or its data.
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
+        print(f"Nothing loaded: the database failed during the load: {reason}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()

@@ -96,12 +96,14 @@ def build_engine(settings: Settings) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": settings.db_statement_timeout},
+            hide_parameters=True,  # a database error must never print the data it was writing
         )
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, settings))
         return engine
     statement_ms = int(settings.db_statement_timeout * 1000)
     engine = create_engine(
         url,
+        hide_parameters=True,
         pool_pre_ping=True,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,

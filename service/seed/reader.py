@@ -95,6 +95,7 @@ class Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.errors: list[str] = []
+        self.nul = False  # whether the table being read holds a NUL anywhere
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -108,7 +109,30 @@ class Reader:
         if not path.is_file():
             self.error(where, "file not found")
             return []
-        lines = csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline=""))
+        text = self.text(where, path)
+        if text is None:
+            return []
+        self.nul = "\x00" in text
+        lines = csv.reader(io.StringIO(text, newline=""))
+        try:
+            return self._rows(where, spec, lines)
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+            self.error(f"{where} row {lines.line_num}", f"cannot be read as CSV: {exc}")
+            return []
+
+    def text(self, where: str, path: Path) -> str | None:
+        """The file as text, or None after naming the row of the first byte that is not
+        UTF-8 (no database column can hold it, and no spreadsheet shows it the same)."""
+        data = path.read_bytes()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            row = data.count(b"\n", 0, exc.start) + 1
+            byte = data[exc.start]
+            self.error(f"{where} row {row}", f"byte 0x{byte:02x} is not UTF-8; save as UTF-8")
+            return None
+
+    def _rows(self, where: str, spec: dict[str, Any], lines: Any) -> list[tuple[int, Row]]:
         header: list[str] = next(lines, [])
         problems = header_problems(header, [f["name"] for f in spec["fields"]])
         for problem in problems:
@@ -136,6 +160,10 @@ class Reader:
         width = len(values)
         for name, offset, spec, plain_string, plain_integer, required, enum, minimum in columns:
             text = values[offset].strip() if offset < width else ""
+            if self.nul and "\x00" in text:
+                self.error(f"{where} row {line}, column '{name}'", "holds a NUL character")
+                row[name] = None
+                continue
             if not text:
                 if not required:
                     row[name] = None

@@ -230,3 +230,28 @@ def test_find_packages_lists_folders_with_a_descriptor_in_name_order(tmp_path: P
         (tmp_path / name / "datapackage.json").write_text("{}", encoding="utf-8")
     assert find_packages(tmp_path) == [tmp_path / "a", tmp_path / "b"]
     assert find_packages(SEED_DIR)[0] == SEED_DIR / "met-2010"
+
+
+def test_a_database_failure_mid_load_is_one_line_without_sql_or_data(
+    blank_database_url: str, blank_engine: Engine
+) -> None:
+    """The notes table is gone, so the load fails after earlier inserts (issue 17): nothing
+    is kept, and the message names the failure, not the SQL statement or the rows."""
+    with blank_engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE notes")
+    env = {"APP_DATABASE_URL": blank_database_url, "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-m", "service", "seed", str(MET_2013)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1
+    [line] = run.stderr.splitlines()
+    assert line.startswith("Nothing loaded: the database failed during the load: ")
+    assert "notes" in line
+    assert "INSERT" not in line.upper()
+    assert "Traceback" not in run.stderr
+    with Session(blank_engine) as session:  # one transaction: the earlier inserts are gone
+        for table in (Disclosure, Source, Figure, FigureReport):
+            assert session.exec(select(func.count()).select_from(table)).one() == 0

@@ -356,6 +356,22 @@ ROW_PROBLEMS = [
         "met-2013/check_terms.csv: check 'met-2013.K1' needs exactly one total term",
         id="total-moved-away",
     ),
+    # Three corrupt files that used to end in a traceback (issue 17).
+    pytest.param(
+        lambda p: edit_csv(p / "notes.csv", 2, "topic", "bad\x00topic"),
+        "met-2013/notes.csv row 2, column 'topic': holds a NUL character",
+        id="nul-in-a-cell",
+    ),
+    pytest.param(
+        lambda p: (p / "notes.csv").write_bytes((p / "notes.csv").read_bytes() + b"\xff\n"),
+        "met-2013/notes.csv row 11: byte 0xff is not UTF-8; save as UTF-8",
+        id="not-utf8",
+    ),
+    pytest.param(
+        lambda p: edit_csv(p / "notes.csv", 3, "text", "x" * 131_073),
+        "met-2013/notes.csv row 3: cannot be read as CSV: field larger than field limit (131072)",
+        id="cell-over-the-field-limit",
+    ),
 ]
 
 

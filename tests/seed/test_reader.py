@@ -226,3 +226,27 @@ def test_a_package_with_a_bad_table_names_the_file_row_and_column(
     with pytest.raises(PackageInvalid) as raised:
         read_package(broken)
     assert raised.value.errors[0] == message  # later errors follow from it, e.g. unknown ids
+
+
+# The three corrupt files that used to end in a traceback (issue 17): each is now a
+# file/row/column line, and nothing is loaded.
+
+
+def test_a_nul_character_in_a_cell_names_its_row_and_column(tmp_path: Path) -> None:
+    rows, errors = read(tmp_path, "checks", CHECKS_HEADER + "p.K1,A title,fine\np.K2,Bad\x00,\n")
+    assert errors == ["pkg/checks.csv row 3, column 'title': holds a NUL character"]
+    assert [row[INVALID] for _, row in rows] == [False, True]
+
+
+def test_bytes_that_are_not_utf8_name_their_row(tmp_path: Path) -> None:
+    _, errors = read(tmp_path, "checks", CHECKS_HEADER + "p.K1,caf\xe9,\n", encoding="latin-1")
+    assert errors == ["pkg/checks.csv row 2: byte 0xe9 is not UTF-8; save as UTF-8"]
+
+
+def test_a_cell_over_the_csv_field_limit_names_its_row(tmp_path: Path) -> None:
+    text = CHECKS_HEADER + "p.K1,short,\n" + "p.K2," + "x" * 131_073 + ",\n"
+    rows, errors = read(tmp_path, "checks", text)
+    assert errors == [
+        "pkg/checks.csv row 3: cannot be read as CSV: field larger than field limit (131072)"
+    ]
+    assert rows == []
