@@ -145,7 +145,9 @@ class Settings(BaseSettings):
     )
     log_format: Literal["text", "json"] = Field(
         default="text",
-        description="json: one JSON line per request on stdout instead of uvicorn's access log.",
+        description='The one line per request on stdout: text (`127.0.0.1:51234 - "GET '
+        '/v1/meta HTTP/1.1" 200 0.412ms <request id>`) or json (time, method, path, status, '
+        "duration_ms, request_id). Written by a background thread, off the request path.",
     )
     host: str = Field(default="127.0.0.1", description="Interface `met-foi start` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `met-foi start` uses.")

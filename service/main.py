@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service import __version__, middleware
+from service import __version__, middleware, request_log
 from service.api import (
     aggregates,
     cases,
@@ -245,6 +245,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            request_log.WRITER.flush()
 
     app = ServiceApp(
         title="Met social-media misconduct FOI API",

@@ -3,7 +3,8 @@
     RequestLog -> EdgeHeaders -> AllowedHosts -> AbuseLimits -> ConditionalGet -> FastPath
     -> FastAPI
 
-- RequestLog is outermost so it times every answer and sees its final status.
+- RequestLog is outermost so it times every answer; it logs the final status EdgeHeaders
+  saw leave, through a background writer (service/request_log.py).
 - EdgeHeaders reads the request headers once, and adds the request id, CORS, nosniff, the
   CSP and the rate-limit headers to EVERY answer: refusals, cache hits, routed answers and
   500s alike. It also turns an exception that escaped everything inside into a 500 problem.
@@ -23,12 +24,9 @@ stack() builds them in this order; nothing else wraps the app.
 
 import itertools
 import re
-import sys
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import anyio
 import orjson
@@ -48,6 +46,7 @@ from service.errors import (
     logger,
 )
 from service.rate_limit import RateLimiter
+from service.request_log import WRITER, RequestLogWriter
 from service.state import AppState
 
 Header = tuple[bytes, bytes]
@@ -119,6 +118,8 @@ class Edge:
     content_length: bytes = b"0"
     chunked: bool = False
     extra: list[Header] = field(default_factory=list)
+    #: The status of the answer sent (for the request log); 500 until one starts.
+    status: int = 500
 
     @classmethod
     def read(cls, scope: Scope) -> "Edge":
@@ -170,47 +171,39 @@ async def send_problem(send: Send, scope: Scope, problem: Problem) -> None:
 # ---------------------------------------------------------------- RequestLog
 
 
-def write_stdout(line: bytes) -> None:
-    sys.stdout.buffer.write(line + b"\n")
-    sys.stdout.flush()
-
-
 class RequestLog:
-    """One JSON line per request on stdout when APP_LOG_FORMAT=json (text: uvicorn's log)."""
+    """One line per request, text or JSON (APP_LOG_FORMAT), handed to the background writer
+    of service.request_log as a tuple of what the layers already know; nothing is formatted
+    or written here. The status is the one EdgeHeaders saw leave (500 if none did)."""
 
-    def __init__(
-        self, app: ASGIApp, log_format: str, write: Callable[[bytes], None] = write_stdout
-    ) -> None:
+    def __init__(self, app: ASGIApp, log_format: str, writer: RequestLogWriter = WRITER) -> None:
         self.app = app
-        self.enabled = log_format == "json"
-        self.write = write
+        self.format = log_format
+        self.append = writer.append
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.enabled or scope["type"] != "http":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, send)
         finally:
             edge: Edge | None = scope.get("edge")
-            record = {
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "request_id": edge.request_id if edge else "",
-            }
-            self.write(orjson.dumps(record))
+            self.append(
+                (
+                    self.format,
+                    time.time(),
+                    scope.get("client"),
+                    scope["method"],
+                    scope["path"],
+                    scope.get("query_string", b""),
+                    scope.get("http_version", "1.1"),
+                    edge.status if edge is not None else 500,
+                    time.perf_counter() - started,
+                    edge.request_id if edge is not None else "",
+                )
+            )
 
 
 # ---------------------------------------------------------------- EdgeHeaders
@@ -232,6 +225,7 @@ class EdgeHeaders:
             nonlocal started, finished
             if message["type"] == "http.response.start":
                 started = True
+                edge.status = message["status"]
                 headers = [*message.get("headers", ()), *EDGE_HEADERS, *edge.extra]
                 headers.append((b"x-request-id", edge.request_id.encode()))
                 if csp and not any(k == b"content-security-policy" for k, _ in headers):

@@ -1,56 +1,103 @@
-"""One JSON line per request on stdout when APP_LOG_FORMAT=json.
+"""One line per request, in text or JSON, written off the request path.
 
-Pure ASGI and outermost, so it sees the final status and the X-Request-Id the HTTP layer
-chose (or echoed), and times cached answers as well as routed ones.
+The RequestLog layer (service/middleware.py) only appends a tuple of what it already holds
+to a deque; a daemon thread formats and writes the lines in batches. A deque's append is
+atomic under the GIL and takes no lock, where `logging`'s QueueHandler would build a
+LogRecord and take a Queue's lock per request: microseconds on a path that costs tens.
+
+    text: 127.0.0.1:51234 - "GET /v1/meta?x=1 HTTP/1.1" 200 0.412ms 3f2a…
+    json: {"time": "…", "method": "GET", "path": "/v1/meta", "status": 200,
+           "duration_ms": 0.412, "request_id": "3f2a…"}
 """
 
+import atexit
+import contextlib
 import sys
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+#: (format, wall time, client, method, path, query, http version, status, seconds, id)
+Record = tuple[str, float, tuple[str, int] | None, str, str, bytes, str, int, float, str]
+#: How often the writer wakes to drain what has queued up.
+DRAIN_SECONDS = 0.05
 
 
-def write_stdout(line: bytes) -> None:
-    sys.stdout.buffer.write(line + b"\n")
+def text_line(record: Record) -> bytes:
+    _, _, client, method, path, query, version, status, seconds, request_id = record
+    peer = f"{client[0]}:{client[1]}" if client else "-"
+    target = f"{path}?{query.decode('latin-1')}" if query else path
+    return (
+        f'{peer} - "{method} {target} HTTP/{version}" {status} {seconds * 1000:.3f}ms {request_id}'
+    ).encode()
+
+
+def json_line(record: Record) -> bytes:
+    _, wall, _, method, path, _, _, status, seconds, request_id = record
+    return orjson.dumps(
+        {
+            "time": datetime.fromtimestamp(wall, UTC).isoformat(timespec="milliseconds"),
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+            "request_id": request_id,
+        }
+    )
+
+
+FORMATTERS: dict[str, Callable[[Record], bytes]] = {"text": text_line, "json": json_line}
+
+
+def write_stdout(lines: bytes) -> None:
+    # Resolved per batch, so a test capturing sys.stdout sees the lines.
+    sys.stdout.buffer.write(lines)
     sys.stdout.flush()
 
 
-class RequestLog:
-    def __init__(
-        self, app: ASGIApp, log_format: str, write: Callable[[bytes], None] = write_stdout
-    ) -> None:
-        self.app = app
-        self.enabled = log_format == "json"
+class RequestLogWriter:
+    """The process's queue of request records and the thread that writes them."""
+
+    def __init__(self, write: Callable[[bytes], None] = write_stdout) -> None:
+        self.records: deque[Record] = deque()
         self.write = write
+        self._lock = threading.Lock()  # one drainer at a time keeps the lines in order
+        self._thread: threading.Thread | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.enabled or scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-        request_id = ""
+    def append(self, record: Record) -> None:
+        self.records.append(record)
+        if self._thread is None:
+            self._start()
 
-        async def send_and_note(message: Message) -> None:
-            nonlocal status, request_id
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                request_id = Headers(raw=message.get("headers", [])).get("x-request-id", "")
-            await send(message)
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="request-log", daemon=True)
+                self._thread.start()
 
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            record = {
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "request_id": request_id,
-            }
-            self.write(orjson.dumps(record))
+    def _run(self) -> None:
+        while True:
+            time.sleep(DRAIN_SECONDS)
+            self.flush()
+
+    def flush(self) -> None:
+        """Format and write every queued record now (tests, and shutdown, call this)."""
+        with self._lock:
+            records = self.records
+            lines = []
+            while records:
+                record = records.popleft()
+                lines.append(FORMATTERS[record[0]](record))
+            if not lines:
+                return
+            # stdout closed or gone: a log line is not worth a crash.
+            with contextlib.suppress(OSError, ValueError):
+                self.write(b"\n".join(lines) + b"\n")
+
+
+WRITER = RequestLogWriter()
+atexit.register(WRITER.flush)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from service.config import PROJECT_ROOT, Settings
 from service.db import build_engine, migrate
 from service.main import create_app
+from service.request_log import WRITER
 from service.seed import find_packages, load_packages, read_package
 
 SEED_DIR = PROJECT_ROOT / "seed"
@@ -155,3 +156,11 @@ LICENCE = {
 
 def met_2013_revision() -> str:
     return read_package(MET_2013).disclosure.revision
+
+
+@pytest.fixture(autouse=True)
+def request_log_lines_stay_in_their_test() -> Iterator[None]:
+    """The request log's writer thread drains every 50 ms; flush what a test left queued,
+    so its lines land in that test's captured output rather than the next one's."""
+    yield
+    WRITER.flush()
