@@ -22,6 +22,7 @@
 stack() builds them in this order; nothing else wraps the app.
 """
 
+import functools
 import itertools
 import re
 import time
@@ -226,9 +227,11 @@ class EdgeHeaders:
             if message["type"] == "http.response.start":
                 started = True
                 edge.status = message["status"]
-                headers = [*message.get("headers", ()), *EDGE_HEADERS, *edge.extra]
+                own = message.get("headers", ())
+                headers = [*own, *EDGE_HEADERS, *edge.extra]
                 headers.append((b"x-request-id", edge.request_id.encode()))
-                if csp and not any(k == b"content-security-policy" for k, _ in headers):
+                # Only the answer's own headers can hold a CSP; the edge adds none but this.
+                if csp and not any(k == b"content-security-policy" for k, _ in own):
                     headers.append(CSP_HEADER)
                 message["headers"] = headers
             elif not message.get("more_body", False):
@@ -253,8 +256,10 @@ def internal_error() -> Problem:
 # ---------------------------------------------------------------- AllowedHosts
 
 
+@functools.lru_cache(maxsize=1024)
 def host_name(host: str | None) -> str | None:
-    """The name in a Host header, lower-cased and without its port; None when malformed."""
+    """The name in a Host header, lower-cased and without its port; None when malformed.
+    Memoised: a client sends the same few Host values, and the regex is a warm hit's cost."""
     found = HOST.match((host or "").strip().lower())
     return (found.group(1) or found.group(2)) if found else None
 
