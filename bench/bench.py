@@ -525,7 +525,14 @@ def main() -> int:
 
     notes: list[str] = []
     cold = cold_starts(servers, args.cold_starts)
-    servers.append(service_json)
+    service_metrics = Server(
+        "service-metrics",
+        service_argv(8935),
+        8935,
+        AGGREGATES,
+        {**service_env, "APP_LOG_FORMAT": "text", "APP_METRICS": "true"},
+    )
+    servers += [service_json, service_metrics]
 
     ref_target = Target("reference", reference, "/reference", {"_bytes": str(body_bytes)})
     revalidate = {"If-None-Match": etag}
@@ -539,6 +546,7 @@ def main() -> int:
         Target(
             f"json log: 304 revalidation {AGGREGATES}", service_json, AGGREGATES, revalidate, 304
         ),
+        Target(f"text log, metrics on: warm JSON {AGGREGATES}", service_metrics, AGGREGATES),
         Target(f"text log: SVG chart {CHART}", service, CHART),
     ]
     if embed_status == 200:

@@ -33,7 +33,14 @@ import anyio
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.caching import Entry, cache_key, encoded_headers, etag_matches
+from service.caching import (
+    Entry,
+    body_in,
+    cache_key,
+    coding_for,
+    encoded_headers,
+    etag_matches,
+)
 from service.config import Settings
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -57,8 +64,9 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 #: Swagger UI needs its CDN scripts. (Embeds set their own framing policy, which is kept: a
 #: policy a route sets is never replaced.)
 NO_CSP_PREFIXES = ("/docs",)
-#: Load balancers probe these; they are never rate limited.
-UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+#: Load balancers probe these, and Prometheus scrapes /metrics, often by address: never rate
+#: limited nor host-checked (/metrics checks the peer's network itself).
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 #: The one path that reads a body: the MCP endpoint's JSON-RPC POSTs (service/mcp.py).
@@ -112,6 +120,7 @@ class Edge:
 
     request_id: str
     accept: str | None = None
+    accept_encoding: str | None = None
     if_none_match: str | None = None
     if_match: str | None = None
     host: str | None = None
@@ -121,6 +130,9 @@ class Edge:
     extra: list[Header] = field(default_factory=list)
     #: The status of the answer sent (for the request log); 500 until one starts.
     status: int = 500
+    #: For the metrics: the route template of a cache hit, and "hit" or "miss".
+    route: str = ""
+    cache: str = ""
 
     @classmethod
     def read(cls, scope: Scope) -> "Edge":
@@ -131,6 +143,8 @@ class Edge:
             size += len(name) + len(value) + 4
             if name == b"accept":
                 edge.accept = edge.accept or value.decode("latin-1")
+            elif name == b"accept-encoding":
+                edge.accept_encoding = edge.accept_encoding or value.decode("latin-1")
             elif name == b"if-none-match":
                 edge.if_none_match = edge.if_none_match or value.decode("latin-1")
             elif name == b"if-match":
@@ -203,6 +217,8 @@ class RequestLog:
                     edge.status if edge is not None else 500,
                     time.perf_counter() - started,
                     edge.request_id if edge is not None else "",
+                    (edge.route if edge is not None else "") or scope.get("endpoint"),
+                    edge.cache if edge is not None else "",
                 )
             )
 
@@ -384,7 +400,7 @@ class ConditionalGet:
                     message["headers"] = [
                         h
                         for h in message["headers"]
-                        if h[0] not in (b"content-type", b"content-length")
+                        if h[0] not in (b"content-type", b"content-length", b"content-encoding")
                     ]
                     suppress_body = True
             elif message["type"] == "http.response.body" and suppress_body:
@@ -392,6 +408,8 @@ class ConditionalGet:
             await send(message)
 
         await self.app(scope, receive, send_conditionally)
+        if head and "endpoint" in scope:
+            original["endpoint"] = scope["endpoint"]  # the request log names the route served
 
 
 def etag_of(headers: list[Header]) -> str | None:
@@ -423,20 +441,24 @@ class FastPath:
             and scope["method"] == "GET"
             and scope["path"].startswith("/v1/")
         ):
-            key = cache_key(scope["path"], scope["query_string"], edge_of(scope).accept)
+            edge = edge_of(scope)
+            key = cache_key(scope["path"], scope["query_string"], edge.accept)
             if key is not None:
                 entry = self.state.cache.get(key)
                 if entry is not None:
-                    await self.serve(entry, send)
+                    edge.cache, edge.route = "hit", entry.route
+                    await self.serve(entry, scope, send)
                 else:
+                    edge.cache = "miss"
                     await self.single_flight(key, scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    async def serve(self, entry: Entry, send: Send) -> None:
-        headers = encoded_headers(entry, self.max_age)
+    async def serve(self, entry: Entry, scope: Scope, send: Send) -> None:
+        coding = coding_for(entry, edge_of(scope).accept_encoding)
+        headers = encoded_headers(entry, self.max_age, coding)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": entry.body})
+        await send({"type": "http.response.body", "body": body_in(entry, coding)})
 
     async def single_flight(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
         """The first miss of a key builds it; identical misses meanwhile wait for that
@@ -454,7 +476,7 @@ class FastPath:
             await leader.wait()
         entry = self.state.cache.get(key)
         if entry is not None:
-            await self.serve(entry, send)
+            await self.serve(entry, scope, send)
         else:
             await self.app(scope, receive, send)
 

@@ -18,17 +18,19 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
-#: (format, wall time, client, method, path, query, http version, status, seconds, id)
-Record = tuple[str, float, tuple[str, int] | None, str, str, bytes, str, int, float, str]
+#: (format, wall time, client, method, path, query, http version, status, seconds, id,
+#: route (a cache hit's template, or the endpoint routed to), cache lookup ("hit", "miss", ""))
+Record = tuple[str, float, tuple[str, int] | None, str, str, bytes, str, int, float, str, Any, str]
 #: How often the writer wakes to drain what has queued up.
 DRAIN_SECONDS = 0.05
 
 
 def text_line(record: Record) -> bytes:
-    _, _, client, method, path, query, version, status, seconds, request_id = record
+    _, _, client, method, path, query, version, status, seconds, request_id, _, _ = record
     peer = f"{client[0]}:{client[1]}" if client else "-"
     target = f"{path}?{query.decode('latin-1')}" if query else path
     return (
@@ -37,7 +39,7 @@ def text_line(record: Record) -> bytes:
 
 
 def json_line(record: Record) -> bytes:
-    _, wall, _, method, path, _, _, status, seconds, request_id = record
+    _, wall, _, method, path, _, _, status, seconds, request_id, _, _ = record
     return orjson.dumps(
         {
             "time": datetime.fromtimestamp(wall, UTC).isoformat(timespec="milliseconds"),
@@ -50,7 +52,16 @@ def json_line(record: Record) -> bytes:
     )
 
 
-FORMATTERS: dict[str, Callable[[Record], bytes]] = {"text": text_line, "json": json_line}
+def no_line(_record: Record) -> bytes:
+    return b""
+
+
+#: APP_LOG_FORMAT=off still queues the records: the metrics count them.
+FORMATTERS: dict[str, Callable[[Record], bytes]] = {
+    "text": text_line,
+    "json": json_line,
+    "off": no_line,
+}
 
 
 def write_stdout(lines: bytes) -> None:
@@ -67,6 +78,10 @@ class RequestLogWriter:
         self.write = write
         self._lock = threading.Lock()  # one drainer at a time keeps the lines in order
         self._thread: threading.Thread | None = None
+        #: Called with each batch of records once written (service.metrics counts them).
+        self.observers: list[Callable[[list[Record]], None]] = []
+        #: False: no thread; whoever owns the writer calls flush() (the test suite does).
+        self.background = True
 
     def append(self, record: Record) -> None:
         self.records.append(record)
@@ -74,6 +89,8 @@ class RequestLogWriter:
             self._start()
 
     def _start(self) -> None:
+        if not self.background:
+            return
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="request-log", daemon=True)
@@ -88,15 +105,18 @@ class RequestLogWriter:
         """Format and write every queued record now (tests, and shutdown, call this)."""
         with self._lock:
             records = self.records
-            lines = []
+            batch = []
             while records:
-                record = records.popleft()
-                lines.append(FORMATTERS[record[0]](record))
-            if not lines:
+                batch.append(records.popleft())
+            if not batch:
                 return
-            # stdout closed or gone: a log line is not worth a crash.
-            with contextlib.suppress(OSError, ValueError):
-                self.write(b"\n".join(lines) + b"\n")
+            lines = [line for record in batch if (line := FORMATTERS[record[0]](record))]
+            if lines:
+                # stdout closed or gone: a log line is not worth a crash.
+                with contextlib.suppress(OSError, ValueError):
+                    self.write(b"\n".join(lines) + b"\n")
+            for observe in self.observers:
+                observe(batch)
 
 
 WRITER = RequestLogWriter()

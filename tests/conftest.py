@@ -158,9 +158,13 @@ def met_2013_revision() -> str:
     return read_package(MET_2013).disclosure.revision
 
 
+# No request-log writer thread in the suite (it would write between tests, outside any
+# capture), not even for requests made while test modules are collected.
+WRITER.background = False
+
+
 @pytest.fixture(autouse=True)
 def request_log_lines_stay_in_their_test() -> Iterator[None]:
-    """The request log's writer thread drains every 50 ms; flush what a test left queued,
-    so its lines land in that test's captured output rather than the next one's."""
+    """Each test's request lines are flushed at its end, into its own captured output."""
     yield
     WRITER.flush()

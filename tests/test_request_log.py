@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from service import queries
 from service.config import Settings
 from service.main import create_app
-from service.request_log import WRITER, RequestLogWriter, json_line, text_line
+from service.request_log import WRITER, Record, RequestLogWriter, json_line, text_line
 
 #: 127.0.0.1:51234 - "GET /v1/meta HTTP/1.1" 200 0.412ms desk-42 (TestClient's peer).
 TEXT_LINE = re.compile(
@@ -114,17 +114,46 @@ def test_a_revalidation_and_a_head_are_logged_as_sent(
 
 def test_nothing_is_written_in_the_request_path() -> None:
     batches: list[bytes] = []
+    observed: list[list[Record]] = []
     writer = RequestLogWriter(batches.append)
-    writer.records.append(
-        ("text", 0.0, ("10.0.0.1", 5), "GET", "/v1/meta", b"", "1.1", 200, 0.0004, "a")
+    writer.background = False
+    writer.observers.append(observed.append)
+    record: Record = (
+        "text",
+        0.0,
+        ("10.0.0.1", 5),
+        "GET",
+        "/v1/meta",
+        b"",
+        "1.1",
+        200,
+        0.0004,
+        "a",
+        "",
+        "hit",
     )
-    assert batches == []
+    writer.append(record)
+    assert (batches, observed) == ([], [])
     writer.flush()
     assert batches == [b'10.0.0.1:5 - "GET /v1/meta HTTP/1.1" 200 0.400ms a\n']
+    assert observed == [[record]]
 
 
 def test_the_two_formats_of_one_record() -> None:
-    record = ("json", 0.0, None, "HEAD", "/healthz", b"a=1", "2", 304, 0.0012345, "id-1")
+    record: Record = (
+        "json",
+        0.0,
+        None,
+        "HEAD",
+        "/healthz",
+        b"a=1",
+        "2",
+        304,
+        0.0012345,
+        "id-1",
+        "",
+        "",
+    )
     assert text_line(record) == b'- - "HEAD /healthz?a=1 HTTP/2" 304 1.234ms id-1'
     assert json.loads(json_line(record)) == {
         "time": "1970-01-01T00:00:00.000+00:00",
@@ -134,3 +163,12 @@ def test_the_two_formats_of_one_record() -> None:
         "duration_ms": 1.234,
         "request_id": "id-1",
     }
+
+
+def test_the_off_format_writes_nothing(
+    client_logging: Callable[[str], TestClient], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = client_logging("off")
+    written(capsys)
+    assert client.get("/v1/meta").status_code == 200
+    assert written(capsys) == []
