@@ -164,6 +164,7 @@ def main() -> int:
             [BIN / "met-foi", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             cwd=ROOT,
+            stdout=subprocess.DEVNULL,  # the request log, drained as a deployment's would be
         )
         try:
             wait_ready(base, server)

@@ -96,7 +96,9 @@ def _responses(requests: list[Request]) -> dict[Request, tuple[int, str]]:
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
-            database_url=f"sqlite:///{Path(folder) / 'docs.db'}", revision_check_seconds=0
+            database_url=f"sqlite:///{Path(folder) / 'docs.db'}",
+            revision_check_seconds=0,
+            log_format="off",
         )
         migrate(settings.database_url)
         engine = build_engine(settings)

@@ -15,6 +15,7 @@ Nothing here knows the data layer: the revision is told to the cache
 """
 
 import functools
+import gzip
 import hashlib
 import threading
 import time
@@ -22,6 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
+import brotli
 from starlette.responses import Response
 
 JSON = "application/json"
@@ -31,6 +33,15 @@ Header = tuple[bytes, bytes]
 #: What an entry costs beyond its bytes: the Entry, its OrderedDict node, the key and body
 #: objects, and the encoded-headers tuple (measured with tracemalloc, rounded up).
 ENTRY_OVERHEAD = 1024
+
+#: Bodies smaller than this are sent as they are: compressing them saves a packet at most.
+COMPRESS_MIN_BYTES = 1024
+#: Compressed once per revision, on the miss: brotli's quality 9 takes ~10 ms for a 125 KB
+#: CSV page where 11 takes ~86 ms for 7 % less; gzip 6 is zlib's own default.
+BROTLI_QUALITY = 9
+GZIP_LEVEL = 6
+#: The codings we send, best first: on an equal q, brotli (smaller) wins.
+CODINGS = ("br", "gzip")
 
 clock = time.monotonic
 
@@ -105,6 +116,29 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in candidates or etag in candidates or f"W/{etag}" in candidates
 
 
+@functools.lru_cache(maxsize=256)
+def accepted_codings(accept_encoding: str | None) -> tuple[str, ...]:
+    """The codings of CODINGS this Accept-Encoding allows, preferred first (RFC 9110 12.5.3:
+    q-values, `*` for any coding not named, q=0 refuses). Memoised: clients send a few."""
+    if not accept_encoding:
+        return ()
+    weights: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        coding, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[coding.lower()] = q
+    star = weights.get("*", 0.0)
+    ranked = [(weights.get(c, star), -i, c) for i, c in enumerate(CODINGS)]
+    return tuple(c for q, _, c in sorted(ranked, reverse=True) if q > 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     body: bytes
@@ -112,16 +146,66 @@ class Entry:
     etag: str
     extra_headers: tuple[tuple[str, str], ...] = ()
     negotiated: bool = True  # chosen by Accept, so caches must vary on it
-    # Encoded headers by max_age, filled on first use by encoded_headers().
-    encoded: dict[int, tuple[Header, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # The body brotli- and gzip-compressed, when it is large enough and they are smaller.
+    br: bytes | None = None
+    gzip: bytes | None = None
+    route: str = ""  # the template of the route that built it, for the metrics
+    # Encoded headers by (max_age, coding), filled on first use by encoded_headers().
+    encoded: dict[tuple[int, str], tuple[Header, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+def make_entry(
+    body: bytes,
+    media_type: str,
+    etag: str,
+    extra_headers: tuple[tuple[str, str], ...] = (),
+    *,
+    negotiated: bool = True,
+    route: str = "",
+) -> Entry:
+    """An entry with its compressed bodies, built once per revision (on the miss)."""
+    br = gz = None
+    if len(body) >= COMPRESS_MIN_BYTES:
+        br = brotli.compress(body, quality=BROTLI_QUALITY)
+        gz = gzip.compress(body, GZIP_LEVEL, mtime=0)
+        br = br if len(br) < len(body) else None
+        gz = gz if len(gz) < len(body) else None
+    return Entry(body, media_type, etag, extra_headers, negotiated, br, gz, route)
+
+
+def coding_for(entry: Entry, accept_encoding: str | None) -> str:
+    """The coding to send `entry` in ("" for identity): the client's preferred one we hold."""
+    if entry.br is None and entry.gzip is None:
+        return ""
+    for coding in accepted_codings(accept_encoding):
+        if (entry.br if coding == "br" else entry.gzip) is not None:
+            return coding
+    return ""
+
+
+def body_in(entry: Entry, coding: str) -> bytes:
+    found = entry.br if coding == "br" else entry.gzip if coding == "gzip" else None
+    return entry.body if found is None else found
+
+
+def coded_etag(etag: str, coding: str) -> str:
+    """Each coding is its own representation, so its own ETag: `"abc"` becomes `"abc-br"`."""
+    return f'{etag[:-1]}-{coding}"' if coding else etag
 
 
 def entry_bytes(key: str, entry: Entry) -> int:
-    """What an entry is charged against the byte budget: body, headers (as text and once
-    encoded), key and ENTRY_OVERHEAD."""
+    """What an entry is charged against the byte budget: its bodies (identity and
+    compressed), headers (as text and once encoded, per coding), key and ENTRY_OVERHEAD."""
     headers = len(entry.media_type) + len(entry.etag) + 64  # content-length, cache-control
     headers += sum(len(k) + len(v) for k, v in entry.extra_headers)
-    return len(entry.body) + 2 * headers + len(key) + ENTRY_OVERHEAD
+    bodies = len(entry.body)
+    for compressed in (entry.br, entry.gzip):
+        if compressed is not None:
+            bodies += len(compressed)
+            headers += headers // 2 + 48  # its own encoded headers, content-encoding, vary
+    return bodies + 2 * headers + len(key) + ENTRY_OVERHEAD
 
 
 class ResponseCache:
@@ -139,6 +223,7 @@ class ResponseCache:
         self._pending: OrderedDict[str, Entry] = OrderedDict()
         self._pending_since = 0.0
         self._lock = threading.Lock()
+        self.evictions = 0  # entries dropped to stay within the bounds, ever
 
     def __len__(self) -> int:
         return len(self._entries) + len(self._pending)
@@ -175,6 +260,7 @@ class ResponseCache:
             victims = self._entries if self._entries else self._pending
             key, entry = victims.popitem(last=False)
             self.bytes -= entry_bytes(key, entry)
+            self.evictions += 1
 
     def set_revision(self, revision: str) -> bool:
         """Learn that `revision` is the newest; True when the cache now serves it.
@@ -230,28 +316,35 @@ class ResponseCache:
         self.bytes = sum(entry_bytes(k, e) for k, e in entries.items())
 
 
-def cache_headers(entry: Entry, max_age: int) -> list[tuple[str, str]]:
+def cache_headers(entry: Entry, max_age: int, coding: str = "") -> list[tuple[str, str]]:
+    vary = [
+        *(("Accept",) if entry.negotiated else ()),
+        *(("Accept-Encoding",) if entry.br is not None or entry.gzip is not None else ()),
+    ]
     return [
         ("content-type", entry.media_type),
-        ("etag", entry.etag),
+        *((("content-encoding", coding),) if coding else ()),
+        ("etag", coded_etag(entry.etag, coding)),
         ("cache-control", f"public, max-age={max_age}"),
-        *((("vary", "Accept"),) if entry.negotiated else ()),
+        *((("vary", ", ".join(vary)),) if vary else ()),
         *entry.extra_headers,
     ]
 
 
-def encoded_headers(entry: Entry, max_age: int) -> tuple[Header, ...]:
-    """An entry's response headers, encoded once, in the one order a miss and a hit send them."""
-    encoded = entry.encoded.get(max_age)
+def encoded_headers(entry: Entry, max_age: int, coding: str = "") -> tuple[Header, ...]:
+    """An entry's response headers in `coding` ("" for identity), encoded once, in the one
+    order a miss and a hit send them."""
+    encoded = entry.encoded.get((max_age, coding))
     if encoded is None:
-        encoded = entry.encoded[max_age] = (
-            (b"content-length", str(len(entry.body)).encode()),
-            *((k.encode(), v.encode()) for k, v in cache_headers(entry, max_age)),
+        encoded = entry.encoded[max_age, coding] = (
+            (b"content-length", str(len(body_in(entry, coding))).encode()),
+            *((k.encode(), v.encode()) for k, v in cache_headers(entry, max_age, coding)),
         )
     return encoded
 
 
-def entry_response(entry: Entry, max_age: int) -> Response:
-    response = Response(content=entry.body)
-    response.raw_headers = list(encoded_headers(entry, max_age))
+def entry_response(entry: Entry, max_age: int, accept_encoding: str | None = None) -> Response:
+    coding = coding_for(entry, accept_encoding)
+    response = Response(content=body_in(entry, coding))
+    response.raw_headers = list(encoded_headers(entry, max_age, coding))
     return response

@@ -79,7 +79,8 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level=settings.log_level,
-        access_log=settings.log_format != "json",
+        # Our RequestLog writes the access line, in either format, off the request path.
+        access_log=False,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         server_header=False,
         proxy_headers=False,

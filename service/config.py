@@ -143,9 +143,23 @@ class Settings(BaseSettings):
         "used for the absolute links in oEmbed answers and embeds; by default they are "
         "taken from each request.",
     )
-    log_format: Literal["text", "json"] = Field(
+    log_format: Literal["text", "json", "off"] = Field(
         default="text",
-        description="json: one JSON line per request on stdout instead of uvicorn's access log.",
+        description='The one line per request on stdout: text (`127.0.0.1:51234 - "GET '
+        '/v1/meta HTTP/1.1" 200 0.412ms <request id>`) or json (time, method, path, status, '
+        "duration_ms, request_id). Written by a background thread, off the request path. off: "
+        "none (the metrics still count requests).",
+    )
+    metrics: bool = Field(
+        default=False,
+        description="Serve Prometheus metrics on /metrics (requests by route and status, "
+        "latency, cache, database pool and errors, revision). With several workers, set "
+        "PROMETHEUS_MULTIPROC_DIR to an empty directory so every worker is counted.",
+    )
+    metrics_allow: Annotated[list[str], NoDecode] = Field(
+        default=["127.0.0.1/32", "::1/128"],
+        description="Networks (addresses or CIDR blocks, comma-separated) whose peers may "
+        "read /metrics; anyone else gets a 404. Behind a proxy the peer is the proxy.",
     )
     host: str = Field(default="127.0.0.1", description="Interface `met-foi start` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `met-foi start` uses.")
@@ -182,7 +196,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return url
 
-    @field_validator("trusted_proxies", "allowed_hosts", mode="before")
+    @field_validator("trusted_proxies", "allowed_hosts", "metrics_allow", mode="before")
     @classmethod
     def split_comma_list(cls, value: object) -> object:
         if isinstance(value, str):
@@ -194,7 +208,7 @@ class Settings(BaseSettings):
     def lower_case_hosts(cls, value: list[str]) -> list[str]:
         return [host.lower() for host in value]
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_allow")
     @classmethod
     def proxies_are_networks(cls, value: list[str]) -> list[str]:
         for entry in value:

@@ -4,11 +4,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -16,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service import __version__, middleware
+from service import __version__, middleware, request_log
 from service.api import (
     aggregates,
     cases,
@@ -29,6 +31,7 @@ from service.api import (
     llms,
     measures,
     meta,
+    metrics,
     notes,
     series,
     taxonomies,
@@ -153,17 +156,36 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(DBAPIError)
     async def on_database_down(request: Request, exc: Exception) -> Response:
         logger.warning("database unavailable: %s", type(exc).__name__)
+        count_db_error(request, "unavailable")
         return problem_response(ServiceUnavailable(), request)
 
     @app.exception_handler(PoolTimeout)
     async def on_pool_exhausted(request: Request, _exc: Exception) -> Response:
         logger.warning("database pool exhausted on %s", request.url.path)
+        count_db_error(request, "pool_timeout")
         return problem_response(Overloaded(), request)
 
     @app.exception_handler(Exception)
     async def on_bug(request: Request, _exc: Exception) -> Response:
         logger.exception("unhandled error on %s", request.url.path)
         return problem_response(middleware.internal_error(), request)
+
+
+def route_templates() -> dict[Any, str]:
+    """Each endpoint's path template as served (with the /v1 prefix), for the metrics."""
+    mounted = [("/v1", module.router) for module in V1_ROUTERS]
+    mounted += [("", embed.oembed_router), ("", health.router), ("", metrics.router)]
+    return {
+        route.endpoint: prefix + route.path
+        for prefix, router in mounted
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
+
+
+def count_db_error(request: Request, kind: str) -> None:
+    errors = request.app.service.db_errors
+    errors[kind] = errors.get(kind, 0) + 1
 
 
 async def _watch_revision(state: AppState, routed: ASGIApp) -> None:
@@ -246,6 +268,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            request_log.WRITER.flush()
 
     app = ServiceApp(
         title="Met social-media misconduct FOI API",
@@ -267,6 +290,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(embed.oembed_router, dependencies=checked)
     app.include_router(health.router)
     app.include_router(llms.router, dependencies=checked)
+    app.include_router(metrics.router)
+    state.route_templates = route_templates()
+    if settings.metrics:
+        from service.metrics import metrics_for
+
+        state.metrics = metrics_for(state)
     # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(

@@ -3,7 +3,8 @@
     RequestLog -> EdgeHeaders -> AllowedHosts -> AbuseLimits -> ConditionalGet -> FastPath
     -> FastAPI
 
-- RequestLog is outermost so it times every answer and sees its final status.
+- RequestLog is outermost so it times every answer; it logs the final status EdgeHeaders
+  saw leave, through a background writer (service/request_log.py).
 - EdgeHeaders reads the request headers once, and adds the request id, CORS, nosniff, the
   CSP and the rate-limit headers to EVERY answer: refusals, cache hits, routed answers and
   500s alike. It also turns an exception that escaped everything inside into a 500 problem.
@@ -21,20 +22,25 @@
 stack() builds them in this order; nothing else wraps the app.
 """
 
+import functools
 import itertools
 import re
-import sys
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import anyio
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.caching import Entry, cache_key, encoded_headers, etag_matches
+from service.caching import (
+    Entry,
+    body_in,
+    cache_key,
+    coding_for,
+    encoded_headers,
+    etag_matches,
+)
 from service.config import Settings
 from service.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -48,6 +54,7 @@ from service.errors import (
     logger,
 )
 from service.rate_limit import RateLimiter
+from service.request_log import WRITER, RequestLogWriter
 from service.state import AppState
 
 Header = tuple[bytes, bytes]
@@ -57,8 +64,9 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 #: Swagger UI needs its CDN scripts. (Embeds set their own framing policy, which is kept: a
 #: policy a route sets is never replaced.)
 NO_CSP_PREFIXES = ("/docs",)
-#: Load balancers probe these; they are never rate limited.
-UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+#: Load balancers probe these, and Prometheus scrapes /metrics, often by address: never rate
+#: limited nor host-checked (/metrics checks the peer's network itself).
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 #: The one path that reads a body: the MCP endpoint's JSON-RPC POSTs (service/mcp.py).
@@ -112,6 +120,7 @@ class Edge:
 
     request_id: str
     accept: str | None = None
+    accept_encoding: str | None = None
     if_none_match: str | None = None
     if_match: str | None = None
     host: str | None = None
@@ -119,6 +128,11 @@ class Edge:
     content_length: bytes = b"0"
     chunked: bool = False
     extra: list[Header] = field(default_factory=list)
+    #: The status of the answer sent (for the request log); 500 until one starts.
+    status: int = 500
+    #: For the metrics: the route template of a cache hit, and "hit" or "miss".
+    route: str = ""
+    cache: str = ""
 
     @classmethod
     def read(cls, scope: Scope) -> "Edge":
@@ -129,6 +143,8 @@ class Edge:
             size += len(name) + len(value) + 4
             if name == b"accept":
                 edge.accept = edge.accept or value.decode("latin-1")
+            elif name == b"accept-encoding":
+                edge.accept_encoding = edge.accept_encoding or value.decode("latin-1")
             elif name == b"if-none-match":
                 edge.if_none_match = edge.if_none_match or value.decode("latin-1")
             elif name == b"if-match":
@@ -170,47 +186,41 @@ async def send_problem(send: Send, scope: Scope, problem: Problem) -> None:
 # ---------------------------------------------------------------- RequestLog
 
 
-def write_stdout(line: bytes) -> None:
-    sys.stdout.buffer.write(line + b"\n")
-    sys.stdout.flush()
-
-
 class RequestLog:
-    """One JSON line per request on stdout when APP_LOG_FORMAT=json (text: uvicorn's log)."""
+    """One line per request, text or JSON (APP_LOG_FORMAT), handed to the background writer
+    of service.request_log as a tuple of what the layers already know; nothing is formatted
+    or written here. The status is the one EdgeHeaders saw leave (500 if none did)."""
 
-    def __init__(
-        self, app: ASGIApp, log_format: str, write: Callable[[bytes], None] = write_stdout
-    ) -> None:
+    def __init__(self, app: ASGIApp, log_format: str, writer: RequestLogWriter = WRITER) -> None:
         self.app = app
-        self.enabled = log_format == "json"
-        self.write = write
+        self.format = log_format
+        self.append = writer.append
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.enabled or scope["type"] != "http":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
         try:
-            await self.app(scope, receive, send_and_note)
+            await self.app(scope, receive, send)
         finally:
             edge: Edge | None = scope.get("edge")
-            record = {
-                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "request_id": edge.request_id if edge else "",
-            }
-            self.write(orjson.dumps(record))
+            self.append(
+                (
+                    self.format,
+                    time.time(),
+                    scope.get("client"),
+                    scope["method"],
+                    scope["path"],
+                    scope.get("query_string", b""),
+                    scope.get("http_version", "1.1"),
+                    edge.status if edge is not None else 500,
+                    time.perf_counter() - started,
+                    edge.request_id if edge is not None else "",
+                    (edge.route if edge is not None else "") or scope.get("endpoint"),
+                    edge.cache if edge is not None else "",
+                )
+            )
 
 
 # ---------------------------------------------------------------- EdgeHeaders
@@ -232,9 +242,12 @@ class EdgeHeaders:
             nonlocal started, finished
             if message["type"] == "http.response.start":
                 started = True
-                headers = [*message.get("headers", ()), *EDGE_HEADERS, *edge.extra]
+                edge.status = message["status"]
+                own = message.get("headers", ())
+                headers = [*own, *EDGE_HEADERS, *edge.extra]
                 headers.append((b"x-request-id", edge.request_id.encode()))
-                if csp and not any(k == b"content-security-policy" for k, _ in headers):
+                # Only the answer's own headers can hold a CSP; the edge adds none but this.
+                if csp and not any(k == b"content-security-policy" for k, _ in own):
                     headers.append(CSP_HEADER)
                 message["headers"] = headers
             elif not message.get("more_body", False):
@@ -259,8 +272,10 @@ def internal_error() -> Problem:
 # ---------------------------------------------------------------- AllowedHosts
 
 
+@functools.lru_cache(maxsize=1024)
 def host_name(host: str | None) -> str | None:
-    """The name in a Host header, lower-cased and without its port; None when malformed."""
+    """The name in a Host header, lower-cased and without its port; None when malformed.
+    Memoised: a client sends the same few Host values, and the regex is a warm hit's cost."""
     found = HOST.match((host or "").strip().lower())
     return (found.group(1) or found.group(2)) if found else None
 
@@ -385,7 +400,7 @@ class ConditionalGet:
                     message["headers"] = [
                         h
                         for h in message["headers"]
-                        if h[0] not in (b"content-type", b"content-length")
+                        if h[0] not in (b"content-type", b"content-length", b"content-encoding")
                     ]
                     suppress_body = True
             elif message["type"] == "http.response.body" and suppress_body:
@@ -393,6 +408,8 @@ class ConditionalGet:
             await send(message)
 
         await self.app(scope, receive, send_conditionally)
+        if head and "endpoint" in scope:
+            original["endpoint"] = scope["endpoint"]  # the request log names the route served
 
 
 def etag_of(headers: list[Header]) -> str | None:
@@ -424,20 +441,24 @@ class FastPath:
             and scope["method"] == "GET"
             and scope["path"].startswith("/v1/")
         ):
-            key = cache_key(scope["path"], scope["query_string"], edge_of(scope).accept)
+            edge = edge_of(scope)
+            key = cache_key(scope["path"], scope["query_string"], edge.accept)
             if key is not None:
                 entry = self.state.cache.get(key)
                 if entry is not None:
-                    await self.serve(entry, send)
+                    edge.cache, edge.route = "hit", entry.route
+                    await self.serve(entry, scope, send)
                 else:
+                    edge.cache = "miss"
                     await self.single_flight(key, scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    async def serve(self, entry: Entry, send: Send) -> None:
-        headers = encoded_headers(entry, self.max_age)
+    async def serve(self, entry: Entry, scope: Scope, send: Send) -> None:
+        coding = coding_for(entry, edge_of(scope).accept_encoding)
+        headers = encoded_headers(entry, self.max_age, coding)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": entry.body})
+        await send({"type": "http.response.body", "body": body_in(entry, coding)})
 
     async def single_flight(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
         """The first miss of a key builds it; identical misses meanwhile wait for that
@@ -455,7 +476,7 @@ class FastPath:
             await leader.wait()
         entry = self.state.cache.get(key)
         if entry is not None:
-            await self.serve(entry, send)
+            await self.serve(entry, scope, send)
         else:
             await self.app(scope, receive, send)
 

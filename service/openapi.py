@@ -66,6 +66,7 @@ def build_document() -> dict[str, Any]:
             database_url=f"sqlite:///{Path(folder) / 'openapi.db'}",
             revision_check_seconds=0,
             seed_dir=seed_dir,
+            log_format="off",  # `met-foi openapi` prints the document on stdout
         )
         migrate(settings.database_url)
         engine = build_engine(settings)

@@ -1,6 +1,7 @@
 """What one running app holds: settings, engine, response cache and revision tracker."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,6 +45,12 @@ class AppState:
     tracker: RevisionTracker
     #: When readiness was last checked, and the problem found then (None: ready).
     readiness: tuple[float, Problem | None] = field(default=(float("-inf"), None))
+    #: 503s caused by the database, by kind (unavailable, pool_timeout), for the metrics.
+    db_errors: dict[str, int] = field(default_factory=dict)
+    #: service.metrics.Metrics when APP_METRICS is on (imported only then).
+    metrics: Any = None
+    #: Each endpoint's route template as the app serves it (prefix included).
+    route_templates: dict[Any, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine) -> "AppState":

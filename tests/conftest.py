@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from service.config import PROJECT_ROOT, Settings
 from service.db import build_engine, migrate
 from service.main import create_app
+from service.request_log import WRITER
 from service.seed import find_packages, load_packages, read_package
 
 SEED_DIR = PROJECT_ROOT / "seed"
@@ -155,3 +156,15 @@ LICENCE = {
 
 def met_2013_revision() -> str:
     return read_package(MET_2013).disclosure.revision
+
+
+# No request-log writer thread in the suite (it would write between tests, outside any
+# capture), not even for requests made while test modules are collected.
+WRITER.background = False
+
+
+@pytest.fixture(autouse=True)
+def request_log_lines_stay_in_their_test() -> Iterator[None]:
+    """Each test's request lines are flushed at its end, into its own captured output."""
+    yield
+    WRITER.flush()

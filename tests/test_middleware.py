@@ -14,6 +14,7 @@ from service import middleware, queries
 from service.config import Settings
 from service.main import ServiceApp, create_app
 from service.middleware import API_CSP
+from service.request_log import WRITER
 
 EDGE = {
     "access-control-allow-origin": "*",
@@ -156,6 +157,7 @@ def test_a_500_is_logged_as_500_with_its_request_id(
     client = app_with(log_format="json")
     capsys.readouterr()
     client.get("/v1/meta", headers={"X-Request-Id": "desk-log"})
+    WRITER.flush()
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(line["status"], line["request_id"]) for line in lines] == [(500, "desk-log")]
 

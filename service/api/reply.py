@@ -16,7 +16,15 @@ from fastapi import Depends, Request, Response
 from sqlmodel import Session, SQLModel
 
 from service.api.deps import FormatParam, Paging, SessionDep, StateDep
-from service.caching import CSV, JSON, Entry, cache_key, entry_response, make_etag
+from service.caching import (
+    CSV,
+    JSON,
+    Entry,
+    cache_key,
+    entry_response,
+    make_entry,
+    make_etag,
+)
 from service.errors import NotAcceptable
 from service.queries import dataset_revision
 from service.state import AppState
@@ -124,7 +132,7 @@ class Reply:
             self.key = f"{self.key}@{varies_with}"
         entry = self.state.cache.get(self.key)
         if entry is not None:
-            return entry_response(entry, self.state.settings.cache_max_age)
+            return self._respond(entry)
         return self._store(build(), media_type, extra_headers, negotiated=False)
 
     def _described_by(self) -> str:
@@ -159,15 +167,23 @@ class Reply:
         *,
         negotiated: bool = True,
     ) -> Response:
-        entry = Entry(
-            body=body,
-            media_type=media_type,
-            etag=make_etag(self.revision, self.key),
-            extra_headers=extra,
+        endpoint = self.request.scope.get("endpoint")
+        entry = make_entry(
+            body,
+            media_type,
+            make_etag(self.revision, self.key),
+            extra,
             negotiated=negotiated,
+            route=self.state.route_templates.get(endpoint, ""),
         )
         self.state.cache.put(self.revision, self.key, entry)
-        return entry_response(entry, self.state.settings.cache_max_age)
+        return self._respond(entry)
+
+    def _respond(self, entry: Entry) -> Response:
+        """The entry in the coding the request accepts, as FastPath would send it."""
+        return entry_response(
+            entry, self.state.settings.cache_max_age, self.request.headers.get("accept-encoding")
+        )
 
 
 def get_reply(request: Request, session: SessionDep, state: StateDep) -> Reply:
