@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__, middleware
@@ -49,6 +50,7 @@ from service.errors import (
 from service.mcp import McpEndpoint
 from service.openapi import committed_document
 from service.state import AppState
+from service.web import pages
 
 DESCRIPTION = """\
 Figures from Metropolitan Police answers to Freedom of Information requests about
@@ -267,6 +269,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(embed.oembed_router, dependencies=checked)
     app.include_router(health.router)
     app.include_router(llms.router, dependencies=checked)
+    # Pages for people (service/web): HTML, not OpenAPI operations; their assets are files.
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(
