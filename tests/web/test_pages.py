@@ -188,7 +188,10 @@ def test_figure_page_gives_the_reading_every_report_and_its_checks(web: TestClie
         '<p class="reading"><span class="big">17 to 18</span> <span class="unit">officers</span>'
         '\n <span class="mark">range</span> <span class="mark">sources disagree</span></p>'
     ) in page
-    assert '<p class="words">In words: 17 to 18.</p>' in page
+    assert "In words:" not in page  # the reading says it all
+    vague = get_page(web, "/figures/met-2013.platform.facebook")
+    assert '<p class="words">In words: “the vast majority” (no number given).</p>' in vague
+    assert '<span class="mark">words only, no number</span>' in vague
     for report in figure["reports"]:
         assert f"{e(report['publisher'])}: “" in page
         assert f"<td>{e(report['reading'])}" in page
