@@ -181,6 +181,20 @@ def test_the_cite_copy_button_puts_the_citation_on_the_clipboard(
     context.close()
 
 
+def test_the_figure_page_prints_the_reading_sources_and_citation_only(
+    server: str, page: Page
+) -> None:
+    visit(page, server + PAGES["figure"])
+    page.emulate_media(media="print")
+    for hidden in ("header.site", "section.embed", "button.copy", "#cite-bibtex"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    for shown in (".reading", "table.reports", "#cite-text"):
+        assert page.locator(shown).is_visible(), shown
+    link = page.locator("table.reports a").first
+    after = page.evaluate("a => getComputedStyle(a, '::after').content", link.element_handle())
+    assert after.startswith('" (https://www.theguardian.com/')
+
+
 FOCUSABLE = "a[href], button:not([hidden]), select, input, [tabindex='0'], iframe"
 
 
