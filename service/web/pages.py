@@ -363,8 +363,7 @@ def _disclosure_context(
         detail = queries.get_disclosure(session, disclosure_id)
     except NotFound:
         raise PageError.unknown("disclosure", disclosure_id) from None
-    public = base
-    figures = all_figures(session, disclosure_id, public)
+    figures = all_figures(session, disclosure_id, base)
     chosen = read_facets(request, figures)
     sort = read_sort(request)
     shown = [f for f in figures if all(str(getattr(f, k)) == v for k, v in chosen.items())]
@@ -381,7 +380,7 @@ def _disclosure_context(
         "checks": checks,
         "check_status": CHECK_STATUS,
         "downloads": downloads(disclosure_id),
-        "citation": queries.cite_disclosure(session, disclosure_id, public),
+        "citation": queries.cite_disclosure(session, disclosure_id, base),
         "marks": marks,
         "dimension_words": dimension_words,
     }
