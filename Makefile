@@ -129,3 +129,9 @@ bench-scale: bench-wrk
 .PHONY: bench-mcp
 bench-mcp: bench-wrk
 	$(BIN)/python bench/mcp.py
+
+# Pages for people (issue 15): the browser tests (Playwright on Debian's /usr/bin/chromium;
+# never `playwright install`) and docs/web.md's pictures.
+.PHONY: web-screenshot
+web-screenshot: install
+	WEB_SCREENSHOT_DIR=$(CURDIR)/docs $(BIN)/pytest -q tests/contract/test_web_browser.py

@@ -6,6 +6,7 @@ the parts; one that named the category without a count is not credited with the 
 Every citation carries the FOI answer, the dataset revision, a permalink and the licence.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -204,3 +205,42 @@ def figure_csl(
     credit = Credit.of(reports, sources)
     credited = [*credit.printed, *credit.parts_only]
     return dataset_csl(figure_id, title, figure_path(figure_id), credited, d, base_url)
+
+
+#: Characters BibTeX reads as commands or groups, escaped in every field but the URL.
+_BIBTEX_SPECIAL = {c: "\\" + c for c in "{}%&#$_"} | {"\\": r"\textbackslash{}", "~": r"\~{}"}
+_BIBTEX_TYPES = {"dataset": "misc", "article-newspaper": "article", "webpage": "misc"}
+
+
+def _bibtex_text(text: str) -> str:
+    return "".join(_BIBTEX_SPECIAL.get(c, c) for c in text)
+
+
+def bibtex(items: Sequence[CslItem]) -> str:
+    """The CSL-JSON items as BibTeX entries, for LaTeX users: the same fields, nothing added."""
+    entries = []
+    for item in items:
+        fields: list[tuple[str, str]] = [("title", _bibtex_text(item.title))]
+        if item.container_title:
+            name = "journal" if item.type == "article-newspaper" else "howpublished"
+            fields.append((name, _bibtex_text(item.container_title)))
+        if item.publisher:
+            fields.append(("publisher", _bibtex_text(item.publisher)))
+        if item.version:
+            fields.append(("version", _bibtex_text(item.version)))
+        parts = item.issued.date_parts[0] if item.issued.date_parts else []
+        if parts:
+            fields.append(("year", str(parts[0])))
+        if len(parts) > 1:
+            fields.append(("month", str(parts[1])))
+        if item.issued.circa or not parts:
+            fields.append(("date", _bibtex_text(item.issued.raw)))
+        fields.append(("url", item.URL.replace("{", "%7B").replace("}", "%7D")))
+        if item.license:
+            fields.append(("note", _bibtex_text(f"Licence: {item.license}")))
+        if item.note:
+            fields.append(("addendum", _bibtex_text(item.note)))
+        key = re.sub(r"[^A-Za-z0-9:._-]", "-", item.id)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        entries.append(f"@{_BIBTEX_TYPES[item.type]}{{{key},\n{body}\n}}")
+    return "\n\n".join(entries) + "\n"

@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__, middleware, request_log
@@ -52,6 +53,7 @@ from service.errors import (
 from service.mcp import McpEndpoint
 from service.openapi import committed_document
 from service.state import AppState
+from service.web import pages
 
 DESCRIPTION = """\
 Figures from Metropolitan Police answers to Freedom of Information requests about
@@ -296,6 +298,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         from service.metrics import metrics_for
 
         state.metrics = metrics_for(state)
+    # Pages for people (service/web): HTML, not OpenAPI operations; their assets are files.
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(

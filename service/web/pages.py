@@ -1,0 +1,488 @@
+"""Pages for people: the home page, a page per disclosure and per figure, and a comparison.
+
+Server-rendered HTML from Jinja2 templates (autoescaped), with one stylesheet and one small
+script served by the service itself, under a strict CSP. Every count's words come from the
+public models (`reading`, `citation`, `cite`) and service.reading; nothing is re-worded here.
+Pages are cached per revision like the API (ETag, 304, Cache-Control), keyed by the
+parameters they understand, so an unknown parameter cannot grow the cache.
+"""
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlmodel import Session
+
+from service import queries, reading
+from service.api.deps import SessionDep, StateDep
+from service.caching import Entry, entry_response, make_etag, normalised_query
+from service.citation import bibtex
+from service.embed.card import esc
+from service.errors import NotFound, Problem
+from service.models import CheckPublic, FigurePublic, SeriesPoint
+from service.state import AppState
+from service.taxonomy import CODES, DIMENSIONS, LABELS
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+HTML_TYPE = "text/html; charset=utf-8"
+#: Everything a page loads comes from the service; the card preview is a same-origin frame.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PAGE_HEADERS = (("content-security-policy", PAGE_CSP),)
+#: Columns the figure table sorts by; a leading "-" sorts descending.
+SORTS = ("label", "measure", "count", "period")
+#: A check's status as a heading; its explanation (service.checks) says the rest.
+CHECK_STATUS = {
+    "holds": "Adds up",
+    "holds_within_range": "Adds up within the ranges",
+    "gap": "Gap: the parts fall short of the total",
+    "contradiction": "Contradiction",
+}
+DIMENSION_NAMES = {
+    "staff_type": "Staff type",
+    "outcome": "Outcome",
+    "platform": "Platform",
+    "allegation": "Allegation",
+    "year": "Year",
+    "rank": "Rank",
+}
+
+ENVIRONMENT = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"], default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+class PageError(Exception):
+    """A page that cannot be shown: rendered as a friendly HTML page with this status."""
+
+    def __init__(
+        self, status: int, title: str, detail: str, problem: Problem | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+        #: What a client that asked for JSON gets instead (problem+json, as under /v1).
+        self.problem = problem
+
+    @classmethod
+    def unknown(cls, kind: str, identifier: str) -> "PageError":
+        return cls(
+            404,
+            f"No {kind} called “{identifier}”",
+            "It may have been renamed, or the link may be mistyped.",
+            NotFound(kind, identifier),
+        )
+
+
+# ---------------------------------------------------------------- what a page shows
+
+
+def marks(figure: FigurePublic | SeriesPoint) -> list[str]:
+    """Short tags beside a count, so a range, a dispute or words are never read as a number."""
+    found = []
+    if not reading.has_number(figure.value, figure.min, figure.max):
+        found.append("words only, no number")
+    elif figure.value is None:
+        found.append("range")
+    if figure.disputed:
+        found.append("sources disagree")
+    if figure.derived:
+        found.append("our arithmetic")
+    return found
+
+
+def dimension_words(figure: FigurePublic | SeriesPoint) -> list[str]:
+    out = []
+    for dim in DIMENSIONS:
+        value = getattr(figure, dim)
+        if value is not None:
+            out.append(str(value) if dim == "year" else LABELS[dim].get(value, value))
+    return out
+
+
+def chart_alt(session: Session, disclosure: str, by: str) -> str:
+    """The text alternative of a chart: its measure and every row's label and reading."""
+    agg = queries.aggregate(session, disclosure, by.split(","), None, {})
+    rows = "; ".join(f"{row.label}: {row.reading}" for row in agg.rows)
+    total = f" Stated total: {agg.total.label}: {agg.total.reading}." if agg.total else ""
+    grouping = by.replace(",", " and ").replace("_", " ")
+    return f"Bar chart by {grouping}: {rows}.{total}"
+
+
+@dataclass(frozen=True)
+class Chart:
+    src: str
+    alt: str
+    by: str
+
+
+def charts(session: Session, disclosure: str, groupings: Iterable[str]) -> list[Chart]:
+    return [
+        Chart(
+            "/v1/embed/aggregates.svg?" + urlencode({"disclosure": disclosure, "by": by}),
+            chart_alt(session, disclosure, by),
+            by,
+        )
+        for by in groupings
+    ]
+
+
+def headline_figures(figures: Sequence[FigurePublic]) -> list[FigurePublic]:
+    """A disclosure's totals: figures broken down by nothing but staff type."""
+    return [
+        f for f in figures if all(getattr(f, d) is None for d in DIMENSIONS if d != "staff_type")
+    ]
+
+
+def all_figures(session: Session, disclosure: str, base_url: str) -> list[FigurePublic]:
+    figures, _ = queries.list_figures(
+        session,
+        disclosure=disclosure,
+        measure=None,
+        dimensions={},
+        disputed=None,
+        limit=10_000,
+        offset=0,
+        base_url=base_url,
+    )
+    return figures
+
+
+def downloads(disclosure: str) -> list[tuple[str, str]]:
+    q = quote(disclosure, safe="")
+    figures = f"/v1/figures?disclosure={q}&limit=500"
+    return [
+        ("Figures (CSV)", f"{figures}&format=csv"),
+        ("Figures (JSON)", figures),
+        ("Disclosure with sources and notes (JSON)", f"/v1/disclosures/{q}"),
+        ("Checks (JSON)", f"/v1/checks?disclosure={q}"),
+        ("Cases (CSV)", f"/v1/cases?disclosure={q}&limit=500&format=csv"),
+    ]
+
+
+# ---------------------------------------------------------------- facets and sorting
+
+
+def read_facets(request: Request, present: Sequence[FigurePublic]) -> dict[str, str]:
+    """The dimension filters a disclosure page was asked for, checked against the codes."""
+    chosen: dict[str, str] = {}
+    for dim in DIMENSIONS:
+        value = request.query_params.get(dim)
+        if value is None or value == "":
+            continue
+        known = {str(getattr(f, dim)) for f in present if getattr(f, dim) is not None}
+        if value not in known and value not in CODES.get(dim, ()):
+            raise PageError(400, "Unknown filter value", f"No {dim} is called “{value}”.")
+        chosen[dim] = value
+    return chosen
+
+
+def facets(
+    figures: Sequence[FigurePublic], chosen: dict[str, str], sort: str
+) -> list[dict[str, Any]]:
+    """Each dimension the figures use, with each value's count and the link that toggles it."""
+    out = []
+    for dim in DIMENSIONS:
+        counts: dict[str, int] = {}
+        for f in figures:
+            value = getattr(f, dim)
+            if value is not None:
+                counts[str(value)] = counts.get(str(value), 0) + 1
+        if not counts:
+            continue
+        values = []
+        for value, count in sorted(counts.items()):
+            params = {**chosen}
+            selected = params.get(dim) == value
+            if selected:
+                del params[dim]
+            else:
+                params[dim] = value
+            label = value if dim == "year" else LABELS[dim].get(value, value)
+            values.append(
+                {
+                    "label": label,
+                    "count": count,
+                    "selected": selected,
+                    "href": "?" + urlencode({**params, **({"sort": sort} if sort else {})}),
+                }
+            )
+        out.append({"name": DIMENSION_NAMES[dim], "options": values})
+    return out
+
+
+def chosen_filters(chosen: dict[str, str], sort: str) -> list[tuple[str, str, str]]:
+    """Each filter in force: its dimension, its value's label and the link that removes it."""
+    kept = {"sort": sort} if sort else {}
+    return [
+        (
+            DIMENSION_NAMES[dim],
+            value if dim == "year" else LABELS[dim].get(value, value),
+            "?" + urlencode({**{k: v for k, v in chosen.items() if k != dim}, **kept}),
+        )
+        for dim, value in chosen.items()
+    ]
+
+
+def read_sort(request: Request) -> str:
+    sort = request.query_params.get("sort") or ""
+    if sort and sort.lstrip("-") not in SORTS:
+        raise PageError(400, "Unknown sort", f"The table cannot be sorted by “{sort}”.")
+    return sort
+
+
+def sorted_figures(figures: list[FigurePublic], sort: str) -> list[FigurePublic]:
+    if not sort:
+        return figures
+    field = sort.lstrip("-")
+
+    def key(f: FigurePublic) -> Any:
+        if field == "count":
+            low = reading.Interval.of(f.value, f.min, f.max)
+            return (not reading.has_number(f.value, f.min, f.max), low.low, low.high or 0)
+        return (getattr(f, field) or "").lower()
+
+    return sorted(figures, key=key, reverse=sort.startswith("-"))
+
+
+def sort_links(chosen: dict[str, str], sort: str) -> dict[str, str]:
+    """For each sortable column, the link that sorts by it (again: the other way round)."""
+    return {
+        field: "?" + urlencode({**chosen, "sort": f"-{field}" if sort == field else field})
+        for field in SORTS
+    }
+
+
+# ---------------------------------------------------------------- the cache and the answer
+
+
+def base_url(request: Request, state: AppState) -> str:
+    """Where the snippets' absolute URLs start (AllowedHosts has vetted the Host)."""
+    return state.settings.public_base_url or str(request.base_url).rstrip("/")
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "").lower()
+    return "json" in accept and "text/html" not in accept
+
+
+def render(template: str, **context: Any) -> bytes:
+    return ENVIRONMENT.get_template(template).render(**context).encode()
+
+
+def error_page(request: Request, error: PageError) -> Response:
+    body = render(
+        "error.html",
+        title=error.title,
+        detail=error.detail,
+        status=error.status,
+        path=request.url.path,
+    )
+    return Response(
+        body,
+        status_code=error.status,
+        media_type=HTML_TYPE,
+        headers={"content-security-policy": PAGE_CSP, "cache-control": "no-store"},
+    )
+
+
+def page(
+    request: Request,
+    session: Session,
+    state: AppState,
+    build: Callable[[], bytes],
+    params: dict[str, str] | None = None,
+    varies_with: str = "",
+) -> Response:
+    """A page built once per revision and (path, understood parameters), then served from
+    the response cache with the API's ETag and Cache-Control."""
+    query = normalised_query(urlencode(params or {}))
+    key = f"{request.url.path}?{query}#html{('@' + varies_with) if varies_with else ''}"
+    revision = queries.dataset_revision(session)
+    state.tracker.observe(revision)
+    entry = state.cache.get(key)
+    if entry is None:
+        try:
+            body = build()
+        except PageError as error:
+            if error.problem is not None and wants_json(request):
+                raise error.problem from None
+            return error_page(request, error)
+        entry = Entry(body, HTML_TYPE, make_etag(revision, key), PAGE_HEADERS, negotiated=False)
+        state.cache.put(revision, key, entry)
+    return entry_response(entry, state.settings.cache_max_age)
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, state: StateDep) -> Response:
+    def build() -> bytes:
+        disclosures = []
+        for d in queries.list_disclosures(session):
+            detail = queries.get_disclosure(session, d.id)
+            groupings = [a.by for a in detail.aggregates if a.by == "outcome"] or [
+                a.by for a in detail.aggregates[:1]
+            ]
+            disclosures.append(
+                {
+                    "d": d,
+                    "headlines": headline_figures(all_figures(session, d.id, "")),
+                    "charts": charts(session, d.id, groupings),
+                    "downloads": downloads(d.id)[:2],
+                }
+            )
+        return render(
+            "home.html",
+            disclosures=disclosures,
+            revision=queries.dataset_revision(session),
+            marks=marks,
+        )
+
+    return page(request, session, state, build)
+
+
+def _disclosure_context(
+    request: Request, session: Session, base: str, disclosure_id: str
+) -> dict[str, Any]:
+    try:
+        detail = queries.get_disclosure(session, disclosure_id)
+    except NotFound:
+        raise PageError.unknown("disclosure", disclosure_id) from None
+    figures = all_figures(session, disclosure_id, base)
+    chosen = read_facets(request, figures)
+    sort = read_sort(request)
+    shown = [f for f in figures if all(str(getattr(f, k)) == v for k, v in chosen.items())]
+    checks: list[CheckPublic] = queries.evaluate_checks(session, disclosure_id)
+    return {
+        "d": detail,
+        "figures": sorted_figures(shown, sort),
+        "total": len(figures),
+        "facets": facets(shown, chosen, sort),
+        "chosen": chosen_filters(chosen, sort),
+        "sort": sort,
+        "sort_links": sort_links(chosen, sort),
+        "charts": charts(session, disclosure_id, [a.by for a in detail.aggregates]),
+        "checks": checks,
+        "check_status": CHECK_STATUS,
+        "downloads": downloads(disclosure_id),
+        "citation": queries.cite_disclosure(session, disclosure_id, base),
+        "marks": marks,
+        "dimension_words": dimension_words,
+    }
+
+
+@router.get("/disclosures/{disclosure_id}")
+def disclosure_page(
+    request: Request, session: SessionDep, state: StateDep, disclosure_id: str
+) -> Response:
+    base = base_url(request, state)
+    params = {k: v for k, v in request.query_params.items() if k in (*DIMENSIONS, "sort")}
+    return page(
+        request,
+        session,
+        state,
+        lambda: render(
+            "disclosure.html", **_disclosure_context(request, session, base, disclosure_id)
+        ),
+        params,
+        varies_with=base,
+    )
+
+
+def embed_snippets(figure: FigurePublic, base: str) -> list[dict[str, str]]:
+    """What a publisher pastes, for each theme: the iframe, the embed.js span, the SVG image
+    and the oEmbed URL."""
+    fid = quote(figure.id, safe="")
+    out = []
+    for theme in ("light", "dark"):
+        card = f"{base}/v1/embed/figures/{fid}?theme={theme}"
+        out.append(
+            {
+                "theme": theme,
+                "iframe": f'<iframe src="{card}" title="{esc(figure.label)}" width="480" '
+                'height="340" style="border:0" loading="lazy"></iframe>',
+                "script": f'<span data-figure="{esc(figure.id)}">{esc(figure.reading)}</span>\n'
+                f'<script src="{base}/v1/embed.js" async></script>',
+                "svg": f'<img src="{base}/v1/embed/figures/{fid}.svg?theme={theme}" '
+                f'alt="{esc(figure.label)}: {esc(figure.reading)}">',
+            }
+        )
+    return out
+
+
+@router.get("/figures/{figure_id}")
+def figure_page(request: Request, session: SessionDep, state: StateDep, figure_id: str) -> Response:
+    base = base_url(request, state)
+
+    def build() -> bytes:
+        try:
+            figure = queries.get_figure(session, figure_id, base)
+        except NotFound:
+            raise PageError.unknown("figure", figure_id) from None
+        detail = queries.get_disclosure(session, figure.disclosure)
+        sources = {s.id: s for s in detail.sources}
+        csl = [item.model_dump(mode="json", by_alias=True) for item in figure.cite]
+        figure_url = f"{base}/v1/figures/{quote(figure.id, safe='')}"
+        return render(
+            "figure.html",
+            f=figure,
+            d=detail,
+            words=reading.words(figure.value, figure.min, figure.max, figure.qualifier),
+            sources=sources,
+            printed_kinds=reading.PRINTED_KINDS,
+            checks=queries.evaluate_checks(session, figure.disclosure, [figure.id]),
+            check_status=CHECK_STATUS,
+            bibtex=bibtex(figure.cite),
+            csl=json.dumps(csl, indent=2, ensure_ascii=False),
+            snippets=embed_snippets(figure, base),
+            oembed=f"{base}/oembed?" + urlencode({"url": figure_url}),
+            preview=f"/v1/embed/figures/{quote(figure.id, safe='')}",
+            marks=marks,
+            dimension_words=dimension_words,
+        )
+
+    return page(request, session, state, build, varies_with=base)
+
+
+@router.get("/compare")
+def compare_page(request: Request, session: SessionDep, state: StateDep) -> Response:
+    measure = request.query_params.get("measure") or ""
+    params = {"measure": measure} if measure else {}
+
+    def build() -> bytes:
+        measures = queries.list_measures(session, None)
+        chosen = next((m for m in measures if m.id == measure), None)
+        if measure and chosen is None:
+            raise PageError(400, "Unknown measure", f"No measure is called “{measure}”.")
+        groups: dict[str, list[SeriesPoint]] = {}
+        if chosen is not None:
+            points, _ = queries.series(session, measure, {}, limit=1000, offset=0)
+            for point in points:
+                groups.setdefault(point.group, []).append(point)
+        titles = {d.id: d.title for d in queries.list_disclosures(session)}
+        return render(
+            "compare.html",
+            measures=measures,
+            chosen=chosen,
+            groups=groups,
+            titles=titles,
+            marks=marks,
+            dimension_words=dimension_words,
+        )
+
+    return page(request, session, state, build, params)

@@ -1,0 +1,266 @@
+"""The pages for people in a real browser: Playwright for Python drives Debian's Chromium
+(never a browser Playwright downloads) against the real app under uvicorn.
+
+Each page type renders its figures with no console error (a CSP violation is one), asks
+nothing of any host but the service, can be worked by keyboard alone, and has no serious or
+critical axe-core violation at desktop width or at 360 px. The Cite box's copy button puts
+the citation on the clipboard. WEB_SCREENSHOT_DIR=docs (`make web-screenshot`) writes the
+pictures docs/web.md shows.
+
+Skipped only when /usr/bin/chromium is missing and CI is not set; in CI a missing browser
+is a failure (.ci/run installs it).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import Databases
+from tests.contract.test_embed_browser import CHROMIUM_FLAGS, _free_port, _png_size
+from tests.machine import CHROMIUM, require_chromium
+
+#: Chromium's flags as the embed test passes them, less those Playwright sets itself
+#: (headless) or that would stop its clock (virtual time).
+FLAGS = [f for f in CHROMIUM_FLAGS if f != "--headless" and not f.startswith("--virtual-time")]
+FIGURE = "met-2013.staff.dismissed"
+PAGES = {
+    "home": "/",
+    "disclosure": "/disclosures/met-2013",
+    "figure": f"/figures/{FIGURE}",
+    "compare": "/compare?measure=investigated",
+}
+WIDTHS = {"desktop": (1280, 900), "mobile": (360, 780)}
+SCREENSHOT_DIR = os.environ.get("WEB_SCREENSHOT_DIR")
+
+
+@pytest.fixture(scope="module")
+def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app under uvicorn on a seeded database, shared by this module's tests."""
+    require_chromium()
+    port = _free_port()
+    log = tmp_path_factory.mktemp("web") / "server.log"
+    env = {
+        **os.environ,
+        "APP_DATABASE_URL": databases.copy_of_template(),
+        "APP_REVISION_CHECK_SECONDS": "0",
+        "APP_RATE_LIMIT_PER_MINUTE": "0",
+    }
+    env.pop("APP_PUBLIC_BASE_URL", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[Browser]:  # noqa: ARG001 (start the server first)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def visit(page: Page, url: str) -> list[str]:
+    """Open `url`; return the console errors it logged (a blocked load is one)."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(url, wait_until="networkidle")
+    assert response is not None
+    assert response.status == 200
+    return errors
+
+
+def images_loaded(page: Page) -> bool:
+    """Every image on the page, each scrolled to (charts load lazily), has drawn."""
+    for image in page.locator("img").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    loaded: bool = page.evaluate(
+        "[...document.images].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    return loaded
+
+
+def test_every_page_renders_its_figures_without_console_errors(server: str, page: Page) -> None:
+    assert visit(page, server + PAGES["home"]) == []
+    disclosures = httpx.get(f"{server}/v1/disclosures").json()["data"]
+    assert page.locator("section.disclosure h2").count() == len(disclosures)
+    assert page.locator("figure.chart img").count() >= 1
+    assert images_loaded(page)
+
+    assert visit(page, server + PAGES["disclosure"]) == []
+    assert page.locator("table.figures tbody tr").count() == 40
+    assert (
+        page.locator("table.figures tbody tr")
+        .first.inner_text()
+        .startswith("Police officers investigated over social-media use\t75")
+    )
+    assert images_loaded(page)
+
+    assert visit(page, server + PAGES["figure"]) == []
+    assert page.locator(".reading").inner_text() == "4 staff"
+    assert page.locator("table.reports tbody tr").count() == 4
+    card = page.frame_locator("iframe.preview")
+    assert card.locator("body").inner_text().startswith("4")
+
+    assert visit(page, server + PAGES["compare"]) == []
+    points = httpx.get(f"{server}/v1/series?measure=investigated&limit=500").json()["data"]
+    assert page.locator("section.group").count() == len({p["group"] for p in points})
+    assert page.locator("select#measure").input_value() == "investigated"
+
+
+def test_no_page_asks_anything_of_another_host(server: str, page: Page) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    for url in PAGES.values():
+        visit(page, server + url)
+    assert requested
+    assert [u for u in requested if not u.startswith(server + "/")] == []
+    # The stylesheet, the script, the charts and the card preview all came from the service.
+    assert f"{server}/static/web.css" in requested
+    assert f"{server}/static/web.js" in requested
+    assert f"{server}/v1/embed/figures/{FIGURE}" in requested
+
+
+def test_the_cite_copy_button_puts_the_citation_on_the_clipboard(
+    server: str, browser: Browser
+) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    visit(page, server + PAGES["figure"])
+    button = page.locator('button[data-copy="cite-text"]')
+    assert button.is_visible()
+    button.click()
+    page.wait_for_function("document.querySelector('.cite .copy-status').textContent !== ''")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#cite-text").text_content()
+    assert copied.startswith("Civilian staff dismissed: 4. Metropolitan Police Service FOI answer")
+    assert f"{server}/v1/figures/{FIGURE}. Licence: CC BY 4.0" in copied
+    assert page.locator(".cite .copy-status").inner_text() == "Copied the citation."
+    if SCREENSHOT_DIR:
+        page.locator("section.cite").screenshot(path=str(Path(SCREENSHOT_DIR) / "web-cite.png"))
+    context.close()
+
+
+def test_the_figure_page_prints_the_reading_sources_and_citation_only(
+    server: str, page: Page
+) -> None:
+    visit(page, server + PAGES["figure"])
+    page.emulate_media(media="print")
+    for hidden in ("header.site", "section.embed", "button.copy", "#cite-bibtex"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    for shown in (".reading", "table.reports", "#cite-text"):
+        assert page.locator(shown).is_visible(), shown
+    link = page.locator("table.reports a").first
+    after = page.evaluate("a => getComputedStyle(a, '::after').content", link.element_handle())
+    assert after.startswith('" (https://www.theguardian.com/')
+
+
+FOCUSABLE = "a[href], button:not([hidden]), select, input, [tabindex='0'], iframe"
+
+
+def tab_through(page: Page, limit: int = 400) -> tuple[int, set[int], list[str]]:
+    """Tab from the top of the page until focus comes round again; returns how many
+    controls there are, which of them focus reached, and the order of their descriptions."""
+    count: int = page.evaluate(
+        "sel => { const all = [...document.querySelectorAll(sel)]"
+        ".filter(e => e.offsetParent !== null || e.tagName === 'IFRAME');"
+        " all.forEach((e, i) => e.dataset.k = i); return all.length; }",
+        FOCUSABLE,
+    )
+    reached: set[int] = set()
+    order: list[str] = []
+    page.locator("body").focus()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        k = page.evaluate("document.activeElement && document.activeElement.dataset.k")
+        if k is None:
+            continue
+        if int(k) in reached and int(k) == 0:
+            break
+        reached.add(int(k))
+        order.append(page.evaluate("document.activeElement.textContent.trim().slice(0, 40)"))
+    return count, reached, order
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_keyboard_alone_reaches_every_control(server: str, page: Page, name: str) -> None:
+    visit(page, server + PAGES[name])
+    count, reached, order = tab_through(page)
+    assert order[0] == "Skip to content"
+    assert reached == set(range(count)), f"never focused: {set(range(count)) - reached}"
+    if name == "figure":
+        assert "Copy citation" in order
+        assert "Copy BibTeX" in order
+    if name == "compare":
+        assert "Compare" in order
+
+
+def serious(results: Any) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_serious_or_critical_violation(
+    server: str, browser: Browser, name: str, width: str, tmp_path: Path
+) -> None:
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h})
+    page = context.new_page()
+    visit(page, server + PAGES[name])
+    results = Axe().run(page)
+    print(f"axe {name} {width}: {results.violations_count} violations", serious(results))
+    assert serious(results) == []
+    # Readable at 360 px: nothing but a table's own scroller is wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= w
+    shot = tmp_path / f"web-{name}-{width}.png"
+    page.screenshot(path=str(shot))
+    assert _png_size(shot) == (w, h)
+    assert shot.stat().st_size > 20_000
+    if SCREENSHOT_DIR:
+        shutil.copyfile(shot, Path(SCREENSHOT_DIR) / shot.name)
+    context.close()

@@ -1,0 +1,379 @@
+"""The pages for people over HTTP: exact content of each page type, its caching and its
+errors. Expected fragments are built from the JSON API's own answers, so a page that words
+a count differently from the API fails here."""
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+from sqlalchemy.engine import Engine
+
+from service.config import Settings
+from service.main import create_app
+from service.web.pages import PAGE_CSP
+
+BASE = "https://data.example.org"
+HTML = "text/html; charset=utf-8"
+
+
+@pytest.fixture
+def web(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    """The app with a public base URL, so pages and API build the same permalinks."""
+    configured = settings.model_copy(update={"public_base_url": BASE})
+    with TestClient(create_app(configured, engine)) as client:
+        yield client
+
+
+def e(text: str) -> str:
+    """Text as the autoescaping templates write it."""
+    return str(escape(text))
+
+
+def get_page(client: TestClient, url: str, status: int = 200) -> str:
+    response = client.get(url, headers={"accept": "text/html"})
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == HTML
+    assert response.headers["content-security-policy"] == PAGE_CSP
+    return response.text
+
+
+def rows(page: str) -> list[str]:
+    """The figure ids linked from the first table body, in order."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<tr><td><a href="/figures/([^"]+)">', body)
+
+
+# ---------------------------------------------------------------- home
+
+
+def test_home_lists_each_disclosure_with_headline_figures_charts_and_downloads(
+    web: TestClient,
+) -> None:
+    page = get_page(web, "/")
+    revision = web.get("/v1/meta").json()["revision"]
+    assert f"Dataset revision <code>{revision}</code>" in page
+    for d in web.get("/v1/disclosures").json()["data"]:
+        assert f'<a href="/disclosures/{d["id"]}">{e(d["title"])}</a>' in page
+        assert f"revision <code>{d['revision']}</code>" in page
+        assert f'<a href="/v1/figures?disclosure={d["id"]}&amp;limit=500&amp;format=csv">' in page
+    total = web.get("/v1/figures/met-2013.all.investigated").json()
+    assert (
+        f'<tr><td><a href="/figures/met-2013.all.investigated">{e(total["label"])}</a></td>'
+        f'<td><span class="count">{total["reading"]}</span> '
+        '<span class="mark">our arithmetic</span> <span class="unit">people</span></td></tr>'
+    ) in page
+    assert (
+        '<img src="/v1/embed/aggregates.svg?disclosure=met-2013&amp;by=outcome" '
+        'alt="Bar chart by outcome: Officers and civilian staff dismissed: 7; Officers and '
+        "civilian staff who resigned or retired: 8. Stated total: Officers and civilian staff "
+        'investigated over social-media use: 87." width="640" loading="lazy">'
+    ) in page
+    assert '<a href="/docs">API documentation</a>' in page
+    assert '<link rel="stylesheet" href="/static/web.css">' in page
+    # Nothing on the page comes from another host.
+    assert not re.search(r'(src|href)="(https?:)?//', page.split("<main", 1)[0])
+
+
+def expected_marks(f: dict[str, Any]) -> str:
+    marks = []
+    if f["value"] is None:
+        has_number = f["min"] is not None or f["max"] is not None
+        marks.append("range" if has_number else "words only, no number")
+    if f["disputed"]:
+        marks.append("sources disagree")
+    if f["derived"]:
+        marks.append("our arithmetic")
+    return "".join(f' <span class="mark">{m}</span>' for m in marks)
+
+
+def test_home_headlines_mark_ranges_disputes_and_our_arithmetic(web: TestClient) -> None:
+    page = get_page(web, "/")
+    breakdowns = ("outcome", "platform", "allegation", "year", "rank")
+    headlines = [
+        f
+        for f in web.get("/v1/figures?limit=500").json()["data"]
+        if all(f[d] is None for d in breakdowns)
+    ]
+    assert any(f["derived"] for f in headlines)
+    for f in headlines:
+        assert (
+            f'<a href="/figures/{f["id"]}">{e(f["label"])}</a></td>'
+            f'<td><span class="count">{e(f["reading"])}</span>{expected_marks(f)} '
+            f'<span class="unit">{f["unit"]}</span></td></tr>'
+        ) in page
+
+
+def test_disclosure_rows_mark_every_range_dispute_and_words(web: TestClient) -> None:
+    page = get_page(web, "/disclosures/met-2013")
+    figures = web.get("/v1/figures?disclosure=met-2013&limit=500").json()["data"]
+    assert {expected_marks(f) for f in figures} >= {
+        ' <span class="mark">range</span> <span class="mark">sources disagree</span>',
+        ' <span class="mark">words only, no number</span>',
+        ' <span class="mark">our arithmetic</span>',
+    }
+    for f in figures:
+        assert (
+            f'<td><span class="count">{e(f["reading"])}</span>{expected_marks(f)} '
+            f'<span class="unit">{f["unit"]}</span></td>'
+        ) in page
+
+
+# ---------------------------------------------------------------- disclosure
+
+
+def test_disclosure_page_lists_every_figure_in_package_order(web: TestClient) -> None:
+    page = get_page(web, "/disclosures/met-2013")
+    api = web.get("/v1/figures?disclosure=met-2013&limit=500").json()["data"]
+    assert rows(page) == [f["id"] for f in api]
+    assert "<p>40 of 40 figures shown.\n</p>" in page
+    warning = next(f for f in api if f["id"] == "met-2013.officers.written-warning")
+    assert (
+        '<td><span class="count">17 to 18</span> <span class="mark">range</span> '
+        '<span class="mark">sources disagree</span> <span class="unit">officers</span></td>'
+    ) in page
+    assert warning["reading"] == "17 to 18"
+
+
+def test_disclosure_page_filters_by_facet_and_sorts_without_javascript(web: TestClient) -> None:
+    page = get_page(web, "/disclosures/met-2013?staff_type=civilian_staff&sort=-count")
+    api = web.get("/v1/figures?disclosure=met-2013&staff_type=civilian_staff&limit=500").json()
+    shown = rows(page)
+    assert sorted(shown) == sorted(f["id"] for f in api["data"])
+    assert f"<p>{api['count']} of 40 figures shown." in page
+    assert 'Filtered by Staff type = Civilian staff (<a href="?sort=-count">remove</a>)' in page
+    counts = {f["id"]: f["min"] or 0 for f in api["data"]}
+    assert [counts[i] for i in shown] == sorted(counts.values(), reverse=True)
+    # The facet link for the chosen value removes it; the others add theirs.
+    assert '<a href="?sort=-count" aria-current="true" class="selected">Civilian staff</a>' in page
+    assert '<a href="?staff_type=civilian_staff&amp;outcome=dismissed&amp;sort=-count">' in page
+    # The sort links keep the filter and turn the order round.
+    assert '<a href="?staff_type=civilian_staff&amp;sort=count">Count</a>' in page
+
+
+def test_disclosure_page_explains_checks_notes_sources_and_cites(web: TestClient) -> None:
+    page = get_page(web, "/disclosures/met-2013")
+    for check in web.get("/v1/checks?disclosure=met-2013").json()["data"]:
+        assert f"<p>{e(check['explanation'])}</p>" in page
+        assert f"<strong>{e(check['title'])}</strong>" in page
+    detail = web.get("/v1/disclosures/met-2013").json()
+    for comparability in detail["comparability"]:
+        assert f"<li>{e(comparability)}</li>" in page
+    for note in detail["notes"]:
+        assert f"<dd>{e(note['text'])}</dd>" in page
+    for source in detail["sources"]:
+        assert f'<li><a href="{e(source["url"])}">{e(source["publisher"])}: ' in page
+    cite = re.search(r'<code id="cite-disclosure">(.*?)</code>', page, re.S)
+    assert cite is not None
+    text = html.unescape(cite.group(1))
+    assert text.startswith("Metropolitan Police Service FOI answer to Parliament Street")
+    assert f"{BASE}/v1/disclosures/met-2013. Licence: CC BY 4.0" in text
+    for chart in detail["aggregates"]:
+        by = quote(chart["by"], safe="")
+        assert f'<img src="/v1/embed/aggregates.svg?disclosure=met-2013&amp;by={by}" alt="' in page
+
+
+# ---------------------------------------------------------------- figure
+
+
+def test_figure_page_gives_the_reading_every_report_and_its_checks(web: TestClient) -> None:
+    figure = web.get("/v1/figures/met-2013.officers.written-warning").json()
+    page = get_page(web, "/figures/met-2013.officers.written-warning")
+    assert (
+        '<p class="reading"><span class="big">17 to 18</span> <span class="unit">officers</span>'
+        '\n <span class="mark">range</span> <span class="mark">sources disagree</span></p>'
+    ) in page
+    assert "In words:" not in page  # the reading says it all
+    vague = get_page(web, "/figures/met-2013.platform.facebook")
+    assert '<p class="words">In words: “the vast majority” (no number given).</p>' in vague
+    assert '<span class="mark">words only, no number</span>' in vague
+    for report in figure["reports"]:
+        assert f"{e(report['publisher'])}: “" in page
+        assert f"<td>{e(report['reading'])}" in page
+    checks = web.get("/v1/checks?disclosure=met-2013").json()["data"]
+    for check in checks:
+        involved = check["total"]["figure"] == figure["id"] or any(
+            p["figure"] == figure["id"] for p in check["parts"]
+        )
+        assert (f"<strong>{e(check['title'])}</strong>" in page) == involved
+
+
+def test_figure_page_credits_only_the_sources_that_printed_it(web: TestClient) -> None:
+    page = get_page(web, "/figures/met-2013.all.dismissed")
+    body = page.split('<table class="reports">', 1)[1].split("</table>", 1)[0]
+    guardian = body.split("The Guardian:", 1)[1].split("</tr>", 1)[0]
+    assert "<td>gave the parts, not this number (" in guardian
+    assert '<a href="/figures/met-2013.officers.dismissed">met-2013.officers.dismissed</a>' in (
+        guardian
+    )
+    assert guardian.endswith("<td>no</td>")
+    assert body.count("<td>yes: printed it</td>") == 3
+    derived = get_page(web, "/figures/met-2013.all.investigated")
+    assert '<span class="mark">our arithmetic</span>' in derived
+    assert "Our arithmetic from the disclosed figures: no source printed this number." in derived
+
+
+def test_figure_page_cite_box_matches_the_api(web: TestClient) -> None:
+    figure = web.get("/v1/figures/met-2013.staff.dismissed").json()
+    page = get_page(web, "/figures/met-2013.staff.dismissed")
+    assert f'<code id="cite-text">{e(figure["citation"])}</code>' in page
+    csl = re.search(r'<code id="cite-csl">(.*?)</code>', page, re.S)
+    assert csl is not None
+    assert json.loads(html.unescape(csl.group(1))) == figure["cite"]
+    bib = re.search(r'<code id="cite-bibtex">(.*?)</code>', page, re.S)
+    assert bib is not None
+    entries = html.unescape(bib.group(1)).split("\n\n")
+    assert entries[0].startswith(
+        "@misc{met-2013.staff.dismissed,\n  title = {Civilian staff dismissed: 4},\n"
+        "  publisher = {Met social-media misconduct FOI API},\n"
+    )
+    assert f"  url = {{{BASE}/v1/figures/met-2013.staff.dismissed}},\n" in entries[0]
+    assert entries[1] == (
+        "@article{guardian2013,\n"
+        "  title = {Met police investigated 75 officers over Facebook and social networks "
+        "misuse},\n  journal = {The Guardian},\n  year = {2013},\n  month = {4},\n"
+        "  url = {https://www.theguardian.com/media/2013/apr/12/"
+        "met-police-investigate-75-officers-facebook}\n}"
+    )
+    assert len(entries) == len(figure["cite"])
+    assert '<button type="button" class="copy" data-copy="cite-text" hidden>' in page
+
+
+def test_figure_page_lists_embed_snippets_for_both_themes(web: TestClient) -> None:
+    page = get_page(web, "/figures/met-2013.staff.dismissed")
+    fid = "met-2013.staff.dismissed"
+    for theme in ("light", "dark"):
+        iframe = (
+            f'<iframe src="{BASE}/v1/embed/figures/{fid}?theme={theme}" '
+            'title="Civilian staff dismissed" width="480" height="340" style="border:0" '
+            'loading="lazy"></iframe>'
+        )
+        assert f'<code id="embed-iframe-{theme}">{e(iframe)}</code>' in page
+        svg = (
+            f'<img src="{BASE}/v1/embed/figures/{fid}.svg?theme={theme}" '
+            'alt="Civilian staff dismissed: 4">'
+        )
+        assert f'<code id="embed-svg-{theme}">{e(svg)}</code>' in page
+        script = (
+            f'<span data-figure="{fid}">4</span>\n<script src="{BASE}/v1/embed.js" async></script>'
+        )
+        assert f'<code id="embed-script-{theme}">{e(script)}</code>' in page
+    oembed = f"{BASE}/oembed?url=" + quote(f"{BASE}/v1/figures/{fid}", safe="")
+    assert f'<code id="embed-oembed">{e(oembed)}</code>' in page
+    assert f'<iframe class="preview" src="/v1/embed/figures/{fid}"' in page
+
+
+# ---------------------------------------------------------------- compare
+
+
+def test_compare_page_keeps_each_disclosure_a_group_of_its_own(web: TestClient) -> None:
+    page = get_page(web, "/compare?measure=investigated")
+    points = web.get("/v1/series?measure=investigated&limit=500").json()["data"]
+    groups = list(dict.fromkeys(p["group"] for p in points))
+    headings = re.findall(r'<h3 id="g-\d+"><a href="/disclosures/([^"]+)">', page)
+    assert headings == groups
+    for point in points:
+        assert f'<a href="/figures/{point["figure"]}">{e(point["label"])}</a>' in page
+        for note in point["comparability"]:
+            assert f"<li>{e(note)}</li>" in page
+    assert '<option value="investigated" selected>' in page
+    measures = web.get("/v1/measures").json()["data"]
+    assert page.count("<option value=") == len(measures)
+    assert "never joined into a line, never added up" in page
+
+
+def test_compare_page_without_a_measure_offers_the_picker(web: TestClient) -> None:
+    page = get_page(web, "/compare")
+    assert '<form method="get" action="/compare" class="picker">' in page
+    assert "Pick a measure to see it in every disclosure that has it." in page
+
+
+# ---------------------------------------------------------------- caching and errors
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/disclosures/met-2013?outcome=dismissed",
+        "/figures/met-2013.staff.dismissed",
+        "/compare?measure=investigated",
+    ],
+)
+def test_pages_have_the_api_etag_304_and_cache_control(web: TestClient, url: str) -> None:
+    first = web.get(url)
+    assert first.status_code == 200
+    assert first.headers["cache-control"].startswith("public, max-age=")
+    etag = first.headers["etag"]
+    again = web.get(url)
+    assert again.headers["etag"] == etag
+    assert again.content == first.content
+    not_modified = web.get(url, headers={"if-none-match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.content == b""
+    head = web.head(url)
+    assert head.status_code == 200
+    assert head.headers["etag"] == etag
+
+
+def test_unknown_parameters_neither_change_nor_split_the_page(web: TestClient) -> None:
+    plain = web.get("/figures/met-2013.staff.dismissed")
+    tagged = web.get("/figures/met-2013.staff.dismissed?utm_source=newsletter")
+    assert tagged.headers["etag"] == plain.headers["etag"]
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [("/figures/met-2013.nope", "figure"), ("/disclosures/met-1999", "disclosure")],
+)
+def test_unknown_ids_get_a_friendly_page_or_problem_json(
+    web: TestClient, url: str, kind: str
+) -> None:
+    page = get_page(web, url, 404)
+    name = url.rsplit("/", 1)[1]
+    assert f"<h1>No {kind} called “{name}”</h1>" in page
+    assert '<a href="/">the list of disclosures</a>' in page
+    problem = web.get(url, headers={"accept": "application/json"})
+    assert problem.status_code == 404
+    assert problem.headers["content-type"] == "application/problem+json"
+    assert problem.json()["type"] == "/problems/not-found"
+
+
+SCRIPT = '<script>alert("x")</script>'
+ATTRIBUTE = '"><img src=x onerror=alert(1)>'
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "reflected"),
+    [
+        (f"/figures/{quote(ATTRIBUTE)}", 404, ATTRIBUTE),
+        (f"/disclosures/{quote(ATTRIBUTE)}", 404, ATTRIBUTE),
+        (f"/disclosures/met-2013?staff_type={quote(SCRIPT)}", 400, SCRIPT),
+        (f"/disclosures/met-2013?sort={quote(ATTRIBUTE)}", 400, ATTRIBUTE),
+        (f"/compare?measure={quote(SCRIPT)}", 400, SCRIPT),
+        (f"/compare?measure={quote(ATTRIBUTE)}", 400, ATTRIBUTE),
+    ],
+)
+def test_every_reflected_parameter_is_escaped(
+    web: TestClient, url: str, status: int, reflected: str
+) -> None:
+    page = get_page(web, url, status)
+    assert reflected not in page
+    assert e(reflected) in page
+    assert web.get(url).headers["cache-control"] == "no-store"
+
+
+def test_static_assets_are_served_by_the_service(web: TestClient) -> None:
+    css = web.get("/static/web.css")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert "@media print" in css.text
+    js = web.get("/static/web.js")
+    assert js.status_code == 200
+    assert "navigator.clipboard.writeText" in js.text
+    assert web.get("/static/nope.css").status_code == 404
