@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service import __version__, middleware
+from service import __version__, apidocs, middleware
 from service.api import (
     aggregates,
     cases,
@@ -253,7 +253,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # /docs is Swagger UI from the service itself (service.apidocs), not from a CDN.
+        docs_url=None,
         redoc_url=None,
         responses=problem_responses(400, 412, 413, 414, 429, 431),
         redirect_slashes=False,
@@ -267,6 +268,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(embed.oembed_router, dependencies=checked)
     app.include_router(health.router)
     app.include_router(llms.router, dependencies=checked)
+    app.include_router(apidocs.router)
     # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(

@@ -54,9 +54,9 @@ Header = tuple[bytes, bytes]
 
 #: For JSON and CSV answers: nothing may load from them, nothing may frame them.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-#: Swagger UI needs its CDN scripts. (Embeds set their own framing policy, which is kept: a
-#: policy a route sets is never replaced.)
-NO_CSP_PREFIXES = ("/docs",)
+#: None: /docs sets its own same-origin policy. (Embeds set their own framing policy, which is
+#: kept: a policy a route sets is never replaced.)
+NO_CSP_PREFIXES: tuple[str, ...] = ()
 #: Load balancers probe these; they are never rate limited.
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

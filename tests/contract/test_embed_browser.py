@@ -6,7 +6,9 @@ Skipped only when /usr/bin/chromium is missing and CI is not set; in CI a missin
 is a failure (.ci/run installs it).
 """
 
+import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -308,3 +310,54 @@ def test_screenshots_of_the_charts_and_the_card(
         if SCREENSHOT_DIR and theme == "light":
             shutil.copyfile(shot, Path(SCREENSHOT_DIR) / f"{name}.png")
     assert '" 500' not in log.read_text()
+
+
+def _page_requests(netlog: Path, page_site: str) -> list[str]:
+    """URLs the page (not the browser's own background services) asked for: the requests
+    in the page's network partition, from Chromium's net log."""
+    log = json.loads(netlog.read_text())
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    jobs = [e.get("params", {}) for e in log["events"] if e["type"] == start_job]
+    return [
+        job["url"] for job in jobs if job.get("network_isolation_key", "").startswith(page_site)
+    ]
+
+
+def test_docs_render_the_operations_from_the_service_alone(
+    api_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Swagger UI draws every operation with nothing fetched from another host, and the
+    browser reports no Content-Security-Policy violation."""
+    api, log = api_server
+    netlog = tmp_path / "net.json"
+    profile = tempfile.mkdtemp(dir=tmp_path, prefix="chromium-profile-")
+    done = subprocess.run(
+        [
+            str(CHROMIUM),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--log-net-log={netlog}",
+            "--enable-logging=stderr",
+            "--dump-dom",
+            f"{api}/docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    dom = done.stdout
+    operations = set(re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', dom))
+    schema_paths = set(httpx.get(f"{api}/openapi.json").json()["paths"])
+    assert operations == schema_paths
+    assert "/v1/figures/{figure_id}" in operations
+    assert "Content Security Policy" not in done.stderr
+    requested = _page_requests(netlog, "http://127.0.0.1 ")
+    assert f"{api}/docs" in requested
+    assert f"{api}/openapi.json" in requested
+    assert f"{api}/docs/assets/swagger-ui-bundle.js" in requested
+    assert [url for url in requested if not url.startswith(f"{api}/")] == []
+    served = log.read_text()
+    for path in ("/docs/assets/swagger-ui.css", "/docs/assets/swagger-init.js"):
+        assert f'"GET {path} HTTP/1.1" 200' in served, path
