@@ -62,6 +62,12 @@ def _card(session: Session, figure_id: str) -> Card | None:
     return Card(figure, queries.get_disclosure(session, figure.disclosure))
 
 
+def page_base(state: AppState) -> str:
+    """What prefixes an embed's links to the public pages: the configured public URL, else
+    nothing (a root-relative link, resolved against wherever the embed was loaded from)."""
+    return state.settings.public_base_url or ""
+
+
 def base_url(request: Request, state: AppState) -> str:
     return state.settings.public_base_url or str(request.base_url).rstrip("/")
 
@@ -82,7 +88,11 @@ def base_url(request: Request, state: AppState) -> str:
     },
 )
 def embed_figure_svg(
-    session: SessionDep, reply: ReplyDep, figure_id: FigureIdPath, theme: ThemeParam = "light"
+    session: SessionDep,
+    state: StateDep,
+    reply: ReplyDep,
+    figure_id: FigureIdPath,
+    theme: ThemeParam = "light",
 ) -> Response:
     card = _card(session, figure_id)
     if card is None:
@@ -93,7 +103,9 @@ def embed_figure_svg(
             headers={"content-security-policy": SVG_CSP},
         )
     return reply.raw(
-        lambda: card_svg(card, theme), SVG_TYPE, (("content-security-policy", SVG_CSP),)
+        lambda: card_svg(card, theme, page_base(state)),
+        SVG_TYPE,
+        (("content-security-policy", SVG_CSP),),
     )
 
 
@@ -104,8 +116,8 @@ def embed_figure_svg(
     description="A self-contained HTML card: the number, or an honest rendering of a range "
     "(“17 to 18”), a qualifier (“the vast majority”) or a disputed value with every report; "
     "a plain-English label; the period; a citation linking to the sources and to the "
-    "figure's JSON; the data date and revision. No scripts, external assets or cookies; "
-    "any site may frame it (`Content-Security-Policy: frame-ancestors *`).",
+    "figure's page (`/figures/{id}`); the data date and revision. No scripts, external "
+    "assets or cookies; any site may frame it (`Content-Security-Policy: frame-ancestors *`).",
     response_class=Response,
     responses={
         200: _content(HTML_TYPE, "The HTML card."),
@@ -132,7 +144,7 @@ def embed_figure_card(
     public = state.settings.public_base_url
     discovery = discovery_link(public, card) if public else ""
     return reply.raw(
-        lambda: card_html(card, theme, discovery),
+        lambda: card_html(card, theme, discovery, page_base(state)),
         HTML_TYPE,
         (("content-security-policy", CARD_CSP),),
     )
@@ -157,6 +169,7 @@ def embed_figure_card(
 )
 def embed_aggregates_svg(
     session: SessionDep,
+    state: StateDep,
     reply: ReplyDep,
     by: GroupingDep,
     disclosure: DisclosureDep,
@@ -170,6 +183,7 @@ def embed_aggregates_svg(
             queries.aggregate(session, disclosure, by, measure, filters),
             queries.get_disclosure(session, disclosure),
             theme,
+            page_base(state),
         ),
         SVG_TYPE,
         (("content-security-policy", SVG_CSP),),

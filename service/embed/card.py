@@ -73,6 +73,14 @@ def long_date(text: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def figure_page_path(figure_id: str) -> str:
+    return f"/figures/{quote(figure_id, safe='')}"
+
+
+def disclosure_page_path(disclosure_id: str) -> str:
+    return f"/disclosures/{quote(disclosure_id, safe='')}"
+
+
 @dataclass(frozen=True)
 class Card:
     """What a figure card shows, in plain words; shared by the HTML and the SVG card."""
@@ -142,8 +150,9 @@ class Card:
         return long_date(self.disclosure.last_updated)
 
     @property
-    def json_path(self) -> str:
-        return f"/v1/figures/{quote(self.figure.id, safe='')}"
+    def page_path(self) -> str:
+        """The figure's public page (service/web), which a reader can follow; not its JSON."""
+        return figure_page_path(self.figure.id)
 
     @property
     def summary(self) -> str:
@@ -191,8 +200,9 @@ def _link(url: str, text: str) -> str:
     return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
 
 
-def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
-    """The card's page; `discovery` is its oEmbed <link>, when the public URL is known."""
+def card_html(card: Card, theme: Theme, discovery: str = "", base: str = "") -> bytes:
+    """The card's page; `discovery` is its oEmbed <link>, and `base` prefixes the figure
+    page's link, when the public URL is known."""
     f = card.figure
     licence = card.disclosure.licence
     parts = [
@@ -221,7 +231,7 @@ def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
         "<footer>"
         f'<p class="citation" id="figure-citation">Source: {esc(card.answer)}'
         + (f", as reported by {reported}" if reported else "")
-        + f". {_link(card.json_path, 'Figure data (JSON)')} · "
+        + f". {_link(base + card.page_path, 'About this figure')} · "
         f'<span class="licence" id="figure-licence">Licence: '
         f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '
         f'title="{esc(licence.title)}">{esc(licence_name(licence.id))}</a></span></p>'

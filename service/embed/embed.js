@@ -44,7 +44,8 @@
     var value = el("span", "met-foi-value", f.reading);
     var cite = el("small", "met-foi-citation", "");
     var link = el("a", "met-foi-source", "source: " + (publishers(f) || "our arithmetic"));
-    link.href = api + "/v1/figures/" + encodeURIComponent(f.id);
+    // The figure's page (sources, reports, notes), not its JSON.
+    link.href = api + "/figures/" + encodeURIComponent(f.id);
     link.title = f.citation;
     link.rel = "noopener";
     cite.appendChild(document.createTextNode(" ("));

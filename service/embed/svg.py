@@ -17,6 +17,7 @@ from service.embed.card import (
     Card,
     Palette,
     Theme,
+    disclosure_page_path,
     esc,
     licence_line,
     long_date,
@@ -61,16 +62,22 @@ class _Svg:
         italic: bool = False,
         gap: float = 0.35,
         cls: str = "",
+        href: str = "",
     ) -> None:
+        """Wrapped lines of text; with `href`, each line is a link (followed when the SVG is
+        opened on its own; an <img> never follows links)."""
         lines = _wrap(text, width if width is not None else self.width - x - 20, size)
         style = ' font-style="italic"' if italic else ""
         klass = f' class="{cls}"' if cls else ""
+        if href:
+            style += ' text-decoration="underline"'
         for line in lines:
             self.y += size * (1 + gap)
-            self.body.append(
+            element = (
                 f'<text x="{x}" y="{self.y:.1f}" font-size="{size}" font-weight="{weight}" '
                 f'fill="{color or self.p.text}"{style}{klass}>{esc(line)}</text>'
             )
+            self.body.append(f'<a href="{esc(href)}">{element}</a>' if href else element)
 
     def render(self, bottom_pad: float = 16) -> bytes:
         height = int(self.y + bottom_pad)
@@ -89,7 +96,8 @@ class _Svg:
 # ---------------------------------------------------------------- figure card
 
 
-def card_svg(card: Card, theme: Theme) -> bytes:
+def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
+    """The card as an image; its last line links to the figure's page (under `base`)."""
     f = card.figure
     licence = card.disclosure.licence
     desc = " ".join(
@@ -130,7 +138,13 @@ def card_svg(card: Card, theme: Theme) -> bytes:
         cls="citation",
     )
     svg.text(licence_line(card.disclosure.licence), 12, cls="licence")
-    svg.text(f"Data as of {card.as_of} · {card.dataset_line} · figure {f.id}", 11, color=p.muted)
+    svg.text(
+        f"Data as of {card.as_of} · {card.dataset_line} · figure {f.id}",
+        11,
+        color=p.link,
+        cls="figure-link",
+        href=base + card.page_path,
+    )
     return svg.render()
 
 
@@ -508,7 +522,10 @@ def _legend(svg: _Svg, kinds: set[str]) -> None:
         svg.y = max(svg.y, top + 12) + 3
 
 
-def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Theme) -> bytes:
+def aggregate_svg(
+    data: AggregatePublic, disclosure: DisclosureDetail, theme: Theme, base: str = ""
+) -> bytes:
+    """The chart; its source line links to the disclosure's page (under `base`)."""
     title = chart_title(data.measure, data.by)
     svg = _Svg(
         CHART_WIDTH, theme, f"{title}, {disclosure.force}", _chart_description(data, disclosure)
@@ -528,7 +545,10 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
     svg.y += 4
     licence = disclosure.licence
     svg.text(
-        f"Source: {without_licence(data.citation, licence.id, licence.url)}", 11, cls="citation"
+        f"Source: {without_licence(data.citation, licence.id, licence.url)}",
+        11,
+        cls="citation",
+        href=base + disclosure_page_path(disclosure.id),
     )
     svg.text(licence_line(licence), 11, cls="licence")
     svg.text(f"Data as of {long_date(disclosure.last_updated)}.", 11, color=svg.p.muted)

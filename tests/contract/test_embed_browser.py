@@ -234,7 +234,8 @@ def test_host_page_on_another_origin_shows_live_figures_with_citations(
         "text": "fallback stays",
         "html_tags": "<span>",
     }
-    assert f'href="{api}/v1/figures/met-2013.all.dismissed"' in dom
+    # The citation links to the figure's page, not its JSON.
+    assert f'href="{api}/figures/met-2013.all.dismissed"' in dom
 
     # The browser fetched every embed from the API's origin, and each was served.
     served = log.read_text()
@@ -272,7 +273,8 @@ def test_card_renders_in_chromium_with_its_range_reports_and_citation(
         "<strong>Sources disagree:</strong> The Guardian: 18 · Evening Standard: 17 · "
         "The Independent: 17" in dom
     )
-    assert "Figure data (JSON)</a>" in dom
+    assert '<a href="/figures/met-2013.officers.written-warning" target="_blank" ' in dom
+    assert "About this figure</a>" in dom
     assert "<script" not in dom
 
 
