@@ -6,7 +6,9 @@ count itself is the server's `reading` text (service.reading.headline), never re
 """
 
 import html
+import math
 import re
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -46,6 +48,13 @@ THEMES: dict[str, Palette] = {
 }
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text_lines(text: str, width_px: float, size: float, glyph: float = 0.55) -> list[str]:
+    """`text` wrapped at the characters that fit `width_px` at an average glyph of `glyph`
+    em (wider for bold): how the SVGs break their lines, and how the card's height is
+    estimated."""
+    return textwrap.wrap(text, max(10, int(width_px / (size * glyph)))) or [""]
 
 
 def esc(text: object) -> str:
@@ -159,6 +168,56 @@ class Card:
         """One sentence for screen readers and image descriptions."""
         unit = f" {self.unit}" if self.unit else ""
         return f"{self.figure.label}: {self.big}{unit}."
+
+
+#: The card's box at the oEmbed width: 18px of padding and 1px of border each side (_css).
+CARD_TEXT_WIDTH = 480 - 2 * 18 - 2
+#: A little room for fonts wider than the glyph estimates.
+CARD_SLACK = 12
+#: Average glyph widths, in em: bold (the reading), semi-bold (the label), regular.
+BOLD, SEMI_BOLD, REGULAR = 0.8, 0.62, 0.55
+
+
+def _block(
+    text: str, size: float, line_height: float, margin: float, glyph: float = REGULAR
+) -> float:
+    return margin + len(text_lines(text, CARD_TEXT_WIDTH, size, glyph)) * size * line_height
+
+
+def _reading_block(card: "Card") -> float:
+    """The reading: words in bold 28px; a number in bold 40px with its unit in 18px."""
+    if not card.numeric:
+        return _block(card.big, 28, 1.1, 0, BOLD)
+    width = len(card.big) * 40 * BOLD + len(f" {card.unit}") * 18 * REGULAR
+    return math.ceil(width / CARD_TEXT_WIDTH) * 40 * 1.1
+
+
+def card_height(card: Card) -> int:
+    """Pixels the HTML card needs at 480px wide, from what it shows: each block's lines at
+    its font size and line height, plus its margins (the sizes in _css)."""
+    f = card.figure
+    blocks = [
+        _reading_block(card),
+        _block(f.label, 18, 1.4, 8, SEMI_BOLD),
+        _block(card.period, 14, 1.4, 4),
+    ]
+    if card.qualifier_line:
+        blocks.append(_block(card.qualifier_line, 14, 1.4, 4))
+    if card.disputed_line:
+        blocks.append(_block(f"Sources disagree: {card.disputed_line}", 14, 1.4, 8))
+    if card.derived_line:
+        blocks.append(_block(card.derived_line, 14, 1.4, 4))
+    if f.note:
+        blocks.append(_block("About this figure", 13, 1.4, 8))  # closed <details>
+    publishers = ", ".join(publisher for publisher, _ in card.sources)
+    citation = (
+        f"Source: {card.answer}"
+        + (f", as reported by {publishers}" if publishers else "")
+        + f". About this figure · Licence: {licence_name(card.disclosure.licence.id)}"
+    )
+    blocks.append(_block(citation, 13, 1.4, 12 + 8 + 1))
+    blocks.append(_block(f"Data as of {card.as_of} · {card.dataset_line}", 13, 1.4, 0))
+    return math.ceil(sum(blocks) + 2 * 16 + 2) + CARD_SLACK
 
 
 def _css(p: Palette) -> str:
