@@ -232,8 +232,11 @@ def embed_aggregates_svg(
     summary="Script that turns data-figure spans into live figures",
     description='Include `<script src=".../v1/embed.js" async></script>` and every '
     '`<span data-figure="met-2013.all.dismissed">7</span>` on the page shows the live '
-    "figure with its citation, fetched from `/v1/figures/{id}` with CORS. The fallback text "
-    "stays when the API cannot be reached. No dependencies; it never writes HTML from data.",
+    "figure with its citation, fetched from `/v1/figures/{id}` with CORS, linking to the "
+    "figure's page `/figures/{id}`. `data-cite` picks the citation's form: `inline` (the "
+    "default, the sources in brackets), `footnote` (a numbered superscript link) or `none` "
+    "(the figure alone); the citation is always in the `title`. The fallback text stays "
+    "when the API cannot be reached. No dependencies; it never writes HTML from data.",
     response_class=Response,
     responses={200: _content(JS_TYPE, "The script."), **problem_responses(400, 503)},
 )
