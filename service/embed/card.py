@@ -213,7 +213,7 @@ def card_height(card: Card) -> int:
     citation = (
         f"Source: {card.answer}"
         + (f", as reported by {publishers}" if publishers else "")
-        + f". About this figure · Licence: {licence_name(card.disclosure.licence.id)}"
+        + f". Figure page · Licence: {licence_name(card.disclosure.licence.id)}"
     )
     blocks.append(_block(citation, 13, 1.4, 12 + 8 + 1))
     blocks.append(_block(f"Data as of {card.as_of} · {card.dataset_line}", 13, 1.4, 0))
@@ -290,7 +290,7 @@ def card_html(card: Card, theme: Theme, discovery: str = "", base: str = "") -> 
         "<footer>"
         f'<p class="citation" id="figure-citation">Source: {esc(card.answer)}'
         + (f", as reported by {reported}" if reported else "")
-        + f". {_link(base + card.page_path, 'About this figure')} · "
+        + f". {_link(base + card.page_path, 'Figure page')} · "
         f'<span class="licence" id="figure-licence">Licence: '
         f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '
         f'title="{esc(licence.title)}">{esc(licence_name(licence.id))}</a></span></p>'

@@ -284,7 +284,7 @@ def test_card_renders_in_chromium_with_its_range_reports_and_citation(
         "The Independent: 17" in dom
     )
     assert '<a href="/figures/met-2013.officers.written-warning" target="_blank" ' in dom
-    assert "About this figure</a>" in dom
+    assert "Figure page</a>" in dom
     assert "<script" not in dom
 
 

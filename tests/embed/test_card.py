@@ -34,7 +34,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
     revision = client.get("/v1/disclosures/met-2013").json()["revision"]
     assert tree.text["citation"] == (
         "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        "as reported by The Guardian, Evening Standard, The Independent. About this figure · "
+        "as reported by The Guardian, Evening Standard, The Independent. Figure page · "
         "Licence: CC BY 4.0"
     )
     assert tree.text["asof"] == (

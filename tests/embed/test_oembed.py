@@ -57,7 +57,7 @@ def test_oembed_card_height_follows_what_the_card_shows(client: TestClient) -> N
     }
     assert heights == {
         "met-2013.all.dismissed": 304,
-        WARNING: 351,
+        WARNING: 333,
         "met-2013.platform.facebook": 314,
         "met-2013.all.investigated": 354,
     }
@@ -118,7 +118,7 @@ def test_oembed_accepts_svg_and_json_urls_and_respects_max_sizes(client: TestCli
         assert (answer["width"], answer["height"]) == (320, 200)
         assert answer["title"] == "Police officers given a written warning: 17 to 18 officers."
     roomy = client.get("/oembed", params={"url": f"http://testserver/v1/figures/{WARNING}"})
-    assert (roomy.json()["width"], roomy.json()["height"]) == (480, 351)
+    assert (roomy.json()["width"], roomy.json()["height"]) == (480, 333)
 
 
 def test_oembed_answers_xml_in_the_oembed_spec_shape(client: TestClient) -> None:
