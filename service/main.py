@@ -19,7 +19,7 @@ from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service import __version__, middleware, request_log
+from service import __version__, apidocs, middleware, request_log
 from service.api import (
     aggregates,
     cases,
@@ -278,7 +278,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # /docs is Swagger UI from the service itself (service.apidocs), not from a CDN.
+        docs_url=None,
         redoc_url=None,
         responses=problem_responses(400, 412, 413, 414, 429, 431),
         redirect_slashes=False,
@@ -301,6 +302,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Pages for people (service/web): HTML, not OpenAPI operations; their assets are files.
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.include_router(apidocs.router)
     # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(

@@ -61,9 +61,9 @@ Header = tuple[bytes, bytes]
 
 #: For JSON and CSV answers: nothing may load from them, nothing may frame them.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-#: Swagger UI needs its CDN scripts. (Embeds set their own framing policy, which is kept: a
-#: policy a route sets is never replaced.)
-NO_CSP_PREFIXES = ("/docs",)
+#: None: /docs sets its own same-origin policy. (Embeds set their own framing policy, which is
+#: kept: a policy a route sets is never replaced.)
+NO_CSP_PREFIXES: tuple[str, ...] = ()
 #: Load balancers probe these, and Prometheus scrapes /metrics, often by address: never rate
 #: limited nor host-checked (/metrics checks the peer's network itself).
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})

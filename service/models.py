@@ -552,6 +552,9 @@ class OEmbed(SQLModel):
     provider_name: str
     provider_url: str
     cache_age: int
-    html: str = Field(description="The iframe of the figure's card.")
+    html: str = Field(
+        description="The iframe of the figure's card, or for a chart its SVG as an <img> "
+        "linked to the disclosure's page."
+    )
     width: int
     height: int

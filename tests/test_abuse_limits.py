@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from starlette.types import Receive, Scope, Send
 
 from service.api import health
+from service.apidocs import DOCS_CSP
 from service.config import Settings
 from service.main import ServiceApp, create_app
 from service.middleware import API_CSP, AbuseLimits, EdgeHeaders
@@ -270,7 +271,7 @@ def test_head_of_a_refusal_has_no_body(app_with: Callable[..., TestClient]) -> N
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_api_answers_carry_a_restrictive_csp_but_swagger_ui_does_not(
+def test_api_answers_carry_a_restrictive_csp_and_swagger_ui_its_same_origin_one(
     client: TestClient,
 ) -> None:
     for url in ("/v1/meta", "/v1/figures?format=csv", "/openapi.json", "/healthz", "/nope"):
@@ -282,7 +283,7 @@ def test_api_answers_carry_a_restrictive_csp_but_swagger_ui_does_not(
     docs = client.get("/docs")
     assert docs.status_code == 200
     assert docs.headers["content-type"].startswith("text/html")
-    assert "content-security-policy" not in docs.headers
+    assert docs.headers["content-security-policy"] == DOCS_CSP
     assert "server" not in docs.headers
 
 
@@ -298,7 +299,7 @@ def test_a_policy_set_by_the_route_is_kept() -> None:
     assert client.get("/v1/figures/own").headers["content-security-policy"] == "frame-ancestors *"
     assert client.get("/v1/figures/plain").headers["content-security-policy"] == API_CSP
     assert client.get("/v1/embed/plain").headers["content-security-policy"] == API_CSP
-    assert "content-security-policy" not in client.get("/docs").headers
+    assert client.get("/docs").headers["content-security-policy"] == API_CSP
 
 
 def test_refused_requests_cost_a_token_and_carry_the_rate_limit_headers(

@@ -19,6 +19,7 @@ from service.api.deps import (
     MeasureParam,
     SessionDep,
     StateDep,
+    grouping,
     schema_ref,
 )
 from service.api.reply import ReplyDep
@@ -26,13 +27,25 @@ from service.caching import JSON
 from service.embed.card import CARD_CSP, HTML_TYPE, Card, card_html, not_found_html
 from service.embed.oembed import (
     OEMBED_XML_TYPE,
+    ChartRequest,
+    DrawnChart,
+    chart_from_url,
+    chart_oembed,
     discovery_link,
     figure_id_from_url,
     oembed,
     oembed_xml,
 )
 from service.embed.script import JS_TYPE, embed_script
-from service.embed.svg import SVG_CSP, SVG_TYPE, aggregate_svg, card_svg, not_found_svg
+from service.embed.svg import (
+    SVG_CSP,
+    SVG_TYPE,
+    aggregate_svg,
+    card_svg,
+    chart_caption,
+    not_found_svg,
+    svg_height,
+)
 from service.errors import FormatNotImplemented, NotFound, problem_responses
 from service.state import AppState
 
@@ -62,6 +75,35 @@ def _card(session: Session, figure_id: str) -> Card | None:
     return Card(figure, queries.get_disclosure(session, figure.disclosure))
 
 
+def _drawn_chart(session: Session, state: AppState, chart: ChartRequest) -> DrawnChart:
+    """Draws the chart a pasted URL names, as /v1/embed/aggregates.svg would, to learn its
+    height; a disclosure's page shows its first declared grouping."""
+    disclosure = queries.get_disclosure(
+        session, chart.disclosure or state.settings.flagship_disclosure
+    )
+    by = chart.by or next((a.by for a in disclosure.aggregates), None)
+    if by is None:
+        raise NotFound("chart of disclosure", disclosure.id)
+    filters: dict[str, str | int] = {
+        k: int(v) if k == "year" and v.isdigit() else v for k, v in chart.filters.items()
+    }
+    data = queries.aggregate(session, disclosure.id, grouping(by), chart.measure, filters)
+    theme: Literal["light", "dark"] = "dark" if chart.theme == "dark" else "light"
+    drawn = aggregate_svg(data, disclosure, theme, page_base(state))
+    return DrawnChart(
+        disclosure=disclosure.id,
+        query=chart.query(disclosure.id, by),
+        title=chart_caption(data, disclosure),
+        height=svg_height(drawn),
+    )
+
+
+def page_base(state: AppState) -> str:
+    """What prefixes an embed's links to the public pages: the configured public URL, else
+    nothing (a root-relative link, resolved against wherever the embed was loaded from)."""
+    return state.settings.public_base_url or ""
+
+
 def base_url(request: Request, state: AppState) -> str:
     return state.settings.public_base_url or str(request.base_url).rstrip("/")
 
@@ -82,7 +124,11 @@ def base_url(request: Request, state: AppState) -> str:
     },
 )
 def embed_figure_svg(
-    session: SessionDep, reply: ReplyDep, figure_id: FigureIdPath, theme: ThemeParam = "light"
+    session: SessionDep,
+    state: StateDep,
+    reply: ReplyDep,
+    figure_id: FigureIdPath,
+    theme: ThemeParam = "light",
 ) -> Response:
     card = _card(session, figure_id)
     if card is None:
@@ -93,7 +139,9 @@ def embed_figure_svg(
             headers={"content-security-policy": SVG_CSP},
         )
     return reply.raw(
-        lambda: card_svg(card, theme), SVG_TYPE, (("content-security-policy", SVG_CSP),)
+        lambda: card_svg(card, theme, page_base(state)),
+        SVG_TYPE,
+        (("content-security-policy", SVG_CSP),),
     )
 
 
@@ -104,8 +152,8 @@ def embed_figure_svg(
     description="A self-contained HTML card: the number, or an honest rendering of a range "
     "(“17 to 18”), a qualifier (“the vast majority”) or a disputed value with every report; "
     "a plain-English label; the period; a citation linking to the sources and to the "
-    "figure's JSON; the data date and revision. No scripts, external assets or cookies; "
-    "any site may frame it (`Content-Security-Policy: frame-ancestors *`).",
+    "figure's page (`/figures/{id}`); the data date and revision. No scripts, external "
+    "assets or cookies; any site may frame it (`Content-Security-Policy: frame-ancestors *`).",
     response_class=Response,
     responses={
         200: _content(HTML_TYPE, "The HTML card."),
@@ -132,7 +180,7 @@ def embed_figure_card(
     public = state.settings.public_base_url
     discovery = discovery_link(public, card) if public else ""
     return reply.raw(
-        lambda: card_html(card, theme, discovery),
+        lambda: card_html(card, theme, discovery, page_base(state)),
         HTML_TYPE,
         (("content-security-policy", CARD_CSP),),
     )
@@ -157,6 +205,7 @@ def embed_figure_card(
 )
 def embed_aggregates_svg(
     session: SessionDep,
+    state: StateDep,
     reply: ReplyDep,
     by: GroupingDep,
     disclosure: DisclosureDep,
@@ -170,6 +219,7 @@ def embed_aggregates_svg(
             queries.aggregate(session, disclosure, by, measure, filters),
             queries.get_disclosure(session, disclosure),
             theme,
+            page_base(state),
         ),
         SVG_TYPE,
         (("content-security-policy", SVG_CSP),),
@@ -182,8 +232,11 @@ def embed_aggregates_svg(
     summary="Script that turns data-figure spans into live figures",
     description='Include `<script src=".../v1/embed.js" async></script>` and every '
     '`<span data-figure="met-2013.all.dismissed">7</span>` on the page shows the live '
-    "figure with its citation, fetched from `/v1/figures/{id}` with CORS. The fallback text "
-    "stays when the API cannot be reached. No dependencies; it never writes HTML from data.",
+    "figure with its citation, fetched from `/v1/figures/{id}` with CORS, linking to the "
+    "figure's page `/figures/{id}`. `data-cite` picks the citation's form: `inline` (the "
+    "default, the sources in brackets), `footnote` (a numbered superscript link) or `none` "
+    "(the figure alone); the citation is always in the `title`. The fallback text stays "
+    "when the API cannot be reached. No dependencies; it never writes HTML from data.",
     response_class=Response,
     responses={200: _content(JS_TYPE, "The script."), **problem_responses(400, 503)},
 )
@@ -194,13 +247,16 @@ def embed_js(state: StateDep, reply: ReplyDep) -> Response:
 @oembed_router.get(
     "/oembed",
     operation_id="oembed",
-    summary="oEmbed 1.0 for figure URLs",
-    description="Given the URL of a figure (its card, its SVG or its JSON), the oEmbed "
-    "`rich` answer whose `html` is the iframe of the card, so that CMSs such as WordPress "
-    "turn a pasted figure URL into the embed. `format=json` (the default) or `format=xml` "
-    "(oEmbed's XML: an `<oembed>` root, one element per field, `text/xml`). Any other "
-    "format is outside this schema and answered 501 Not Implemented, as oEmbed 1.0 "
-    "(section 2.3.5) requires.",
+    summary="oEmbed 1.0 for figure and chart URLs",
+    description="Given the URL of a figure (its page, its card, its SVG or its JSON), the "
+    "oEmbed `rich` answer whose `html` is the iframe of the card, sized to what the card "
+    "shows, so that CMSs such as WordPress turn a pasted figure URL into the embed. Given "
+    "the URL of a chart (`/v1/embed/aggregates.svg?...`, or a disclosure's page "
+    "`/disclosures/{id}` for its first declared grouping), the `rich` answer whose `html` "
+    "is the chart's SVG as an `<img>` at its own height, linked to the disclosure's page. "
+    "`format=json` (the default) or `format=xml` (oEmbed's XML: an `<oembed>` root, one "
+    "element per field, `text/xml`). Any other format is outside this schema and answered "
+    "501 Not Implemented, as oEmbed 1.0 (section 2.3.5) requires.",
     response_class=Response,
     responses={
         200: {
@@ -218,7 +274,7 @@ def get_oembed(
     session: SessionDep,
     state: StateDep,
     reply: ReplyDep,
-    url: Annotated[str, Query(description="URL of a figure.", max_length=1000)],
+    url: Annotated[str, Query(description="URL of a figure or a chart.", max_length=1000)],
     format: Annotated[
         str,
         schema_ref("OEmbedFormat"),
@@ -234,22 +290,24 @@ def get_oembed(
     if format not in ("json", "xml"):
         raise FormatNotImplemented(format)
     figure_id = figure_id_from_url(url)
-    if figure_id is None:
-        raise NotFound("figure URL", url)
+    chart = None if figure_id else chart_from_url(url)
+    if figure_id is None and chart is None:
+        raise NotFound("figure or chart URL", url)
     base = base_url(request, state)
+    age = state.settings.cache_max_age
 
     def answer() -> bytes:
         # Looked up only on a cache miss: a warm answer needs no figure or disclosure.
-        card = _card(session, figure_id)
-        if card is None:
-            raise NotFound("figure", figure_id)
-        fields = oembed(
-            card,
-            base,
-            maxwidth=maxwidth,
-            maxheight=maxheight,
-            cache_age=state.settings.cache_max_age,
-        )
+        if chart is not None:
+            drawn = _drawn_chart(session, state, chart)
+            fields = chart_oembed(
+                drawn, base, maxwidth=maxwidth, maxheight=maxheight, cache_age=age
+            )
+        else:
+            card = _card(session, str(figure_id))
+            if card is None:
+                raise NotFound("figure", str(figure_id))
+            fields = oembed(card, base, maxwidth=maxwidth, maxheight=maxheight, cache_age=age)
         return oembed_xml(fields) if format == "xml" else orjson.dumps(fields)
 
     return reply.raw(answer, OEMBED_XML_TYPE if format == "xml" else JSON, varies_with=base)

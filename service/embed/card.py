@@ -6,7 +6,9 @@ count itself is the server's `reading` text (service.reading.headline), never re
 """
 
 import html
+import math
 import re
+import textwrap
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -48,6 +50,13 @@ THEMES: dict[str, Palette] = {
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def text_lines(text: str, width_px: float, size: float, glyph: float = 0.55) -> list[str]:
+    """`text` wrapped at the characters that fit `width_px` at an average glyph of `glyph`
+    em (wider for bold): how the SVGs break their lines, and how the card's height is
+    estimated."""
+    return textwrap.wrap(text, max(10, int(width_px / (size * glyph)))) or [""]
+
+
 def esc(text: object) -> str:
     """Text for HTML and XML, in content and in quoted attributes alike."""
     return html.escape(_XML_INVALID.sub("", str(text)), quote=True)
@@ -71,6 +80,14 @@ def long_date(text: str) -> str:
     except ValueError:
         return text
     return f"{day.day} {day:%B %Y}"
+
+
+def figure_page_path(figure_id: str) -> str:
+    return f"/figures/{quote(figure_id, safe='')}"
+
+
+def disclosure_page_path(disclosure_id: str) -> str:
+    return f"/disclosures/{quote(disclosure_id, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -142,14 +159,65 @@ class Card:
         return long_date(self.disclosure.last_updated)
 
     @property
-    def json_path(self) -> str:
-        return f"/v1/figures/{quote(self.figure.id, safe='')}"
+    def page_path(self) -> str:
+        """The figure's public page (service/web), which a reader can follow; not its JSON."""
+        return figure_page_path(self.figure.id)
 
     @property
     def summary(self) -> str:
         """One sentence for screen readers and image descriptions."""
         unit = f" {self.unit}" if self.unit else ""
         return f"{self.figure.label}: {self.big}{unit}."
+
+
+#: The card's box at the oEmbed width: 18px of padding and 1px of border each side (_css).
+CARD_TEXT_WIDTH = 480 - 2 * 18 - 2
+#: A little room for fonts wider than the glyph estimates.
+CARD_SLACK = 12
+#: Average glyph widths, in em: bold (the reading), semi-bold (the label), regular.
+BOLD, SEMI_BOLD, REGULAR = 0.8, 0.62, 0.55
+
+
+def _block(
+    text: str, size: float, line_height: float, margin: float, glyph: float = REGULAR
+) -> float:
+    return margin + len(text_lines(text, CARD_TEXT_WIDTH, size, glyph)) * size * line_height
+
+
+def _reading_block(card: "Card") -> float:
+    """The reading: words in bold 28px; a number in bold 40px with its unit in 18px."""
+    if not card.numeric:
+        return _block(card.big, 28, 1.1, 0, BOLD)
+    width = len(card.big) * 40 * BOLD + len(f" {card.unit}") * 18 * REGULAR
+    return math.ceil(width / CARD_TEXT_WIDTH) * 40 * 1.1
+
+
+def card_height(card: Card) -> int:
+    """Pixels the HTML card needs at 480px wide, from what it shows: each block's lines at
+    its font size and line height, plus its margins (the sizes in _css)."""
+    f = card.figure
+    blocks = [
+        _reading_block(card),
+        _block(f.label, 18, 1.4, 8, SEMI_BOLD),
+        _block(card.period, 14, 1.4, 4),
+    ]
+    if card.qualifier_line:
+        blocks.append(_block(card.qualifier_line, 14, 1.4, 4))
+    if card.disputed_line:
+        blocks.append(_block(f"Sources disagree: {card.disputed_line}", 14, 1.4, 8))
+    if card.derived_line:
+        blocks.append(_block(card.derived_line, 14, 1.4, 4))
+    if f.note:
+        blocks.append(_block("About this figure", 13, 1.4, 8))  # closed <details>
+    publishers = ", ".join(publisher for publisher, _ in card.sources)
+    citation = (
+        f"Source: {card.answer}"
+        + (f", as reported by {publishers}" if publishers else "")
+        + f". Figure page · Licence: {licence_name(card.disclosure.licence.id)}"
+    )
+    blocks.append(_block(citation, 13, 1.4, 12 + 8 + 1))
+    blocks.append(_block(f"Data as of {card.as_of} · {card.dataset_line}", 13, 1.4, 0))
+    return math.ceil(sum(blocks) + 2 * 16 + 2) + CARD_SLACK
 
 
 def _css(p: Palette) -> str:
@@ -191,8 +259,9 @@ def _link(url: str, text: str) -> str:
     return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
 
 
-def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
-    """The card's page; `discovery` is its oEmbed <link>, when the public URL is known."""
+def card_html(card: Card, theme: Theme, discovery: str = "", base: str = "") -> bytes:
+    """The card's page; `discovery` is its oEmbed <link>, and `base` prefixes the figure
+    page's link, when the public URL is known."""
     f = card.figure
     licence = card.disclosure.licence
     parts = [
@@ -221,7 +290,7 @@ def card_html(card: Card, theme: Theme, discovery: str = "") -> bytes:
         "<footer>"
         f'<p class="citation" id="figure-citation">Source: {esc(card.answer)}'
         + (f", as reported by {reported}" if reported else "")
-        + f". {_link(card.json_path, 'Figure data (JSON)')} · "
+        + f". {_link(base + card.page_path, 'Figure page')} · "
         f'<span class="licence" id="figure-licence">Licence: '
         f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '
         f'title="{esc(licence.title)}">{esc(licence_name(licence.id))}</a></span></p>'

@@ -1,6 +1,9 @@
 /* Live figures from the Met social-media misconduct FOI API.
    <span data-figure="met-2013.all.dismissed">7</span> becomes the live figure with its
-   citation; the fallback text stays when the API cannot be reached. No dependencies. */
+   citation; the fallback text stays when the API cannot be reached. No dependencies.
+   data-cite chooses the citation's form: "inline" (the default) "7 (source: ...)",
+   "footnote" "7[1]" with a superscript link, "none" the figure alone; the citation is
+   always in the title. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -40,27 +43,58 @@
     return node;
   }
 
-  function render(span, f) {
-    var value = el("span", "met-foi-value", f.reading);
-    var cite = el("small", "met-foi-citation", "");
-    var link = el("a", "met-foi-source", "source: " + (publishers(f) || "our arithmetic"));
-    link.href = api + "/v1/figures/" + encodeURIComponent(f.id);
-    link.title = f.citation;
-    link.rel = "noopener";
-    cite.appendChild(document.createTextNode(" ("));
+  // What a reader should know beside the figure's own words: no number, or a dispute.
+  function caveats(f) {
+    var notes = [];
     if (f.value === null && f.min === null && f.max === null) {
-      cite.appendChild(document.createTextNode("no number given; "));
+      notes.push("no number given");
     }
-    if (f.disputed) {
-      cite.appendChild(document.createTextNode("sources disagree: " + reported(f) + "; "));
-    }
-    cite.appendChild(link);
+    if (f.disputed) { notes.push("sources disagree: " + reported(f)); }
+    return notes;
+  }
+
+  function pageLink(f, text, title) {
+    var link = el("a", "met-foi-source", text);
+    // The figure's page (sources, reports, notes), not its JSON.
+    link.href = api + "/figures/" + encodeURIComponent(f.id);
+    link.title = title;
+    link.rel = "noopener";
+    return link;
+  }
+
+  // data-cite absent or "inline": "7 (source: The Guardian, ...)".
+  function inlineCitation(f) {
+    var cite = el("small", "met-foi-citation", "");
+    cite.appendChild(document.createTextNode(" ("));
+    caveats(f).forEach(function (note) {
+      cite.appendChild(document.createTextNode(note + "; "));
+    });
+    var source = "source: " + (publishers(f) || "our arithmetic");
+    cite.appendChild(pageLink(f, source, f.citation));
     cite.appendChild(document.createTextNode(")"));
+    return cite;
+  }
+
+  // data-cite="footnote": "7" and a superscript [n] linking to the figure's page.
+  function footnote(f, number, title) {
+    var sup = el("sup", "met-foi-footnote", "");
+    sup.appendChild(pageLink(f, "[" + number + "]", title));
+    return sup;
+  }
+
+  function render(span, f) {
+    var form = span.getAttribute("data-cite") || "inline";
+    var notes = caveats(f);
+    var title = (notes.length ? notes.join("; ") + ". " : "") + f.citation;
     while (span.firstChild) { span.removeChild(span.firstChild); }
-    span.appendChild(value);
-    span.appendChild(cite);
+    span.appendChild(el("span", "met-foi-value", f.reading));
+    if (form === "footnote") {
+      span.appendChild(footnote(f, span.getAttribute("data-footnote"), title));
+    } else if (form !== "none") {
+      span.appendChild(inlineCitation(f));
+    }
     span.setAttribute("data-figure-state", "live");
-    span.setAttribute("title", f.citation);
+    span.setAttribute("title", title);
   }
 
   function figure(id) {
@@ -75,11 +109,18 @@
     return pending[id];
   }
 
+  var footnotes = 0;
+
   function scan(root) {
     var spans = (root || document).querySelectorAll("[data-figure]");
     Array.prototype.forEach.call(spans, function (span) {
       if (span.getAttribute("data-figure-state")) { return; }
       span.setAttribute("data-figure-state", "loading");
+      // Footnotes are numbered in the page's order, not in the order answers arrive.
+      if (span.getAttribute("data-cite") === "footnote") {
+        footnotes += 1;
+        span.setAttribute("data-footnote", String(footnotes));
+      }
       figure(span.getAttribute("data-figure")).then(function (f) {
         render(span, f);
       }, function () {

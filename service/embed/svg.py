@@ -4,7 +4,7 @@ Drawn from the same public models as the JSON API (FigurePublic through Card,
 AggregatePublic, DisclosureDetail), so an image can never show a different number.
 """
 
-import textwrap
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,9 +17,11 @@ from service.embed.card import (
     Card,
     Palette,
     Theme,
+    disclosure_page_path,
     esc,
     licence_line,
     long_date,
+    text_lines,
 )
 from service.models import AggregatePublic, AggregateRow, CheckPublic, DisclosureDetail
 from service.taxonomy import LABELS
@@ -30,11 +32,6 @@ SVG_CSP = CARD_CSP
 
 SVG_CARD_WIDTH = 480
 CHART_WIDTH = 640
-
-
-def _wrap(text: str, width_px: float, size: float) -> list[str]:
-    """Lines of at most the characters that fit, at an average glyph of 0.55 em."""
-    return textwrap.wrap(text, max(10, int(width_px / (size * 0.55)))) or [""]
 
 
 class _Svg:
@@ -61,16 +58,22 @@ class _Svg:
         italic: bool = False,
         gap: float = 0.35,
         cls: str = "",
+        href: str = "",
     ) -> None:
-        lines = _wrap(text, width if width is not None else self.width - x - 20, size)
+        """Wrapped lines of text; with `href`, each line is a link (followed when the SVG is
+        opened on its own; an <img> never follows links)."""
+        lines = text_lines(text, width if width is not None else self.width - x - 20, size)
         style = ' font-style="italic"' if italic else ""
         klass = f' class="{cls}"' if cls else ""
+        if href:
+            style += ' text-decoration="underline"'
         for line in lines:
             self.y += size * (1 + gap)
-            self.body.append(
+            element = (
                 f'<text x="{x}" y="{self.y:.1f}" font-size="{size}" font-weight="{weight}" '
                 f'fill="{color or self.p.text}"{style}{klass}>{esc(line)}</text>'
             )
+            self.body.append(f'<a href="{esc(href)}">{element}</a>' if href else element)
 
     def render(self, bottom_pad: float = 16) -> bytes:
         height = int(self.y + bottom_pad)
@@ -89,7 +92,8 @@ class _Svg:
 # ---------------------------------------------------------------- figure card
 
 
-def card_svg(card: Card, theme: Theme) -> bytes:
+def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
+    """The card as an image; its last line links to the figure's page (under `base`)."""
     f = card.figure
     licence = card.disclosure.licence
     desc = " ".join(
@@ -130,7 +134,13 @@ def card_svg(card: Card, theme: Theme) -> bytes:
         cls="citation",
     )
     svg.text(licence_line(card.disclosure.licence), 12, cls="licence")
-    svg.text(f"Data as of {card.as_of} · {card.dataset_line} · figure {f.id}", 11, color=p.muted)
+    svg.text(
+        f"Data as of {card.as_of} · {card.dataset_line} · figure {f.id}",
+        11,
+        color=p.link,
+        cls="figure-link",
+        href=base + card.page_path,
+    )
     return svg.render()
 
 
@@ -379,7 +389,7 @@ def _row_aside(r: AggregateRow) -> str:
 
 def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> int:
     """Draws a row's label (at most two lines) and its aside; the lines used."""
-    lines = _wrap(row_label(r, by), LABEL_WIDTH, 13)[:2]
+    lines = text_lines(row_label(r, by), LABEL_WIDTH, 13)[:2]
     for i, line in enumerate(lines):
         svg.body.append(
             f'<text x="20" y="{mid + 4 + i * 15:.1f}" font-size="13" fill="{svg.p.text}">'
@@ -508,11 +518,23 @@ def _legend(svg: _Svg, kinds: set[str]) -> None:
         svg.y = max(svg.y, top + 12) + 3
 
 
-def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Theme) -> bytes:
-    title = chart_title(data.measure, data.by)
-    svg = _Svg(
-        CHART_WIDTH, theme, f"{title}, {disclosure.force}", _chart_description(data, disclosure)
-    )
+def chart_caption(data: AggregatePublic, disclosure: DisclosureDetail) -> str:
+    """The chart's <title>, which oEmbed also gives as its title."""
+    return f"{chart_title(data.measure, data.by)}, {disclosure.force}"
+
+
+def svg_height(document: bytes) -> int:
+    """The height an SVG drawn here declares on its root (the first height attribute)."""
+    match = re.search(rb'height="(\d+)"', document)
+    return int(match.group(1)) if match else 0
+
+
+def aggregate_svg(
+    data: AggregatePublic, disclosure: DisclosureDetail, theme: Theme, base: str = ""
+) -> bytes:
+    """The chart; its source line links to the disclosure's page (under `base`)."""
+    description = _chart_description(data, disclosure)
+    svg = _Svg(CHART_WIDTH, theme, chart_caption(data, disclosure), description)
     svg.defs.append(_chart_defs(svg.p))
     _chart_heading(svg, data, disclosure)
     if not data.rows:
@@ -528,7 +550,10 @@ def aggregate_svg(data: AggregatePublic, disclosure: DisclosureDetail, theme: Th
     svg.y += 4
     licence = disclosure.licence
     svg.text(
-        f"Source: {without_licence(data.citation, licence.id, licence.url)}", 11, cls="citation"
+        f"Source: {without_licence(data.citation, licence.id, licence.url)}",
+        11,
+        cls="citation",
+        href=base + disclosure_page_path(disclosure.id),
     )
     svg.text(licence_line(licence), 11, cls="licence")
     svg.text(f"Data as of {long_date(disclosure.last_updated)}.", 11, color=svg.p.muted)

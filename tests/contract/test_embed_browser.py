@@ -6,7 +6,10 @@ Skipped only when /usr/bin/chromium is missing and CI is not set; in CI a missin
 is a failure (.ci/run installs it).
 """
 
+import contextlib
+import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -22,9 +25,11 @@ from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
+from websockets.sync.client import ClientConnection, connect
 
 from tests.machine import CHROMIUM, require_chromium
 
@@ -125,12 +130,12 @@ def api_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
         process.wait(timeout=30)
 
 
-@pytest.fixture
-def host_page(api_server: tuple[str, Path], tmp_path: Path) -> Iterator[str]:
-    """A third-party page on another port (another origin) embedding all three ways."""
+@contextlib.contextmanager
+def _third_party_site(page: str, tmp_path: Path) -> Iterator[str]:
+    """`page` as index.html of a site on another port (another origin than the API)."""
     site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text(HOST_PAGE.format(api=api_server[0]))
+    site.mkdir(exist_ok=True)
+    (site / "index.html").write_text(page)
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -144,6 +149,13 @@ def host_page(api_server: tuple[str, Path], tmp_path: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def host_page(api_server: tuple[str, Path], tmp_path: Path) -> Iterator[str]:
+    """A third-party page on another port (another origin) embedding all three ways."""
+    with _third_party_site(HOST_PAGE.format(api=api_server[0]), tmp_path) as url:
+        yield url
 
 
 def _chromium(tmp_path: Path, url: str, *extra: str) -> str:
@@ -232,7 +244,8 @@ def test_host_page_on_another_origin_shows_live_figures_with_citations(
         "text": "fallback stays",
         "html_tags": "<span>",
     }
-    assert f'href="{api}/v1/figures/met-2013.all.dismissed"' in dom
+    # The citation links to the figure's page, not its JSON.
+    assert f'href="{api}/figures/met-2013.all.dismissed"' in dom
 
     # The browser fetched every embed from the API's origin, and each was served.
     served = log.read_text()
@@ -270,7 +283,8 @@ def test_card_renders_in_chromium_with_its_range_reports_and_citation(
         "<strong>Sources disagree:</strong> The Guardian: 18 · Evening Standard: 17 · "
         "The Independent: 17" in dom
     )
-    assert "Figure data (JSON)</a>" in dom
+    assert '<a href="/figures/met-2013.officers.written-warning" target="_blank" ' in dom
+    assert "Figure page</a>" in dom
     assert "<script" not in dom
 
 
@@ -308,3 +322,253 @@ def test_screenshots_of_the_charts_and_the_card(
         if SCREENSHOT_DIR and theme == "light":
             shutil.copyfile(shot, Path(SCREENSHOT_DIR) / f"{name}.png")
     assert '" 500' not in log.read_text()
+
+
+def _page_requests(netlog: Path, page_site: str) -> list[str]:
+    """URLs the page (not the browser's own background services) asked for: the requests
+    in the page's network partition, from Chromium's net log."""
+    log = json.loads(netlog.read_text())
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    jobs = [e.get("params", {}) for e in log["events"] if e["type"] == start_job]
+    return [
+        job["url"] for job in jobs if job.get("network_isolation_key", "").startswith(page_site)
+    ]
+
+
+def test_docs_render_the_operations_from_the_service_alone(
+    api_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Swagger UI draws every operation with nothing fetched from another host, and the
+    browser reports no Content-Security-Policy violation."""
+    api, log = api_server
+    netlog = tmp_path / "net.json"
+    profile = tempfile.mkdtemp(dir=tmp_path, prefix="chromium-profile-")
+    done = subprocess.run(
+        [
+            str(CHROMIUM),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--log-net-log={netlog}",
+            "--enable-logging=stderr",
+            "--dump-dom",
+            f"{api}/docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    dom = done.stdout
+    operations = set(re.findall(r'class="opblock-summary-path" data-path="([^"]+)"', dom))
+    schema_paths = set(httpx.get(f"{api}/openapi.json").json()["paths"])
+    assert operations == schema_paths
+    assert "/v1/figures/{figure_id}" in operations
+    assert "Content Security Policy" not in done.stderr
+    requested = _page_requests(netlog, "http://127.0.0.1 ")
+    assert f"{api}/docs" in requested
+    assert f"{api}/openapi.json" in requested
+    assert f"{api}/docs/assets/swagger-ui-bundle.js" in requested
+    assert [url for url in requested if not url.startswith(f"{api}/")] == []
+    served = log.read_text()
+    for path in ("/docs/assets/swagger-ui.css", "/docs/assets/swagger-init.js"):
+        assert f'"GET {path} HTTP/1.1" 200' in served, path
+
+
+class _DevTools:
+    """One Chromium page over the DevTools protocol: navigate, then read a value from the
+    page. (Runtime.evaluate runs even where the page's CSP forbids scripts, as the card's
+    does.)"""
+
+    def __init__(self, socket: ClientConnection) -> None:
+        self.socket = socket
+        self.sent = 0
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.sent += 1
+        self.socket.send(json.dumps({"id": self.sent, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv(timeout=30))
+            if message.get("id") == self.sent:
+                result: dict[str, Any] = message.get("result", {})
+                return result
+
+    def evaluate(self, expression: str) -> Any:
+        answer = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return answer["result"].get("value")
+
+    def scroll_height(self, url: str) -> int:
+        """document.documentElement.scrollHeight once `url` has loaded, in a 100px-high
+        viewport (so that the card's min-height: 100vh adds nothing)."""
+        self.call("Page.navigate", url=url)
+        deadline = time.monotonic() + 30
+        while self.evaluate("document.readyState + ' ' + location.href") != f"complete {url}":
+            assert time.monotonic() < deadline, url
+            time.sleep(0.05)
+        height: int = self.evaluate("document.documentElement.scrollHeight")
+        return height
+
+
+@contextlib.contextmanager
+def _devtools(tmp_path: Path, width: int) -> Iterator[_DevTools]:
+    """Headless Chromium with its DevTools port open, one page `width` CSS pixels wide."""
+    profile = Path(tempfile.mkdtemp(dir=tmp_path, prefix="chromium-profile-"))
+    flags = [f for f in CHROMIUM_FLAGS if not f.startswith("--virtual-time")]
+    process = subprocess.Popen(
+        [str(CHROMIUM), *flags, f"--user-data-dir={profile}", "--remote-debugging-port=0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or not port_file.read_text().strip():
+            assert time.monotonic() < deadline, "Chromium did not open its DevTools port"
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        pages = httpx.get(f"http://127.0.0.1:{port}/json/list").json()
+        target = next(p for p in pages if p["type"] == "page")
+        with connect(target["webSocketDebuggerUrl"], max_size=None) as socket:
+            page = _DevTools(socket)
+            page.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=100,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
+            yield page
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _all_figure_ids(api: str) -> list[str]:
+    ids: list[str] = []
+    while True:
+        page = httpx.get(f"{api}/v1/figures", params={"limit": 100, "offset": len(ids)}).json()
+        ids += [f["id"] for f in page["data"]]
+        if not page["data"] or len(ids) >= page["count"]:
+            return ids
+
+
+#: A figure of each kind the card draws differently.
+CARD_KINDS = {
+    "plain": "met-2013.all.dismissed",
+    "disputed": "met-2013.officers.written-warning",
+    "words": "met-2013.platform.facebook",
+    "derived": "met-2013.all.adverse-finding-or-departure",
+}
+CHART_URLS = (
+    "/v1/embed/aggregates.svg?by=platform",
+    "/v1/embed/aggregates.svg?by=outcome&staff_type=police_officer&theme=dark",
+)
+
+
+def test_oembed_heights_hold_each_card_and_chart_as_chromium_draws_it(
+    api_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The card at 480px in both themes, measured in the browser: the oEmbed iframe is at
+    least as tall, so no line is cut. Each chart's oEmbed height is its drawn height."""
+    api, _ = api_server
+    measured: dict[str, int] = {}
+    with _devtools(tmp_path, 480) as browser:
+        for kind, figure in CARD_KINDS.items():
+            answer = httpx.get(f"{api}/oembed", params={"url": f"{api}/figures/{figure}"})
+            for theme in ("light", "dark"):
+                url = f"{api}/v1/embed/figures/{figure}?theme={theme}"
+                measured[f"{kind} {theme}"] = height = browser.scroll_height(url)
+                assert answer.json()["height"] >= height, (kind, theme, height)
+        # And every other card in the seed, so that no wording is cut either.
+        short = []
+        for figure in _all_figure_ids(api):
+            answer = httpx.get(f"{api}/oembed", params={"url": f"{api}/figures/{figure}"})
+            height = browser.scroll_height(f"{api}/v1/embed/figures/{quote(figure, safe='')}")
+            if answer.json()["height"] < height:
+                short.append((figure, answer.json()["height"], height))
+        assert short == []
+    print("card heights at 480px:", measured)
+    # The kinds differ in what they show, so in height; words are shorter than numbers.
+    assert measured["disputed light"] > measured["plain light"]
+    assert measured["derived light"] > measured["plain light"]
+    with _devtools(tmp_path, 640) as browser:
+        for path in CHART_URLS:
+            answer = httpx.get(f"{api}/oembed", params={"url": f"{api}{path}"}).json()
+            height = browser.scroll_height(f"{api}{path}")
+            assert answer["height"] >= height, (path, height)
+            assert answer["height"] - height <= 8, (path, height)
+
+
+CITE_PAGE = """<!doctype html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Citation forms</title></head>
+<body>
+<p id="inline"><span data-figure="met-2013.all.dismissed">Seven</span> were sacked.</p>
+<p id="footnote"><span data-figure="met-2013.officers.written-warning"
+ data-cite="footnote">17 or 18</span> were warned, and
+<span data-figure="met-2013.all.dismissed" data-cite="footnote">seven</span> sacked.</p>
+<p id="none"><span data-figure="met-2013.platform.facebook" data-cite="none">most</span>
+were on Facebook.</p>
+<script src="{api}/v1/embed.js" async></script>
+</body></html>
+"""
+
+
+class _Elements(HTMLParser):
+    """Every element inside the page's <p id=...> paragraphs: (paragraph, tag, attrs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str, dict[str, str | None]]] = []
+        self.paragraph = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "p":
+            self.paragraph = values.get("id") or ""
+        elif self.paragraph:
+            self.found.append((self.paragraph, tag, values))
+
+
+def test_embed_js_shows_the_inline_footnote_and_bare_citation_forms(
+    api_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    api, _ = api_server
+    with _third_party_site(CITE_PAGE.format(api=api), tmp_path) as page:
+        dom = _chromium(tmp_path, page, "--dump-dom")
+    spans = _spans(dom)
+    paragraphs = {
+        name: " ".join(re.sub(r"<[^>]+>", "", body).split())
+        for name, body in re.findall(r'<p id="(\w+)">(.*?)</p>', dom, re.S)
+    }
+    # The default, unchanged: the figure and its citation in brackets.
+    assert paragraphs["inline"] == (
+        "7 (source: Evening Standard, Parliament Street (reproducing IDG News Service), "
+        "The Independent) were sacked."
+    )
+    # Footnotes: the figure (a range stays a range) and [n] in the page's order.
+    assert paragraphs["footnote"] == "17 to 18[1] were warned, and 7[2] sacked."
+    # None: the figure alone.
+    assert paragraphs["none"] == "the vast majority were on Facebook."
+    assert spans["met-2013.platform.facebook"]["html_tags"] == "<span><span>"
+    elements = _Elements()
+    elements.feed(dom)
+    sups = [(p, a) for p, tag, a in elements.found if tag == "sup"]
+    assert [p for p, _ in sups] == ["footnote", "footnote"]
+    links = {(p, a.get("href")): a.get("title") or "" for p, tag, a in elements.found if tag == "a"}
+    warning = links[("footnote", f"{api}/figures/met-2013.officers.written-warning")]
+    assert warning.startswith(
+        "sources disagree: The Guardian: 18 · Evening Standard: 17 · The Independent: 17. "
+    )
+    assert "Parliament Street" in warning
+    assert links[("footnote", f"{api}/figures/met-2013.all.dismissed")].startswith(
+        "Officers and civilian staff dismissed: 7. Metropolitan Police Service FOI answer"
+    )
+    assert ("inline", f"{api}/figures/met-2013.all.dismissed") in links
+    assert not [key for key in links if key[0] == "none"]
+    titles = {
+        p: a.get("title") or ""
+        for p, tag, a in elements.found
+        if tag == "span" and a.get("data-figure-state") == "live"
+    }
+    assert titles["none"].startswith("no number given. ")
+    assert "Parliament Street" in titles["none"]

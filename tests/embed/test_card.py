@@ -34,7 +34,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
     revision = client.get("/v1/disclosures/met-2013").json()["revision"]
     assert tree.text["citation"] == (
         "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        "as reported by The Guardian, Evening Standard, The Independent. Figure data (JSON) · "
+        "as reported by The Guardian, Evening Standard, The Independent. Figure page · "
         "Licence: CC BY 4.0"
     )
     assert tree.text["asof"] == (
@@ -47,7 +47,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
         "and-twitter-8568413.html",
         "https://the-independent.com/news/uk/crime/three-police-fired-for-social-media-misuse-"
         "8569131.html",
-        f"/v1/figures/{WARNING}",
+        f"/figures/{WARNING}",
         "https://creativecommons.org/licenses/by/4.0/",
     ]
     # The licence travels with the citation: visible, linked, and in the text alternatives.

@@ -9,7 +9,10 @@ from xml.etree import ElementTree
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from service import queries
+from service.embed.card import Card, card_height
 from tests.embed.documents import BROWSER_ACCEPT, WARNING
 
 
@@ -29,13 +32,79 @@ def test_oembed_answers_rich_iframe_for_a_figure_url(client: TestClient) -> None
         "provider_url": "http://testserver/",
         "cache_age": 300,
         "html": '<iframe src="http://testserver/v1/embed/figures/met-2013.all.dismissed" '
-        'title="Officers and civilian staff dismissed: 7 people." width="480" height="300" '
+        'title="Officers and civilian staff dismissed: 7 people." width="480" height="304" '
         'style="border:0;max-width:100%" loading="lazy" '
         'sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer">'
         "</iframe>",
         "width": 480,
-        "height": 300,
+        "height": 304,
     }
+
+
+def test_oembed_card_height_follows_what_the_card_shows(client: TestClient) -> None:
+    """Each block's lines add height: a disputed figure's reports, our arithmetic's line, a
+    note; never one height for every card."""
+    heights = {
+        figure: client.get("/oembed", params={"url": f"http://testserver/figures/{figure}"}).json()[
+            "height"
+        ]
+        for figure in (
+            "met-2013.all.dismissed",
+            WARNING,
+            "met-2013.platform.facebook",
+            "met-2013.all.investigated",
+        )
+    }
+    assert heights == {
+        "met-2013.all.dismissed": 304,
+        WARNING: 333,
+        "met-2013.platform.facebook": 314,
+        "met-2013.all.investigated": 354,
+    }
+
+
+def test_oembed_answers_a_chart_url_with_its_image_at_its_own_height(
+    client: TestClient,
+) -> None:
+    chart = "http://testserver/v1/embed/aggregates.svg?by=platform&theme=dark"
+    answer = client.get("/oembed", params={"url": chart}).json()
+    svg = client.get("/v1/embed/aggregates.svg?by=platform&disclosure=met-2013&theme=dark")
+    height = int(ElementTree.fromstring(svg.content).get("height") or 0)
+    assert answer == {
+        "version": "1.0",
+        "type": "rich",
+        "title": "Cases by platform, Metropolitan Police Service",
+        "provider_name": "Met social-media misconduct FOI API",
+        "provider_url": "http://testserver/",
+        "cache_age": 300,
+        "html": '<a href="http://testserver/disclosures/met-2013" target="_blank" '
+        'rel="noopener noreferrer"><img src="http://testserver/v1/embed/aggregates.svg?'
+        'by=platform&amp;disclosure=met-2013&amp;theme=dark" alt="Cases by platform, '
+        f'Metropolitan Police Service" width="640" height="{height}" '
+        'style="max-width:100%;height:auto" loading="lazy" referrerpolicy="no-referrer"></a>',
+        "width": 640,
+        "height": height,
+    }
+    half = client.get("/oembed", params={"url": chart, "maxwidth": 320}).json()
+    assert (half["width"], half["height"]) == (320, -(-height // 2))
+    short = client.get("/oembed", params={"url": chart, "maxheight": 200}).json()
+    assert short["height"] == 200
+    assert short["width"] == 640 * 200 // height
+
+
+def test_oembed_answers_a_disclosure_page_with_its_first_declared_chart(
+    client: TestClient,
+) -> None:
+    declared = client.get("/v1/disclosures/met-2014").json()["aggregates"][0]["by"]
+    answer = client.get("/oembed", params={"url": "https://x.example/disclosures/met-2014"})
+    assert answer.status_code == 200
+    assert f"aggregates.svg?by={declared}&amp;disclosure=met-2014" in answer.json()["html"]
+    assert 'href="http://testserver/disclosures/met-2014"' in answer.json()["html"]
+    unknown = client.get("/oembed", params={"url": "https://x.example/disclosures/nope"})
+    assert unknown.status_code == 404
+    assert unknown.json()["detail"] == "No disclosure has the id 'nope'."
+    bad = client.get("/oembed", params={"url": "http://testserver/v1/embed/aggregates.svg?by=nope"})
+    assert bad.status_code == 422
 
 
 def test_oembed_accepts_svg_and_json_urls_and_respects_max_sizes(client: TestClient) -> None:
@@ -49,7 +118,7 @@ def test_oembed_accepts_svg_and_json_urls_and_respects_max_sizes(client: TestCli
         assert (answer["width"], answer["height"]) == (320, 200)
         assert answer["title"] == "Police officers given a written warning: 17 to 18 officers."
     roomy = client.get("/oembed", params={"url": f"http://testserver/v1/figures/{WARNING}"})
-    assert (roomy.json()["width"], roomy.json()["height"]) == (480, 340)
+    assert (roomy.json()["width"], roomy.json()["height"]) == (480, 333)
 
 
 def test_oembed_answers_xml_in_the_oembed_spec_shape(client: TestClient) -> None:
@@ -76,10 +145,13 @@ def test_oembed_errors_are_problem_json(client: TestClient) -> None:
         {"parameter": "format", "message": "not implemented", "allowed": ["json", "xml"]}
     ]
     for url, detail in (
-        ("http://testserver/v1/meta", "No figure URL has the id 'http://testserver/v1/meta'."),
+        (
+            "http://testserver/v1/meta",
+            "No figure or chart URL has the id 'http://testserver/v1/meta'.",
+        ),
         (
             "javascript:alert(1)//v1/figures/x",
-            "No figure URL has the id 'javascript:alert(1)//v1/figures/x'.",
+            "No figure or chart URL has the id 'javascript:alert(1)//v1/figures/x'.",
         ),
         ("http://testserver/v1/figures/met-2013.nope", "No figure has the id 'met-2013.nope'."),
     ):
@@ -129,3 +201,17 @@ def test_oembed_repeated_is_answered_from_the_cache_without_reading_the_figure(
     assert len(warm) == 1
     assert "FROM disclosures" in warm[0]
     assert "figures" not in warm[0]
+
+
+def test_card_height_grows_with_each_line_the_card_shows(client: TestClient) -> None:
+    engine = client.app.state.app.engine  # type: ignore[attr-defined]
+    with Session(engine) as session:
+        figure = queries.get_figure(session, WARNING)
+        disclosure = queries.get_disclosure(session, figure.disclosure)
+    card = Card(figure, disclosure)
+    longer = Card(figure.model_copy(update={"label": "A label " * 12}), disclosure)
+    unnoted = Card(figure.model_copy(update={"note": None}), disclosure)
+    plain = Card(figure.model_copy(update={"disputed": False}), disclosure)
+    assert card_height(longer) > card_height(card)
+    assert card_height(unnoted) < card_height(card)  # the closed "About this figure"
+    assert card_height(plain) < card_height(card)

@@ -192,7 +192,7 @@ def test_hostile_labels_notes_and_publishers_render_as_text(
     image = client.get(f"/v1/embed/figures/{WARNING}.svg")
     root = ET.fromstring(image.content)  # well-formed: the </svg> in the data closed nothing
     assert {el.tag for el in root.iter()} == {
-        f"{SVG}{t}" for t in ("svg", "title", "desc", "rect", "g", "text", "line")
+        f"{SVG}{t}" for t in ("svg", "title", "desc", "rect", "g", "text", "line", "a")
     }
     assert " ".join(svg_texts(image.content, "label")) == f"{EVIL} label"
     assert f"{EVIL} note" in (root.findtext(f"{SVG}desc") or "")

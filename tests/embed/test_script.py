@@ -40,3 +40,17 @@ def test_embed_js_base_url_cannot_close_a_script_element() -> None:
     script = embed_script('https://x.example/</script><script>alert("x")')
     assert b"</script>" not in script
     assert b'var api = "https://x.example/<\\/script><script>alert(\\"x\\")" ||' in script
+
+
+def test_embed_js_offers_inline_footnote_and_bare_citations_built_from_text(
+    client: TestClient,
+) -> None:
+    source = client.get("/v1/embed.js").text
+    assert 'span.getAttribute("data-cite") || "inline"' in source
+    assert 'form === "footnote"' in source
+    assert 'form !== "none"' in source
+    # Every piece of data reaches the page as text or an attribute, never as markup.
+    assert source.count(".textContent =") == 1
+    assert "createTextNode" in source
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in source
