@@ -24,6 +24,7 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import Databases
 from tests.contract.test_embed_browser import CHROMIUM_FLAGS, _free_port, _png_size
@@ -113,11 +114,12 @@ def images_loaded(page: Page) -> bool:
     """Every image on the page, each scrolled to (charts load lazily), has drawn."""
     for image in page.locator("img").all():
         image.scroll_into_view_if_needed()
-    page.wait_for_load_state("networkidle")
-    loaded: bool = page.evaluate(
-        "[...document.images].every(i => i.complete && i.naturalWidth > 0)"
-    )
-    return loaded
+    drawn = "[...document.images].every(i => i.complete && i.naturalWidth > 0)"
+    try:  # a lazy image starts loading only once scrolled to: wait for it, boundedly
+        page.wait_for_function(drawn, timeout=15_000)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def test_every_page_renders_its_figures_without_console_errors(server: str, page: Page) -> None:
