@@ -45,6 +45,43 @@ def wait_until(check: Callable[[], T | None], seconds: float, what: str) -> T:
         time.sleep(0.1)
 
 
+@contextlib.contextmanager
+def served(database_url: str, log: Path, **env: str) -> Iterator[str]:
+    """`met-foi serve` on a free loopback port and that database, as `make run` starts it;
+    yields its base URL once /healthz answers (within 60 s), and stops it afterwards."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "APP_DATABASE_URL": database_url,
+        "APP_REVISION_CHECK_SECONDS": "0",
+        **env,
+    }
+    environment.pop("APP_PUBLIC_BASE_URL", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool | None:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{log.read_text()}")
+        try:
+            return httpx.get(f"{base}/healthz", timeout=2).status_code == 200 or None
+        except httpx.TransportError:
+            return None
+
+    try:
+        wait_until(healthy, 60, f"the server to start (log: {log})")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def accepts_connections(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=1):

@@ -11,10 +11,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,6 +30,7 @@ import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from tests.machine import CHROMIUM, require_chromium
+from tests.processes import served
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -83,51 +82,13 @@ stays</span> when a figure cannot be fetched.</p>
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def api_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The real app under uvicorn, on a seeded database, on a free loopback port."""
     require_chromium()
-    port = _free_port()
     log = tmp_path / "api.log"
-    env = {
-        **os.environ,
-        "APP_DATABASE_URL": database_url,
-        "APP_REVISION_CHECK_SECONDS": "0",
-        "APP_LOG_LEVEL": "info",
-    }
-    env.pop("APP_PUBLIC_BASE_URL", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the API server exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the API server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with served(database_url, log, APP_LOG_LEVEL="info") as base:
         yield base, log
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @contextlib.contextmanager

@@ -13,9 +13,6 @@ is a failure (.ci/run installs it).
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,8 +24,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import Databases
-from tests.contract.test_embed_browser import CHROMIUM_FLAGS, _free_port, _png_size
+from tests.contract.test_embed_browser import CHROMIUM_FLAGS, _png_size
 from tests.machine import CHROMIUM, require_chromium
+from tests.processes import served
 
 #: Chromium's flags as the embed test passes them, less those Playwright sets itself
 #: (headless) or that would stop its clock (virtual time).
@@ -48,40 +46,9 @@ SCREENSHOT_DIR = os.environ.get("WEB_SCREENSHOT_DIR")
 def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app under uvicorn on a seeded database, shared by this module's tests."""
     require_chromium()
-    port = _free_port()
     log = tmp_path_factory.mktemp("web") / "server.log"
-    env = {
-        **os.environ,
-        "APP_DATABASE_URL": databases.copy_of_template(),
-        "APP_REVISION_CHECK_SECONDS": "0",
-        "APP_RATE_LIMIT_PER_MINUTE": "0",
-    }
-    env.pop("APP_PUBLIC_BASE_URL", None)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
+    with served(databases.copy_of_template(), log, APP_RATE_LIMIT_PER_MINUTE="0") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
