@@ -46,6 +46,24 @@ CODINGS = ("br", "gzip")
 clock = time.monotonic
 
 
+def weighted(header: str) -> list[tuple[str, float]]:
+    """An Accept or Accept-Encoding header's items, lower-cased, each with its q-value
+    (1 when absent, 0 when unreadable), in the header's order."""
+    items = []
+    for item in header.split(","):
+        token, *params = (p.strip() for p in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        items.append((token.lower(), q))
+    return items
+
+
 def negotiate(accept: str | None, format_param: str | None) -> str | None:
     """'json' or 'csv' for this request, or None when nothing it accepts can be served.
 
@@ -56,17 +74,7 @@ def negotiate(accept: str | None, format_param: str | None) -> str | None:
     if not accept or not accept.strip():
         return "json"
     best, best_q = None, 0.0
-    for item in accept.split(","):
-        media, *params = (p.strip() for p in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        media = media.lower()
+    for media, q in weighted(accept):
         if media in ("application/json", "application/*", "*/*", "application/problem+json"):
             candidate = "json"
         elif media in ("text/csv", "text/*"):
@@ -122,18 +130,7 @@ def accepted_codings(accept_encoding: str | None) -> tuple[str, ...]:
     q-values, `*` for any coding not named, q=0 refuses). Memoised: clients send a few."""
     if not accept_encoding:
         return ()
-    weights: dict[str, float] = {}
-    for item in accept_encoding.split(","):
-        coding, *params = (p.strip() for p in item.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        weights[coding.lower()] = q
+    weights = dict(weighted(accept_encoding))
     star = weights.get("*", 0.0)
     ranked = [(weights.get(c, star), -i, c) for i, c in enumerate(CODINGS)]
     return tuple(c for q, _, c in sorted(ranked, reverse=True) if q > 0)
