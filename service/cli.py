@@ -15,7 +15,13 @@ from service.config import Settings, get_settings
 START_LOCK_ID = 50_132_013
 
 
-def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = None) -> int:
+def seed(
+    paths: list[Path],
+    write_schemas: bool,
+    settings: Settings | None = None,
+    *,
+    dry_run: bool = False,
+) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from service.db import build_engine
@@ -31,7 +37,7 @@ def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = Non
         return 0
     engine = build_engine(settings)
     try:
-        results = load_packages(engine, roots)
+        results = load_packages(engine, roots, dry_run=dry_run)
     except PackageInvalid as exc:
         print(f"Nothing loaded: {len(exc.errors)} problem(s) found.", file=sys.stderr)
         for error in exc.errors:
@@ -46,6 +52,8 @@ def seed(paths: list[Path], write_schemas: bool, settings: Settings | None = Non
         engine.dispose()
     for result in results:
         print(result.summary())
+    if dry_run:
+        print("dry run: nothing was written")
     return 0
 
 
@@ -184,6 +192,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rewrite the packages' Table Schemas from the service's",
     )
+    seed_cmd.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="validate, and print what loading would change, without writing anything",
+    )
     api_cmd = commands.add_parser("openapi", help="print, write or check the OpenAPI schema")
     group = api_cmd.add_mutually_exclusive_group()
     group.add_argument("--write", type=Path)
@@ -199,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
         migrate()
     elif args.command == "seed":
-        return seed(args.paths, args.write_schemas)
+        return seed(args.paths, args.write_schemas, dry_run=args.dry_run)
     elif args.command == "openapi":
         return openapi(args.write, args.check)
     return 0

@@ -38,10 +38,13 @@ class LoadResult:
         return f"{self.disclosure_id}: {state}; {counts}; revision {self.revision}"
 
 
-def load_packages(engine: Engine, roots: Sequence[Path]) -> list[LoadResult]:
-    """Validate every package, then write the changed ones in one transaction."""
+def load_packages(
+    engine: Engine, roots: Sequence[Path], *, dry_run: bool = False
+) -> list[LoadResult]:
+    """Validate every package, then write the changed ones in one transaction (or, for a
+    dry run, roll it back: nothing is written)."""
     with _gc_paused():
-        return _load_packages(engine, roots)
+        return _load_packages(engine, roots, dry_run=dry_run)
 
 
 @contextlib.contextmanager
@@ -58,7 +61,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_packages(engine: Engine, roots: Sequence[Path]) -> list[LoadResult]:
+def _load_packages(engine: Engine, roots: Sequence[Path], *, dry_run: bool) -> list[LoadResult]:
     packages = _read_packages(roots)
     results: list[LoadResult] = []
     with Session(engine) as session, session.begin():
@@ -74,6 +77,8 @@ def _load_packages(engine: Engine, roots: Sequence[Path]) -> list[LoadResult]:
             results.append(
                 LoadResult(disclosure.id, disclosure.revision, changed, package.counts())
             )
+        if dry_run:
+            session.rollback()
     return results
 
 
