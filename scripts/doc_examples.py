@@ -92,7 +92,7 @@ def fill(texts: dict[Path, str]) -> dict[Path, str]:
 def _responses(requests: list[Request]) -> dict[Request, tuple[int, str]]:
     from service.db import build_engine, migrate
     from service.main import create_app
-    from service.seed import find_packages, load_packages
+    from service.seed.load import data_date, find_packages, publish_packages
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
@@ -102,7 +102,8 @@ def _responses(requests: list[Request]) -> dict[Request, tuple[int, str]]:
         )
         migrate(settings.database_url)
         engine = build_engine(settings)
-        load_packages(engine, find_packages(settings.seed_dir))
+        roots = find_packages(settings.seed_dir)
+        publish_packages(engine, roots, now=data_date(roots))
         responses = anyio.run(_fetch, create_app(settings, engine), requests)
         engine.dispose()
     return responses

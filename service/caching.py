@@ -26,6 +26,8 @@ from urllib.parse import parse_qsl, urlencode
 import brotli
 from starlette.responses import Response
 
+from service import __version__
+
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
 FORMATS = {"json": JSON, "csv": CSV}
@@ -42,6 +44,8 @@ BROTLI_QUALITY = 9
 GZIP_LEVEL = 6
 #: The codings we send, best first: on an equal q, brotli (smaller) wins.
 CODINGS = ("br", "gzip")
+#: An answer pinned to a revision never changes (RFC 8246's immutable: not even revalidated).
+PINNED_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 clock = time.monotonic
 
@@ -92,10 +96,15 @@ def normalised_query(query_string: bytes | str) -> str:
     return urlencode(sorted(parse_qsl(text, keep_blank_values=True)))
 
 
+#: Paths whose one type the path names (a feed, a script, oEmbed).
+SINGLE_PATHS = frozenset({"/v1/embed.js", "/oembed", "/v1/changes.atom", "/v1/changes.json"})
+
+
 def single_representation(path: str) -> bool:
-    """Embeds (HTML, SVG, JS, oEmbed JSON) have one type each, named by the path: the Accept
-    header a browser sends for a frame, an image or a script must not change or refuse them."""
-    return path.startswith("/v1/embed/") or path in ("/v1/embed.js", "/oembed")
+    """Embeds (HTML, SVG, JS, oEmbed JSON), the changes feeds and package downloads have one
+    type each, named by the path: the Accept header a browser sends for a frame, an image or
+    a script, or a feed reader sends, must not change or refuse them."""
+    return path.startswith("/v1/embed/") or path in SINGLE_PATHS or path.endswith(".zip")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -114,7 +123,9 @@ def cache_key(path: str, query_string: bytes | str, accept: str | None) -> str |
 
 
 def make_etag(revision: str, key: str) -> str:
-    return '"' + hashlib.sha256(f"{revision}\0{key}".encode()).hexdigest()[:32] + '"'
+    """A strong ETag: the code version, the dataset revision and the normalised request."""
+    text = f"{__version__}\0{revision}\0{key}"
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -147,6 +158,7 @@ class Entry:
     br: bytes | None = None
     gzip: bytes | None = None
     route: str = ""  # the template of the route that built it, for the metrics
+    cache_control: str = ""  # "" for the service's default max-age
     # Encoded headers by (max_age, coding), filled on first use by encoded_headers().
     encoded: dict[tuple[int, str], tuple[Header, ...]] = field(
         default_factory=dict, compare=False, repr=False
@@ -161,6 +173,7 @@ def make_entry(
     *,
     negotiated: bool = True,
     route: str = "",
+    cache_control: str = "",
 ) -> Entry:
     """An entry with its compressed bodies, built once per revision (on the miss)."""
     br = gz = None
@@ -169,7 +182,7 @@ def make_entry(
         gz = gzip.compress(body, GZIP_LEVEL, mtime=0)
         br = br if len(br) < len(body) else None
         gz = gz if len(gz) < len(body) else None
-    return Entry(body, media_type, etag, extra_headers, negotiated, br, gz, route)
+    return Entry(body, media_type, etag, extra_headers, negotiated, br, gz, route, cache_control)
 
 
 def coding_for(entry: Entry, accept_encoding: str | None) -> str:
@@ -207,7 +220,9 @@ def entry_bytes(key: str, entry: Entry) -> int:
 
 class ResponseCache:
     """Encoded responses of one revision (and of the pending next one, while it is being
-    warmed), least recently used dropped first, within `max_entries` and `max_bytes`."""
+    warmed), and answers pinned to a revision (which never change, so they outlive the
+    revision that was current when they were built); least recently used dropped first,
+    within `max_entries` and `max_bytes` for all of them together."""
 
     def __init__(self, max_entries: int, max_bytes: int, grace_seconds: float = 0.0) -> None:
         self.max_entries = max_entries
@@ -218,19 +233,38 @@ class ResponseCache:
         self.bytes = 0  # current and pending entries together
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._pending: OrderedDict[str, Entry] = OrderedDict()
+        self._pinned: OrderedDict[str, Entry] = OrderedDict()
         self._pending_since = 0.0
         self._lock = threading.Lock()
         self.evictions = 0  # entries dropped to stay within the bounds, ever
 
     def __len__(self) -> int:
-        return len(self._entries) + len(self._pending)
+        return len(self._entries) + len(self._pending) + len(self._pinned)
 
     def get(self, key: str) -> Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
+                return entry
+            entry = self._pinned.get(key)
+            if entry is not None:
+                self._pinned.move_to_end(key)
             return entry
+
+    def put_pinned(self, key: str, entry: Entry) -> None:
+        """Keep an answer pinned to a revision by its full id: it is the same whatever the
+        current revision is."""
+        size = entry_bytes(key, entry)
+        with self._lock:
+            if size > self.max_bytes:
+                return
+            old = self._pinned.pop(key, None)
+            if old is not None:
+                self.bytes -= entry_bytes(key, old)
+            self._pinned[key] = entry
+            self.bytes += size
+            self._shrink()
 
     def put(self, revision: str, key: str, entry: Entry) -> None:
         size = entry_bytes(key, entry)
@@ -251,10 +285,11 @@ class ResponseCache:
             self._shrink()
 
     def _shrink(self) -> None:
-        """Evict until within both bounds: the outgoing revision's entries first while a
-        pending one is warming, then the least recently used."""
+        """Evict until within both bounds: pinned answers first (rarely asked again), then
+        the outgoing revision's entries while a pending one is warming, then the least
+        recently used."""
         while self.bytes > self.max_bytes or len(self) > self.max_entries:
-            victims = self._entries if self._entries else self._pending
+            victims = self._pinned or self._entries or self._pending
             key, entry = victims.popitem(last=False)
             self.bytes -= entry_bytes(key, entry)
             self.evictions += 1
@@ -310,7 +345,7 @@ class ResponseCache:
         self._entries = entries
         self._pending = OrderedDict()
         self.pending_revision = None
-        self.bytes = sum(entry_bytes(k, e) for k, e in entries.items())
+        self.bytes = sum(entry_bytes(k, e) for k, e in (*entries.items(), *self._pinned.items()))
 
 
 def cache_headers(entry: Entry, max_age: int, coding: str = "") -> list[tuple[str, str]]:
@@ -322,7 +357,7 @@ def cache_headers(entry: Entry, max_age: int, coding: str = "") -> list[tuple[st
         ("content-type", entry.media_type),
         *((("content-encoding", coding),) if coding else ()),
         ("etag", coded_etag(entry.etag, coding)),
-        ("cache-control", f"public, max-age={max_age}"),
+        ("cache-control", entry.cache_control or f"public, max-age={max_age}"),
         *((("vary", ", ".join(vary)),) if vary else ()),
         *entry.extra_headers,
     ]

@@ -34,8 +34,12 @@ def without_licence(citation: str, licence_id: str, url: str) -> str:
     return citation.removesuffix(f" {licence_words(licence_id, url)}.")
 
 
-def permalink(base_url: str, path: str) -> str:
-    return f"{base_url}{path}"
+def permalink(base_url: str, path: str, revision: str = "") -> str:
+    """The address a citation gives: pinned to the revision it quotes, so it keeps
+    answering what was cited after a correction."""
+    if not revision:
+        return f"{base_url}{path}"
+    return f"{base_url}{path}{'&' if '?' in path else '?'}revision={revision}"
 
 
 def figure_path(figure_id: str) -> str:
@@ -122,8 +126,9 @@ def figure_citation(
     sources: dict[str, Source],
     d: Disclosure,
     base_url: str,
+    revision: str,
 ) -> str:
-    """One line to print under a quoted figure."""
+    """One line to print under a quoted figure, quoting dataset revision `revision`."""
     text = reading.words(
         published["value"], published["min"], published["max"], published["qualifier"]
     )
@@ -135,18 +140,25 @@ def figure_citation(
     credit = Credit.of(reports, sources, headline).words(derived)
     return (
         f"{label}: {text}. {answer_words(d)}; {credit}. Dataset {d.id} v{d.version}, "
-        f"revision {d.revision}, figure {figure_id}: "
-        f"{permalink(base_url, figure_path(figure_id))}. "
+        f"revision {revision}, figure {figure_id}: "
+        f"{permalink(base_url, figure_path(figure_id), revision)}. "
         f"{licence_words(d.licence_id, d.licence_url)}."
     )
 
 
-def response_citation(sources: Sequence[Source], d: Disclosure, base_url: str) -> str:
-    """One line to print under a chart or table of one disclosure's figures."""
+def disclosure_path(disclosure_id: str) -> str:
+    return f"/v1/disclosures/{quote(disclosure_id, safe='')}"
+
+
+def response_citation(
+    sources: Sequence[Source], d: Disclosure, base_url: str, revision: str
+) -> str:
+    """One line to print under a chart or table of one disclosure's figures, quoting
+    dataset revision `revision`."""
     said = f"; reported by {'; '.join(map(source_words, sources))}" if sources else ""
     return (
-        f"{answer_words(d)}{said}. Dataset {d.id} v{d.version}, revision {d.revision}: "
-        f"{permalink(base_url, '/v1/disclosures/' + quote(d.id, safe=''))}. "
+        f"{answer_words(d)}{said}. Dataset {d.id} v{d.version}, revision {revision}: "
+        f"{permalink(base_url, disclosure_path(d.id), revision)}. "
         f"{licence_words(d.licence_id, d.licence_url)}."
     )
 
@@ -176,17 +188,23 @@ def source_csl(s: Source) -> CslItem:
 
 
 def dataset_csl(
-    item_id: str, title: str, path: str, credited: Sequence[Source], d: Disclosure, base_url: str
+    item_id: str,
+    title: str,
+    path: str,
+    credited: Sequence[Source],
+    d: Disclosure,
+    base_url: str,
+    revision: str,
 ) -> list[CslItem]:
-    """CSL-JSON as reference managers import it: the dataset item, then each source it
-    credits."""
+    """CSL-JSON as reference managers import it: the dataset item (its version the
+    revision quoted, its URL pinned to it), then each source it credits."""
     dataset = CslItem(
         id=item_id,
         type="dataset",
         title=title,
         publisher=API_NAME,
-        version=d.revision,
-        URL=permalink(base_url, path),
+        version=revision,
+        URL=permalink(base_url, path, revision),
         issued=_issued(d.last_updated),
         license=d.licence_url,
         note=answer_words(d),
@@ -201,10 +219,11 @@ def figure_csl(
     sources: dict[str, Source],
     d: Disclosure,
     base_url: str,
+    revision: str,
 ) -> list[CslItem]:
     credit = Credit.of(reports, sources)
     credited = [*credit.printed, *credit.parts_only]
-    return dataset_csl(figure_id, title, figure_path(figure_id), credited, d, base_url)
+    return dataset_csl(figure_id, title, figure_path(figure_id), credited, d, base_url, revision)
 
 
 #: Characters BibTeX reads as commands or groups, escaped in every field but the URL.

@@ -1,4 +1,4 @@
-"""The console script: met-foi start | serve | migrate | seed | openapi."""
+"""The console script: met-foi start | serve | migrate | seed | diff | openapi."""
 
 import argparse
 import json
@@ -8,8 +8,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from service.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from service.seed.load import Publication
 
 #: Any constant works; it only has to be the same in every replica.
 START_LOCK_ID = 50_132_013
@@ -22,11 +26,7 @@ def seed(
     *,
     dry_run: bool = False,
 ) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from service.db import build_engine
-    from service.seed.load import find_packages, load_packages
-    from service.seed.reader import PackageInvalid
+    from service.seed.load import find_packages
     from service.seed.schema import write_schemas as rewrite
 
     settings = settings or get_settings()
@@ -35,26 +35,50 @@ def seed(
         for path in rewrite(roots):
             print(f"rewrote {path}")
         return 0
+    publication = _publish(roots, settings, dry_run=dry_run)
+    if publication is None:
+        return 1
+    for result in publication.results:
+        print(result.summary())
+    for line in publication.summary(dry_run=dry_run):
+        print(line)
+    return 0
+
+
+def diff(paths: list[Path], settings: Settings | None = None) -> int:
+    """Print which figures loading these packages would add, change or remove; write
+    nothing. 0 whatever it finds; 1 when a package is invalid."""
+    publication = _publish(paths, settings or get_settings(), dry_run=True)
+    if publication is None:
+        return 1
+    for line in publication.change_lines() or ["no figure would change"]:
+        print(line)
+    return 0
+
+
+def _publish(roots: list[Path], settings: Settings, *, dry_run: bool) -> "Publication | None":
+    """Load the packages as one revision (a dry run writes nothing); None, once the
+    reason is printed, when a package is invalid or the database fails."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.db import build_engine
+    from service.seed.load import publish_packages
+    from service.seed.reader import PackageInvalid
+
     engine = build_engine(settings)
     try:
-        results = load_packages(engine, roots, dry_run=dry_run)
+        return publish_packages(engine, roots, dry_run=dry_run)
     except PackageInvalid as exc:
         print(f"Nothing loaded: {len(exc.errors)} problem(s) found.", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
-        return 1
     except SQLAlchemyError as exc:
         # One transaction: nothing was written. Say what failed, never the SQL or its data.
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0]
         print(f"Nothing loaded: the database failed during the load: {reason}", file=sys.stderr)
-        return 1
     finally:
         engine.dispose()
-    for result in results:
-        print(result.summary())
-    if dry_run:
-        print("dry run: nothing was written")
-    return 0
+    return None
 
 
 def openapi(write: Path | None, check: Path | None) -> int:
@@ -197,6 +221,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="validate, and print what loading would change, without writing anything",
     )
+    diff_cmd = commands.add_parser(
+        "diff",
+        help="print which figures loading these packages would add, change (old -> new "
+        "reading) or remove; writes nothing",
+    )
+    diff_cmd.add_argument("paths", nargs="+", type=Path, help="package folders")
     api_cmd = commands.add_parser("openapi", help="print, write or check the OpenAPI schema")
     group = api_cmd.add_mutually_exclusive_group()
     group.add_argument("--write", type=Path)
@@ -213,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         migrate()
     elif args.command == "seed":
         return seed(args.paths, args.write_schemas, dry_run=args.dry_run)
+    elif args.command == "diff":
+        return diff(args.paths)
     elif args.command == "openapi":
         return openapi(args.write, args.check)
     return 0

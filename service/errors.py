@@ -41,6 +41,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "The disclosure declares no headline measure for this grouping; name one with measure=.",
     ),
     "method-not-allowed": (405, "Method not allowed", "This API is read-only."),
+    "ambiguous-revision": (
+        409,
+        "Ambiguous revision",
+        "The revision prefix names more than one revision; give more of its characters.",
+    ),
     "not-acceptable": (
         406,
         "Not acceptable",
@@ -160,6 +165,21 @@ class NotFound(Problem):
 
     def __init__(self, kind: str, identifier: str) -> None:
         super().__init__(f"No {kind} has the id {identifier!r}.")
+
+
+class AmbiguousRevision(Problem):
+    slug = "ambiguous-revision"
+
+    def __init__(self, given: str, matches: Sequence[str]) -> None:
+        super().__init__(
+            f"The revision {given!r} could be any of {', '.join(matches)}; give more of its "
+            "characters.",
+            errors=[
+                ParameterError(
+                    parameter="revision", message="ambiguous prefix", allowed=list(matches)
+                )
+            ],
+        )
 
 
 class NoHeadline(Problem):
@@ -349,6 +369,10 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+#: The types of an embed's own 404 card (a frame or an image cannot show problem+json).
+EMBED_CARD_TYPES = ("text/html", "image/svg+xml")
+
+
 def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     """Declare every error body as application/problem+json with the ProblemDetail shape;
     an embed's 404 card keeps its own type beside it."""
@@ -359,10 +383,11 @@ def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
                 if not status.isdigit() or int(status) < 400:
                     continue
                 content = response.get("content", {})
-                if not content or "application/json" in content:
-                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ref}}
-                else:  # an embed's own error card; limits can still answer problem+json
+                if any(card in content for card in EMBED_CARD_TYPES):
+                    # an embed's own error card; limits can still answer problem+json
                     content[PROBLEM_MEDIA_TYPE] = {"schema": ref}
+                else:
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ref}}
     schemas = schema.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

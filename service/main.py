@@ -34,6 +34,7 @@ from service.api import (
     meta,
     metrics,
     notes,
+    revisions,
     series,
     taxonomies,
 )
@@ -74,6 +75,7 @@ V1_ROUTERS = (
     cases,
     notes,
     checks,
+    revisions,
     embed,
     csvw,
 )
@@ -134,6 +136,8 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
                     allowed=allowed_values(request, name),
                 )
             )
+        # A parameter read by several dependencies (revision, disclosure) is reported once.
+        errors = list({(e.parameter, e.message): e for e in errors}.values())
         names = ", ".join(dict.fromkeys(e.parameter for e in errors))
         problem = InvalidParameter("", None, detail=f"Invalid value for: {names}.")
         problem.errors = errors
@@ -288,11 +292,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.service = state
     install_error_handlers(app, settings)
     checked = [Depends(check_query_params)]
+    # Every read takes ?revision=, which names no revision (404) or several (409).
+    pinnable = problem_responses(404, 409)
     for module in V1_ROUTERS:
-        app.include_router(module.router, prefix="/v1", dependencies=checked)
-    app.include_router(embed.oembed_router, dependencies=checked)
+        app.include_router(module.router, prefix="/v1", dependencies=checked, responses=pinnable)
+    app.include_router(embed.oembed_router, dependencies=checked, responses=pinnable)
     app.include_router(health.router)
-    app.include_router(llms.router, dependencies=checked)
+    app.include_router(llms.router, dependencies=checked, responses=pinnable)
     app.include_router(metrics.router)
     state.route_templates = route_templates()
     if settings.metrics:

@@ -81,7 +81,7 @@ EDGE_HEADERS: tuple[Header, ...] = (
     (b"access-control-allow-origin", b"*"),
     (
         b"access-control-expose-headers",
-        b"ETag, Link, Retry-After, X-Request-Id, RateLimit, RateLimit-Policy",
+        b"ETag, Link, Retry-After, X-Request-Id, RateLimit, RateLimit-Policy, Dataset-Revision",
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

@@ -8,18 +8,50 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AliasChoices, BaseModel, SerializerFunctionWrapHandler, model_serializer
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Index,
+    LargeBinary,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+    and_,
+    event,
+    or_,
+)
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm.util import LoaderCriteriaOption
+from sqlmodel import Field, SQLModel, col
 
 from service.taxonomy import Allegation, Dimension, Outcome, Platform, Rank, StaffType
 
 # ---------------------------------------------------------------- tables
+#
+# The data tables are append-only: each row is one version, live from the revision that
+# published it (`rev_from`) until the one that replaced or removed it (`rev_to`, null while
+# current). A row that does not change between revisions is stored once. Primary keys are
+# (id, rev_from); nothing has a foreign key, since an id names every version of a row (the
+# loader checks the references of each package before anything is written). Every ORM read
+# sees exactly one revision: see `one_revision` at the end of this section.
 
 
-class Disclosure(SQLModel, table=True):
+class Versioned(SQLModel):
+    """The revision range of one version of a row."""
+
+    rev_from: int = 0
+    rev_to: int | None = None
+
+
+def versioned_key(*columns: str) -> PrimaryKeyConstraint:
+    """A table's primary key: its id, then the revision the version starts at."""
+    return PrimaryKeyConstraint(*columns, "rev_from")
+
+
+class Disclosure(Versioned, table=True):
     __tablename__ = "disclosures"
+    __table_args__ = (versioned_key("id"),)
 
-    id: str = Field(primary_key=True, max_length=100)
+    id: str = Field(max_length=100)
     title: str
     force: str
     requester: str
@@ -39,15 +71,19 @@ class Disclosure(SQLModel, table=True):
     licence_title: str
     licence_url: str
     version: str
+    #: The package revision: a hash of the package's files (service.seed.package).
     revision: str = Field(max_length=64)
     last_updated: str
+    #: The package's own `changes` list ({date, note}), oldest first.
+    changes: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
 
 
-class Source(SQLModel, table=True):
+class Source(Versioned, table=True):
     __tablename__ = "sources"
+    __table_args__ = (versioned_key("id"),)
 
-    id: str = Field(primary_key=True, max_length=100)
-    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    id: str = Field(max_length=100)
+    disclosure_id: str = Field(index=True, max_length=100)
     publisher: str
     title: str
     url: str
@@ -57,11 +93,12 @@ class Source(SQLModel, table=True):
     position: int
 
 
-class Figure(SQLModel, table=True):
+class Figure(Versioned, table=True):
     __tablename__ = "figures"
+    __table_args__ = (versioned_key("id"),)
 
-    id: str = Field(primary_key=True, max_length=200)
-    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    id: str = Field(max_length=200)
+    disclosure_id: str = Field(index=True, max_length=100)
     measure: str = Field(index=True, max_length=100)
     label: str
     staff_type: str | None = None
@@ -81,13 +118,14 @@ class Figure(SQLModel, table=True):
     position: int
 
 
-class FigureReport(SQLModel, table=True):
+class FigureReport(Versioned, table=True):
     __tablename__ = "figure_reports"
-    __table_args__ = (UniqueConstraint("figure_id", "source_id"),)
+    __table_args__ = (UniqueConstraint("figure_id", "source_id", "rev_from"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    figure_id: str = Field(foreign_key="figures.id", index=True, ondelete="CASCADE")
-    source_id: str = Field(foreign_key="sources.id", ondelete="CASCADE")
+    disclosure_id: str = Field(index=True, max_length=100)
+    figure_id: str = Field(index=True, max_length=200)
+    source_id: str = Field(max_length=100)
     value: int | None = None
     min: int | None = None
     max: int | None = None
@@ -98,13 +136,16 @@ class FigureReport(SQLModel, table=True):
     position: int
 
 
-class Case(SQLModel, table=True):
+class Case(Versioned, table=True):
     __tablename__ = "cases"
-    # /v1/cases pages in this order; see migration 0002_cases_page_order.
-    __table_args__ = (Index("ix_cases_page_order", "disclosure_id", "position", "id"),)
+    # /v1/cases pages the newest revision in this order (migration 0004_revisions).
+    __table_args__ = (
+        versioned_key("id"),
+        Index("ix_cases_page_order", "rev_to", "disclosure_id", "position", "id"),
+    )
 
-    id: str = Field(primary_key=True, max_length=200)
-    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    id: str = Field(max_length=200)
+    disclosure_id: str = Field(index=True, max_length=100)
     staff_type: str | None = None
     rank: str | None = None
     year: int | None = None
@@ -118,37 +159,121 @@ class Case(SQLModel, table=True):
     position: int = Field(index=True)
 
 
-class Check(SQLModel, table=True):
+class Check(Versioned, table=True):
     __tablename__ = "checks"
+    __table_args__ = (versioned_key("id"),)
 
-    id: str = Field(primary_key=True, max_length=200)
-    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    id: str = Field(max_length=200)
+    disclosure_id: str = Field(index=True, max_length=100)
     title: str
     note: str | None = None
     position: int
 
 
-class CheckTerm(SQLModel, table=True):
+class CheckTerm(Versioned, table=True):
     __tablename__ = "check_terms"
 
     id: int | None = Field(default=None, primary_key=True)
-    check_id: str = Field(foreign_key="checks.id", index=True, ondelete="CASCADE")
+    disclosure_id: str = Field(index=True, max_length=100)
+    check_id: str = Field(index=True, max_length=200)
     role: str = Field(max_length=10)
-    figure_id: str = Field(foreign_key="figures.id", ondelete="CASCADE")
-    source_id: str | None = Field(default=None, foreign_key="sources.id", ondelete="CASCADE")
+    figure_id: str = Field(max_length=200)
+    source_id: str | None = Field(default=None, max_length=100)
     position: int
 
 
-class Note(SQLModel, table=True):
+class Note(Versioned, table=True):
     __tablename__ = "notes"
+    __table_args__ = (versioned_key("id"),)
 
-    id: str = Field(primary_key=True, max_length=200)
-    disclosure_id: str = Field(foreign_key="disclosures.id", index=True, ondelete="CASCADE")
+    id: str = Field(max_length=200)
+    disclosure_id: str = Field(index=True, max_length=100)
     kind: str
     topic: str
     text: str
     sources: list[str] = Field(default_factory=list, sa_type=JSON)
     position: int
+
+
+class Revision(SQLModel, table=True):
+    """One published state of the whole dataset: which packages a load changed, and why."""
+
+    __tablename__ = "revisions"
+
+    seq: int = Field(primary_key=True)
+    id: str = Field(unique=True, max_length=16)
+    published: str = Field(description="When it was published: ISO 8601, UTC.")
+    note: str
+    #: Each package the load added or changed: {disclosure, revision, change, notes}.
+    packages: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    figures_added: int = 0
+    figures_changed: int = 0
+    figures_removed: int = 0
+
+
+class PackageFile(SQLModel, table=True):
+    """A file of a published package, stored once by its content (zlib-compressed)."""
+
+    __tablename__ = "package_files"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    size: int
+    data: bytes = Field(sa_type=LargeBinary)
+
+
+class PackageManifest(SQLModel, table=True):
+    """Which files, under which paths, make up one package revision."""
+
+    __tablename__ = "package_manifests"
+
+    disclosure_id: str = Field(primary_key=True, max_length=100)
+    package_revision: str = Field(primary_key=True, max_length=64)
+    path: str = Field(primary_key=True, max_length=200)
+    digest: str = Field(max_length=64)
+    position: int
+
+
+#: The tables whose rows are versions, in the order the loader writes them.
+VERSIONED: tuple[type[Versioned], ...] = (
+    Disclosure,
+    Source,
+    Figure,
+    Case,
+    Note,
+    Check,
+    FigureReport,
+    CheckTerm,
+)
+
+
+def live_in(table: type[Versioned], seq: int | None) -> ColumnElement[bool]:
+    """The rows of `table` live in revision number `seq`; None is the newest revision."""
+    rev_from, rev_to = table.rev_from, table.rev_to
+    if seq is None:
+        return col(rev_to).is_(None)
+    return and_(col(rev_from) <= seq, or_(col(rev_to).is_(None), col(rev_to) > seq))
+
+
+def _criteria(seq: int | None) -> tuple[LoaderCriteriaOption, ...]:
+    return tuple(
+        with_loader_criteria(table, live_in(table, seq), include_aliases=True)
+        for table in VERSIONED
+    )
+
+
+_NEWEST = _criteria(None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def one_revision(execute: ORMExecuteState) -> None:
+    """Every ORM read of a session sees one revision: the newest, or the number in
+    `session.info["revision_seq"]`; the loader turns this off with
+    `session.info["all_revisions"]` to read every version."""
+    info = execute.session.info
+    if not execute.is_select or info.get("all_revisions"):
+        return
+    seq = info.get("revision_seq")
+    execute.statement = execute.statement.options(*(_NEWEST if seq is None else _criteria(seq)))
 
 
 # ---------------------------------------------------------------- public models
@@ -339,7 +464,7 @@ class DisclosurePublic(SQLModel):
     comparability: list[str]
     licence: LicencePublic
     version: str
-    revision: str
+    revision: str = Field(description="The package revision: a hash of the package's files.")
     last_updated: str
     figure_count: int
     case_count: int
@@ -402,7 +527,14 @@ class AggregatePublic(SQLModel):
         "figures (title, date, link), the dataset revision, a permalink and the licence."
     )
     cite: list[CslItem] = Field(description="The citation as CSL-JSON.")
-    revision: str
+    revision: str = Field(
+        description="The disclosure's package revision (a hash of its files); "
+        "`?revision=` takes it too."
+    )
+    dataset_revision: str = Field(
+        description="The revision of the data this answer is read from, as its citation "
+        "names it; pin any read to it with `?revision=`."
+    )
 
 
 class TaxonomyCount(SQLModel):
@@ -439,7 +571,7 @@ class TaxonomyEntry(SQLModel):
 class DatasetMeta(SQLModel):
     id: str
     version: str
-    revision: str
+    revision: str = Field(description="The package revision: a hash of the package's files.")
     last_updated: str
     licence: LicencePublic
     figures: int
@@ -451,7 +583,10 @@ class DatasetMeta(SQLModel):
 class MetaPublic(SQLModel):
     api_version: str
     service_version: str
-    revision: str = Field(description="Revision of everything served; part of every ETag.")
+    revision: str = Field(
+        description="The revision of the data this answer is read from (see /v1/revisions); "
+        "part of every ETag."
+    )
     flagship_disclosure: str
     datasets: list[DatasetMeta]
 
@@ -525,6 +660,119 @@ class MeasurePublic(SQLModel):
         description="The dimensions its figures are broken down by, in display order."
     )
     figure_count: int
+
+
+class FigureReading(SQLModel):
+    """A figure as one revision gave it."""
+
+    label: str
+    value: Value
+    min: Min
+    max: Max
+    qualifier: Qualifier
+    reading: Reading
+    unit: str
+    derived: bool = Field(description="Our arithmetic; no source printed this number.")
+    disputed: bool = Field(description="Sources report different numbers.")
+
+
+ChangeKind = Literal["added", "changed", "removed"]
+
+
+class FigureChange(SQLModel):
+    """How one figure changed in a revision."""
+
+    figure: str
+    disclosure: str
+    label: str
+    change: ChangeKind
+    before: FigureReading | None = Field(description="The figure before; null when added.")
+    after: FigureReading | None = Field(description="The figure after; null when removed.")
+    fields: list[str] = Field(
+        description="The fields that changed (value, min, max, qualifier, reports, note ...); "
+        "empty when the figure was added or removed."
+    )
+
+
+class RowCounts(SQLModel):
+    added: int
+    changed: int
+    removed: int
+
+
+class RevisionPackage(SQLModel):
+    """A package a revision added or changed."""
+
+    disclosure: str
+    revision: str = Field(description="The package revision: a hash of the package's files.")
+    change: Literal["added", "changed"]
+    notes: list[str] = Field(
+        description="What the package's own `changes` entries say of this version; "
+        "'no note given' when it gave none."
+    )
+    rows: dict[str, RowCounts] = Field(
+        description="Per table (figures, cases, sources ...), the rows added, changed and "
+        "removed; tables with no change are left out."
+    )
+
+
+class RevisionPublic(SQLModel):
+    """One published state of the dataset. Pin any read to it with ?revision=<id>."""
+
+    id: str = Field(description="16 hexadecimal characters; any 8 or more of the start do.")
+    number: int = Field(description="1 for the first revision, then one more each time.")
+    published: str = Field(description="When it was published: ISO 8601, UTC.")
+    previous: str | None = Field(description="The revision before it; null for the first.")
+    note: str = Field(description="What changed, from the packages' own notes.")
+    packages: list[RevisionPackage]
+    figures_added: int
+    figures_changed: int
+    figures_removed: int
+
+
+class RevisionDetail(RevisionPublic):
+    changes: list[FigureChange] = Field(description="Every figure that changed, in order.")
+
+
+class FigureHistoryEntry(SQLModel):
+    """A revision in which a figure changed, and the figure as it then stood."""
+
+    revision: str
+    number: int
+    published: str
+    note: str = Field(description="What the figure's package said of this version.")
+    change: ChangeKind
+    reading: FigureReading | None = Field(description="The figure from then on; null if removed.")
+    previous: FigureReading | None = Field(description="The figure before; null when added.")
+    fields: list[str] = Field(description="The fields that changed; empty when added or removed.")
+
+
+class JsonFeedItem(BaseModel):
+    """A JSON Feed 1.1 item: one revision."""
+
+    id: str
+    url: str
+    title: str
+    summary: str
+    content_text: str
+    date_published: str
+    tags: list[str] = PydanticField(description="The disclosures whose packages changed.")
+    revision: RevisionDetail = PydanticField(
+        validation_alias=AliasChoices("_revision", "revision"),
+        serialization_alias="_revision",
+        description="The revision itself, as /v1/revisions/{id} gives it (a JSON Feed extension).",
+    )
+
+
+class JsonFeed(BaseModel):
+    """A JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of the revisions, newest first."""
+
+    version: Literal["https://jsonfeed.org/version/1.1"] = "https://jsonfeed.org/version/1.1"
+    title: str
+    description: str
+    feed_url: str
+    authors: list[dict[str, str]]
+    items: list[JsonFeedItem]
 
 
 class Health(SQLModel):

@@ -44,6 +44,9 @@ EXAMPLE_REQUESTS: dict[str, str] = {
     "getProblemType": "/problems/unknown-parameter",
     "listMeasures": "/v1/measures?limit=1",
     "listNotes": "/v1/notes?limit=1",
+    "listRevisions": "/v1/revisions?limit=1",
+    "getRevision": "/v1/revisions/{revision}",
+    "getFigureHistory": "/v1/figures/met-2013.officers.written-warning/history",
 }
 
 #: status -> a request that really produces that problem, for the error examples.
@@ -58,7 +61,7 @@ PROBLEM_REQUESTS: dict[int, str] = {
 def build_document() -> dict[str, Any]:
     from service.db import build_engine, migrate
     from service.main import create_app
-    from service.seed.load import find_packages, load_packages
+    from service.seed.load import data_date, find_packages, publish_packages
 
     seed_dir = get_settings().seed_dir
     with tempfile.TemporaryDirectory() as folder:
@@ -70,15 +73,18 @@ def build_document() -> dict[str, Any]:
         )
         migrate(settings.database_url)
         engine = build_engine(settings)
-        load_packages(engine, find_packages(seed_dir))
+        roots = find_packages(seed_dir)
+        revision = publish_packages(engine, roots, now=data_date(roots)).revision
+        assert revision is not None
+        requests = {k: v.format(revision=revision.id) for k, v in EXAMPLE_REQUESTS.items()}
         app = create_app(settings, engine)
         document = generate(app, seed_dir)
-        examples = anyio.run(_fetch, app, [*EXAMPLE_REQUESTS.values(), *PROBLEM_REQUESTS.values()])
+        examples = anyio.run(_fetch, app, [*requests.values(), *PROBLEM_REQUESTS.values()])
         engine.dispose()
     for path_item in document["paths"].values():
         for operation in path_item.values():
             responses = operation.get("responses", {})
-            url = EXAMPLE_REQUESTS.get(operation.get("operationId", ""))
+            url = requests.get(operation.get("operationId", ""))
             if url is not None and "200" in responses:
                 content = responses["200"]["content"]
                 content[next(iter(content))]["example"] = examples[url]

@@ -4,16 +4,15 @@ Nothing here imports FastAPI: invalid input is reported by raising the typed err
 service.errors, which the web layer turns into problem responses.
 """
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
-from service import __version__, citation, reading
+from service import __version__, citation, reading, revisions
 from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NoHeadline, NotFound
 from service.measures import MEASURES
@@ -49,18 +48,15 @@ from service.models import (
 from service.taxonomy import DIMENSIONS, ORDER, TAXONOMIES, Term
 
 Filters = dict[str, str | int]
+T = TypeVar("T")
 
 
-# ---------------------------------------------------------------- revision
+# ---------------------------------------------------------------- one row by id
 
 
-def dataset_revision(session: Session) -> str:
-    """One hash over every disclosure's revision and the code version."""
-    rows = session.exec(select(Disclosure.id, Disclosure.revision).order_by(Disclosure.id)).all()
-    digest = hashlib.sha256(__version__.encode())
-    for disclosure_id, revision in rows:
-        digest.update(f"\0{disclosure_id}:{revision}".encode())
-    return digest.hexdigest()[:16]
+def by_id(session: Session, table: type[T], identifier: str) -> T | None:
+    """The row with this id in the revision the session reads."""
+    return session.exec(select(table).where(col(table.id) == identifier)).first()  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- disclosures
@@ -108,7 +104,7 @@ def list_disclosures(session: Session) -> list[DisclosurePublic]:
 
 
 def get_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
-    d = session.get(Disclosure, disclosure_id)
+    d = by_id(session, Disclosure, disclosure_id)
     if d is None:
         raise NotFound("disclosure", disclosure_id)
     count = {
@@ -173,7 +169,7 @@ def meta(session: Session, flagship: str) -> MetaPublic:
     return MetaPublic(
         api_version="1",
         service_version=__version__,
-        revision=dataset_revision(session),
+        revision=revisions.read_id(session),
         flagship_disclosure=flagship,
         datasets=[
             DatasetMeta(
@@ -204,13 +200,15 @@ class FigureContext:
     disclosures: dict[str, Disclosure] = field(default_factory=dict)
     #: The public address permalinks start with; "" gives paths.
     base_url: str = ""
+    #: The dataset revision the figures are read from, which citations quote.
+    revision: str = ""
 
     @classmethod
     def load(
         cls, session: Session, figures: Sequence[Figure], base_url: str = ""
     ) -> "FigureContext":
         ids = [f.id for f in figures]
-        context = cls(base_url=base_url)
+        context = cls(base_url=base_url, revision=revisions.read_id(session))
         if not ids:
             return context
         for report in session.exec(
@@ -262,6 +260,7 @@ def figure_citation(figure: Figure, published: dict[str, Any], context: FigureCo
         context.sources,
         context.disclosures[figure.disclosure_id],
         context.base_url,
+        context.revision,
     )
 
 
@@ -304,12 +303,13 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
             context.sources,
             context.disclosures[figure.disclosure_id],
             context.base_url,
+            context.revision,
         ),
     )
 
 
 def get_figure(session: Session, figure_id: str, base_url: str = "") -> FigurePublic:
-    figure = session.get(Figure, figure_id)
+    figure = by_id(session, Figure, figure_id)
     if figure is None:
         raise NotFound("figure", figure_id)
     return figure_public(figure, FigureContext.load(session, [figure], base_url))
@@ -526,7 +526,7 @@ def aggregate(
     filters: Filters,
     base_url: str = "",
 ) -> AggregatePublic:
-    d = session.get(Disclosure, disclosure_id)
+    d = by_id(session, Disclosure, disclosure_id)
     if d is None:
         raise NotFound("disclosure", disclosure_id)
     grouping = ",".join(by)
@@ -567,7 +567,7 @@ def aggregate(
     credited = [
         s for s in sorted(context.sources.values(), key=lambda s: s.position) if s.id in source_ids
     ]
-    revision = d.revision
+    revision = revisions.read_id(session)
     asked = {**filters, "disclosure": d.id, "by": grouping, "measure": measure}
     path = f"/v1/aggregates?{urlencode(sorted(asked.items()))}"
     return AggregatePublic(
@@ -579,7 +579,7 @@ def aggregate(
         total=_row(total_figure, context) if total_figure else None,
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
         sources=[source_public(s) for s in credited],
-        citation=citation.response_citation(credited, d, base_url),
+        citation=citation.response_citation(credited, d, base_url, revision),
         cite=citation.dataset_csl(
             f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
             f"{d.title}: {measure.replace('_', ' ')} by {grouping.replace(',', ' and ')}",
@@ -587,8 +587,10 @@ def aggregate(
             credited,
             d,
             base_url,
+            revision,
         ),
-        revision=revision,
+        revision=d.revision,
+        dataset_revision=revision,
     )
 
 
@@ -609,7 +611,9 @@ def disclosure_citations(
     found = []
     for d in session.exec(query).all():
         credited = [s for s in sources if s.disclosure_id == d.id and s.id in printing]
-        found.append((d, citation.response_citation(credited, d, base_url)))
+        found.append(
+            (d, citation.response_citation(credited, d, base_url, revisions.read_id(session)))
+        )
     return found
 
 
@@ -625,7 +629,7 @@ def cite_disclosure(session: Session, disclosure_id: str, base_url: str = "") ->
 
 def taxonomy(session: Session, disclosure_id: str, dimension: str) -> list[TaxonomyEntry]:
     """Each code of a taxonomy with the disclosure's headline figures for it."""
-    d = session.get(Disclosure, disclosure_id)
+    d = by_id(session, Disclosure, disclosure_id)
     if d is None:
         raise NotFound("disclosure", disclosure_id)
     declared = {a["by"]: a["measure"] for a in d.aggregate_defaults}
@@ -717,7 +721,7 @@ def list_cases(
 
 
 def get_case(session: Session, case_id: str) -> CasePublic:
-    case = session.get(Case, case_id)
+    case = by_id(session, Case, case_id)
     if case is None:
         raise NotFound("case", case_id)
     return case_public(case)

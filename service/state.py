@@ -10,7 +10,7 @@ from sqlmodel import Session
 from service.caching import ResponseCache
 from service.config import Settings
 from service.errors import Problem
-from service.queries import dataset_revision
+from service.revisions import latest_id
 
 
 class RevisionTracker:
@@ -31,7 +31,7 @@ class RevisionTracker:
         """Read the revision now; keep the last known one if the database is away."""
         try:
             with Session(self.engine) as session:
-                self.observe(dataset_revision(session))
+                self.observe(latest_id(session))
         except SQLAlchemyError:
             pass
         return self.current

@@ -20,6 +20,7 @@ from service.config import PROJECT_ROOT, Settings
 from service.db import build_engine, migrate
 from service.main import create_app
 from service.request_log import WRITER
+from service.revisions import revision_id
 from service.seed import find_packages, load_packages, read_package
 
 SEED_DIR = PROJECT_ROOT / "seed"
@@ -108,6 +109,15 @@ def blank_database_url(databases: Databases) -> str:
 
 
 @pytest.fixture
+def blank_engine(blank_database_url: str) -> Iterator[Engine]:
+    """A migrated, empty database, for tests that load packages."""
+    migrate(blank_database_url)
+    engine = build_engine(Settings(database_url=blank_database_url))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, revision_check_seconds=0, seed_dir=SEED_DIR)
 
@@ -155,7 +165,15 @@ LICENCE = {
 
 
 def met_2013_revision() -> str:
+    """met-2013's package revision: a hash of its files."""
     return read_package(MET_2013).disclosure.revision
+
+
+def seeded_revision() -> str:
+    """The id of the revision that publishing every package under seed/ at once gives: the
+    one the seeded test databases read."""
+    packages = [read_package(root).disclosure for root in find_packages(SEED_DIR)]
+    return revision_id(None, {d.id: d.revision for d in packages})
 
 
 # No request-log writer thread in the suite (it would write between tests, outside any

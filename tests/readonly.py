@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from service import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from service.queries import dataset_revision
+from service.revisions import latest_id
 
 
 @dataclass(frozen=True)
@@ -22,4 +22,4 @@ class Snapshot:
                 name: session.execute(select(func.count()).select_from(table)).scalar_one()
                 for name, table in sorted(SQLModel.metadata.tables.items())
             }
-            return cls(row_counts=counts, revision=dataset_revision(session))
+            return cls(row_counts=counts, revision=latest_id(session))

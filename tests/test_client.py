@@ -6,7 +6,8 @@ operation whose 200 answer is typed Any, and then calls every operation against 
 reading JSON through the client's own models and CSV, SVG, HTML, JavaScript, oEmbed XML and
 /llms.txt as text. Only one configuration is ours: the generator does not know image/svg+xml or
 application/csvm+json, so it is told to read them as text (`content_type_overrides`), which
-is what SVG is; the CSVW metadata for CSV tools is fetched with the client's own request.
+is what SVG is (and the Atom feed as text, JSON Feed as JSON, the zip as bytes); the CSVW
+metadata for CSV tools is fetched with the client's own request.
 
 The generated client parses a 200 as the first media type listed (JSON), so for CSV and
 XML the test builds the request with the client's own `_get_kwargs` and reads the body.
@@ -26,6 +27,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.openapi import COMMITTED
+from tests.citations import LICENCE_LINE
 
 PACKAGE = "met_foi_client"
 CONFIG = f"""\
@@ -35,6 +37,9 @@ post_hooks: []
 content_type_overrides:
   image/svg+xml: text/plain
   application/csvm+json: text/plain
+  application/atom+xml: text/plain
+  application/feed+json: application/json
+  application/zip: application/octet-stream
 """
 
 
@@ -87,7 +92,7 @@ def api(generated: ModuleType, client: TestClient) -> Any:
 
 def test_every_operation_has_a_typed_answer(generated: ModuleType) -> None:
     operations = _operations(generated)
-    assert len(operations) == 27
+    assert len(operations) == 33
     for name, module in operations.items():
         answer = typing.get_type_hints(module.sync)["return"]
         members = typing.get_args(answer) or (answer,)
@@ -146,6 +151,17 @@ def test_the_generated_client_reads_every_json_operation(generated: ModuleType, 
     problem = ops["get_figure"].sync("met-2013.nope", client=api)
     assert isinstance(problem, models.ProblemDetail)
     assert problem.type_ == "/problems/not-found"
+    revisions = ops["list_revisions"].sync(client=api)
+    assert isinstance(revisions.data[0], models.RevisionPublic)
+    revision = ops["get_revision"].sync(revisions.data[0].id[:8], client=api)
+    assert (revision.id, revision.figures_added) == (revisions.data[0].id, len(revision.changes))
+    pinned = ops["get_figure"].sync("met-2013.officers.dismissed", client=api, revision=revision.id)
+    assert pinned.citation.endswith(f"?revision={revision.id}. {LICENCE_LINE}")
+    history = ops["get_figure_history"].sync("met-2013.officers.dismissed", client=api)
+    assert [(e.revision, e.change) for e in history.data] == [(revision.id, "added")]
+    feed = ops["get_changes_json"].sync(client=api)
+    assert isinstance(feed, models.JsonFeed)
+    assert feed.items[0].field_revision.id == revision.id
 
 
 def test_the_generated_client_reads_svg_html_and_javascript(
@@ -164,6 +180,9 @@ def test_the_generated_client_reads_svg_html_and_javascript(
     assert "data-figure" in ops["embed_script"].sync(client=api)
     assert ops["get_llms_txt"].sync(client=api).startswith("# Met social-media")
     assert "### GET /v1/figures\n" in ops["get_llms_full_txt"].sync(client=api)
+    assert ops["get_changes_atom"].sync(client=api).startswith("<?xml version='1.0'")
+    package = ops["get_data_package"].sync("met-2013", client=api)
+    assert package[:4] == b"PK\x03\x04"
     # CSVW metadata is JSON-LD for CSV tools: fetched with the client's own request
     request = ops["get_csv_metadata"]._get_kwargs(models.CsvResource.FIGURES)
     metadata = api.get_httpx_client().request(**request)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from service.config import Settings
 from service.main import create_app
+from tests.conftest import seeded_revision
 
 # A real id for every path parameter a /v1 route takes; a new route with a parameter not
 # listed here fails test_every_v1_route_is_covered until it is added.
@@ -27,7 +28,11 @@ PATH_IDS = {
     "case_id": "met-2013.case-1",
     "check_id": "met-2013.K1",
     "resource": "figures",
+    "revision_id": seeded_revision(),
 }
+#: Answers that are never kept: a package's zip is streamed from the stored files, so a
+#: package of any size never has to fit in memory (it still has an ETag and answers 304).
+STREAMED = {"/v1/disclosures/{disclosure_id}/datapackage.zip"}
 # Query parameters a route requires, with a value it accepts.
 REQUIRED_QUERY = {"by": "platform", "measure": "investigated"}
 REQUEST_ID = "fast-path-test"
@@ -103,7 +108,7 @@ def _variants(route: Route) -> list[Variant]:
     return variants
 
 
-ROUTES = _v1_get_routes()
+ROUTES = [r for r in _v1_get_routes() if r.path not in STREAMED]
 
 
 class StatementCounter:

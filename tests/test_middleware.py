@@ -19,7 +19,7 @@ from service.request_log import WRITER
 EDGE = {
     "access-control-allow-origin": "*",
     "access-control-expose-headers": "ETag, Link, Retry-After, X-Request-Id, RateLimit, "
-    "RateLimit-Policy",
+    "RateLimit-Policy, Dataset-Revision",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "content-security-policy": API_CSP,

@@ -1,13 +1,27 @@
-"""Alembic owns the schema: a blank database upgrades to head with no drift from the models."""
+"""Alembic owns the schema: a blank database upgrades to head with no drift from the models,
+every migration can be undone, and a database with data in it moves to revisions whole."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from fastapi.testclient import TestClient
+from sqlalchemy import MetaData, insert, inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, select
 
 import service.models  # noqa: F401  (registers the tables)
 from service.config import PROJECT_ROOT, Settings
 from service.db import build_engine, migrate
+from service.main import create_app
+from service.models import VERSIONED, FigureReport, Revision
+from service.revisions import every_version, revision_id
+from service.seed import read_package
+from service.seed.load import publish_packages
+from tests.conftest import MET_2013
+from tests.revisions import publish_three
 
 TABLES = {
     "alembic_version",
@@ -19,6 +33,9 @@ TABLES = {
     "checks",
     "check_terms",
     "notes",
+    "revisions",
+    "package_files",
+    "package_manifests",
 }
 
 
@@ -45,3 +62,104 @@ def test_every_migration_can_be_undone(blank_database_url: str) -> None:
     with engine.connect() as connection:
         assert set(inspect(connection).get_table_names()) == {"alembic_version"}
     engine.dispose()
+
+
+def _alembic(url: str, action: str, target: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = build_engine(Settings(database_url=url))
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, target)
+    engine.dispose()
+
+
+def _store_as_0003(url: str) -> dict[str, int]:
+    """met-2013 written into a database at 0003, as the loader of that schema wrote it;
+    returns the rows per table."""
+    package = read_package(MET_2013)
+    versioned = {"rev_from", "rev_to"}
+    rows: dict[str, list[dict[str, Any]]] = {
+        "disclosures": [package.disclosure.model_dump(exclude={*versioned, "changes"})],
+        "sources": [s.model_dump(exclude=versioned) for s in package.sources],
+        "figures": [f.model_dump(exclude=versioned) for f in package.figures],
+        "cases": [{k: v for k, v in c.items() if k not in versioned} for c in package.case_rows],
+        "notes": [n.model_dump(exclude=versioned) for n in package.notes],
+        "checks": [c.model_dump(exclude=versioned) for c in package.checks],
+        "figure_reports": [
+            r.model_dump(exclude={*versioned, "id", "disclosure_id"}) for r in package.reports
+        ],
+        "check_terms": [
+            t.model_dump(exclude={*versioned, "id", "disclosure_id"}) for t in package.terms
+        ],
+    }
+    engine = build_engine(Settings(database_url=url))
+    metadata = MetaData()
+    with engine.begin() as connection:
+        metadata.reflect(connection)
+        for name, table_rows in rows.items():
+            connection.execute(insert(metadata.tables[name]), table_rows)
+    engine.dispose()
+    return {name: len(table_rows) for name, table_rows in rows.items()}
+
+
+def test_a_database_with_data_moves_to_revisions_keeping_every_row(
+    blank_database_url: str,
+) -> None:
+    _alembic(blank_database_url, "upgrade", "0003_report_kinds")
+    stored = _store_as_0003(blank_database_url)
+    _alembic(blank_database_url, "upgrade", "head")
+
+    engine = build_engine(Settings(database_url=blank_database_url))
+    package = read_package(MET_2013)
+    with Session(engine) as session, every_version(session):
+        [revision] = session.exec(select(Revision)).all()
+        for table in VERSIONED:
+            name = str(table.__tablename__)
+            ranges = session.exec(select(table.rev_from, table.rev_to)).all()
+            assert len(ranges) == stored[name], name
+            assert set(ranges) == {(1, None)}, name
+        reports = session.exec(select(FigureReport)).all()
+        assert {r.disclosure_id for r in reports} == {"met-2013"}
+    assert revision.seq == 1
+    assert revision.id == revision_id(None, {"met-2013": package.disclosure.revision})
+    assert revision.figures_added == 40
+    assert revision.note == (
+        "revision history starts here: the data as it stood when revisions began"
+    )
+
+    # The migrated rows read as before, pinned by the package revision old citations print.
+    settings = Settings(database_url=blank_database_url, revision_check_seconds=0)
+    with TestClient(create_app(settings, engine)) as client:
+        figure = client.get(
+            f"/v1/figures/met-2013.officers.written-warning?revision={package.disclosure.revision}"
+        )
+        assert figure.status_code == 200
+        assert (figure.json()["reading"], len(figure.json()["reports"])) == ("17 to 18", 3)
+        assert figure.headers["dataset-revision"] == revision.id
+        # The package's files were not kept before revisions: the next seed stores them.
+        assert client.get("/v1/disclosures/met-2013/datapackage.zip").status_code == 404
+        publication = publish_packages(engine, [MET_2013])
+        assert publication.revision is None
+        assert client.get("/v1/disclosures/met-2013/datapackage.zip").status_code == 200
+    engine.dispose()
+
+
+def test_downgrading_revisions_keeps_the_newest_rows(
+    blank_engine: Engine, blank_database_url: str, package_copy: Callable[..., Path]
+) -> None:
+    publish_three(blank_engine, package_copy)
+    blank_engine.dispose()
+    _alembic(blank_database_url, "downgrade", "0003_report_kinds")
+    engine = build_engine(Settings(database_url=blank_database_url))
+    with engine.connect() as connection:
+        dismissed = connection.execute(
+            text("SELECT value FROM figures WHERE id = 'met-2013.officers.dismissed'")
+        ).all()
+        figures = connection.execute(text("SELECT COUNT(*) FROM figures")).scalar_one()
+        assert "revisions" not in inspect(connection).get_table_names()
+    assert (dismissed, figures) == ([(4,)], 41)
+    engine.dispose()
+    _alembic(blank_database_url, "upgrade", "head")

@@ -106,6 +106,7 @@ def test_closed_vocabularies_are_named_enums(document: dict[str, Any]) -> None:
         "allegation": "Allegation",
         "rank": "Rank",
         "year": "",
+        "revision": "",
     }
     detail = schemas["DisclosureDetail"]["properties"]["aggregates"]
     assert detail["items"] == {"$ref": "#/components/schemas/AggregateDefault"}

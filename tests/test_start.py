@@ -13,7 +13,7 @@ from service.config import Settings, get_settings
 from service.db import build_engine
 from service.models import Disclosure
 from service.seed import find_packages
-from tests.conftest import SEED_DIR
+from tests.conftest import SEED_DIR, seeded_revision
 from tests.processes import free_port
 
 
@@ -51,14 +51,17 @@ def test_prepare_migrates_and_seeds_once_then_finds_nothing_to_do(
     assert prepare(settings) == 0
     first = capsys.readouterr()
     assert first.err == "migrated to the latest schema\n"
-    lines = first.out.splitlines()
+    *lines, published, note = first.out.splitlines()
     assert len(lines) == len(find_packages(SEED_DIR))
     assert "met-2013: loaded; 40 figures, 80 reports, 4 cases, 11 checks" in first.out
+    assert published.startswith(f"published revision {seeded_revision()} (number 1); figures: ")
+    assert note.startswith("  note: met-2010: ")
     assert disclosures_in(blank_database_url) == [p.name for p in find_packages(SEED_DIR)]
 
     assert prepare(settings) == 0
-    again = capsys.readouterr().out.splitlines()
+    *again, kept = capsys.readouterr().out.splitlines()
     assert [line.split(":")[1].split(";")[0] for line in again] == [" unchanged"] * len(lines)
+    assert kept == f"nothing changed: revision {seeded_revision()} stays the newest"
 
 
 def test_prepare_without_seeding_leaves_the_tables_empty(

@@ -1,5 +1,6 @@
 """Dependencies shared by the routers: state, session, parameters and their checks."""
 
+import re
 from collections.abc import Iterator, Sequence
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args, get_origin
@@ -10,6 +11,7 @@ from fastapi.routing import APIRoute
 from pydantic import WithJsonSchema
 from sqlmodel import Session
 
+from service import revisions
 from service.errors import (
     InvalidParameter,
     RepeatedParameter,
@@ -43,9 +45,43 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_session(state: StateDep) -> Iterator[Session]:
+RevisionParam = Annotated[
+    str | None,
+    WithJsonSchema({"type": "string", "pattern": revisions.ID_PATTERN}),
+    Query(
+        description="Answer from this revision (see /v1/revisions): its id, or 8 or more of "
+        "its first characters, or a package revision an earlier citation printed. A pinned "
+        "answer never changes. Default: the newest revision.",
+    ),
+]
+
+
+def get_session(state: StateDep, revision: RevisionParam = None) -> Iterator[Session]:
+    """A session reading the newest revision, or the one `revision` names."""
+    if revision is not None:
+        check_revision(revision, "revision")
     with Session(state.engine) as session:
+        if revision is not None:
+            pin_session(session, revision, "revision")
         yield session
+
+
+def check_revision(given: str, parameter: str) -> None:
+    """422 for what cannot be a revision id or a prefix of one."""
+    if not re.fullmatch(revisions.ID_PATTERN, given):
+        raise InvalidParameter(
+            parameter,
+            given,
+            detail=f"The revision in {parameter} must be a revision id, or 8 to 16 of its "
+            "first characters: hexadecimal digits 0-9 and a-f.",
+        )
+
+
+def pin_session(session: Session, given: str, parameter: str) -> None:
+    """Make the session read the revision `given` names (from the parameter `parameter`):
+    422 for what cannot be an id, 404 for none, 409 for a prefix that names several."""
+    check_revision(given, parameter)
+    revisions.pin(session, revisions.resolve(session, given))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,8 +1,17 @@
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import StreamingResponse
 
-from service import queries
-from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
+from service import downloads, queries, revisions
+from service.api.deps import (
+    DisclosureFilterDep,
+    PageDep,
+    PublicBaseDep,
+    SessionDep,
+    StateDep,
+    list_responses,
+)
 from service.api.reply import ReplyDep, TableReplyDep, model_columns
+from service.caching import PINNED_CACHE_CONTROL, cache_key, make_etag
 from service.errors import problem_responses
 from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
 
@@ -66,3 +75,43 @@ def list_sources(
         return items[page.offset : page.offset + page.limit], len(items)
 
     return reply.page(build, page, model_columns(SourcePublic))
+
+
+@router.get(
+    "/disclosures/{disclosure_id}/datapackage.zip",
+    operation_id="getDataPackage",
+    summary="Download a disclosure's data package",
+    description="The disclosure's Frictionless data package as a zip, for the newest "
+    "revision or the one `revision` names: `datapackage.json` and every CSV exactly as "
+    "published (loading it with `met-foi seed` gives the same package revision), a "
+    "README.md with the citation and the licence, and LICENSE.",
+    response_class=Response,
+    responses={
+        200: {"content": {downloads.ZIP_MEDIA_TYPE: {"schema": {"type": "string"}}}},
+        **problem_responses(400, 404, 409, 422, 503),
+    },
+)
+def get_data_package(
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    base: PublicBaseDep,
+    disclosure_id: str = Path(description="Disclosure id, e.g. met-2013.", max_length=100),
+) -> Response:
+    package = downloads.stored_package(session, disclosure_id, base)
+    state.tracker.observe(revisions.latest_id(session))
+    key = cache_key(request.url.path, request.scope.get("query_string", b""), None)
+    pinned = revisions.is_pinned(session)
+    cache_control = (
+        PINNED_CACHE_CONTROL if pinned else f"public, max-age={state.settings.cache_max_age}"
+    )
+    return StreamingResponse(
+        downloads.zip_chunks(session, package, base),
+        media_type=downloads.ZIP_MEDIA_TYPE,
+        headers={
+            "etag": make_etag(package.revision.id, key or request.url.path),
+            "cache-control": cache_control,
+            "content-disposition": f'attachment; filename="{package.disclosure.id}.zip"',
+            "dataset-revision": package.revision.id,
+        },
+    )

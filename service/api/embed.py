@@ -11,7 +11,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlmodel import Session
 
-from service import queries
+from service import queries, revisions
 from service.api.deps import (
     DimensionsDep,
     DisclosureDep,
@@ -20,9 +20,10 @@ from service.api.deps import (
     SessionDep,
     StateDep,
     grouping,
+    pin_session,
     schema_ref,
 )
-from service.api.reply import ReplyDep
+from service.api.reply import Reply, ReplyDep
 from service.caching import JSON
 from service.embed.card import CARD_CSP, HTML_TYPE, Card, card_html, not_found_html
 from service.embed.oembed import (
@@ -35,6 +36,7 @@ from service.embed.oembed import (
     figure_id_from_url,
     oembed,
     oembed_xml,
+    revision_from_url,
 )
 from service.embed.script import JS_TYPE, embed_script
 from service.embed.svg import (
@@ -47,6 +49,7 @@ from service.embed.svg import (
     svg_height,
 )
 from service.errors import FormatNotImplemented, NotFound, problem_responses
+from service.models import FigurePublic
 from service.state import AppState
 
 router = APIRouter(tags=["embed"])
@@ -67,12 +70,25 @@ def _content(media_type: str, description: str) -> dict[str, Any]:
     }
 
 
-def _card(session: Session, figure_id: str) -> Card | None:
+def _card(session: Session, figure_id: str, reply: Reply | None = None) -> Card | None:
+    """The card of a figure in the revision the session reads; a pinned card also carries
+    the figure as it is now, and its answer is then kept only while that stays the newest."""
     try:
         figure = queries.get_figure(session, figure_id)
     except NotFound:
         return None
-    return Card(figure, queries.get_disclosure(session, figure.disclosure))
+    disclosure = queries.get_disclosure(session, figure.disclosure)
+    revision = revisions.read_id(session)
+    if not revisions.is_pinned(session):
+        return Card(figure, disclosure, revision)
+    if reply is not None:
+        reply.immutable = False
+    with revisions.reading_newest(session):
+        try:
+            now: FigurePublic | None = queries.get_figure(session, figure_id)
+        except NotFound:
+            now = None
+    return Card(figure, disclosure, revision, pinned=True, now=now)
 
 
 def _drawn_chart(session: Session, state: AppState, chart: ChartRequest) -> DrawnChart:
@@ -130,7 +146,7 @@ def embed_figure_svg(
     figure_id: FigureIdPath,
     theme: ThemeParam = "light",
 ) -> Response:
-    card = _card(session, figure_id)
+    card = _card(session, figure_id, reply)
     if card is None:
         return Response(
             not_found_svg(figure_id, theme),
@@ -168,7 +184,7 @@ def embed_figure_card(
     figure_id: FigureIdPath,
     theme: ThemeParam = "light",
 ) -> Response:
-    card = _card(session, figure_id)
+    card = _card(session, figure_id, reply)
     if card is None:
         return Response(
             not_found_html(figure_id, theme),
@@ -289,6 +305,9 @@ def get_oembed(
 ) -> Response:
     if format not in ("json", "xml"):
         raise FormatNotImplemented(format)
+    pinned = revision_from_url(url)
+    if pinned is not None:
+        pin_session(session, pinned, "url")
     figure_id = figure_id_from_url(url)
     chart = None if figure_id else chart_from_url(url)
     if figure_id is None and chart is None:
@@ -304,7 +323,7 @@ def get_oembed(
                 drawn, base, maxwidth=maxwidth, maxheight=maxheight, cache_age=age
             )
         else:
-            card = _card(session, str(figure_id))
+            card = _card(session, str(figure_id), reply)
             if card is None:
                 raise NotFound("figure", str(figure_id))
             fields = oembed(card, base, maxwidth=maxwidth, maxheight=maxheight, cache_age=age)

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from service import queries
+from service import history, queries
 from service.api.deps import (
     SORT_DESCRIPTION,
     DimensionsDep,
@@ -18,7 +18,7 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, model_columns
 from service.errors import problem_responses
-from service.models import FigurePublic, Page
+from service.models import FigureHistoryEntry, FigurePublic, Page
 
 router = APIRouter(tags=["figures"])
 
@@ -83,3 +83,26 @@ def get_figure(
     figure_id: str = Path(description="Figure id.", max_length=200),
 ) -> Response:
     return reply.one(lambda: queries.get_figure(session, figure_id, base))
+
+
+@router.get(
+    "/figures/{figure_id}/history",
+    operation_id="getFigureHistory",
+    summary="A figure's history across revisions",
+    description="Each revision in which the figure was added, changed or removed, oldest "
+    "first: its reading from then on, the reading before, which fields changed, and the "
+    "note its package gave. Pinned with `revision`, the history stops at that revision.",
+    response_model=Page[FigureHistoryEntry],
+    responses=list_responses(400, 404, 406, 409, 422, 503),
+)
+def get_figure_history(
+    session: SessionDep,
+    reply: TableReplyDep,
+    page: PageDep,
+    figure_id: str = Path(description="Figure id.", max_length=200),
+) -> Response:
+    def build() -> tuple[list[FigureHistoryEntry], int]:
+        entries = history.figure_history(session, figure_id)
+        return entries[page.offset : page.offset + page.limit], len(entries)
+
+    return reply.page(build, page, model_columns(FigureHistoryEntry))

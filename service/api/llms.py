@@ -11,7 +11,6 @@ from service.caching import normalised_query
 from service.errors import problem_responses
 from service.llms import llms_full_txt, llms_txt
 from service.openapi import committed_document
-from service.queries import dataset_revision
 
 router = APIRouter(tags=["llms"])
 
@@ -23,13 +22,8 @@ class TextReply(Reply):
     (a crawler asking for text/plain must not get a 406)."""
 
     def __init__(self, request: Request, session: SessionDep, state: StateDep) -> None:
-        self.request = request
-        self.state = state
         query = normalised_query(request.scope.get("query_string", b""))
-        self.key = f"{request.url.path}?{query}#text"
-        self.format = "text"
-        self.revision = dataset_revision(session)
-        state.tracker.observe(self.revision)
+        super().__init__(request, session, state, f"{request.url.path}?{query}#text")
 
 
 TextReplyDep = Annotated[TextReply, Depends()]

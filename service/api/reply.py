@@ -13,12 +13,15 @@ from urllib.parse import urlencode
 
 import orjson
 from fastapi import Depends, Request, Response
+from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
 
+from service import revisions
 from service.api.deps import FormatParam, Paging, SessionDep, StateDep
 from service.caching import (
     CSV,
     JSON,
+    PINNED_CACHE_CONTROL,
     Entry,
     cache_key,
     entry_response,
@@ -26,7 +29,6 @@ from service.caching import (
     make_etag,
 )
 from service.errors import NotAcceptable
-from service.queries import dataset_revision
 from service.state import AppState
 
 
@@ -62,25 +64,41 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _dump(model: SQLModel) -> dict[str, Any]:
+def _dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", by_alias=True)
+
+
+def json_bytes(model: BaseModel) -> bytes:
+    """A model as the API encodes JSON: field aliases, no whitespace."""
+    return orjson.dumps(_dump(model))
 
 
 class Reply:
     """Builds a read response once per revision and request, and stores it."""
 
-    def __init__(self, request: Request, session: Session, state: AppState) -> None:
+    def __init__(
+        self, request: Request, session: Session, state: AppState, key: str | None = None
+    ) -> None:
         self.request = request
         self.state = state
-        key = cache_key(
-            request.url.path, request.scope.get("query_string", b""), request.headers.get("accept")
-        )
+        if key is None:
+            key = cache_key(
+                request.url.path,
+                request.scope.get("query_string", b""),
+                request.headers.get("accept"),
+            )
         if key is None:
             raise NotAcceptable([JSON, CSV])
         self.key = key
         self.format = key.rsplit("#", 1)[1]
-        self.revision = dataset_revision(session)
-        state.tracker.observe(self.revision)
+        #: The revision the answer is read from, and whether the request pinned it.
+        self.revision = revisions.read_id(session)
+        self.pinned = revisions.is_pinned(session)
+        #: False for a pinned answer that also shows the newest revision (a pinned card's
+        #: "corrected since" line): it is kept only while that revision is the newest.
+        self.immutable = self.pinned
+        self.latest = revisions.latest_id(session) if self.pinned else self.revision
+        state.tracker.observe(self.latest)
 
     def one(self, build: Callable[[], SQLModel]) -> Response:
         """A single object; JSON only."""
@@ -171,13 +189,29 @@ class Reply:
         entry = make_entry(
             body,
             media_type,
-            make_etag(self.revision, self.key),
-            extra,
+            make_etag(self.etag_basis, self.key),
+            (*extra, ("dataset-revision", self.revision)),
             negotiated=negotiated,
             route=self.state.route_templates.get(endpoint, ""),
+            cache_control=PINNED_CACHE_CONTROL if self.immutable else "",
         )
-        self.state.cache.put(self.revision, self.key, entry)
+        if self.immutable and self.pinned_by_full_id():
+            self.state.cache.put_pinned(self.key, entry)
+        else:
+            # A prefix may become ambiguous when a revision is published: kept only until then.
+            self.state.cache.put(self.latest, self.key, entry)
         return self._respond(entry)
+
+    @property
+    def etag_basis(self) -> str:
+        """What the answer depends on: its revision, and the newest one too for a pinned
+        answer that shows it."""
+        if self.pinned and not self.immutable:
+            return f"{self.revision}:{self.latest}"
+        return self.revision
+
+    def pinned_by_full_id(self) -> bool:
+        return self.request.query_params.get("revision", "").lower() == self.revision
 
     def _respond(self, entry: Entry) -> Response:
         """The entry in the coding the request accepts, as FastPath would send it."""

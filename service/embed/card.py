@@ -96,6 +96,11 @@ class Card:
 
     figure: FigurePublic
     disclosure: DisclosureDetail
+    #: The dataset revision the card shows, and whether the embed pinned it.
+    revision: str = ""
+    pinned: bool = False
+    #: For a pinned card, the figure as the newest revision has it (None: it was removed).
+    now: FigurePublic | None = None
 
     @property
     def big(self) -> str:
@@ -152,7 +157,29 @@ class Card:
     @property
     def dataset_line(self) -> str:
         d = self.disclosure
-        return f"dataset {d.id} v{d.version} · revision {d.revision}"
+        pinned = " (pinned)" if self.pinned else ""
+        return f"dataset {d.id} v{d.version} · revision {self.revision}{pinned}"
+
+    @property
+    def correction_line(self) -> str:
+        """For a pinned card whose figure reads differently now: what it reads now."""
+        if not self.pinned:
+            return ""
+        if self.now is None:
+            return "Withdrawn since: no longer published."
+        if self.now.reading == self.figure.reading and self.now.unit == self.figure.unit:
+            return ""
+        numeric = has_number(self.now.value, self.now.min, self.now.max)
+        unit = f" {self.now.unit}" if numeric and self.now.unit else ""
+        return f"Corrected since: now {self.now.reading}{unit}."
+
+    @property
+    def current_path(self) -> str:
+        """Where the correction line leads: the figure's page now, or its history if it
+        was withdrawn."""
+        if self.now is None:
+            return f"/v1/figures/{quote(self.figure.id, safe='')}/history"
+        return figure_page_path(self.figure.id)
 
     @property
     def as_of(self) -> str:
@@ -160,8 +187,10 @@ class Card:
 
     @property
     def page_path(self) -> str:
-        """The figure's public page (service/web), which a reader can follow; not its JSON."""
-        return figure_page_path(self.figure.id)
+        """The figure's public page (service/web), which a reader can follow; not its JSON.
+        A pinned card's page is pinned too."""
+        path = figure_page_path(self.figure.id)
+        return f"{path}?revision={self.revision}" if self.pinned else path
 
     @property
     def summary(self) -> str:
@@ -201,6 +230,8 @@ def card_height(card: Card) -> int:
         _block(f.label, 18, 1.4, 8, SEMI_BOLD),
         _block(card.period, 14, 1.4, 4),
     ]
+    if card.correction_line:
+        blocks.append(_block(f"{card.correction_line} See the figure now", 14, 1.4, 8))
     if card.qualifier_line:
         blocks.append(_block(card.qualifier_line, 14, 1.4, 4))
     if card.disputed_line:
@@ -233,6 +264,8 @@ def _css(p: Palette) -> str:
         f".qualifier,.period,.derived,.asof{{margin:4px 0 0;color:{p.muted};font-size:14px}}"
         "h1{margin:8px 0 0;font-size:18px;font-weight:600}"
         ".disputed{margin:8px 0 0;font-size:14px}"
+        f".corrected{{margin:8px 0 0;padding:4px 8px;font-size:14px;"
+        f"border-left:4px solid {p.link}}}"
         f"details{{margin:8px 0 0;font-size:13px;color:{p.muted}}}"
         "details p{margin:4px 0 0}"
         f"footer{{margin-top:12px;padding-top:8px;border-top:1px solid {p.border};font-size:13px}}"
@@ -277,6 +310,12 @@ def card_html(card: Card, theme: Theme, discovery: str = "", base: str = "") -> 
         parts.append(f'<p class="qualifier">{esc(card.qualifier_line)}</p>')
     parts.append(f'<h1 id="figure-label">{esc(f.label)}</h1>')
     parts.append(f'<p class="period">{esc(card.period)}</p>')
+    if card.correction_line:
+        label = "See the figure now" if card.now is not None else "See its history"
+        parts.append(
+            f'<p class="corrected"><strong>{esc(card.correction_line)}</strong> '
+            f"{_link(base + card.current_path, label)}</p>"
+        )
     if card.disputed_line:
         parts.append(
             f'<p class="disputed"><strong>Sources disagree:</strong> {esc(card.disputed_line)}</p>'

@@ -83,8 +83,15 @@ def chart_from_url(url: str) -> ChartRequest | None:
     )
 
 
-def _card_src(base: str, figure_id: str) -> str:
-    return f"{base}/v1/embed/figures/{quote(figure_id, safe='')}"
+def revision_from_url(url: str) -> str | None:
+    """The revision a pasted URL is pinned to (its `revision` parameter), if any."""
+    target = _http_path(url)
+    return dict(parse_qsl(target[1])).get("revision") if target else None
+
+
+def _card_src(base: str, card: Card) -> str:
+    src = f"{base}/v1/embed/figures/{quote(card.figure.id, safe='')}"
+    return f"{src}?revision={card.revision}" if card.pinned else src
 
 
 def oembed(
@@ -98,7 +105,7 @@ def oembed(
     width = min(CARD_WIDTH, maxwidth or CARD_WIDTH)
     height = min(card_height(card), maxheight or card_height(card))
     iframe = (
-        f'<iframe src="{esc(_card_src(base, card.figure.id))}" title="{esc(card.summary)}" '
+        f'<iframe src="{esc(_card_src(base, card))}" title="{esc(card.summary)}" '
         f'width="{width}" height="{height}" style="border:0;max-width:100%" loading="lazy" '
         'sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer">'
         "</iframe>"
@@ -172,14 +179,14 @@ def oembed_xml(answer: dict[str, object]) -> bytes:
     return document.encode()
 
 
-def oembed_discovery_url(base: str, figure_id: str) -> str:
-    target = _card_src(base, figure_id)
+def oembed_discovery_url(base: str, card: Card) -> str:
+    target = _card_src(base, card)
     return f"{base}/oembed?{urlencode({'url': target, 'format': 'json'})}"
 
 
 def discovery_link(base: str, card: Card) -> str:
     """The <link> in a card's head that tells a CMS where its oEmbed answer is."""
-    href = oembed_discovery_url(base, card.figure.id)
+    href = oembed_discovery_url(base, card)
     return (
         f'<link rel="alternate" type="{OEMBED_TYPE}" href="{esc(href)}" '
         f'title="{esc(card.figure.label)}">\n'

@@ -99,6 +99,7 @@ def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
     desc = " ".join(
         p
         for p in (
+            card.correction_line,
             card.qualifier_line,
             f"Sources disagree: {card.disputed_line}." if card.disputed_line else "",
             card.derived_line,
@@ -118,6 +119,15 @@ def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
         svg.text(card.qualifier_line, 13, color=p.muted)
     svg.text(f.label, 18, weight=600, cls="label")
     svg.text(card.period, 13, color=p.muted)
+    if card.correction_line:
+        svg.text(
+            card.correction_line,
+            14,
+            weight=700,
+            cls="corrected",
+            href=base + card.current_path,
+            color=p.link,
+        )
     if card.disputed_line:
         svg.text(f"Sources disagree: {card.disputed_line}", 13, cls="disputed")
     if card.derived_line:

@@ -1,22 +1,45 @@
-"""Write validated packages in one transaction, skipping those already loaded.
+"""Publish validated packages as one new revision, in one transaction.
 
 Every package is read and checked in full first; any error anywhere loads nothing. A
-package whose revision (a hash of its files) is already stored is left as it is; a changed
-one replaces its old rows, and its rows go in as bulk inserts.
+package whose revision (a hash of its files) is the stored one is left as it is. The
+changed ones are written as versions: a row that differs from the stored one, or is new,
+is inserted as live from the new revision; a stored row that changed or is gone is closed
+at it; an unchanged row is left alone, so it is stored once however many revisions it
+lives through. Then the revision is recorded, with what changed and the notes the
+packages give, and the packages' files are kept (once per content) for downloads.
 """
 
 import contextlib
 import gc
+import zlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Integer, Table, delete, insert, text
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, col, select
+import orjson
+from sqlalchemy import JSON, Integer, Table, func, insert, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, SQLModel, select
 
-from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
+from service import history, revisions
+from service.models import (
+    Case,
+    Check,
+    CheckTerm,
+    Disclosure,
+    Figure,
+    FigureChange,
+    FigureReport,
+    Note,
+    PackageFile,
+    PackageManifest,
+    Revision,
+    Source,
+    Versioned,
+)
 from service.seed.package import Package, read_package
 from service.seed.reader import PackageInvalid
 
@@ -38,13 +61,79 @@ class LoadResult:
         return f"{self.disclosure_id}: {state}; {counts}; revision {self.revision}"
 
 
-def load_packages(
-    engine: Engine, roots: Sequence[Path], *, dry_run: bool = False
-) -> list[LoadResult]:
-    """Validate every package, then write the changed ones in one transaction (or, for a
-    dry run, roll it back: nothing is written)."""
+@dataclass(frozen=True)
+class Publication:
+    """What a load did: each package's result and, when any changed, the revision it
+    published (or, for a dry run, would have published) with its figures' changes."""
+
+    results: list[LoadResult]
+    revision: Revision | None = None
+    changes: list[FigureChange] = field(default_factory=list)
+    #: The revision current before the load ("" when nothing was published yet).
+    previous: str = ""
+
+    def change_lines(self) -> list[str]:
+        """One line per figure added, changed (old -> new reading) or removed."""
+        return [change_line(c) for c in self.changes]
+
+    def summary(self, *, dry_run: bool = False) -> list[str]:
+        """What the load published (or, dry, would publish): the revision, its note and,
+        for a dry run, every figure's change."""
+        if self.revision is None:
+            kept = f"revision {self.previous} stays the newest" if self.previous else "none yet"
+            return [f"nothing changed: {kept}"]
+        r = self.revision
+        verb = "dry run, nothing written: would publish" if dry_run else "published"
+        counts = (
+            f"figures: {r.figures_added} added, {r.figures_changed} changed, "
+            f"{r.figures_removed} removed"
+        )
+        lines = [f"{verb} revision {r.id} (number {r.seq}); {counts}", f"  note: {r.note}"]
+        return lines + [f"  {line}" for line in self.change_lines()] if dry_run else lines
+
+
+def change_line(change: FigureChange) -> str:
+    before = change.before.reading if change.before else ""
+    after = change.after.reading if change.after else ""
+    what = f"{change.figure} ({change.label})"
+    if change.change == "added":
+        return f"added {what}: {after}"
+    if change.change == "removed":
+        return f"removed {what}: was {before}"
+    return f"changed {what}: {before} -> {after} ({', '.join(change.fields)})"
+
+
+def data_date(roots: Sequence[Path]) -> datetime:
+    """The packages' newest `last_updated` as a UTC instant: a publication time that gives
+    the same revision listing on every run (the OpenAPI and docs examples)."""
+    newest = max(read_package(root).disclosure.last_updated for root in roots)
+    return datetime.fromisoformat(newest).replace(tzinfo=UTC)
+
+
+def load_packages(engine: Engine, roots: Sequence[Path]) -> list[LoadResult]:
+    """Validate every package, then publish the changed ones as one revision."""
+    return publish_packages(engine, roots).results
+
+
+def publish_packages(
+    engine: Engine, roots: Sequence[Path], *, dry_run: bool = False, now: datetime | None = None
+) -> Publication:
+    """Validate every package, then publish the changed ones as one revision; a dry run
+    does everything inside a transaction it rolls back, so nothing is written."""
     with _gc_paused():
-        return _load_packages(engine, roots, dry_run=dry_run)
+        packages = _read_packages(roots)
+        with Session(engine, expire_on_commit=False) as session:
+            session.begin()
+            try:
+                publication = _publish(session, packages, now or datetime.now(UTC))
+            except BaseException:
+                session.rollback()
+                raise
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            return publication
 
 
 @contextlib.contextmanager
@@ -59,27 +148,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _load_packages(engine: Engine, roots: Sequence[Path], *, dry_run: bool) -> list[LoadResult]:
-    packages = _read_packages(roots)
-    results: list[LoadResult] = []
-    with Session(engine) as session, session.begin():
-        stored = {d.id: d.revision for d in session.exec(select(Disclosure)).all()}
-        errors = _source_id_clashes(session, packages)
-        if errors:
-            raise PackageInvalid(errors)
-        for package in packages:
-            disclosure = package.disclosure
-            changed = stored.get(disclosure.id) != disclosure.revision
-            if changed:
-                _replace(session, package, existed=disclosure.id in stored)
-            results.append(
-                LoadResult(disclosure.id, disclosure.revision, changed, package.counts())
-            )
-        if dry_run:
-            session.rollback()
-    return results
 
 
 def _read_packages(roots: Sequence[Path]) -> list[Package]:
@@ -99,6 +167,67 @@ def _read_packages(roots: Sequence[Path]) -> list[Package]:
     return packages
 
 
+def _publish(session: Session, packages: list[Package], now: datetime) -> Publication:
+    stored = {d.id: d for d in session.exec(select(Disclosure)).all()}
+    errors = _source_id_clashes(session, packages)
+    if errors:
+        raise PackageInvalid(errors)
+    changed = [p for p in packages if p.disclosure.id not in stored or _differs(p, stored)]
+    results = [
+        LoadResult(p.disclosure.id, p.disclosure.revision, p in changed, p.counts())
+        for p in packages
+    ]
+    for package in packages:
+        _keep_files(session, package)
+    latest = revisions.latest(session)
+    previous = "" if latest is None else latest.id
+    if not changed:
+        return Publication(results, previous=previous)
+    seq = 1 if latest is None else latest.seq + 1
+    published = []
+    with _large_page_cache(session):
+        for package in changed:
+            before = stored.get(package.disclosure.id)
+            rows = _write_versions(session, package, seq, existed=before is not None)
+            published.append(_package_entry(package, before, rows))
+    state = {d.id: d.revision for d in stored.values()}
+    state.update({p.disclosure.id: p.disclosure.revision for p in changed})
+    changes = history.changes_in(session, seq)
+    revision = Revision(
+        seq=seq,
+        id=revisions.revision_id(None if latest is None else latest.id, state),
+        published=now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        note="; ".join(f"{p['disclosure']}: {' '.join(p['notes'])}" for p in published),
+        packages=published,
+        figures_added=sum(c.change == "added" for c in changes),
+        figures_changed=sum(c.change == "changed" for c in changes),
+        figures_removed=sum(c.change == "removed" for c in changes),
+    )
+    session.add(revision)
+    session.flush()
+    return Publication(results, revision, changes, previous)
+
+
+def _differs(package: Package, stored: dict[str, Disclosure]) -> bool:
+    return stored[package.disclosure.id].revision != package.disclosure.revision
+
+
+def _package_entry(
+    package: Package, previous: Disclosure | None, rows: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    """A package's line in its revision: what it is now, whether it is new, the notes of
+    its `changes` entries that the stored version did not have, and the rows that changed."""
+    known = [] if previous is None else previous.changes
+    notes = [c["note"] for c in package.disclosure.changes if c not in known]
+    return {
+        "disclosure": package.disclosure.id,
+        "revision": package.disclosure.revision,
+        "change": "added" if previous is None else "changed",
+        "notes": notes or [revisions.NO_NOTE],
+        "rows": rows,
+    }
+
+
 def _source_id_clashes(session: Session, packages: list[Package]) -> list[str]:
     """A source id names one source: another disclosure's stored or loading sources keep theirs."""
     errors: list[str] = []
@@ -115,17 +244,118 @@ def _source_id_clashes(session: Session, packages: list[Package]) -> list[str]:
     return errors
 
 
-def _replace(session: Session, package: Package, *, existed: bool) -> None:
-    if existed:
-        # Every child table references disclosures (directly or through figures and checks)
-        # with ON DELETE CASCADE, so one delete clears the old version.
-        session.execute(delete(Disclosure).where(col(Disclosure.id) == package.disclosure.id))
-        session.flush()
-    session.add(package.disclosure)
-    session.add_all(package.sources)
-    session.flush()
-    with _large_page_cache(session):
-        _bulk_insert(session, package)
+# ---------------------------------------------------------------- versions
+
+#: What names one row of a table across versions (its id, unless it has only a surrogate).
+NATURAL_KEYS: dict[type[Versioned], tuple[str, ...]] = {
+    FigureReport: ("figure_id", "source_id"),
+    CheckTerm: ("check_id", "position"),
+}
+
+
+def _write_versions(
+    session: Session, package: Package, seq: int, *, existed: bool
+) -> dict[str, dict[str, int]]:
+    """Write the package as versions live from revision `seq`; return per table how many
+    rows were added, changed and removed."""
+    counts: dict[str, dict[str, int]] = {}
+    for model, rows in _rows(package).items():
+        table = _table(model)
+        for row in rows:
+            row["rev_from"], row["rev_to"] = seq, None
+        if existed:
+            rows, close, counts[table.name] = _changed_rows(
+                session, model, package.disclosure.id, rows
+            )
+            _close(session, model, package.disclosure.id, close, seq)
+        else:
+            counts[table.name] = {"added": len(rows), "changed": 0, "removed": 0}
+        for start in range(0, len(rows), INSERT_CHUNK):
+            _insert(session.connection(), table, rows[start : start + INSERT_CHUNK])
+    return {name: n for name, n in counts.items() if any(n.values())}
+
+
+def _rows(package: Package) -> dict[type[Versioned], list[dict[str, Any]]]:
+    """The package's rows as insert parameters, parents before children."""
+    disclosure_id = {"disclosure_id": package.disclosure.id}
+    return {
+        Disclosure: _column_dicts(Disclosure, [package.disclosure]),
+        Source: _column_dicts(Source, package.sources),
+        Figure: _column_dicts(Figure, package.figures),
+        Case: package.case_rows,
+        Note: _column_dicts(Note, package.notes),
+        Check: _column_dicts(Check, package.checks),
+        FigureReport: _column_dicts(FigureReport, package.reports, disclosure_id),
+        CheckTerm: _column_dicts(CheckTerm, package.terms, disclosure_id),
+    }
+
+
+def _content_columns(table: Table) -> list[str]:
+    """The columns that make a row what it is: all but the revision range and a surrogate key."""
+    return [
+        c.name
+        for c in table.columns
+        if c.name not in ("rev_from", "rev_to") and not _surrogate(c.name, table)
+    ]
+
+
+def _surrogate(name: str, table: Table) -> bool:
+    column = table.c[name]
+    return bool(column.primary_key and isinstance(column.type, Integer))
+
+
+def _changed_rows(
+    session: Session, model: type[Versioned], disclosure_id: str, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[Any], dict[str, int]]:
+    """Of the package's rows, those to insert (new, or different from the stored version);
+    the stored versions to close (changed or gone); and how many rows were added, changed
+    and removed."""
+    table = _table(model)
+    columns = _content_columns(table)
+    key_columns = NATURAL_KEYS.get(model, ("id",))
+    owner = table.c.id if model is Disclosure else table.c.disclosure_id
+    stored: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...]]] = {}
+    at = [columns.index(k) for k in key_columns]
+    for found in session.connection().execute(
+        select(table.c.id, *(table.c[c] for c in columns)).where(
+            owner == disclosure_id, table.c.rev_to.is_(None)
+        )
+    ):
+        content = tuple(found[1:])
+        stored[tuple(content[i] for i in at)] = (found[0], content)
+    inserts, close = [], []
+    added = changed = 0
+    for row in rows:
+        key = tuple(row[k] for k in key_columns)
+        old = stored.pop(key, None)
+        if old is None:
+            added += 1
+        elif old[1] != tuple(row[c] for c in columns):
+            changed += 1
+            close.append(old[0])
+        else:
+            continue
+        inserts.append(row)
+    close.extend(identity for identity, _ in stored.values())
+    return inserts, close, {"added": added, "changed": changed, "removed": len(stored)}
+
+
+def _close(
+    session: Session, model: type[Versioned], disclosure_id: str, ids: list[Any], seq: int
+) -> None:
+    """End the live versions with these ids (their id, or surrogate key) at revision `seq`."""
+    table = _table(model)
+    owner = table.c.id if model is Disclosure else table.c.disclosure_id
+    for start in range(0, len(ids), INSERT_CHUNK):
+        session.connection().execute(
+            update(table)
+            .where(
+                owner == disclosure_id,
+                table.c.rev_to.is_(None),
+                table.c.id.in_(ids[start : start + INSERT_CHUNK]),
+            )
+            .values(rev_to=seq)
+        )
 
 
 @contextlib.contextmanager
@@ -143,30 +373,14 @@ def _large_page_cache(session: Session) -> Iterator[None]:
         session.execute(text(f"PRAGMA cache_size = {int(previous)}"))
 
 
-def _bulk_insert(session: Session, package: Package) -> None:
-    # Bulk INSERTs (executemany, in chunks) rather than the ORM unit of work: a package
-    # can hold a million cases. Parents before children, for the foreign keys.
-    for model, rows in (
-        (Figure, _column_dicts(Figure, package.figures)),
-        (Case, package.case_rows),
-        (Note, _column_dicts(Note, package.notes)),
-        (Check, _column_dicts(Check, package.checks)),
-        (FigureReport, _column_dicts(FigureReport, package.reports)),
-        (CheckTerm, _column_dicts(CheckTerm, package.terms)),
-    ):
-        for start in range(0, len(rows), INSERT_CHUNK):
-            _insert(session, _table(model), rows[start : start + INSERT_CHUNK])
-
-
 INSERT_CHUNK = 20_000
 
 
-def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        connection.execute(insert(table), rows)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, rows)
         return
     # On SQLite, sqlite3's executemany straight from tuples, each value passed through its
     # column type's own bind processor (JSON to text), as SQLAlchemy does: SQLAlchemy's
@@ -187,14 +401,76 @@ def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     )
 
 
+def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY, through psycopg, on the transaction's own connection: several
+    times faster than multi-row INSERTs. One COPY per chunk keeps each statement well
+    inside the statement timeout. A driver error is raised as SQLAlchemy's, as an INSERT's
+    would be, so the caller reports it the same way."""
+    names = list(rows[0])
+    json_columns = {i for i, n in enumerate(names) if isinstance(table.c[n].type, JSON)}
+    columns = ", ".join(f'"{n}"' for n in names)
+    statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    driver = connection.connection.driver_connection
+    assert driver is not None  # the open transaction's connection
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                values = list(row.values())
+                for i in json_columns:
+                    values[i] = orjson.dumps(values[i]).decode()
+                copy.write_row(values)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement, None, exc, dbapi.Error, hide_parameters=True, dialect=connection.dialect
+        ) from None
+
+
 def _table(model: type[SQLModel]) -> Table:
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
 
 
-def _column_dicts(model: type[SQLModel], items: Sequence[SQLModel]) -> list[dict[str, Any]]:
+def _column_dicts(
+    model: type[SQLModel], items: Sequence[SQLModel], extra: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Insert parameters for ORM objects, leaving integer surrogate keys to the database."""
-    columns = [
-        c.name for c in _table(model).columns if not (c.primary_key and isinstance(c.type, Integer))
-    ]
-    return [{name: getattr(item, name) for name in columns} for item in items]
+    table = _table(model)
+    columns = [c.name for c in table.columns if not _surrogate(c.name, table)]
+    return [{name: getattr(item, name) for name in columns} | (extra or {}) for item in items]
+
+
+# ---------------------------------------------------------------- the package's files
+
+
+def _keep_files(session: Session, package: Package) -> None:
+    """Store the package's files, once per content, unless this package revision's are
+    stored already (a database migrated from before downloads gets them on its next seed)."""
+    disclosure_id, revision = package.disclosure.id, package.disclosure.revision
+    manifest = _table(PackageManifest)
+    connection = session.connection()
+    stored = connection.execute(
+        select(func.count()).where(
+            manifest.c.disclosure_id == disclosure_id, manifest.c.package_revision == revision
+        )
+    ).scalar_one()
+    if stored:
+        return
+    files = _table(PackageFile)
+    for position, relpath in enumerate(package.files):
+        data = (package.path / relpath).read_bytes()
+        digest = revisions.file_digest(data)
+        known = connection.execute(select(files.c.digest).where(files.c.digest == digest)).first()
+        if known is None:
+            connection.execute(
+                insert(files).values(digest=digest, size=len(data), data=zlib.compress(data, 6))
+            )
+        connection.execute(
+            insert(manifest).values(
+                disclosure_id=disclosure_id,
+                package_revision=revision,
+                path=relpath,
+                digest=digest,
+                position=position,
+            )
+        )

@@ -8,6 +8,7 @@ read (its interval, its words, whether sources disagree) is service.reading's.
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from service.seed.schema import (
 from service.taxonomy import CODES, DIMENSIONS
 
 Rows = list[tuple[int, Row]]
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -41,6 +43,8 @@ class Package:
     checks: list[Check] = field(default_factory=list)
     terms: list[CheckTerm] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    #: The files the package revision is a hash of, datapackage.json first.
+    files: list[str] = field(default_factory=list)
 
     @property
     def cases(self) -> list[Case]:
@@ -78,14 +82,19 @@ def read_package(root: Path) -> Package:
     _check_aggregate_defaults(reader, where, package)
     if reader.errors:
         raise PackageInvalid(reader.errors)
-    disclosure.revision = package_revision(root, paths.values())
+    package.files = package_files(paths.values())
+    disclosure.revision = package_revision(root, package.files)
     return package
 
 
-def package_revision(root: Path, relpaths: Iterable[str]) -> str:
+def package_files(resource_paths: Iterable[str]) -> list[str]:
+    return ["datapackage.json", *sorted(resource_paths)]
+
+
+def package_revision(root: Path, files: Iterable[str]) -> str:
     """A hash of the package's files: the loader skips a package whose revision is stored."""
     digest = hashlib.sha256()
-    for relpath in ["datapackage.json", *sorted(relpaths)]:
+    for relpath in files:
         digest.update(relpath.encode())
         digest.update(b"\0")
         digest.update((root / relpath).read_bytes())
@@ -128,6 +137,7 @@ def _read_disclosure(reader: Reader, where: str, descriptor: dict[str, Any]) -> 
         reader.error(where, "'aggregates' must be a list")
         defaults = []
     return Disclosure(
+        changes=_read_changes(reader, where, descriptor.get("changes")),
         id=descriptor["name"],
         title=descriptor.get("title", ""),
         force=info.get("force", ""),
@@ -151,6 +161,30 @@ def _read_disclosure(reader: Reader, where: str, descriptor: dict[str, Any]) -> 
         revision="",
         last_updated=str(descriptor.get("last_updated", "")),
     )
+
+
+def _read_changes(reader: Reader, where: str, changes: Any) -> list[dict[str, str]]:
+    """The package's own record of its corrections, oldest first: [{"date", "note"}]. The
+    entries a load finds new become the note of the revision it publishes."""
+    if changes is None:
+        return []
+    if not isinstance(changes, list):
+        reader.error(where, '\'changes\' must be a list of {"date", "note"} objects')
+        return []
+    found: list[dict[str, str]] = []
+    for index, item in enumerate(changes):
+        at = f"{where} changes[{index}]"
+        note = item.get("note") if isinstance(item, dict) else None
+        date = item.get("date", "") if isinstance(item, dict) else None
+        if not isinstance(note, str) or not note.strip():
+            reader.error(at, "'note' must be a sentence saying what changed")
+        elif not isinstance(date, str) or (date and not ISO_DATE.match(date)):
+            reader.error(at, "'date' must be a date as YYYY-MM-DD")
+        elif set(item) - {"date", "note"}:
+            reader.error(at, f"unknown keys: {', '.join(sorted(set(item) - {'date', 'note'}))}")
+        else:
+            found.append({"date": date, "note": note.strip()})
+    return found
 
 
 def _disclosure_info(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -364,6 +398,7 @@ def _read_reports(
             _check_report_fits(reader, at, row, figure_row)
         package.reports.append(
             FigureReport(
+                disclosure_id=package.disclosure.id,
                 figure_id=row["figure"],
                 source_id=row["source"],
                 kind=row["kind"],
@@ -507,6 +542,7 @@ def _read_terms(
         else:
             package.terms.append(
                 CheckTerm(
+                    disclosure_id=package.disclosure.id,
                     check_id=row["check"],
                     role=row["role"],
                     figure_id=row["figure"],

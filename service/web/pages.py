@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 
-from service import queries, reading
+from service import queries, reading, revisions
 from service.api.deps import SessionDep, StateDep
 from service.caching import Entry, entry_response, make_etag, normalised_query
 from service.citation import bibtex
@@ -309,9 +309,12 @@ def page(
 ) -> Response:
     """A page built once per revision and (path, understood parameters), then served from
     the response cache with the API's ETag and Cache-Control."""
-    query = normalised_query(urlencode(params or {}))
+    params = dict(params or {})
+    if revisions.is_pinned(session):
+        params["revision"] = request.query_params["revision"]
+    query = normalised_query(urlencode(params))
     key = f"{request.url.path}?{query}#html{('@' + varies_with) if varies_with else ''}"
-    revision = queries.dataset_revision(session)
+    revision = revisions.latest_id(session)
     state.tracker.observe(revision)
     entry = state.cache.get(key)
     if entry is None:
@@ -349,7 +352,7 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
         return render(
             "home.html",
             disclosures=disclosures,
-            revision=queries.dataset_revision(session),
+            revision=revisions.read_id(session),
             marks=marks,
         )
 

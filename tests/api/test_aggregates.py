@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from service.seed import read_package
 from tests.citations import ANSWER, IDG, IDG_URL, LICENCE_LINE, STANDARD, STANDARD_URL
-from tests.conftest import MET_2013
+from tests.conftest import MET_2013, seeded_revision
 
 DIMS = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
 
@@ -195,16 +195,18 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
         ("met-2013.K6", "holds_within_range")
     ]
     assert [s["id"] for s in body["sources"]] == ["standard2013", "idg_via_parliamentstreet"]
-    revision = read_package(MET_2013).disclosure.revision
-    assert body["revision"] == revision
+    assert body["revision"] == read_package(MET_2013).disclosure.revision
+    revision = seeded_revision()
+    assert body["dataset_revision"] == revision
     assert body["citation"] == (
         f"{ANSWER}; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.1.0, revision "
-        f"{revision}: /v1/disclosures/met-2013. {LICENCE_LINE}"
+        f"{revision}: /v1/disclosures/met-2013?revision={revision}. {LICENCE_LINE}"
     )
     assert [(c["id"], c["URL"]) for c in body["cite"]] == [
         (
             "met-2013.cases_by_platform.by-platform",
-            "/v1/aggregates?by=platform&disclosure=met-2013&measure=cases_by_platform",
+            "/v1/aggregates?by=platform&disclosure=met-2013&measure=cases_by_platform"
+            f"&revision={revision}",
         ),
         ("standard2013", STANDARD_URL),
         ("idg_via_parliamentstreet", IDG_URL),

@@ -6,9 +6,8 @@ import json
 
 from fastapi.testclient import TestClient
 
-from service.seed import read_package
 from tests.citations import ANSWER, GUARDIAN, INDEPENDENT, LICENCE_LINE, STANDARD
-from tests.conftest import MET_2013
+from tests.conftest import seeded_revision
 
 
 def report(source: str, publisher: str, value: int) -> dict[str, object]:
@@ -30,7 +29,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
     response = client.get("/v1/figures/met-2013.officers.written-warning")
     assert response.status_code == 200
     figure = response.json()
-    revision = read_package(MET_2013).disclosure.revision
+    revision = seeded_revision()
     assert figure == {
         "id": "met-2013.officers.written-warning",
         "disclosure": "met-2013",
@@ -60,8 +59,8 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "citation": "Police officers given a written warning: 17 to 18 (sources disagree: The "
         f"Guardian 18, Evening Standard 17, The Independent 17). {ANSWER}; printed by "
         f"{GUARDIAN}; {STANDARD}; {INDEPENDENT}. Dataset met-2013 v1.1.0, revision {revision}, "
-        "figure met-2013.officers.written-warning: /v1/figures/met-2013.officers.written-warning. "
-        f"{LICENCE_LINE}",
+        "figure met-2013.officers.written-warning: /v1/figures/met-2013.officers.written-warning"
+        f"?revision={revision}. {LICENCE_LINE}",
         "cite": figure["cite"],
     }
     assert [(c["id"], c["type"]) for c in figure["cite"]] == [
@@ -76,7 +75,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "title": "Police officers given a written warning: 17 to 18",
         "publisher": "Met social-media misconduct FOI API",
         "version": revision,
-        "URL": "/v1/figures/met-2013.officers.written-warning",
+        "URL": f"/v1/figures/met-2013.officers.written-warning?revision={revision}",
         "issued": {"date-parts": [[2026, 11, 24]], "raw": "2026-11-24", "circa": False},
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "note": ANSWER,

@@ -24,6 +24,7 @@ def test_unknown_query_parameter_is_a_400_naming_it(client: TestClient) -> None:
         "outcome",
         "platform",
         "q",
+        "revision",
         "sort",
         "staff_type",
         "year",

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.db import build_engine
-from service.queries import dataset_revision
+from service.revisions import latest_id
 from tests.machine import require_postgres_server
 from tests.processes import AppProcess, PrivatePostgres, accepts_connections, wait_until
 
@@ -69,7 +69,7 @@ def revision_in(database_url: str) -> str:
     engine = build_engine(Settings(database_url=database_url))
     try:
         with Session(engine) as session:
-            return dataset_revision(session)
+            return latest_id(session)
     finally:
         engine.dispose()
 

@@ -31,7 +31,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
     assert tree.text["disputed"] == (
         "Sources disagree: The Guardian: 18 · Evening Standard: 17 · The Independent: 17"
     )
-    revision = client.get("/v1/disclosures/met-2013").json()["revision"]
+    revision = client.get("/v1/meta").json()["revision"]
     assert tree.text["citation"] == (
         "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
         "as reported by The Guardian, Evening Standard, The Independent. Figure page · "

@@ -199,7 +199,7 @@ def test_oembed_repeated_is_answered_from_the_cache_without_reading_the_figure(
     # Warm: only the revision, which names the cache entry (/oembed is not under /v1, so the
     # answer comes through the route rather than the cache in front of FastAPI).
     assert len(warm) == 1
-    assert "FROM disclosures" in warm[0]
+    assert "FROM revisions" in warm[0]
     assert "figures" not in warm[0]
 
 

@@ -149,7 +149,7 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
         "counts do not add up to a total: The breakdown never says"
     )
     assert desc.endswith(f"{LICENCE}.")
-    revision = client.get("/v1/aggregates?by=platform").json()["revision"]
+    revision = client.get("/v1/aggregates?by=platform").json()["dataset_revision"]
     assert f"revision {revision}:" in " ".join(svg_texts(body, "citation"))
 
 

@@ -14,12 +14,24 @@ from sqlmodel import Session, col, select
 
 from service.db import migrate
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
+from service.queries import by_id
+from service.revisions import every_version
 from service.seed import PackageInvalid, find_packages, load, load_packages, read_package
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
+    """Rows of the newest revision, per table."""
     with Session(engine) as session:
+        return {
+            table.__tablename__: session.exec(select(func.count()).select_from(table)).one()
+            for table in (Disclosure, Source, Figure, FigureReport, Case, Check, CheckTerm, Note)
+        }
+
+
+def every_row_count(engine: Engine) -> dict[str, int]:
+    """Rows stored, every version of them, per table."""
+    with Session(engine) as session, every_version(session):
         return {
             table.__tablename__: session.exec(select(func.count()).select_from(table)).one()
             for table in (Disclosure, Source, Figure, FigureReport, Case, Check, CheckTerm, Note)
@@ -56,7 +68,7 @@ def test_loading_twice_changes_nothing(blank_engine: Engine) -> None:
     assert row_counts(blank_engine) == before
 
 
-def test_a_corrected_package_replaces_the_old_rows_and_gets_a_new_revision(
+def test_a_corrected_package_publishes_a_new_version_and_keeps_the_old_one(
     blank_engine: Engine, package_copy: Callable[..., Path]
 ) -> None:
     [first] = load_packages(blank_engine, [MET_2013])
@@ -68,10 +80,24 @@ def test_a_corrected_package_replaces_the_old_rows_and_gets_a_new_revision(
     assert second.changed is True
     assert second.revision != first.revision
     with Session(blank_engine) as session:
-        figure = session.get(Figure, "met-2013.officers.dismissed")
+        figure = by_id(session, Figure, "met-2013.officers.dismissed")
         assert figure is not None
-        assert figure.value == 4
+        assert (figure.value, figure.rev_from, figure.rev_to) == (4, 2, None)
+        with every_version(session):
+            versions = session.exec(
+                select(Figure.value, Figure.rev_from, Figure.rev_to)
+                .where(Figure.id == "met-2013.officers.dismissed")
+                .order_by(col(Figure.rev_from))
+            ).all()
+    assert versions == [(3, 1, 2), (4, 2, None)]
     assert row_counts(blank_engine)["figures"] == 40
+    # Only what changed is stored again: one figure, its five reports, the disclosure row.
+    assert every_row_count(blank_engine) == {
+        **row_counts(blank_engine),
+        "disclosures": 2,
+        "figures": 41,
+        "figure_reports": 85,
+    }
 
 
 def test_a_broken_package_loads_nothing(
@@ -140,13 +166,20 @@ def test_loaded_rows_are_the_package_rows(blank_engine: Engine) -> None:
         figures = session.exec(select(Figure).order_by(col(Figure.position))).all()
         cases = session.exec(select(Case).order_by(col(Case.position))).all()
         terms = session.exec(select(CheckTerm).order_by(col(CheckTerm.position))).all()
-        stored = session.get(Disclosure, "met-2013")
+        stored = by_id(session, Disclosure, "met-2013")
         assert stored is not None
         assert stored.revision == package.disclosure.revision
-    assert [f.model_dump() for f in figures] == [f.model_dump() for f in package.figures]
-    assert [c.model_dump() for c in cases] == [c.model_dump() for c in package.cases]
-    assert [t.model_dump(exclude={"id"}) for t in terms] == [
-        t.model_dump(exclude={"id"}) for t in package.terms
+    # Every row is a version live from revision 1.
+    assert {(r.rev_from, r.rev_to) for r in [*figures, *cases, *terms]} == {(1, None)}
+    revision = {"rev_from", "rev_to"}
+    assert [f.model_dump(exclude=revision) for f in figures] == [
+        f.model_dump(exclude=revision) for f in package.figures
+    ]
+    assert [c.model_dump(exclude=revision) for c in cases] == [
+        c.model_dump(exclude=revision) for c in package.cases
+    ]
+    assert [t.model_dump(exclude={"id", *revision}) for t in terms] == [
+        t.model_dump(exclude={"id", *revision}) for t in package.terms
     ]
 
 
@@ -175,7 +208,7 @@ def test_only_the_changed_package_of_several_is_replaced(
     ]
     assert results[1].summary().startswith("met-2014: unchanged; ")
     with Session(blank_engine) as session:
-        note = session.get(Note, "met-2013.C1")
+        note = by_id(session, Note, "met-2013.C1")
         assert note is not None
         assert note.text == "Reworded."
 

@@ -31,7 +31,9 @@ def test_met_2013_reads_into_every_table() -> None:
     assert package.counts() == MET_2013_COUNTS
     assert len(package.terms) == 46
     tables = ("figures", "figure_reports", "cases", "checks", "check_terms", "notes")
-    assert package.disclosure.revision == package_revision(MET_2013, [f"{t}.csv" for t in tables])
+    files = ["datapackage.json", *sorted(f"{t}.csv" for t in tables)]
+    assert package.files == files
+    assert package.disclosure.revision == package_revision(MET_2013, files)
 
 
 def test_a_case_row_keeps_its_columns_and_gets_its_disclosure_and_position() -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from service.config import Settings
 from service.main import create_app
 from service.web.pages import PAGE_CSP
+from tests.conftest import seeded_revision
 
 BASE = "https://data.example.org"
 HTML = "text/html; charset=utf-8"
@@ -172,7 +173,8 @@ def test_disclosure_page_explains_checks_notes_sources_and_cites(web: TestClient
     assert cite is not None
     text = html.unescape(cite.group(1))
     assert text.startswith("Metropolitan Police Service FOI answer to Parliament Street")
-    assert f"{BASE}/v1/disclosures/met-2013. Licence: CC BY 4.0" in text
+    revision = seeded_revision()
+    assert f"{BASE}/v1/disclosures/met-2013?revision={revision}. Licence: CC BY 4.0" in text
     for chart in detail["aggregates"]:
         by = quote(chart["by"], safe="")
         assert f'<img src="/v1/embed/aggregates.svg?disclosure=met-2013&amp;by={by}" alt="' in page
@@ -232,7 +234,8 @@ def test_figure_page_cite_box_matches_the_api(web: TestClient) -> None:
         "@misc{met-2013.staff.dismissed,\n  title = {Civilian staff dismissed: 4},\n"
         "  publisher = {Met social-media misconduct FOI API},\n"
     )
-    assert f"  url = {{{BASE}/v1/figures/met-2013.staff.dismissed}},\n" in entries[0]
+    url = f"{BASE}/v1/figures/met-2013.staff.dismissed?revision={seeded_revision()}"
+    assert f"  url = {{{url}}},\n" in entries[0]
     assert entries[1] == (
         "@article{guardian2013,\n"
         "  title = {Met police investigated 75 officers over Facebook and social networks "

@@ -1,0 +1,345 @@
+"""Revisions you can cite: three published revisions of met-2013 (the original, a
+correction of one figure, a new figure), read pinned and unpinned over real HTTP through
+the app: every read takes ?revision=, a pinned answer never changes, the corrected figure
+has a history, the feeds announce each revision, and a pinned card says what was corrected.
+"""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from service.config import Settings
+from service.main import create_app
+from service.models import Revision
+from service.seed import read_package
+from tests.conftest import MET_2013, SEED_DIR
+from tests.revisions import (
+    ADDED,
+    ADDITION_NOTE,
+    CORRECTED,
+    CORRECTION_NOTE,
+    Three,
+    publish_three,
+)
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+LIVE = "public, max-age=300"
+
+
+@pytest.fixture
+def three(blank_engine: Engine, package_copy: Callable[..., Path]) -> Three:
+    return publish_three(blank_engine, package_copy)
+
+
+@pytest.fixture
+def history_client(
+    blank_database_url: str,
+    blank_engine: Engine,
+    three: Three,  # noqa: ARG001  (published before the app starts)
+) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=blank_database_url, revision_check_seconds=0, seed_dir=SEED_DIR
+    )
+    with TestClient(create_app(settings, blank_engine)) as client:
+        yield client
+
+
+def dismissed(client: TestClient, query: str = "") -> tuple[int, dict[str, str], object]:
+    response = client.get(f"/v1/figures/{CORRECTED}{query}")
+    body = response.json()
+    return response.status_code, dict(response.headers), body.get("value")
+
+
+# ---------------------------------------------------------------- pinning
+
+
+def test_each_revision_answers_its_own_reading_and_says_which_it_is(
+    history_client: TestClient, three: Three
+) -> None:
+    r1, r2, r3 = three.ids
+    for revision, value in ((r1, 3), (r2, 4), (r3, 4)):
+        response = history_client.get(f"/v1/figures/{CORRECTED}?revision={revision}")
+        assert response.status_code == 200
+        assert response.json()["value"] == value
+        assert response.headers["dataset-revision"] == revision
+        assert response.headers["cache-control"] == IMMUTABLE
+    latest = history_client.get(f"/v1/figures/{CORRECTED}")
+    assert latest.json()["value"] == 4
+    assert latest.headers["dataset-revision"] == r3
+    assert latest.headers["cache-control"] == LIVE
+
+
+def test_a_prefix_of_eight_characters_pins_as_the_full_id_does(
+    history_client: TestClient, three: Three
+) -> None:
+    r1 = three.ids[0]
+    short = history_client.get(f"/v1/figures/{CORRECTED}?revision={r1[:8]}")
+    upper = history_client.get(f"/v1/figures/{CORRECTED}?revision={r1.upper()}")
+    full = history_client.get(f"/v1/figures/{CORRECTED}?revision={r1}")
+    assert short.json() == full.json() == upper.json()
+    assert short.headers["dataset-revision"] == r1
+
+
+def test_a_figure_added_later_is_absent_from_earlier_revisions(
+    history_client: TestClient, three: Three
+) -> None:
+    r1, r2, r3 = three.ids
+    assert history_client.get(f"/v1/figures/{ADDED}?revision={r1}").status_code == 404
+    assert history_client.get(f"/v1/figures/{ADDED}?revision={r2}").status_code == 404
+    assert history_client.get(f"/v1/figures/{ADDED}?revision={r3}").json()["value"] == 1
+    counts = [
+        history_client.get(f"/v1/figures?disclosure=met-2013&revision={r}").json()["count"]
+        for r in three.ids
+    ]
+    assert counts == [40, 40, 41]
+
+
+def test_a_pinned_answer_is_the_same_bytes_and_etag_every_time(
+    history_client: TestClient, three: Three
+) -> None:
+    url = f"/v1/aggregates?by=staff_type,outcome&revision={three.ids[0]}"
+    first = history_client.get(url)
+    again = history_client.get(url)
+    assert first.content == again.content
+    assert first.headers["etag"] == again.headers["etag"]
+    revalidated = history_client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert revalidated.status_code == 304
+    latest = history_client.get("/v1/aggregates?by=staff_type,outcome")
+    assert latest.headers["etag"] != first.headers["etag"]
+
+
+def test_citations_quote_the_revision_read_and_pin_their_permalink(
+    history_client: TestClient, three: Three
+) -> None:
+    r1 = three.ids[0]
+    figure = history_client.get(f"/v1/figures/{CORRECTED}?revision={r1[:10]}").json()
+    assert (
+        f"revision {r1}, figure {CORRECTED}: /v1/figures/{CORRECTED}?revision={r1}."
+        in (figure["citation"])
+    )
+    assert figure["cite"][0]["version"] == r1
+    assert figure["cite"][0]["URL"] == f"/v1/figures/{CORRECTED}?revision={r1}"
+    aggregate = history_client.get(f"/v1/aggregates?by=platform&revision={r1}").json()
+    assert aggregate["dataset_revision"] == r1
+    assert aggregate["revision"] == read_package(three.packages[0]).disclosure.revision
+
+
+def test_a_package_revision_printed_by_an_older_citation_names_its_first_revision(
+    history_client: TestClient, three: Three
+) -> None:
+    """Citations printed before revisions were kept name the package revision."""
+    package_revision = read_package(MET_2013).disclosure.revision
+    response = history_client.get(f"/v1/figures/{CORRECTED}?revision={package_revision}")
+    assert response.status_code == 200
+    assert response.headers["dataset-revision"] == three.ids[0]
+    assert response.json()["value"] == 3
+
+
+@pytest.mark.parametrize(
+    ("given", "status"),
+    [
+        ("zzzzzzzz", 422),  # not hexadecimal
+        ("abc1234", 422),  # too short
+        ("0123456789abcdef0", 422),  # too long
+        ("", 422),
+        ("deadbeef", 404),
+    ],
+)
+def test_a_revision_that_cannot_be_found_is_a_problem(
+    history_client: TestClient, given: str, status: int
+) -> None:
+    for path in (f"/v1/figures/{CORRECTED}", "/v1/changes.atom", "/disclosures/met-2013"):
+        response = history_client.get(
+            f"{path}?revision={given}", headers={"Accept": "application/json"}
+        )
+        assert response.status_code == status, path
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["type"] == (
+            "/problems/invalid-parameter" if status == 422 else "/problems/not-found"
+        )
+
+
+def test_a_prefix_two_revisions_share_is_a_409_naming_both(
+    history_client: TestClient, blank_engine: Engine, three: Three
+) -> None:
+    r1 = three.ids[0]
+    twin = r1[:8] + "ffffffff" if not r1.endswith("ffffffff") else r1[:8] + "00000000"
+    with Session(blank_engine) as session:
+        session.add(Revision(seq=99, id=twin, published="2026-12-05T00:00:00Z", note="twin"))
+        session.commit()
+    response = history_client.get(f"/v1/figures/{CORRECTED}?revision={r1[:8]}")
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["type"] == "/problems/ambiguous-revision"
+    assert problem["errors"] == [
+        {"parameter": "revision", "message": "ambiguous prefix", "allowed": sorted([r1, twin])}
+    ]
+    assert history_client.get(f"/v1/figures/{CORRECTED}?revision={r1[:9]}").status_code == 200
+
+
+# ---------------------------------------------------------------- revisions and history
+
+
+def test_revisions_are_listed_newest_first_with_their_counts_and_notes(
+    history_client: TestClient, three: Three
+) -> None:
+    r1, r2, r3 = three.ids
+    listed = history_client.get("/v1/revisions").json()
+    assert listed["count"] == 3
+    summary = [
+        (
+            r["id"],
+            r["number"],
+            r["previous"],
+            r["note"],
+            r["figures_added"],
+            r["figures_changed"],
+            r["figures_removed"],
+        )
+        for r in listed["data"]
+    ]
+    assert summary == [
+        (r3, 3, r2, f"met-2013: {ADDITION_NOTE}", 1, 0, 0),
+        (r2, 2, r1, f"met-2013: {CORRECTION_NOTE}", 0, 1, 0),
+        (r1, 1, None, "met-2013: no note given", 40, 0, 0),
+    ]
+    assert listed["data"][1]["packages"] == [
+        {
+            "disclosure": "met-2013",
+            "revision": read_package(three.packages[1]).disclosure.revision,
+            "change": "changed",
+            "notes": [CORRECTION_NOTE],
+            "rows": {
+                "disclosures": {"added": 0, "changed": 1, "removed": 0},
+                "figures": {"added": 0, "changed": 1, "removed": 0},
+                "figure_reports": {"added": 0, "changed": 5, "removed": 0},
+            },
+        }
+    ]
+    pinned = history_client.get(f"/v1/revisions?revision={r2}").json()
+    assert [r["id"] for r in pinned["data"]] == [r2, r1]
+
+
+def test_one_revision_lists_the_figures_it_changed_before_and_after(
+    history_client: TestClient, three: Three
+) -> None:
+    r2 = three.ids[1]
+    detail = history_client.get(f"/v1/revisions/{r2[:8]}").json()
+    assert detail["id"] == r2
+    assert [(c["figure"], c["change"], c["fields"]) for c in detail["changes"]] == [
+        (CORRECTED, "changed", ["value", "min", "max", "reading", "reports"])
+    ]
+    change = detail["changes"][0]
+    assert (change["before"]["reading"], change["after"]["reading"]) == ("3", "4")
+    assert (change["before"]["value"], change["after"]["value"]) == (3, 4)
+    assert history_client.get(f"/v1/revisions/{r2}?revision={three.ids[0]}").status_code == 404
+    assert history_client.get("/v1/revisions/nothex!!").status_code == 422
+
+
+def test_the_corrected_figure_has_a_history_with_each_reading_and_note(
+    history_client: TestClient, three: Three
+) -> None:
+    r1, r2, _ = three.ids
+    entries = history_client.get(f"/v1/figures/{CORRECTED}/history").json()["data"]
+
+    def before(e: dict[str, Any]) -> str | None:
+        return e["previous"]["reading"] if e["previous"] else None
+
+    assert [
+        (e["revision"], e["change"], before(e), e["reading"]["reading"], e["note"]) for e in entries
+    ] == [
+        (r1, "added", None, "3", "no note given"),
+        (r2, "changed", "3", "4", CORRECTION_NOTE),
+    ]
+    pinned = history_client.get(f"/v1/figures/{CORRECTED}/history?revision={r1}").json()
+    assert [e["revision"] for e in pinned["data"]] == [r1]
+    added = history_client.get(f"/v1/figures/{ADDED}/history").json()["data"]
+    assert [(e["revision"], e["change"]) for e in added] == [(three.ids[2], "added")]
+    assert history_client.get("/v1/figures/met-2013.nothing/history").status_code == 404
+
+
+# ---------------------------------------------------------------- the feeds
+
+
+def test_the_atom_feed_has_an_entry_per_revision_with_old_and_new_readings(
+    history_client: TestClient, three: Three
+) -> None:
+    r1, r2, r3 = three.ids
+    response = history_client.get("/v1/changes.atom", headers={"Accept": "application/atom+xml"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/atom+xml"
+    parsed = feedparser.parse(response.content)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert [e.link for e in parsed.entries] == [f"/v1/revisions/{r}" for r in (r3, r2, r1)]
+    correction = parsed.entries[1]
+    assert correction.title == f"Revision 2 ({r2}): met-2013: {CORRECTION_NOTE}"
+    assert correction.published == correction.updated
+    assert [t.term for t in correction.tags] == ["met-2013"]
+    assert (
+        "Corrected: Police officers dismissed (met-2013.officers.dismissed): 3, now 4."
+        in correction.content[0].value
+    )
+    assert (
+        "Added: Civilian staff given a written warning in 2013 "
+        f"({ADDED}): 1." in parsed.entries[0].content[0].value
+    )
+    assert len({e.id for e in parsed.entries}) == 3
+    pinned = feedparser.parse(history_client.get(f"/v1/changes.atom?revision={r2}").content)
+    assert [e.link for e in pinned.entries] == [f"/v1/revisions/{r}" for r in (r2, r1)]
+
+
+def test_the_json_feed_matches_the_atom_feed(history_client: TestClient, three: Three) -> None:
+    response = history_client.get("/v1/changes.json")
+    assert response.headers["content-type"] == "application/feed+json"
+    body = response.json()
+    assert body["version"] == "https://jsonfeed.org/version/1.1"
+    atom = feedparser.parse(history_client.get("/v1/changes.atom").content)
+    assert [i["id"] for i in body["items"]] == [e.id for e in atom.entries]
+    assert [i["title"] for i in body["items"]] == [e.title for e in atom.entries]
+    assert [i["_revision"]["id"] for i in body["items"]] == list(reversed(three.ids))
+
+
+# ---------------------------------------------------------------- pinned embeds
+
+
+def test_a_pinned_card_says_its_figure_was_corrected_and_links_to_the_current_one(
+    history_client: TestClient, three: Three
+) -> None:
+    r1, r2, _ = three.ids
+    old = history_client.get(f"/v1/embed/figures/{CORRECTED}?revision={r1}")
+    assert old.status_code == 200
+    assert (
+        '<p class="corrected"><strong>Corrected since: now 4 officers.</strong> '
+        f'<a href="/figures/{CORRECTED}" target="_blank" rel="noopener noreferrer">'
+        "See the figure now</a></p>"
+    ) in old.text
+    assert f"revision {r1} (pinned)" in old.text
+    # It shows the newest revision too, so it is not immutable.
+    assert old.headers["cache-control"] == LIVE
+    current = history_client.get(f"/v1/embed/figures/{CORRECTED}?revision={r2}")
+    assert "Corrected since" not in current.text
+    svg = history_client.get(f"/v1/embed/figures/{CORRECTED}.svg?revision={r1}")
+    assert "Corrected since: now 4 officers." in svg.text
+
+
+def test_oembed_of_a_pinned_figure_url_embeds_the_pinned_card(
+    history_client: TestClient, three: Three
+) -> None:
+    r1 = three.ids[0]
+    url = f"http://testserver/figures/{CORRECTED}?revision={r1}"
+    answer = history_client.get("/oembed", params={"url": url}).json()
+    assert f'src="http://testserver/v1/embed/figures/{CORRECTED}?revision={r1}"' in answer["html"]
+    live = history_client.get(
+        "/oembed", params={"url": f"http://testserver/figures/{CORRECTED}"}
+    ).json()
+    assert answer["height"] > live["height"]  # the correction line
+    bad = history_client.get("/oembed", params={"url": f"{url}zz"})
+    assert bad.status_code == 422
