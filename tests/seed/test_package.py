@@ -191,6 +191,12 @@ def test_a_standard_property_is_checked_as_the_standard_checks_it(
     assert errors_of(broken)[0] == message
 
 
+def test_a_package_may_list_its_changes(package_copy: Callable[..., Path]) -> None:
+    copy = package_copy()
+    edit_descriptor(copy, lambda d: d.update(changes=[{"date": "2026-12-01", "note": "Fixed."}]))
+    assert read_package(copy).disclosure.id == "met-2013"
+
+
 def test_a_package_needs_a_source(package_copy: Callable[..., Path]) -> None:
     broken = package_copy()
     edit_descriptor(broken, lambda d: d.update(sources=[]))

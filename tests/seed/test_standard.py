@@ -24,12 +24,15 @@ import pytest
 from service.config import PROJECT_ROOT
 from service.seed import find_packages
 from tests.conftest import MET_2013, SEED_DIR
-from tests.seed.corrupt import CORRUPT_PACKAGES
+from tests.seed.corrupt import CORRUPT_PACKAGES, edit_descriptor
 
 BIN = Path(sys.executable).parent  # the virtualenv's console scripts
 Case = tuple[Callable[[Path], object], str]  # the breakage and our line about it
 CASES = {str(case.id): cast(Case, case.values) for case in CORRUPT_PACKAGES}
 SEED_PACKAGES = find_packages(SEED_DIR)
+#: A custom property packages may gain: the standard allows it, and so do we.
+CHANGES = [{"date": "2026-12-01", "note": "Corrected the platform breakdown."}]
+WITH_CHANGES = "with-changes"
 #: The table in docs/data.md of the cases only ours rejects.
 STRICTER_SECTION = "## Validation: ours and the standard's"
 
@@ -128,6 +131,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         shutil.copytree(MET_2013, copy)
         breakage(copy)
         cases.append(copy)
+    with_changes = work / WITH_CHANGES
+    shutil.copytree(MET_2013, with_changes)
+    edit_descriptor(with_changes, lambda d: d.update(changes=CHANGES))
+    cases.append(with_changes)
     roots = SEED_PACKAGES + cases
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         ours = pool.submit(ours_on, SEED_PACKAGES, cases, work / "dry-run.db")
@@ -153,6 +160,12 @@ def test_our_dry_run_accepts_every_seed_package(runs: Runs) -> None:
     summaries = ours.stdout.splitlines()
     assert [line.split(":")[0] for line in summaries[:-1]] == [p.name for p in SEED_PACKAGES]
     assert summaries[-1] == "dry run: nothing was written"
+
+
+def test_both_accept_a_package_with_a_changes_list(runs: Runs) -> None:
+    assert runs.standard[WITH_CHANGES].errors == []
+    assert runs.standard[WITH_CHANGES].valid
+    assert WITH_CHANGES not in runs.ours_on_cases.lines
 
 
 def names(line: str, place: str) -> bool:
