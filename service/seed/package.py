@@ -21,6 +21,12 @@ from service.seed.reader import INVALID, PackageInvalid, Reader, Row
 from service.seed.schema import (
     DISCLOSURE_KEYS_OPTIONAL,
     DISCLOSURE_KEYS_REQUIRED,
+    FILE_NAME_PATTERN,
+    NAME_PATTERN,
+    PACKAGE_KEYS,
+    PACKAGE_PROFILE,
+    RESOURCE_KEYS,
+    RESOURCE_READING,
     SOURCE_KEYS,
     SOURCE_KINDS,
     TABLES,
@@ -108,26 +114,67 @@ def package_revision(root: Path, files: Iterable[str]) -> str:
 def _read_descriptor(path: Path, where: str) -> dict[str, Any]:
     """The parsed datapackage.json; without it, or its name, nothing else can be checked."""
     try:
-        descriptor: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PackageInvalid([f"{where}: file not found"]) from None
+    except UnicodeDecodeError:
+        raise PackageInvalid([f"{where}: not UTF-8; save it as UTF-8"]) from None
     except json.JSONDecodeError as exc:
         raise PackageInvalid([f"{where}: not valid JSON ({exc})"]) from None
+    if not isinstance(descriptor, dict):
+        raise PackageInvalid([f"{where}: must be a JSON object"])
     disclosure_id = descriptor.get("name")
     if not isinstance(disclosure_id, str) or not disclosure_id:
         raise PackageInvalid([f"{where}: 'name' (the disclosure id) is required"])
+    if not re.fullmatch(NAME_PATTERN, disclosure_id):
+        # Every id in the package starts with it, so nothing else is worth checking.
+        raise PackageInvalid(
+            [
+                f"{where}: 'name' {disclosure_id!r} must be lower-case letters, digits, '.', "
+                "'-' and '_', starting with a letter or digit"
+            ]
+        )
     return descriptor
 
 
-def _read_disclosure(reader: Reader, where: str, descriptor: dict[str, Any]) -> Disclosure:
-    info = _disclosure_info(reader, where, descriptor)
-    licence = (descriptor.get("licenses") or [{}])[0]
-    for key in ("name", "title", "path"):
-        if not licence.get(key):
-            reader.error(where, f"licenses[0].{key} is required")
+def _text_problem(value: Any) -> str | None:
+    if not value:
+        return "is required"
+    if not isinstance(value, str):
+        return "must be a string"
+    return None
+
+
+def _check_package_keys(reader: Reader, where: str, descriptor: dict[str, Any]) -> None:
+    for key in descriptor:
+        if key not in PACKAGE_KEYS:
+            reader.error(where, f"unknown key '{key}'; expected keys: {', '.join(PACKAGE_KEYS)}")
+    if descriptor.get("profile", PACKAGE_PROFILE) != PACKAGE_PROFILE:
+        reader.error(where, f"'profile' must be '{PACKAGE_PROFILE}'")
     for key in ("version", "title", "last_updated"):
-        if not descriptor.get(key):
-            reader.error(where, f"'{key}' is required")
+        problem = _text_problem(descriptor.get(key))
+        if problem:
+            reader.error(where, f"'{key}' {problem}")
+
+
+def _licence(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str, Any]:
+    """The first licence, its keys checked; {} when there is none to read."""
+    licences = descriptor.get("licenses") or [{}]
+    if not isinstance(licences, list) or not all(isinstance(item, dict) for item in licences):
+        reader.error(where, "'licenses' must be a list of objects")
+        return {}
+    licence: dict[str, Any] = licences[0]
+    for key in ("name", "title", "path"):
+        problem = _text_problem(licence.get(key))
+        if problem:
+            reader.error(where, f"licenses[0].{key} {problem}")
+    return licence
+
+
+def _read_disclosure(reader: Reader, where: str, descriptor: dict[str, Any]) -> Disclosure:
+    _check_package_keys(reader, where, descriptor)
+    info = _disclosure_info(reader, where, descriptor)
+    licence = _licence(reader, where, descriptor)
     comparability = info.get("comparability") or []
     if not isinstance(comparability, list) or not all(isinstance(c, str) for c in comparability):
         reader.error(where, "disclosure.comparability must be a list of sentences")
@@ -207,11 +254,15 @@ def _read_sources(
 ) -> list[Source]:
     sources: list[Source] = []
     seen: set[str] = set()
-    for index, item in enumerate(descriptor.get("sources") or []):
+    for index, item in enumerate(_objects(reader, where, descriptor, "sources")):
         at = f"{where} sources[{index}]"
         missing = [key for key in SOURCE_KEYS if not item.get(key)]
         if missing:
             reader.error(at, f"missing {', '.join(missing)}")
+            continue
+        not_text = [key for key in SOURCE_KEYS if not isinstance(item[key], str)]
+        if not_text:
+            reader.error(at, f"must be strings: {', '.join(not_text)}")
             continue
         if item["kind"] not in SOURCE_KINDS:
             reader.error(
@@ -238,25 +289,56 @@ def _read_sources(
     return sources
 
 
+def _objects(reader: Reader, where: str, descriptor: dict[str, Any], key: str) -> list[Any]:
+    """The descriptor's list under `key` ([] when absent), or [] after saying it is not a
+    list of objects."""
+    items = descriptor.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        reader.error(where, f"'{key}' must be a list of objects")
+        return []
+    return items
+
+
 def _resource_paths(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str, str]:
-    """Each table's file, from resources that declare exactly the service's schema."""
+    """Each table's file, from resources that declare exactly the service's schema and the
+    way the loader reads them."""
     paths: dict[str, str] = {}
-    for resource in descriptor.get("resources", []):
+    for resource in _objects(reader, where, descriptor, "resources"):
         name = resource.get("name")
         if name not in TABLES:
             reader.error(where, f"unknown resource {name!r}; expected: {', '.join(TABLES)}")
             continue
+        if name in paths:
+            reader.error(where, f"resource '{name}' is declared twice")
+            continue
         paths[name] = resource.get("path", "")
-        if resource.get("schema") != TABLES[name]:
-            reader.error(
-                where,
-                f"resource '{name}' declares a schema that differs from the service's; "
-                "run `met-foi seed --write-schemas`",
-            )
+        for problem in _resource_problems(name, resource):
+            reader.error(where, f"resource '{name}' {problem}")
     for name in TABLES:
         if name not in paths:
             reader.error(where, f"resource '{name}' is missing")
     return paths
+
+
+def _resource_problems(name: str, resource: dict[str, Any]) -> list[str]:
+    path = resource.get("path")
+    problems = [
+        f"has unknown key '{key}'; expected keys: {', '.join(RESOURCE_KEYS)}"
+        for key in resource
+        if key not in RESOURCE_KEYS
+    ]
+    if not isinstance(path, str) or not re.fullmatch(FILE_NAME_PATTERN, path):
+        problems.append(f"has path {path!r}; it must be a file name in the package folder")
+    problems += [
+        f"has {key} {resource[key]!r}; expected '{value}'"
+        for key, value in RESOURCE_READING.items()
+        if key in resource and resource[key] != value
+    ]
+    if resource.get("schema") != TABLES[name]:
+        problems.append(
+            "declares a schema that differs from the service's; run `met-foi seed --write-schemas`"
+        )
+    return problems
 
 
 def _check_aggregate_defaults(reader: Reader, where: str, package: Package) -> None:
@@ -264,6 +346,9 @@ def _check_aggregate_defaults(reader: Reader, where: str, package: Package) -> N
     seen: set[str] = set()
     for index, item in enumerate(package.disclosure.aggregate_defaults):
         at = f"{where} aggregates[{index}]"
+        if not isinstance(item, dict):
+            reader.error(at, "must be an object")
+            continue
         dims = _grouping(item.get("by"))
         if dims is None:
             reader.error(at, f"'by' must be one or two of: {', '.join(DIMENSIONS)}")

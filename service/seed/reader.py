@@ -45,7 +45,7 @@ def plan_columns(fields: Iterable[dict[str, Any]], header: list[str]) -> list[Co
         columns.append(
             Column(
                 name=spec["name"],
-                offset=len(header) - 1 - header[::-1].index(spec["name"]),  # the last of repeats
+                offset=header.index(spec["name"]),
                 spec=spec,
                 plain_string=spec["type"] == "string",
                 plain_integer=spec["type"] == "integer" and enum is None,
@@ -82,11 +82,21 @@ def violation(constraints: dict[str, Any], text: str, value: Any) -> str | None:
 
 
 def header_problems(header: list[str], expected: list[str]) -> list[str]:
+    """What is wrong with a header: the columns must be the schema's, once each and in its
+    order, as the Table Schema standard matches fields to columns by position."""
     listed = ", ".join(expected)
-    return [
+    problems = [
         *(f"missing column '{c}'; expected columns: {listed}" for c in expected if c not in header),
         *(f"unknown column '{c}'; expected columns: {listed}" for c in header if c not in expected),
+        *(
+            f"column '{c}' appears {header.count(c)} times; expected columns: {listed}"
+            for c in dict.fromkeys(header)
+            if c in expected and header.count(c) > 1
+        ),
     ]
+    if not problems and header != expected:
+        problems.append(f"columns out of order; expected columns, in this order: {listed}")
+    return problems
 
 
 class Reader:
@@ -144,10 +154,16 @@ class Reader:
         rows: list[tuple[int, Row]] = []
         line = 1
         for values in lines:
-            if not values:
-                continue  # blank lines are skipped and not counted, as csv.DictReader does
-            line += 1
+            line += 1  # every record is a row, blank or not, as a spreadsheet counts them
+            if not any(values):
+                self.error(f"{where} row {line}", "is blank; delete the row")
+                continue
             errors_before = len(self.errors)
+            if len(values) > len(columns):
+                self.error(
+                    f"{where} row {line}",
+                    f"has {len(values)} cells but the header has {len(columns)} columns",
+                )
             row = self.row(where, line, columns, values)
             # A row with a bad cell is reported once; later cross-checks skip it.
             row[INVALID] = len(self.errors) > errors_before
@@ -159,7 +175,23 @@ class Reader:
         row: Row = {}
         width = len(values)
         for name, offset, spec, plain_string, plain_integer, required, enum, minimum in columns:
-            text = values[offset].strip() if offset < width else ""
+            if offset >= width:
+                self.error(
+                    f"{where} row {line}, column '{name}'",
+                    f"is missing: the row has only {width} of its {len(columns)} cells",
+                )
+                row[name] = None
+                continue
+            cell = values[offset]
+            text = cell.strip()
+            if len(text) != len(cell):
+                # Stripped, it could pass as a code or a number it does not match as written.
+                self.error(
+                    f"{where} row {line}, column '{name}'",
+                    "has white space at the start or end; remove it",
+                )
+                row[name] = None
+                continue
             if self.nul and "\x00" in text:
                 self.error(f"{where} row {line}, column '{name}'", "holds a NUL character")
                 row[name] = None

@@ -242,6 +242,38 @@ DISCLOSURE_KEYS_OPTIONAL = (
     "period_end",
 )
 SOURCE_KEYS = ("id", "title", "path", "publisher", "date", "kind")
+#: The descriptor's top-level keys. Any other is refused rather than ignored, so that no
+#: property the Data Package standard gives a meaning (and checks) passes unread.
+#: `changes` is the package's list of corrections ({"date", "note"}).
+PACKAGE_KEYS = (
+    "profile",
+    "name",
+    "title",
+    "version",
+    "last_updated",
+    "licenses",
+    "disclosure",
+    "aggregates",
+    "sources",
+    "resources",
+    "changes",
+)
+PACKAGE_PROFILE = "data-package"
+#: A disclosure id, the package's name: lower case, as the standard's names are, and
+#: without the '/' the standard allows, as it is one segment of a URL path.
+NAME_PATTERN = r"[a-z0-9][a-z0-9._-]*"
+#: How every resource is read: a UTF-8 CSV file with a header row, commas and double
+#: quotes (the standard's default dialect). A resource may say so, and say nothing else
+#: about reading it: a dialect, a hash or a size would be checked by the standard, not us.
+RESOURCE_READING = {
+    "profile": "tabular-data-resource",
+    "format": "csv",
+    "mediatype": "text/csv",
+    "encoding": "utf-8",
+}
+RESOURCE_KEYS = ("name", "path", *RESOURCE_READING, "schema")
+#: A resource's path: a file in the package folder, never outside it.
+FILE_NAME_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
 
 
 def write_schemas(roots: Sequence[Path]) -> list[Path]:

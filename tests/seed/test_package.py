@@ -1,6 +1,5 @@
 """Package rules: the descriptor, ids and sources, a figure and its reports, checks."""
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,13 +9,7 @@ import pytest
 from service.seed import PackageInvalid, read_package
 from service.seed.package import Package, package_revision
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
-
-
-def edit_descriptor(root: Path, change: Callable[[dict[str, Any]], Any]) -> None:
-    path = root / "datapackage.json"
-    descriptor = json.loads(path.read_text(encoding="utf-8"))
-    change(descriptor)
-    path.write_text(json.dumps(descriptor), encoding="utf-8")
+from tests.seed.corrupt import BAD_DESCRIPTORS, ROW_PROBLEMS, edit_descriptor
 
 
 def errors_of(root: Path) -> list[str]:
@@ -70,6 +63,21 @@ def test_a_descriptor_that_is_not_json_stops_the_reading(package_copy: Callable[
         "met-2013/datapackage.json: not valid JSON (Expecting property name enclosed in double "
         "quotes: line 1 column 2 (char 1))"
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"[]", "must be a JSON object", id="a-list"),
+        pytest.param(b'{"name": "caf\xe9"}', "not UTF-8; save it as UTF-8", id="latin-1"),
+    ],
+)
+def test_a_descriptor_that_is_not_a_utf8_json_object_stops_the_reading(
+    package_copy: Callable[..., Path], content: bytes, message: str
+) -> None:
+    broken = package_copy()
+    (broken / "datapackage.json").write_bytes(content)
+    assert errors_of(broken) == [f"met-2013/datapackage.json: {message}"]
 
 
 def test_a_descriptor_without_a_name_stops_the_reading(package_copy: Callable[..., Path]) -> None:
@@ -129,6 +137,40 @@ DESCRIPTOR_PROBLEMS = [
     pytest.param(
         lambda d: d["resources"].pop(5), ": resource 'notes' is missing", id="missing-resource"
     ),
+    # Shapes that used to end in a traceback.
+    pytest.param(
+        lambda d: d.update(sources="guardian2013"),
+        ": 'sources' must be a list of objects",
+        id="sources-not-a-list",
+    ),
+    pytest.param(
+        lambda d: d["sources"].append("guardian2013"),
+        ": 'sources' must be a list of objects",
+        id="source-not-an-object",
+    ),
+    pytest.param(
+        lambda d: d.update(resources={"figures": "figures.csv"}),
+        ": 'resources' must be a list of objects",
+        id="resources-not-a-list",
+    ),
+    pytest.param(
+        lambda d: d["aggregates"].append("platform"),
+        " aggregates[5]: must be an object",
+        id="aggregate-not-an-object",
+    ),
+    pytest.param(
+        lambda d: d["sources"][0].update(date=2013), " sources[0]: must be strings: date", id="date"
+    ),
+    pytest.param(
+        lambda d: d["licenses"][0].update(name=4),
+        ": licenses[0].name must be a string",
+        id="licence-name",
+    ),
+    pytest.param(
+        lambda d: d["resources"][5].update(encoding="latin-1"),
+        ": resource 'notes' has encoding 'latin-1'; expected 'utf-8'",
+        id="encoding",
+    ),
 ]
 
 
@@ -140,6 +182,21 @@ def test_a_descriptor_problem_is_named_before_any_table_is_read(
     edit_descriptor(broken, change)
     # The first problem is the one made; a missing object also misses its keys.
     assert errors_of(broken)[0] == f"met-2013/datapackage.json{message}"
+
+
+@pytest.mark.parametrize(("breakage", "message"), BAD_DESCRIPTORS)
+def test_a_standard_property_is_checked_as_the_standard_checks_it(
+    package_copy: Callable[..., Path], breakage: Callable[[Path], None], message: str
+) -> None:
+    broken = package_copy()
+    breakage(broken)
+    assert errors_of(broken)[0] == message
+
+
+def test_a_package_may_list_its_changes(package_copy: Callable[..., Path]) -> None:
+    copy = package_copy()
+    edit_descriptor(copy, lambda d: d.update(changes=[{"date": "2026-12-01", "note": "Fixed."}]))
+    assert read_package(copy).disclosure.id == "met-2013"
 
 
 def test_a_package_needs_a_source(package_copy: Callable[..., Path]) -> None:
@@ -206,175 +263,6 @@ def test_every_problem_of_one_aggregate_is_named(package_copy: Callable[..., Pat
         f"{at}: total_measure 'all' is not a measure of this package",
         f"{at}: 'measure' is required",
     ]
-
-
-def parts_report(path: Path, row: int, parts: str) -> None:
-    """Turn a number report into one that printed only the given parts."""
-    for column, value in (("kind", "parts"), ("value", ""), ("parts", parts)):
-        edit_csv(path, row, column, value)
-
-
-ROW_PROBLEMS = [
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 2, "source", "times2013"),
-        "met-2013/figure_reports.csv row 2, column 'source': unknown source 'times2013'; "
-        "expected one of: direct2lawyers2013, guardian2013, idg_via_parliamentstreet, "
-        "independent2013, standard2013",
-        id="report-unknown-source",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 2, "figure", "met-2013.officers.sacked"),
-        "met-2013/figure_reports.csv row 2, column 'figure': unknown figure "
-        "'met-2013.officers.sacked'",
-        id="report-unknown-figure",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figures.csv", 13, "min", "4"),
-        "met-2013/figures.csv row 13: min 4 is greater than max 3",
-        id="min-greater-than-max",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figures.csv", 5, "value", "18"),
-        "met-2013/figures.csv row 5: give either value or min/max, not both",
-        id="value-and-range",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 11, "max", "2"),
-        "met-2013/figure_reports.csv row 11: give either value or min/max, not both",
-        id="report-value-and-range",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figures.csv", 11, "value", ""),
-        "met-2013/figures.csv row 11: no value, min, max or qualifier; a figure must say something",
-        id="figure-says-nothing",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 2, "value", "76"),
-        "met-2013/figure_reports.csv row 2: guardian2013 reports 76, which the figure's "
-        "published reading (75) excludes",
-        id="report-contradicts-figure",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 11, "value", "2"),
-        "met-2013/figure_reports.csv row 11: guardian2013 reports 2, which the figure's "
-        "published reading (3) excludes",
-        id="report-below-figure",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figures.csv", 4, "derived", "true"),
-        "met-2013/figure_reports.csv: figure 'met-2013.officers.dismissed' is derived but a "
-        "source reports a number for it; derived means no source printed it",
-        id="derived-but-reported",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figures.csv", 11, "derived", "false"),
-        "met-2013/figures.csv: figure 'met-2013.officers.outcome-not-stated' has no source "
-        "that printed it; add a number, range or words report in figure_reports.csv or mark "
-        "it derived",
-        id="unreported",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 2, "kind", "range"),
-        "met-2013/figure_reports.csv row 2, column 'kind': kind range but the row gives number",
-        id="kind-disagrees-with-columns",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 2, "kind", "named_without_count"),
-        "met-2013/figure_reports.csv row 2, column 'kind': kind named_without_count gives no "
-        "value, min or max",
-        id="named-without-count-with-a-number",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figure_reports.csv", 2, "parts", "met-2013.officers.dismissed"),
-        "met-2013/figure_reports.csv row 2, column 'parts': parts are given for, and only for, "
-        "kind parts",
-        id="parts-on-a-number",
-    ),
-    pytest.param(
-        lambda p: parts_report(p / "figure_reports.csv", 2, "met-2013.officers.sacked"),
-        "met-2013/figure_reports.csv row 2, column 'parts': 'met-2013.officers.sacked' is not "
-        "another figure here",
-        id="parts-name-an-unknown-figure",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "figures.csv", 4, "id", "met-2031.officers.dismissed"),
-        "met-2013/figures.csv row 4, column 'id': id 'met-2031.officers.dismissed' must "
-        "start with 'met-2013.'",
-        id="figure-prefix",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "cases.csv", 2, "id", "case-1"),
-        "met-2013/cases.csv row 2, column 'id': id 'case-1' must start with 'met-2013.'",
-        id="case-prefix",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "cases.csv", 5, "sources", "guardian2013; times2013"),
-        "met-2013/cases.csv row 5, column 'sources': unknown source 'times2013'; expected one "
-        "of: direct2lawyers2013, guardian2013, idg_via_parliamentstreet, independent2013, "
-        "standard2013",
-        id="case-source",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "checks.csv", 2, "id", "K1"),
-        "met-2013/checks.csv row 2, column 'id': id 'K1' must start with 'met-2013.'",
-        id="check-prefix",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "notes.csv", 2, "id", "met-2013-C1"),
-        "met-2013/notes.csv row 2, column 'id': id 'met-2013-C1' must start with 'met-2013.'",
-        id="note-prefix",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "notes.csv", 2, "sources", "times2013"),
-        "met-2013/notes.csv row 2, column 'sources': unknown source 'times2013'; expected one "
-        "of: direct2lawyers2013, guardian2013, idg_via_parliamentstreet, independent2013, "
-        "standard2013",
-        id="note-source",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "check_terms.csv", 3, "check", "met-2013.K99"),
-        "met-2013/check_terms.csv row 3, column 'check': unknown check 'met-2013.K99'",
-        id="term-unknown-check",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "check_terms.csv", 2, "figure", "met-2013.officers.sacked"),
-        "met-2013/check_terms.csv row 2, column 'figure': unknown figure "
-        "'met-2013.officers.sacked'",
-        id="term-unknown-figure",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "check_terms.csv", 3, "source", "bbc2011"),
-        "met-2013/check_terms.csv row 3, column 'source': 'bbc2011' has no report on figure "
-        "'met-2013.officers.dismissed'",
-        id="term-source-without-report",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "check_terms.csv", 3, "role", "total"),
-        "met-2013/check_terms.csv: check 'met-2013.K1' needs exactly one total term",
-        id="two-totals",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "check_terms.csv", 8, "check", "met-2013.K1"),
-        "met-2013/check_terms.csv: check 'met-2013.K1' needs exactly one total term",
-        id="total-moved-away",
-    ),
-    # Three corrupt files that used to end in a traceback (issue 17).
-    pytest.param(
-        lambda p: edit_csv(p / "notes.csv", 2, "topic", "bad\x00topic"),
-        "met-2013/notes.csv row 2, column 'topic': holds a NUL character",
-        id="nul-in-a-cell",
-    ),
-    pytest.param(
-        lambda p: (p / "notes.csv").write_bytes((p / "notes.csv").read_bytes() + b"\xff\n"),
-        "met-2013/notes.csv row 11: byte 0xff is not UTF-8; save as UTF-8",
-        id="not-utf8",
-    ),
-    pytest.param(
-        lambda p: edit_csv(p / "notes.csv", 3, "text", "x" * 131_073),
-        "met-2013/notes.csv row 3: cannot be read as CSV: field larger than field limit (131072)",
-        id="cell-over-the-field-limit",
-    ),
-]
 
 
 @pytest.mark.parametrize(("breakage", "message"), ROW_PROBLEMS)
