@@ -145,8 +145,8 @@ def test_every_package_under_seed_loads_with_its_counts(blank_database_url: str)
             "reports": 15,
             "cases": 0,
             "checks": 1,
-            "notes": 5,
-            "sources": 6,
+            "notes": 6,
+            "sources": 10,
         },
         "met-2015-cases": {
             "figures": 0,
@@ -169,15 +169,15 @@ def test_every_package_under_seed_loads_with_its_counts(blank_database_url: str)
             "reports": 19,
             "cases": 0,
             "checks": 3,
-            "notes": 6,
-            "sources": 5,
+            "notes": 7,
+            "sources": 6,
         },
         "met-2022-londonworld": {
             "figures": 11,
             "reports": 11,
             "cases": 0,
             "checks": 3,
-            "notes": 3,
+            "notes": 4,
             "sources": 1,
         },
         "met-2022-opendemocracy-ico-redacted-cases": {
@@ -482,7 +482,7 @@ def test_new_sources_have_ids_unique_across_packages(client: TestClient) -> None
     assert response.status_code == 200
     sources = response.json()["data"]
     ids = [s["id"] for s in sources]
-    assert len(ids) == len(set(ids)) == 27
+    assert len(ids) == len(set(ids)) == 32
     by_disclosure: dict[str, list[str]] = {}
     for s in sources:
         by_disclosure.setdefault(s["disclosure"], []).append(s["id"])
@@ -491,6 +491,7 @@ def test_new_sources_have_ids_unique_across_packages(client: TestClient) -> None
         "guardian2022_mirror",
         "gadgethex2022",
         "northumbria1146_22",
+        "opendemocracy2022",
         "opendemocracy2022_mirror",
     ]
     assert by_disclosure["met-2022-londonworld"] == ["londonworld2022"]

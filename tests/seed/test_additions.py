@@ -1,7 +1,7 @@
-"""The three disclosures of issue 19, checked against the research file itself: its
-`additions_2026_11_24` section is read with pyyaml, not restated here, so a package that
-drifts from the research fails. Also the series rule of checks X3 and X4: complaints logged
-never share a line with officers investigated."""
+"""The three disclosures of issue 19 and the updates to older packages, checked against the
+research file itself: its `additions_2026_11_24` section is read with pyyaml, not restated
+here, so a package that drifts from the research fails. Also the series rule of checks X3
+and X4: complaints logged never share a line with officers investigated."""
 
 import json
 import os
@@ -265,8 +265,42 @@ def test_opendemocracy_publishes_its_figure_and_its_two_bare_cases(
     )
 
 
+def test_updates_to_existing_packages_follow_the_research(research: dict[str, Any]) -> None:
+    updates = {u["target"].split(" ")[0]: u for u in research["updates_to_existing"]}
+    conflicts = {c["id"]: c for c in research["conflicts_with_main_file"]}
+    guardian = _package("met-2022-guardian")
+    # openDemocracy's February 2022 article, at its original address and date.
+    original = updates["met-2022-opendemocracy-25"]
+    source = next(s for s in guardian.sources if s.id == "opendemocracy2022")
+    assert (source.url, source.date, source.title) == (
+        original["source"],
+        str(original["date"]),
+        original["title"],
+    )
+    assert "opendemocracy2022" in _note(guardian, "X2").sources
+    # P2: the request may be the Telegraph's; the requester is unnamed, possibly the Guardian.
+    assert "Telegraph" in conflicts["P2"]["detail"]
+    assert guardian.disclosure.requester == "an unnamed requester (possibly the Guardian)"
+    assert "Telegraph" in _note(guardian, "C1").text
+    # The Press Association's 69: every outlet that printed it is cited; no exact window.
+    met_2014 = _package("met-2014")
+    pa = updates["met-2014-press-association-69"]
+    printed_69 = [s["url"] for s in pa["sources"] if re.search(r"\b69\b", s["says"])]
+    assert len(printed_69) == 4
+    urls = {s.id: s.url for s in met_2014.sources}
+    pa1 = _note(met_2014, "PA1")
+    assert set(printed_69) <= {urls[s] for s in pa1.sources}
+    assert "only as 2009 to February 2014" in pa1.text
+    # P1: the exact window is tied by the Bournemouth Echo to Parliament Street's request.
+    p1 = _note(met_2014, "P1")
+    assert urls["bournemouthecho2014"] == conflicts["P1"]["source"]
+    assert "bournemouthecho2014" in p1.sources
+    assert "1 January 2009 to 17 February 2014" in p1.text
+    assert (met_2014.disclosure.period_start, met_2014.disclosure.period_end) == ("2010", "2014")
+
+
 def test_packages_list_their_changes_oldest_first() -> None:
-    changed: set[str] = set()
+    changed = {"met-2014", "met-2022-guardian", "met-2022-londonworld"}
     new = {INKL, DAILY_MAIL, OPENDEMOCRACY}
     for root in find_packages(SEED_DIR):
         descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
