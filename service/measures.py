@@ -30,6 +30,12 @@ MEASURES: tuple[Term, ...] = (
         "Allegations of one category, as the answer names and counts them.",
     ),
     Term(
+        "alleged_misuse",
+        "Alleged misuse",
+        "Allegations of social-media misuse, or the people they were made against, where the "
+        "source does not make clear which of the two it counts.",
+    ),
+    Term(
         "cases_by_platform",
         "Cases by platform",
         "Cases involving one platform; one case may involve several platforms.",
@@ -40,6 +46,12 @@ MEASURES: tuple[Term, ...] = (
         "People formally charged with misconduct: a charge, not the outcome of one.",
     ),
     Term(
+        "complained_about",
+        "Complained about",
+        "People with a complaint about their conduct on social media logged against them: a "
+        "complaint logged, not an investigation.",
+    ),
+    Term(
         "complaint_proven",
         "Complaint proven",
         "People or allegations with a complaint proven, substantiated or upheld.",
@@ -48,6 +60,12 @@ MEASURES: tuple[Term, ...] = (
         "complaints_by_outcome",
         "Complaints by outcome",
         "Complaints (not people) counted by how they ended.",
+    ),
+    Term(
+        "complaints_logged",
+        "Complaints logged",
+        "Complaints (or reports) about conduct on social media logged against officers or "
+        "staff, whether or not investigated; one person may face several.",
     ),
     Term(
         "disciplined",

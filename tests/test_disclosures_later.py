@@ -145,8 +145,8 @@ def test_every_package_under_seed_loads_with_its_counts(blank_database_url: str)
             "reports": 15,
             "cases": 0,
             "checks": 1,
-            "notes": 5,
-            "sources": 6,
+            "notes": 6,
+            "sources": 10,
         },
         "met-2015-cases": {
             "figures": 0,
@@ -156,21 +156,45 @@ def test_every_package_under_seed_loads_with_its_counts(blank_database_url: str)
             "notes": 2,
             "sources": 1,
         },
+        "met-2021-daily-mail-277": {
+            "figures": 1,
+            "reports": 1,
+            "cases": 0,
+            "checks": 0,
+            "notes": 4,
+            "sources": 1,
+        },
         "met-2022-guardian": {
             "figures": 18,
             "reports": 19,
             "cases": 0,
             "checks": 3,
-            "notes": 6,
-            "sources": 5,
+            "notes": 7,
+            "sources": 6,
         },
         "met-2022-londonworld": {
             "figures": 11,
             "reports": 11,
             "cases": 0,
             "checks": 3,
+            "notes": 4,
+            "sources": 1,
+        },
+        "met-2022-opendemocracy-ico-redacted-cases": {
+            "figures": 1,
+            "reports": 1,
+            "cases": 2,
+            "checks": 0,
             "notes": 3,
             "sources": 1,
+        },
+        "met-2023-inkl-507-complaints": {
+            "figures": 14,
+            "reports": 14,
+            "cases": 0,
+            "checks": 1,
+            "notes": 9,
+            "sources": 3,
         },
     }
     assert all(r.changed for r in results)
@@ -418,16 +442,22 @@ def test_disclosures_list_every_answer_with_comparability_notes(client: TestClie
         "met-2013",
         "met-2014",
         "met-2015-cases",
+        "met-2021-daily-mail-277",
         "met-2022-guardian",
         "met-2022-londonworld",
+        "met-2022-opendemocracy-ico-redacted-cases",
+        "met-2023-inkl-507-complaints",
     ]
     assert [(d["period_start"], d["period_end"]) for d in listed.values()] == [
         ("2008", "2009"),
         ("2009", None),
         ("2010", "2014"),
         (None, None),
+        ("2015", None),
         ("2017", "2022-08"),
         ("2018", "2021"),
+        (None, None),
+        ("2018", "2022"),
     ]
     assert all(len(d["comparability"]) >= 2 for d in listed.values())
     x1 = (
@@ -452,7 +482,7 @@ def test_new_sources_have_ids_unique_across_packages(client: TestClient) -> None
     assert response.status_code == 200
     sources = response.json()["data"]
     ids = [s["id"] for s in sources]
-    assert len(ids) == len(set(ids)) == 22
+    assert len(ids) == len(set(ids)) == 32
     by_disclosure: dict[str, list[str]] = {}
     for s in sources:
         by_disclosure.setdefault(s["disclosure"], []).append(s["id"])
@@ -461,6 +491,7 @@ def test_new_sources_have_ids_unique_across_packages(client: TestClient) -> None
         "guardian2022_mirror",
         "gadgethex2022",
         "northumbria1146_22",
+        "opendemocracy2022",
         "opendemocracy2022_mirror",
     ]
     assert by_disclosure["met-2022-londonworld"] == ["londonworld2022"]

@@ -206,9 +206,9 @@ def test_revisions_are_listed_newest_first_with_their_counts_and_notes(
         for r in listed["data"]
     ]
     assert summary == [
-        (r3, 3, r2, f"met-2013: {ADDITION_NOTE}", 1, 0, 0),
-        (r2, 2, r1, f"met-2013: {CORRECTION_NOTE}", 0, 1, 0),
-        (r1, 1, None, "met-2013: no note given", 40, 0, 0),
+        (r3, 3, r2, f"met-2013: {ADDITION_NOTE}.", 1, 0, 0),
+        (r2, 2, r1, f"met-2013: {CORRECTION_NOTE}.", 0, 1, 0),
+        (r1, 1, None, "met-2013: no note given.", 40, 0, 0),
     ]
     assert listed["data"][1]["packages"] == [
         {
@@ -280,7 +280,7 @@ def test_the_atom_feed_has_an_entry_per_revision_with_old_and_new_readings(
     assert parsed.version == "atom10"
     assert [e.link for e in parsed.entries] == [f"/v1/revisions/{r}" for r in (r3, r2, r1)]
     correction = parsed.entries[1]
-    assert correction.title == f"Revision 2 ({r2}): met-2013: {CORRECTION_NOTE}"
+    assert correction.title == f"Revision 2 ({r2}): met-2013: {CORRECTION_NOTE}."
     assert correction.published == correction.updated
     assert [t.term for t in correction.tags] == ["met-2013"]
     assert (

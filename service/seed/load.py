@@ -197,7 +197,7 @@ def _publish(session: Session, packages: list[Package], now: datetime) -> Public
         seq=seq,
         id=revisions.revision_id(None if latest is None else latest.id, state),
         published=now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        note="; ".join(f"{p['disclosure']}: {' '.join(p['notes'])}" for p in published),
+        note=" ".join(_sentence(f"{p['disclosure']}: {' '.join(p['notes'])}") for p in published),
         packages=published,
         figures_added=sum(c.change == "added" for c in changes),
         figures_changed=sum(c.change == "changed" for c in changes),
@@ -206,6 +206,10 @@ def _publish(session: Session, packages: list[Package], now: datetime) -> Public
     session.add(revision)
     session.flush()
     return Publication(results, revision, changes, previous)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def _differs(package: Package, stored: dict[str, Disclosure]) -> bool:

@@ -23,7 +23,7 @@ def test_measures_list_each_measure_with_its_disclosures_and_dimensions(
     response = client.get("/v1/measures?limit=100")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 20
+    assert body["count"] == 23
     assert [m["id"] for m in body["data"]] == list(MEASURE_IDS)
     investigated = next(m for m in body["data"] if m["id"] == "investigated")
     assert investigated == {

@@ -212,7 +212,7 @@ def test_series_points_carry_their_own_disclosures_warnings(client: TestClient) 
     )
     assert guardian["comparability"] != londonworld["comparability"]
     assert guardian["citation"].startswith("Police officers investigated over online conduct: 412.")
-    assert "Dataset met-2022-guardian v1.1.0" in guardian["citation"]
+    assert "Dataset met-2022-guardian v1.2.0" in guardian["citation"]
 
 
 def test_series_never_adds_across_disclosures(client: TestClient) -> None:
@@ -326,10 +326,13 @@ def test_series_unknown_measure_is_422_listing_measures(client: TestClient) -> N
         "action_taken",
         "adverse_finding_or_departure",
         "allegation_category_named",
+        "alleged_misuse",
         "cases_by_platform",
         "charged_with_misconduct",
+        "complained_about",
         "complaint_proven",
         "complaints_by_outcome",
+        "complaints_logged",
         "disciplined",
         "formal_disciplinary_action",
         "investigated",

@@ -103,11 +103,18 @@ def test_the_parts_of_the_eight_who_left_and_of_our_sums_are_credited() -> None:
 def test_pa_69_and_opendemocracy_25_cite_their_own_sources(client: TestClient) -> None:
     note = client.get("/v1/disclosures/met-2014").json()["notes"]
     pa = next(n for n in note if n["id"] == "met-2014.PA1")
-    assert pa["sources"] == ["wired2014", "droitwichadvertiser2014"]
+    assert pa["sources"] == [
+        "wired2014",
+        "droitwichadvertiser2014",
+        "independent2014",
+        "pinknews2014",
+        "boltonnews2014",
+        "businessinsiderindia2014",
+    ]
     assert "69 Met cases" in pa["text"]
     guardian = client.get("/v1/disclosures/met-2022-guardian").json()
     x2 = next(n for n in guardian["notes"] if n["id"] == "met-2022-guardian.X2")
-    assert x2["sources"] == ["guardian2022", "opendemocracy2022_mirror"]
+    assert x2["sources"] == ["guardian2022", "opendemocracy2022", "opendemocracy2022_mirror"]
     mirror = next(s for s in guardian["sources"] if s["id"] == "opendemocracy2022_mirror")
     assert mirror["url"] == (
         "https://propspace.co.uk/exclusive-hundreds-of-uk-police-kept-jobs-after-sickening-"

@@ -48,7 +48,7 @@ def test_going_back_to_an_earlier_state_is_a_new_revision_with_its_own_id(
     assert back is not None
     assert (back.seq, back.figures_changed) == (3, 1)
     assert back.id != first.id
-    assert back.note == f"met-2013: {NO_NOTE}"
+    assert back.note == f"met-2013: {NO_NOTE}."
 
 
 def test_a_package_without_a_changes_entry_still_loads_with_no_note_given(
@@ -62,7 +62,7 @@ def test_a_package_without_a_changes_entry_still_loads_with_no_note_given(
     (corrected / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     revision = publish_packages(blank_engine, [corrected]).revision
     assert revision is not None
-    assert revision.note == f"met-2013: {NO_NOTE}"
+    assert revision.note == f"met-2013: {NO_NOTE}."
     assert revision.packages[0]["notes"] == [NO_NOTE]
 
 
@@ -167,7 +167,7 @@ def test_diff_and_dry_run_print_the_changes_and_write_nothing(
     assert loaded[0].startswith("met-2013: loaded; 40 figures")
     assert would.startswith("dry run, nothing written: would publish revision ")
     assert would.endswith(" (number 2); figures: 0 added, 1 changed, 0 removed")
-    assert note == f"  note: met-2013: {CORRECTION_NOTE}"
+    assert note == f"  note: met-2013: {CORRECTION_NOTE}."
     assert change == f"  {diff.stdout.strip()}"
     unchanged = run("diff", str(MET_2013), url=blank_database_url)
     assert unchanged.stdout == "no figure would change\n"
