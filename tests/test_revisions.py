@@ -17,7 +17,8 @@ from sqlmodel import Session
 from service.config import Settings
 from service.main import create_app
 from service.models import Revision
-from service.seed import read_package
+from service.seed import find_packages, read_package
+from service.seed.load import publish_packages
 from tests.conftest import MET_2013, SEED_DIR
 from tests.revisions import (
     ADDED,
@@ -343,3 +344,40 @@ def test_oembed_of_a_pinned_figure_url_embeds_the_pinned_card(
     assert answer["height"] > live["height"]  # the correction line
     bad = history_client.get("/oembed", params={"url": f"{url}zz"})
     assert bad.status_code == 422
+
+
+NEW_IN_19 = (
+    "met-2021-daily-mail-277",
+    "met-2022-opendemocracy-ico-redacted-cases",
+    "met-2023-inkl-507-complaints",
+)
+
+
+def test_the_three_later_disclosures_are_announced_as_one_revision(
+    blank_database_url: str, blank_engine: Engine
+) -> None:
+    """The disclosures of issue 19 published on top of the six before them: one revision,
+    one feed entry naming each package with its note and every figure it adds."""
+    roots = find_packages(SEED_DIR)
+    before = publish_packages(blank_engine, [r for r in roots if r.name not in NEW_IN_19])
+    after = publish_packages(blank_engine, roots)
+    assert before.revision is not None
+    assert after.revision is not None
+    added = [p for p in after.revision.packages if p["change"] == "added"]
+    assert [p["disclosure"] for p in added] == list(NEW_IN_19)
+    for package in added:
+        assert package["notes"][0].startswith("First published: ")
+    new_figures = sum(len(read_package(SEED_DIR / name).figures) for name in NEW_IN_19)
+    assert after.revision.figures_added == new_figures
+    settings = Settings(database_url=blank_database_url, revision_check_seconds=0)
+    with TestClient(create_app(settings, blank_engine)) as client:
+        feed = feedparser.parse(client.get("/v1/changes.atom").content)
+    entry = feed.entries[0]
+    assert entry.link == f"/v1/revisions/{after.revision.id}"
+    assert set(NEW_IN_19) <= {t.term for t in entry.tags}
+    for name in NEW_IN_19:
+        assert f"{name} (added, package revision " in entry.content[0].value
+    assert (
+        "Added: Constables with a complaint about their behaviour on social media, 2018 to "
+        "2022 (met-2023-inkl-507-complaints.rank.constable): 383."
+    ) in entry.content[0].value
