@@ -381,3 +381,32 @@ def test_the_three_later_disclosures_are_announced_as_one_revision(
         "Added: Constables with a complaint about their behaviour on social media, 2018 to "
         "2022 (met-2023-inkl-507-complaints.rank.constable): 383."
     ) in entry.content[0].value
+
+
+def test_a_pinned_figure_page_says_what_it_shows_and_what_the_figure_reads_now(
+    history_client: TestClient, three: Three
+) -> None:
+    r1, r2, _ = three.ids
+    old = history_client.get(f"/figures/{CORRECTED}?revision={r1}").text
+    assert (
+        f'<p class="pinned" role="note">You are reading revision <code>{r1}</code> of the data, '
+        "published "
+    ) in old
+    assert (
+        "<strong>Corrected since: now 4 officers.</strong> "
+        f'<a href="/figures/{CORRECTED}">See the figure now</a>.</p>'
+    ) in old
+    assert '<p class="reading"><span class="big">3</span>' in old
+    # Its history stops at the revision it shows; the page now has both rows.
+    assert old.count(f'<a href="/figures/{CORRECTED}?revision=') == 1
+    now = history_client.get(f"/figures/{CORRECTED}").text
+    assert '<p class="pinned"' not in now
+    assert f"<td>3 → 4</td>\n<td>{CORRECTION_NOTE}</td>" in now
+    # Its embeds pin to the revision it shows by default.
+    assert (
+        f'data-variant="iframe-light-pinned" '
+        f'data-preview="http://testserver/v1/embed/figures/{CORRECTED}'
+    ) in old
+    assert f'&amp;revision={r1}" data-kind="iframe"' in old
+    assert '<input type="radio" name="version" value="pinned" checked>' in old
+    assert history_client.get(f"/figures/{CORRECTED}?revision={r2}").status_code == 200

@@ -3,7 +3,8 @@
    citation; the fallback text stays when the API cannot be reached. No dependencies.
    data-cite chooses the citation's form: "inline" (the default) "7 (source: ...)",
    "footnote" "7[1]" with a superscript link, "none" the figure alone; the citation is
-   always in the title. */
+   always in the title. data-revision="<id>" pins the figure to that revision of the data:
+   it never changes, and says "corrected since: now ..." if the figure reads otherwise now. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -53,60 +54,85 @@
     return notes;
   }
 
-  function pageLink(f, text, title) {
+  function pageLink(f, text, title, revision) {
     var link = el("a", "met-foi-source", text);
-    // The figure's page (sources, reports, notes), not its JSON.
-    link.href = api + "/figures/" + encodeURIComponent(f.id);
+    // The figure's page (sources, reports, notes), not its JSON; pinned, as the embed is.
+    link.href = api + "/figures/" + encodeURIComponent(f.id) +
+      (revision ? "?revision=" + encodeURIComponent(revision) : "");
     link.title = title;
     link.rel = "noopener";
     return link;
   }
 
   // data-cite absent or "inline": "7 (source: The Guardian, ...)".
-  function inlineCitation(f) {
+  function inlineCitation(f, revision) {
     var cite = el("small", "met-foi-citation", "");
     cite.appendChild(document.createTextNode(" ("));
     caveats(f).forEach(function (note) {
       cite.appendChild(document.createTextNode(note + "; "));
     });
     var source = "source: " + (publishers(f) || "our arithmetic");
-    cite.appendChild(pageLink(f, source, f.citation));
+    cite.appendChild(pageLink(f, source, f.citation, revision));
     cite.appendChild(document.createTextNode(")"));
     return cite;
   }
 
   // data-cite="footnote": "7" and a superscript [n] linking to the figure's page.
-  function footnote(f, number, title) {
+  function footnote(f, number, title, revision) {
     var sup = el("sup", "met-foi-footnote", "");
-    sup.appendChild(pageLink(f, "[" + number + "]", title));
+    sup.appendChild(pageLink(f, "[" + number + "]", title, revision));
     return sup;
   }
 
-  function render(span, f) {
+  // A pinned figure that reads otherwise now: what it reads now (null: withdrawn since).
+  function correction(f, now) {
+    if (now === undefined) { return ""; }
+    if (now === null) { return "withdrawn since"; }
+    return now.reading === f.reading ? "" : "corrected since: now " + now.reading;
+  }
+
+  function render(span, f, now) {
     var form = span.getAttribute("data-cite") || "inline";
+    var revision = span.getAttribute("data-revision");
     var notes = caveats(f);
-    var title = (notes.length ? notes.join("; ") + ". " : "") + f.citation;
+    var corrected = correction(f, now);
+    var title = (corrected ? corrected + ". " : "") +
+      (notes.length ? notes.join("; ") + ". " : "") + f.citation;
     while (span.firstChild) { span.removeChild(span.firstChild); }
     span.appendChild(el("span", "met-foi-value", f.reading));
+    if (corrected) {
+      span.appendChild(el("small", "met-foi-corrected", " (" + corrected + ")"));
+    }
     if (form === "footnote") {
-      span.appendChild(footnote(f, span.getAttribute("data-footnote"), title));
+      span.appendChild(footnote(f, span.getAttribute("data-footnote"), title, revision));
     } else if (form !== "none") {
-      span.appendChild(inlineCitation(f));
+      span.appendChild(inlineCitation(f, revision));
     }
     span.setAttribute("data-figure-state", "live");
     span.setAttribute("title", title);
   }
 
-  function figure(id) {
-    if (!pending[id]) {
-      pending[id] = fetch(api + "/v1/figures/" + encodeURIComponent(id), {
+  function figure(id, revision) {
+    var key = id + (revision ? "@" + revision : "");
+    if (!pending[key]) {
+      var query = revision ? "?revision=" + encodeURIComponent(revision) : "";
+      pending[key] = fetch(api + "/v1/figures/" + encodeURIComponent(id) + query, {
         headers: { Accept: "application/json" }, credentials: "omit", mode: "cors"
       }).then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.json();
       });
     }
-    return pending[id];
+    return pending[key];
+  }
+
+  // For a pinned figure: the figure now; null when it is no longer published (a 404);
+  // undefined when that cannot be told (not pinned, or the API could not be asked).
+  function current(id, revision) {
+    if (!revision) { return Promise.resolve(undefined); }
+    return figure(id).then(null, function (error) {
+      return error && error.message === "HTTP 404" ? null : undefined;
+    });
   }
 
   var footnotes = 0;
@@ -121,8 +147,10 @@
         footnotes += 1;
         span.setAttribute("data-footnote", String(footnotes));
       }
-      figure(span.getAttribute("data-figure")).then(function (f) {
-        render(span, f);
+      var id = span.getAttribute("data-figure");
+      var revision = span.getAttribute("data-revision");
+      Promise.all([figure(id, revision), current(id, revision)]).then(function (found) {
+        render(span, found[0], found[1]);
       }, function () {
         span.setAttribute("data-figure-state", "fallback");
       });

@@ -16,15 +16,15 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from service import queries, reading, revisions
+from service import history, queries, reading, revisions
 from service.api.deps import SessionDep, StateDep
 from service.caching import Entry, entry_response, make_etag, normalised_query
 from service.citation import bibtex
-from service.embed.card import esc
+from service.embed.card import Card, card_height, esc
 from service.errors import NotFound, Problem
-from service.models import CheckPublic, FigurePublic, SeriesPoint
+from service.models import CheckPublic, FigurePublic, Revision, SeriesPoint
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 
@@ -170,6 +170,7 @@ def downloads(disclosure: str) -> list[tuple[str, str]]:
         ("Disclosure with sources and notes (JSON)", f"/v1/disclosures/{q}"),
         ("Checks (JSON)", f"/v1/checks?disclosure={q}"),
         ("Cases (CSV)", f"/v1/cases?disclosure={q}&limit=500&format=csv"),
+        ("Data package with README and licence (zip)", f"/v1/disclosures/{q}/datapackage.zip"),
     ]
 
 
@@ -346,13 +347,16 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
                     "d": d,
                     "headlines": headline_figures(all_figures(session, d.id, "")),
                     "charts": charts(session, d.id, groupings),
-                    "downloads": downloads(d.id)[:2],
+                    "downloads": [*downloads(d.id)[:2], downloads(d.id)[-1]],
                 }
             )
         return render(
             "home.html",
             disclosures=disclosures,
-            revision=revisions.read_id(session),
+            revision=session.exec(
+                select(Revision).where(Revision.id == revisions.read_id(session))
+            ).first(),
+            pinned=revisions.is_pinned(session),
             marks=marks,
         )
 
@@ -407,30 +411,95 @@ def disclosure_page(
     )
 
 
-def embed_snippets(figure: FigurePublic, base: str) -> list[dict[str, str]]:
-    """What a publisher pastes, for each theme: the iframe, the embed.js span, the SVG image
-    and the oEmbed URL."""
-    fid = quote(figure.id, safe="")
+#: The embed builder's choices, the first of each the default (a pinned page pins).
+EMBED_KINDS = {
+    "iframe": "Card (iframe)",
+    "script": "Number in your sentence (embed.js)",
+    "svg": "Image (SVG)",
+    "oembed": "oEmbed URL (for a CMS)",
+}
+EMBED_THEMES = ("light", "dark")
+EMBED_VERSIONS = ("live", "pinned")
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """One embed the builder offers: a form, a theme, live or pinned."""
+
+    kind: str
+    theme: str
+    version: str
+    text: str
+    #: What the preview shows: a card's address (iframe), an image's, or "" for the text.
+    preview: str
+    height: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}-{self.theme}-{self.version}"
+
+    @property
+    def label(self) -> str:
+        version = "pinned" if self.version == "pinned" else "live"
+        return f"{EMBED_KINDS[self.kind]}, {self.theme}, {version}"
+
+
+def embed_snippets(card: Card, live: Card, base: str) -> list[Snippet]:
+    """Every embed a publisher may paste, by form, theme and version: `card` is the figure
+    pinned to the revision the page shows, `live` the figure as it is now."""
+    f = card.figure
+    fid = quote(f.id, safe="")
     out = []
-    for theme in ("light", "dark"):
-        card = f"{base}/v1/embed/figures/{fid}?theme={theme}"
-        out.append(
-            {
-                "theme": theme,
-                "iframe": f'<iframe src="{card}" title="{esc(figure.label)}" width="480" '
-                'height="340" style="border:0" loading="lazy"></iframe>',
-                "script": f'<span data-figure="{esc(figure.id)}">{esc(figure.reading)}</span>\n'
-                f'<script src="{base}/v1/embed.js" async></script>',
-                "svg": f'<img src="{base}/v1/embed/figures/{fid}.svg?theme={theme}" '
-                f'alt="{esc(figure.label)}: {esc(figure.reading)}">',
+    for version, shown in (("live", live), ("pinned", card)):
+        pin = f"revision={card.revision}" if version == "pinned" else ""
+        page_url = f"{base}/figures/{fid}" + (f"?{pin}" if pin else "")
+        for theme in EMBED_THEMES:
+            query = "&".join(p for p in (f"theme={theme}", pin) if p)
+            card_url = f"{base}/v1/embed/figures/{fid}?{query}"
+            svg_url = f"{base}/v1/embed/figures/{fid}.svg?{query}"
+            height = card_height(shown)
+            revision = f' data-revision="{card.revision}"' if pin else ""
+            texts = {
+                "iframe": (
+                    f'<iframe src="{esc(card_url)}" title="{esc(f.label)}" width="480" '
+                    f'height="{height}" style="border:0;max-width:100%" loading="lazy">'
+                    "</iframe>",
+                    card_url,
+                ),
+                "script": (
+                    f'<span data-figure="{esc(f.id)}"{revision}>{esc(shown.figure.reading)}'
+                    f'</span>\n<script src="{base}/v1/embed.js" async></script>',
+                    "",
+                ),
+                "svg": (
+                    f'<img src="{esc(svg_url)}" alt="{esc(f.label)}: {esc(shown.figure.reading)}">',
+                    svg_url,
+                ),
+                "oembed": (f"{base}/oembed?" + urlencode({"url": page_url}), card_url),
             }
-        )
+            for kind, (text, preview) in texts.items():
+                out.append(Snippet(kind, theme, version, text, preview, height))
     return out
+
+
+def builder_choice(request: Request, pinned: bool) -> dict[str, str]:
+    """The builder's form, theme and version as asked (unknown values: the defaults)."""
+    asked = request.query_params
+    kind = asked.get("embed", "")
+    theme = asked.get("theme", "")
+    version = asked.get("version", "")
+    return {
+        "embed": kind if kind in EMBED_KINDS else "iframe",
+        "theme": theme if theme in EMBED_THEMES else "light",
+        "version": version if version in EMBED_VERSIONS else ("pinned" if pinned else "live"),
+    }
 
 
 @router.get("/figures/{figure_id}")
 def figure_page(request: Request, session: SessionDep, state: StateDep, figure_id: str) -> Response:
     base = base_url(request, state)
+    pinned = revisions.is_pinned(session)
+    choice = builder_choice(request, pinned)
 
     def build() -> bytes:
         try:
@@ -438,13 +507,26 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
         except NotFound:
             raise PageError.unknown("figure", figure_id) from None
         detail = queries.get_disclosure(session, figure.disclosure)
+        revision = revisions.read_id(session)
+        now: FigurePublic | None = figure
+        if pinned:
+            with revisions.reading_newest(session):
+                try:
+                    now = queries.get_figure(session, figure_id, base)
+                except NotFound:
+                    now = None
+        card = Card(figure, detail, revision, pinned=True, now=now)
+        live = Card(now or figure, detail, revision)
         sources = {s.id: s for s in detail.sources}
         csl = [item.model_dump(mode="json", by_alias=True) for item in figure.cite]
-        figure_url = f"{base}/v1/figures/{quote(figure.id, safe='')}"
         return render(
             "figure.html",
             f=figure,
             d=detail,
+            revision=revision,
+            published=session_revision(session),
+            pinned=pinned,
+            card=card,
             words=reading.words(figure.value, figure.min, figure.max, figure.qualifier),
             sources=sources,
             printed_kinds=reading.PRINTED_KINDS,
@@ -452,20 +534,33 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
             check_status=CHECK_STATUS,
             bibtex=bibtex(figure.cite),
             csl=json.dumps(csl, indent=2, ensure_ascii=False),
-            snippets=embed_snippets(figure, base),
-            oembed=f"{base}/oembed?" + urlencode({"url": figure_url}),
-            preview=f"/v1/embed/figures/{quote(figure.id, safe='')}",
+            history=history.figure_history(session, figure.id),
+            snippets=embed_snippets(card, live, base),
+            choice=choice,
+            kinds=EMBED_KINDS,
+            themes=EMBED_THEMES,
             marks=marks,
             dimension_words=dimension_words,
         )
 
-    return page(request, session, state, build, varies_with=base)
+    return page(request, session, state, build, choice, varies_with=base)
+
+
+def session_revision(session: Session) -> str:
+    """When the revision the session reads was published ("" before anything was)."""
+    found = session.exec(
+        select(Revision.published).where(Revision.id == revisions.read_id(session))
+    ).first()
+    return found or ""
 
 
 @router.get("/compare")
 def compare_page(request: Request, session: SessionDep, state: StateDep) -> Response:
     measure = request.query_params.get("measure") or ""
-    params = {"measure": measure} if measure else {}
+    staff_type = request.query_params.get("staff_type") or ""
+    if staff_type not in CODES["staff_type"]:
+        staff_type = ""
+    params = {k: v for k, v in (("measure", measure), ("staff_type", staff_type)) if v}
 
     def build() -> bytes:
         measures = queries.list_measures(session, None)
@@ -473,15 +568,27 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
         if measure and chosen is None:
             raise PageError(400, "Unknown measure", f"No measure is called “{measure}”.")
         groups: dict[str, list[SeriesPoint]] = {}
+        broken_down: list[str] = []
         if chosen is not None:
-            points, _ = queries.series(session, measure, {}, limit=1000, offset=0)
+            filters: queries.Filters = {"staff_type": staff_type} if staff_type else {}
+            points, _ = queries.series(session, measure, filters, limit=1000, offset=0)
             for point in points:
                 groups.setdefault(point.group, []).append(point)
+            if not points and not staff_type:
+                # Every figure of it counts one staff type: offer those.
+                broken_down = [
+                    code
+                    for code in CODES["staff_type"]
+                    if queries.series(session, measure, {"staff_type": code}, limit=1, offset=0)[1]
+                ]
         titles = {d.id: d.title for d in queries.list_disclosures(session)}
         return render(
             "compare.html",
             measures=measures,
             chosen=chosen,
+            staff_type=staff_type,
+            staff_types=[(code, LABELS["staff_type"][code]) for code in CODES["staff_type"]],
+            broken_down=broken_down,
             groups=groups,
             titles=titles,
             marks=marks,

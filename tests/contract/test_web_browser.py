@@ -13,6 +13,7 @@ is a failure (.ci/run installs it).
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,10 @@ from typing import Any
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import Databases
-from tests.contract.test_embed_browser import CHROMIUM_FLAGS, _png_size
+from tests.contract.test_embed_browser import CHROMIUM_FLAGS, _png_size, _third_party_site
 from tests.machine import CHROMIUM, require_chromium
 from tests.processes import served
 
@@ -78,15 +78,18 @@ def visit(page: Page, url: str) -> list[str]:
 
 
 def images_loaded(page: Page) -> bool:
-    """Every image on the page, each scrolled to (charts load lazily), has drawn."""
-    for image in page.locator("img").all():
+    """Every image on the page that has an address, each scrolled to (charts load lazily),
+    has drawn. Polled from here: the pages' CSP forbids the eval a page-side poll needs."""
+    for image in page.locator("img[src]").all():
         image.scroll_into_view_if_needed()
-    drawn = "[...document.images].every(i => i.complete && i.naturalWidth > 0)"
-    try:  # a lazy image starts loading only once scrolled to: wait for it, boundedly
-        page.wait_for_function(drawn, timeout=15_000)
-    except PlaywrightTimeoutError:
-        return False
-    return True
+    drawn = "[...document.images].filter(i => i.getAttribute('src'))"
+    drawn += ".every(i => i.complete && i.naturalWidth > 0)"
+    deadline = time.monotonic() + 15  # a lazy image starts loading only once scrolled to
+    while time.monotonic() < deadline:
+        if page.evaluate(drawn):
+            return True
+        page.wait_for_timeout(100)
+    return False
 
 
 def test_every_page_renders_its_figures_without_console_errors(server: str, page: Page) -> None:
@@ -127,7 +130,7 @@ def test_no_page_asks_anything_of_another_host(server: str, page: Page) -> None:
     # The stylesheet, the script, the charts and the card preview all came from the service.
     assert f"{server}/static/web.css" in requested
     assert f"{server}/static/web.js" in requested
-    assert f"{server}/v1/embed/figures/{FIGURE}" in requested
+    assert f"{server}/v1/embed/figures/{FIGURE}?theme=light" in requested
 
 
 def test_the_cite_copy_button_puts_the_citation_on_the_clipboard(
@@ -139,11 +142,12 @@ def test_the_cite_copy_button_puts_the_citation_on_the_clipboard(
     button = page.locator('button[data-copy="cite-text"]')
     assert button.is_visible()
     button.click()
-    page.wait_for_function("document.querySelector('.cite .copy-status').textContent !== ''")
+    expect(page.locator(".cite .copy-status")).not_to_have_text("")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == page.locator("#cite-text").text_content()
     assert copied.startswith("Civilian staff dismissed: 4. Metropolitan Police Service FOI answer")
-    assert f"{server}/v1/figures/{FIGURE}. Licence: CC BY 4.0" in copied
+    revision = httpx.get(f"{server}/v1/meta").json()["revision"]
+    assert f"{server}/v1/figures/{FIGURE}?revision={revision}. Licence: CC BY 4.0" in copied
     assert page.locator(".cite .copy-status").inner_text() == "Copied the citation."
     if SCREENSHOT_DIR:
         page.locator("section.cite").screenshot(path=str(Path(SCREENSHOT_DIR) / "web-cite.png"))
@@ -164,7 +168,11 @@ def test_the_figure_page_prints_the_reading_sources_and_citation_only(
     assert after.startswith('" (https://www.theguardian.com/')
 
 
-FOCUSABLE = "a[href], button:not([hidden]), select, input, [tabindex='0'], iframe"
+#: What Tab stops at: a radio group is one stop (its checked radio; arrows move within it).
+FOCUSABLE = (
+    "a[href], button:not([hidden]), select, input:not([type=radio]), input[type=radio]:checked, "
+    "[tabindex='0'], iframe"
+)
 
 
 def tab_through(page: Page, limit: int = 400) -> tuple[int, set[int], list[str]]:
@@ -233,3 +241,51 @@ def test_axe_finds_no_serious_or_critical_violation(
     if SCREENSHOT_DIR:
         shutil.copyfile(shot, Path(SCREENSHOT_DIR) / shot.name)
     context.close()
+
+
+def test_the_embed_builder_shows_the_chosen_snippet_and_preview_at_once(
+    server: str, page: Page
+) -> None:
+    visit(page, f"{server}/figures/{FIGURE}")
+    assert page.locator("form.builder button.show").is_hidden()  # the script does its work
+    shown = page.locator("[data-variant]:visible")
+    assert shown.count() == 1
+    assert shown.get_attribute("data-variant") == "iframe-light-live"
+    page.get_by_role("radio", name="Image (SVG)").check()
+    page.get_by_role("radio", name="Dark").check()
+    page.get_by_role("radio", name="Pinned to revision").check()
+    shown = page.locator("[data-variant]:visible")
+    assert shown.get_attribute("data-variant") == "svg-dark-pinned"
+    image = page.locator("#preview-image")
+    assert image.is_visible()
+    assert page.locator("#preview-card").is_hidden()
+    assert "theme=dark&revision=" in (image.get_attribute("src") or "")
+    assert images_loaded(page)
+    page.get_by_role("radio", name="Number in your sentence (embed.js)").check()
+    sentence = page.locator("#preview-text")
+    assert sentence.is_visible()
+    pinned = sentence.locator("[data-variant-version=pinned]")
+    expect(pinned).to_be_visible()
+    expect(pinned).to_have_attribute("data-figure-state", "live")
+    assert pinned.locator(".met-foi-value").text_content() == "4"
+
+
+def test_a_pasted_builder_snippet_shows_the_figure_on_another_origin(
+    server: str, page: Page, tmp_path: Path
+) -> None:
+    """What the builder gives, pasted as it is into a page on another origin (another
+    port), shows the figure: the pinned card in a frame, and the live number in a sentence."""
+    visit(page, f"{server}/figures/{FIGURE}")
+    card = page.locator("#embed-iframe-light-pinned").text_content() or ""
+    script = page.locator("#embed-script-light-live").text_content() or ""
+    host_page = (
+        f"<!doctype html><meta charset=utf-8><title>Host</title>{card}"
+        f"<p>Staff dismissed: {script}.</p>"
+    )
+    with _third_party_site(host_page, tmp_path) as host:
+        page.goto(host, wait_until="networkidle")
+        frame = page.frame_locator("iframe")
+        assert frame.locator("#figure-reading .value").text_content() == "4"
+        assert "(pinned)" in (frame.locator(".asof").text_content() or "")
+        expect(page.locator("[data-figure]")).to_have_attribute("data-figure-state", "live")
+        assert page.locator("[data-figure] .met-foi-value").text_content() == "4"

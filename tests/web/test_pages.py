@@ -57,11 +57,20 @@ def test_home_lists_each_disclosure_with_headline_figures_charts_and_downloads(
     web: TestClient,
 ) -> None:
     page = get_page(web, "/")
-    revision = web.get("/v1/meta").json()["revision"]
-    assert f"Dataset revision <code>{revision}</code>" in page
+    revision = web.get("/v1/revisions").json()["data"][0]
+    assert (
+        f"The latest revision of the data is\n<code>{revision['id']}</code>, published "
+        f"{revision['published']}: "
+    ) in page
+    assert '<a href="/v1/revisions">Every revision</a>' in page
+    assert (
+        '<link rel="alternate" type="application/atom+xml" href="/v1/changes.atom" '
+        'title="Changes to the data">'
+    ) in page
     for d in web.get("/v1/disclosures").json()["data"]:
         assert f'<a href="/disclosures/{d["id"]}">{e(d["title"])}</a>' in page
-        assert f"revision <code>{d['revision']}</code>" in page
+        assert f"package revision <code>{d['revision']}</code>" in page
+        assert f'<a href="/v1/disclosures/{d["id"]}/datapackage.zip">' in page
         assert f'<a href="/v1/figures?disclosure={d["id"]}&amp;limit=500&amp;format=csv">' in page
     total = web.get("/v1/figures/met-2013.all.investigated").json()
     assert (
@@ -247,28 +256,77 @@ def test_figure_page_cite_box_matches_the_api(web: TestClient) -> None:
     assert '<button type="button" class="copy" data-copy="cite-text" hidden>' in page
 
 
-def test_figure_page_lists_embed_snippets_for_both_themes(web: TestClient) -> None:
-    page = get_page(web, "/figures/met-2013.staff.dismissed")
+def snippet(page: str, key: str) -> str:
+    """The text of one of the embed builder's snippets, and whether it is shown."""
+    found = re.search(
+        rf'<div class="variant" data-variant="{key}"[^>]*?( hidden)?>.*?'
+        rf'<code id="embed-{key}">(.*?)</code>',
+        page,
+        re.S,
+    )
+    assert found is not None, key
+    return ("hidden " if found.group(1) else "") + html.unescape(found.group(2))
+
+
+def test_figure_page_builds_each_embed_by_form_theme_and_version(web: TestClient) -> None:
     fid = "met-2013.staff.dismissed"
-    for theme in ("light", "dark"):
-        iframe = (
-            f'<iframe src="{BASE}/v1/embed/figures/{fid}?theme={theme}" '
-            'title="Civilian staff dismissed" width="480" height="340" style="border:0" '
-            'loading="lazy"></iframe>'
-        )
-        assert f'<code id="embed-iframe-{theme}">{e(iframe)}</code>' in page
-        svg = (
-            f'<img src="{BASE}/v1/embed/figures/{fid}.svg?theme={theme}" '
-            'alt="Civilian staff dismissed: 4">'
-        )
-        assert f'<code id="embed-svg-{theme}">{e(svg)}</code>' in page
-        script = (
-            f'<span data-figure="{fid}">4</span>\n<script src="{BASE}/v1/embed.js" async></script>'
-        )
-        assert f'<code id="embed-script-{theme}">{e(script)}</code>' in page
-    oembed = f"{BASE}/oembed?url=" + quote(f"{BASE}/v1/figures/{fid}", safe="")
-    assert f'<code id="embed-oembed">{e(oembed)}</code>' in page
-    assert f'<iframe class="preview" src="/v1/embed/figures/{fid}"' in page
+    page = get_page(web, f"/figures/{fid}")
+    revision = seeded_revision()
+    height = web.get("/oembed", params={"url": f"{BASE}/figures/{fid}"}).json()["height"]
+    for version, pin in (("live", ""), ("pinned", f"&revision={revision}")):
+        for theme in ("light", "dark"):
+            hidden = "" if (theme, version) == ("light", "live") else "hidden "
+            card = f"{BASE}/v1/embed/figures/{fid}?theme={theme}{e(pin)}"
+            assert snippet(page, f"iframe-{theme}-{version}") == (
+                f'{hidden}<iframe src="{card}" title="Civilian staff dismissed" width="480" '
+                f'height="{height}" style="border:0;max-width:100%" loading="lazy"></iframe>'
+            )
+            svg = f"{BASE}/v1/embed/figures/{fid}.svg?theme={theme}{e(pin)}"
+            assert snippet(page, f"svg-{theme}-{version}") == (
+                f'hidden <img src="{svg}" alt="Civilian staff dismissed: 4">'
+            )
+            pinned = f' data-revision="{revision}"' if pin else ""
+            assert snippet(page, f"script-{theme}-{version}") == (
+                f'hidden <span data-figure="{fid}"{pinned}>4</span>\n'
+                f'<script src="{BASE}/v1/embed.js" async></script>'
+            )
+            url = f"{BASE}/figures/{fid}" + (f"?revision={revision}" if pin else "")
+            assert snippet(page, f"oembed-{theme}-{version}") == (
+                f"hidden {BASE}/oembed?url=" + quote(url, safe="")
+            )
+    assert (
+        f'<iframe class="preview" id="preview-card" src="{BASE}/v1/embed/figures/{fid}'
+        f'?theme=light" title='
+    ) in page
+    assert '<img class="preview" id="preview-image" hidden alt=' in page
+
+
+def test_the_embed_builder_works_without_a_script(web: TestClient) -> None:
+    """The form asks the server for the page with the choice made; values it does not know
+    fall back to the defaults."""
+    fid = "met-2013.staff.dismissed"
+    page = get_page(web, f"/figures/{fid}?embed=svg&theme=dark&version=pinned")
+    svg = f"{BASE}/v1/embed/figures/{fid}.svg?theme=dark&revision={seeded_revision()}"
+    assert snippet(page, "svg-dark-pinned") == (
+        f'<img src="{e(svg)}" alt="Civilian staff dismissed: 4">'
+    )
+    assert snippet(page, "iframe-light-live").startswith("hidden ")
+    assert f'<img class="preview" id="preview-image" src="{e(svg)}" alt=' in page
+    assert '<input type="radio" name="theme" value="dark" checked>' in page
+    fallback = get_page(web, f"/figures/{fid}?embed=<b>&theme=red&version=")
+    assert not snippet(fallback, "iframe-light-live").startswith("hidden")
+    assert "<b>" not in fallback.split("<main", 1)[1]
+
+
+def test_figure_page_shows_its_history(web: TestClient) -> None:
+    fid = "met-2013.staff.dismissed"
+    page = get_page(web, f"/figures/{fid}")
+    revision = web.get("/v1/revisions").json()["data"][0]
+    assert (
+        f'<tr><td><a href="/figures/{fid}?revision={revision["id"]}">1: '
+        f"<code>{revision['id']}</code></a></td>\n<td>{revision['published']}</td>\n"
+        "<td>added</td>\n<td>4</td>\n<td>no note given</td></tr>"
+    ) in page
 
 
 # ---------------------------------------------------------------- compare
@@ -286,7 +344,8 @@ def test_compare_page_keeps_each_disclosure_a_group_of_its_own(web: TestClient) 
             assert f"<li>{e(note)}</li>" in page
     assert '<option value="investigated" selected>' in page
     measures = web.get("/v1/measures").json()["data"]
-    assert page.count("<option value=") == len(measures)
+    measure_select = page.split('<select id="measure"', 1)[1].split("</select>", 1)[0]
+    assert measure_select.count("<option value=") == len(measures)
     assert "never joined into a line, never added up" in page
 
 
@@ -380,3 +439,22 @@ def test_static_assets_are_served_by_the_service(web: TestClient) -> None:
     assert js.status_code == 200
     assert "navigator.clipboard.writeText" in js.text
     assert web.get("/static/nope.css").status_code == 404
+
+
+def test_compare_offers_the_staff_type_a_measure_is_counted_for(web: TestClient) -> None:
+    """The 2023 complaints count police officers only: the page says so and shows them by
+    staff type, as their own group, never beside LondonWorld's or the Guardian's counts."""
+    everyone = get_page(web, "/compare?measure=complained_about")
+    assert (
+        '<a href="/compare?measure=complained_about&amp;staff_type=police_officer">'
+        "police officers</a>"
+    ) in everyone
+    officers = get_page(web, "/compare?measure=complained_about&staff_type=police_officer")
+    groups = re.findall(r'<h3 id="g-\d+"><a href="/disclosures/([^"]+)"', officers)
+    assert groups == ["met-2023-inkl-507-complaints"]
+    assert '<option value="police_officer" selected>' in officers
+    investigated = get_page(web, "/compare?measure=investigated&staff_type=police_officer")
+    groups = re.findall(r'<h3 id="g-\d+"><a href="/disclosures/([^"]+)"', investigated)
+    assert "met-2023-inkl-507-complaints" not in groups
+    # A staff type the page does not know is ignored, not reflected.
+    assert get_page(web, "/compare?measure=investigated&staff_type=<x>").count("<x>") == 0

@@ -16,3 +16,41 @@
     });
   });
 })();
+
+// The embed builder: with a script, a choice shows its snippet and preview at once (without
+// one, the form's button asks the server for the same page with the choice made).
+(function () {
+  var form = document.querySelector("form.builder");
+  if (!form) return;
+  var card = document.getElementById("preview-card");
+  var image = document.getElementById("preview-image");
+  var text = document.getElementById("preview-text");
+  function chosen(name) {
+    var input = form.querySelector("input[name=" + name + "]:checked");
+    return input ? input.value : "";
+  }
+  function show() {
+    var key = chosen("embed") + "-" + chosen("theme") + "-" + chosen("version");
+    var variant = null;
+    document.querySelectorAll("[data-variant]").forEach(function (node) {
+      node.hidden = node.getAttribute("data-variant") !== key;
+      if (!node.hidden) variant = node;
+    });
+    if (!variant) return;
+    var kind = variant.getAttribute("data-kind");
+    var preview = variant.getAttribute("data-preview");
+    card.hidden = kind !== "iframe" && kind !== "oembed";
+    image.hidden = kind !== "svg";
+    text.hidden = kind !== "script";
+    if (!card.hidden && card.getAttribute("src") !== preview) {
+      card.setAttribute("src", preview);
+      card.setAttribute("height", variant.getAttribute("data-height"));
+    }
+    if (!image.hidden && image.getAttribute("src") !== preview) image.setAttribute("src", preview);
+    text.querySelectorAll("[data-variant-version]").forEach(function (span) {
+      span.hidden = span.getAttribute("data-variant-version") !== chosen("version");
+    });
+  }
+  form.querySelector("button.show").hidden = true;
+  form.addEventListener("change", show);
+})();
