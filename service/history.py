@@ -47,6 +47,28 @@ def changes_in(session: Session, seq: int, only: Iterable[str] | None = None) ->
     return found
 
 
+def change_counts(session: Session, seq: int) -> tuple[int, int, int]:
+    """How many figures revision number `seq` added, changed and removed: what changes_in
+    would list, counted without building the figures that only came or went (a first load
+    of ten thousand figures builds none)."""
+    touched = _touched(session, [seq], None)
+    if not touched:
+        return 0, 0, 0
+    before = _live(session, seq - 1, touched) if seq > 1 else set()
+    after = _live(session, seq, touched)
+    both = sorted(before & after)
+    changed = 0
+    if both:
+        old, new = _published(session, seq - 1, both), _published(session, seq, both)
+        changed = sum(_change(i, old[i], new[i]) is not None for i in both)
+    return len(after - before), changed, len(before - after)
+
+
+def _live(session: Session, seq: int, ids: list[str]) -> set[str]:
+    with revisions.reading_at(session, seq):
+        return set(session.exec(select(Figure.id).where(col(Figure.id).in_(ids))).all())
+
+
 def _touched(session: Session, seqs: Sequence[int], only: Iterable[str] | None) -> list[str]:
     """Ids of figures with a version of theirs or of a report starting or ending in `seqs`,
     in package order."""
@@ -79,7 +101,7 @@ def _published(session: Session, seq: int, ids: list[str]) -> dict[str, FigurePu
     with revisions.reading_at(session, seq):
         figures = session.exec(select(Figure).where(col(Figure.id).in_(ids))).all()
         context = queries.FigureContext.load(session, figures)
-        return {f.id: queries.figure_public(f, context) for f in figures}
+        return {f.id: queries.figure_public(f, context, cited=False) for f in figures}
 
 
 def _reading(figure: FigurePublic) -> FigureReading:

@@ -264,7 +264,9 @@ def figure_citation(figure: Figure, published: dict[str, Any], context: FigureCo
     )
 
 
-def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
+def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True) -> FigurePublic:
+    """The public figure; `cited=False` leaves its citation empty (comparing two revisions
+    of a figure needs everything but the citation, which names the revision)."""
     disputed = context.disputed(figure.id)
     published = published_reading(figure, disputed)
     words = with_words(published)
@@ -295,7 +297,7 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
             )
             for r in context.reports.get(figure.id, [])
         ],
-        citation=figure_citation(figure, published, context),
+        citation=figure_citation(figure, published, context) if cited else "",
         cite=citation.figure_csl(
             figure.id,
             f"{figure.label}: {words['reading']}",
@@ -304,7 +306,9 @@ def figure_public(figure: Figure, context: FigureContext) -> FigurePublic:
             context.disclosures[figure.disclosure_id],
             context.base_url,
             context.revision,
-        ),
+        )
+        if cited
+        else [],
     )
 
 

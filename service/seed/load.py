@@ -64,7 +64,7 @@ class LoadResult:
 @dataclass(frozen=True)
 class Publication:
     """What a load did: each package's result and, when any changed, the revision it
-    published (or, for a dry run, would have published) with its figures' changes."""
+    published (or, for a dry run, would have published, with every figure's change)."""
 
     results: list[LoadResult]
     revision: Revision | None = None
@@ -125,7 +125,9 @@ def publish_packages(
         with Session(engine, expire_on_commit=False) as session:
             session.begin()
             try:
-                publication = _publish(session, packages, now or datetime.now(UTC))
+                publication = _publish(
+                    session, packages, now or datetime.now(UTC), describe=dry_run
+                )
             except BaseException:
                 session.rollback()
                 raise
@@ -167,7 +169,9 @@ def _read_packages(roots: Sequence[Path]) -> list[Package]:
     return packages
 
 
-def _publish(session: Session, packages: list[Package], now: datetime) -> Publication:
+def _publish(
+    session: Session, packages: list[Package], now: datetime, *, describe: bool
+) -> Publication:
     stored = {d.id: d for d in session.exec(select(Disclosure)).all()}
     errors = _source_id_clashes(session, packages)
     if errors:
@@ -192,19 +196,21 @@ def _publish(session: Session, packages: list[Package], now: datetime) -> Public
             published.append(_package_entry(package, before, rows))
     state = {d.id: d.revision for d in stored.values()}
     state.update({p.disclosure.id: p.disclosure.revision for p in changed})
-    changes = history.changes_in(session, seq)
+    figures_added, figures_changed, figures_removed = history.change_counts(session, seq)
     revision = Revision(
         seq=seq,
         id=revisions.revision_id(None if latest is None else latest.id, state),
         published=now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         note=" ".join(_sentence(f"{p['disclosure']}: {' '.join(p['notes'])}") for p in published),
         packages=published,
-        figures_added=sum(c.change == "added" for c in changes),
-        figures_changed=sum(c.change == "changed" for c in changes),
-        figures_removed=sum(c.change == "removed" for c in changes),
+        figures_added=figures_added,
+        figures_changed=figures_changed,
+        figures_removed=figures_removed,
     )
     session.add(revision)
     session.flush()
+    # Listing every change builds each figure twice: done for a dry run, which prints them.
+    changes = history.changes_in(session, seq) if describe else []
     return Publication(results, revision, changes, previous)
 
 
