@@ -76,6 +76,11 @@ class Disclosure(Versioned, table=True):
     last_updated: str
     #: The package's own `changes` list ({date, note}), oldest first.
     changes: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    #: The package's rows, counted when it is loaded (so listing disclosures counts nothing).
+    figure_count: int = 0
+    case_count: int = 0
+    check_count: int = 0
+    source_count: int = 0
 
 
 class Source(Versioned, table=True):

@@ -78,27 +78,17 @@ def resolve_disclosure(session: Session, value: str | None, flagship: str) -> st
     return value
 
 
-def _counts(session: Session, table: Any) -> dict[str, int]:
-    rows = session.exec(
-        select(table.disclosure_id, func.count()).group_by(table.disclosure_id)
-    ).all()
-    return dict(rows)
-
-
-def _disclosure_public(d: Disclosure, figures: int, cases: int, checks: int) -> dict[str, Any]:
+def _disclosure_public(d: Disclosure) -> dict[str, Any]:
     data = d.model_dump(
         exclude={"licence_id", "licence_title", "licence_url", "aggregate_defaults"}
     )
     data["licence"] = LicencePublic(id=d.licence_id, title=d.licence_title, url=d.licence_url)
-    return {**data, "figure_count": figures, "case_count": cases, "check_count": checks}
+    return data
 
 
 def list_disclosures(session: Session) -> list[DisclosurePublic]:
-    figures, cases, checks = (_counts(session, t) for t in (Figure, Case, Check))
     return [
-        DisclosurePublic(
-            **_disclosure_public(d, figures.get(d.id, 0), cases.get(d.id, 0), checks.get(d.id, 0))
-        )
+        DisclosurePublic(**_disclosure_public(d))
         for d in session.exec(select(Disclosure).order_by(Disclosure.id)).all()
     ]
 
@@ -107,10 +97,6 @@ def get_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
     d = by_id(session, Disclosure, disclosure_id)
     if d is None:
         raise NotFound("disclosure", disclosure_id)
-    count = {
-        t: session.exec(select(func.count()).select_from(t).where(t.disclosure_id == d.id)).one()
-        for t in (Figure, Case, Check)
-    }
     sources = session.exec(
         select(Source).where(Source.disclosure_id == d.id).order_by(col(Source.position))
     ).all()
@@ -118,7 +104,7 @@ def get_disclosure(session: Session, disclosure_id: str) -> DisclosureDetail:
         select(Note).where(Note.disclosure_id == d.id).order_by(col(Note.position))
     ).all()
     return DisclosureDetail(
-        **_disclosure_public(d, count[Figure], count[Case], count[Check]),
+        **_disclosure_public(d),
         sources=[source_public(s) for s in sources],
         notes=[note_public(n) for n in notes],
         aggregates=[AggregateDefault.model_validate(a) for a in d.aggregate_defaults],
@@ -164,8 +150,7 @@ def list_sources(session: Session, disclosure: str | None) -> list[SourcePublic]
 
 
 def meta(session: Session, flagship: str) -> MetaPublic:
-    disclosures = list_disclosures(session)
-    sources = _counts(session, Source)
+    disclosures = session.exec(select(Disclosure).order_by(Disclosure.id)).all()
     return MetaPublic(
         api_version="1",
         service_version=__version__,
@@ -177,11 +162,11 @@ def meta(session: Session, flagship: str) -> MetaPublic:
                 version=d.version,
                 revision=d.revision,
                 last_updated=d.last_updated,
-                licence=d.licence,
+                licence=LicencePublic(id=d.licence_id, title=d.licence_title, url=d.licence_url),
                 figures=d.figure_count,
                 cases=d.case_count,
                 checks=d.check_count,
-                sources=sources.get(d.id, 0),
+                sources=d.source_count,
             )
             for d in disclosures
         ],
@@ -332,7 +317,8 @@ def list_figures(
     sort: str | None = None,
     base_url: str = "",
 ) -> tuple[list[FigurePublic], int]:
-    query = select(Figure)
+    # The matching ids, in order, in SQL; only the page's figures are built.
+    query = select(Figure.id)
     if disclosure is not None:
         query = query.where(Figure.disclosure_id == disclosure)
     if measure is not None:
@@ -348,12 +334,32 @@ def list_figures(
     query = query.order_by(
         *sorted_by(Figure, sort), col(Figure.disclosure_id), col(Figure.position)
     )
-    figures = session.exec(query).all()
-    context = FigureContext.load(session, figures, base_url)
+    ids = list(session.exec(query).all())
     if disputed is not None:
-        figures = [f for f in figures if context.disputed(f.id) == disputed]
-    page = figures[offset : offset + limit]
-    return [figure_public(f, context) for f in page], len(figures)
+        disagreeing = disputed_ids(session, ids)
+        ids = [i for i in ids if (i in disagreeing) == disputed]
+    page = ids[offset : offset + limit]
+    found = {f.id: f for f in session.exec(select(Figure).where(col(Figure.id).in_(page)))}
+    figures = [found[i] for i in page]
+    context = FigureContext.load(session, figures, base_url)
+    return [figure_public(f, context) for f in figures], len(ids)
+
+
+def disputed_ids(session: Session, ids: Sequence[str]) -> set[str]:
+    """Which of these figures the sources disagree on, from their reports' numbers alone."""
+    numbers: dict[str, list[tuple[int | None, int | None, int | None]]] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        for figure_id, value, low, high in session.exec(
+            select(
+                FigureReport.figure_id, FigureReport.value, FigureReport.min, FigureReport.max
+            ).where(col(FigureReport.figure_id).in_(ids[start : start + IN_CHUNK]))
+        ):
+            numbers.setdefault(figure_id, []).append((value, low, high))
+    return {f for f, found in numbers.items() if reading.disputed(found)}
+
+
+#: Ids bound in one IN (...): well inside SQLite's and PostgreSQL's limits on parameters.
+IN_CHUNK = 5_000
 
 
 def text_match(q: str, *columns: Any) -> ColumnElement[bool]:
@@ -373,28 +379,37 @@ def sorted_by(table: Any, sort: str | None) -> list[Any]:
 
 
 def list_measures(session: Session, disclosure: str | None) -> list[MeasurePublic]:
-    """Every measure with figures (in one disclosure, if given), by id."""
-    query = select(Figure).order_by(col(Figure.measure), col(Figure.disclosure_id))
+    """Every measure with figures (in one disclosure, if given), by id; counted in SQL."""
+    dims = [getattr(Figure, d) for d in DIMENSIONS]
+    query = (
+        select(
+            Figure.measure,
+            Figure.disclosure_id,
+            Figure.unit,
+            func.count(),
+            *(func.count(d) for d in dims),  # how many figures break down by each dimension
+        )
+        .group_by(Figure.measure, Figure.disclosure_id, Figure.unit)
+        .order_by(col(Figure.measure), col(Figure.disclosure_id), col(Figure.unit))
+    )
     if disclosure is not None:
         query = query.where(Figure.disclosure_id == disclosure)
-    found: dict[str, list[Figure]] = {}
-    for figure in session.exec(query).all():
-        found.setdefault(figure.measure, []).append(figure)
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for row in session.exec(query).all():
+        found.setdefault(row[0], []).append(tuple(row))
     declared = {m.code: m for m in MEASURES}
     result = []
-    for measure, figures in found.items():
+    for measure, groups in found.items():
         term = declared.get(measure, Term(measure, measure, "Not described yet."))
         result.append(
             MeasurePublic(
                 id=measure,
                 label=term.label,
                 meaning=term.meaning,
-                units=sorted({f.unit for f in figures}),
-                disclosures=list(dict.fromkeys(f.disclosure_id for f in figures)),
-                dimensions=[
-                    d for d in DIMENSIONS if any(getattr(f, d) is not None for f in figures)
-                ],
-                figure_count=len(figures),
+                units=sorted({g[2] for g in groups}),
+                disclosures=list(dict.fromkeys(g[1] for g in groups)),
+                dimensions=[d for i, d in enumerate(DIMENSIONS) if any(g[4 + i] for g in groups)],
+                figure_count=sum(g[3] for g in groups),
             )
         )
     return result
@@ -544,8 +559,13 @@ def aggregate(
         raise InvalidParameter("measure", measure, measures(session, None))
     if declared is not None and declared["measure"] == measure:
         filters = {**declared.get("filters", {}), **filters}
+    wanted = {measure}
+    if declared is not None and "total_measure" in declared:
+        wanted.add(str(declared["total_measure"]))
     figures = session.exec(
-        select(Figure).where(Figure.disclosure_id == disclosure_id).order_by(col(Figure.position))
+        select(Figure)
+        .where(Figure.disclosure_id == disclosure_id, col(Figure.measure).in_(wanted))
+        .order_by(col(Figure.position))
     ).all()
     rows_figures = _matching((f for f in figures if f.measure == measure), by, filters)
     total_figure = None
@@ -749,17 +769,17 @@ def _series_measure(session: Session, measure: str) -> None:
     raise InvalidParameter("measure", measure, known, detail=detail)
 
 
-def _series_filter(figure: Figure, filters: Filters) -> bool:
+def _series_filter(filters: Filters) -> list[ColumnElement[bool]]:
     """Dimensions named in filters must match; the others must be empty, except year,
     since a figure for one year is a point of its own on the time axis."""
+    conditions = []
     for dim in DIMENSIONS:
-        value = getattr(figure, dim)
+        column = col(getattr(Figure, dim))
         if dim in filters:
-            if value != filters[dim]:
-                return False
-        elif dim != "year" and value is not None:
-            return False
-    return True
+            conditions.append(column == filters[dim])
+        elif dim != "year":
+            conditions.append(column.is_(None))
+    return conditions
 
 
 def parts_of(session: Session, figure_ids: Iterable[str]) -> dict[str, str]:
@@ -815,11 +835,11 @@ def series(
     group: a line may join points of a group, never points of two groups.
     """
     _series_measure(session, measure)
-    figures = [
-        f
-        for f in session.exec(select(Figure).where(Figure.measure == measure)).all()
-        if _series_filter(f, filters)
-    ]
+    figures = list(
+        session.exec(
+            select(Figure).where(Figure.measure == measure, *_series_filter(filters))
+        ).all()
+    )
     part_of = parts_of(session, [f.id for f in figures])
     figures = _one_grain(figures, part_of, grain)
     context = FigureContext.load(session, figures, base_url)

@@ -149,6 +149,10 @@ def _note_columns() -> list[sa.Column]:  # type: ignore[type-arg]
     ]
 
 
+#: The rows a disclosure counts when it is loaded: its figures, cases, checks and sources.
+COUNTED = ("figure", "case", "check", "source")
+
+
 def _names(columns: Columns) -> list[str]:
     return [c.name for c in columns()]
 
@@ -227,9 +231,18 @@ def upgrade() -> None:
     built = [
         Rebuild(
             "disclosures",
-            _versioned(*_disclosure_columns(), sa.Column("changes", sa.JSON(), nullable=False)),
+            _versioned(
+                *_disclosure_columns(),
+                sa.Column("changes", sa.JSON(), nullable=False),
+                *(sa.Column(f"{c}_count", sa.Integer(), nullable=False) for c in COUNTED),
+            ),
             [key("id", "rev_from")],
-            f"SELECT 1, NULL, {', '.join(_names(_disclosure_columns))}, '[]' FROM {{old}}",
+            f"SELECT 1, NULL, {', '.join(_names(_disclosure_columns))}, '[]', "
+            + ", ".join(
+                f"(SELECT COUNT(*) FROM {c}s WHERE {c}s.disclosure_id = {{old}}.id)"
+                for c in COUNTED
+            )
+            + " FROM {old}",
             {},
         ),
         Rebuild(

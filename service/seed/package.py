@@ -90,6 +90,10 @@ def read_package(root: Path) -> Package:
         raise PackageInvalid(reader.errors)
     package.files = package_files(paths.values())
     disclosure.revision = package_revision(root, package.files)
+    disclosure.figure_count = len(package.figures)
+    disclosure.case_count = len(package.case_rows)
+    disclosure.check_count = len(package.checks)
+    disclosure.source_count = len(package.sources)
     return package
 
 
