@@ -8,7 +8,8 @@ links start at APP_PUBLIC_BASE_URL when it is set (else they are paths).
 import uuid
 from xml.etree import ElementTree
 
-from service.models import FigureChange, JsonFeed, JsonFeedItem, RevisionDetail
+from service.history import Announced
+from service.models import FigureChange, JsonFeed, JsonFeedItem, RevisionPublic
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_MEDIA_TYPE = "application/atom+xml"
@@ -21,6 +22,8 @@ DESCRIPTION = (
 AUTHOR = "Met social-media misconduct FOI API"
 #: Entries in a feed: the newest revisions; /v1/revisions lists every one.
 FEED_ENTRIES = 50
+#: Figure changes an entry lists; /v1/revisions/{id} lists every one.
+FEED_CHANGES = 100
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "met-foi:revisions")
 
 
@@ -42,27 +45,32 @@ def change_words(change: FigureChange) -> str:
     return f"Corrected: {what}: {before}, now {after}."
 
 
-def entry_title(revision: RevisionDetail) -> str:
+def entry_title(revision: RevisionPublic) -> str:
     return f"Revision {revision.number} ({revision.id}): {revision.note}"
 
 
-def entry_summary(revision: RevisionDetail) -> str:
+def entry_summary(revision: RevisionPublic) -> str:
     return (
         f"Figures: {revision.figures_added} added, {revision.figures_changed} changed, "
         f"{revision.figures_removed} removed."
     )
 
 
-def entry_text(revision: RevisionDetail) -> str:
+def entry_text(entry: Announced, base_url: str) -> str:
+    revision = entry.revision
     packages = [
         f"{p.disclosure} ({p.change}, package revision {p.revision}): {' '.join(p.notes)}"
         for p in revision.packages
     ]
-    changes = [change_words(c) for c in revision.changes] or ["No figure changed."]
+    changes = [change_words(c) for c in entry.changes] or ["No figure changed."]
+    if entry.more:
+        changes.append(
+            f"And {entry.more} more: every change is at {base_url}/v1/revisions/{revision.id}."
+        )
     return "\n".join([entry_summary(revision), *packages, "", *changes])
 
 
-def atom(revisions: list[RevisionDetail], base_url: str, self_path: str) -> bytes:
+def atom(entries: list[Announced], base_url: str, self_path: str) -> bytes:
     """The feed as Atom 1.0: newest entry first."""
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
@@ -75,12 +83,13 @@ def atom(revisions: list[RevisionDetail], base_url: str, self_path: str) -> byte
     add(feed, "id", uuid.uuid5(_NAMESPACE, "feed").urn)
     add(feed, "title", TITLE)
     add(feed, "subtitle", DESCRIPTION)
-    add(feed, "updated", revisions[0].published if revisions else "1970-01-01T00:00:00Z")
+    add(feed, "updated", entries[0].revision.published if entries else "1970-01-01T00:00:00Z")
     author = ElementTree.SubElement(feed, f"{{{ATOM}}}author")
     add(author, "name", AUTHOR)
     add(feed, "link", rel="self", type=ATOM_MEDIA_TYPE, href=f"{base_url}{self_path}")
     add(feed, "link", rel="alternate", type="application/json", href=f"{base_url}/v1/revisions")
-    for revision in revisions:
+    for announced in entries:
+        revision = announced.revision
         entry = ElementTree.SubElement(feed, f"{{{ATOM}}}entry")
         add(entry, "id", entry_id(revision.id))
         add(entry, "title", entry_title(revision))
@@ -90,12 +99,12 @@ def atom(revisions: list[RevisionDetail], base_url: str, self_path: str) -> byte
         for package in revision.packages:
             add(entry, "category", term=package.disclosure)
         add(entry, "summary", entry_summary(revision))
-        add(entry, "content", entry_text(revision), type="text")
+        add(entry, "content", entry_text(announced, base_url), type="text")
     document: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
     return document
 
 
-def json_feed(revisions: list[RevisionDetail], base_url: str, self_path: str) -> JsonFeed:
+def json_feed(entries: list[Announced], base_url: str, self_path: str) -> JsonFeed:
     """The feed as JSON Feed 1.1, each item carrying its revision in `_revision`."""
     return JsonFeed(
         title=TITLE,
@@ -104,15 +113,15 @@ def json_feed(revisions: list[RevisionDetail], base_url: str, self_path: str) ->
         authors=[{"name": AUTHOR}],
         items=[
             JsonFeedItem(
-                id=entry_id(r.id),
-                url=f"{base_url}/v1/revisions/{r.id}",
-                title=entry_title(r),
-                summary=entry_summary(r),
-                content_text=entry_text(r),
-                date_published=r.published,
-                tags=[p.disclosure for p in r.packages],
-                revision=r,
+                id=entry_id(e.revision.id),
+                url=f"{base_url}/v1/revisions/{e.revision.id}",
+                title=entry_title(e.revision),
+                summary=entry_summary(e.revision),
+                content_text=entry_text(e, base_url),
+                date_published=e.revision.published,
+                tags=[p.disclosure for p in e.revision.packages],
+                revision=e.revision,
             )
-            for r in revisions
+            for e in entries
         ],
     )

@@ -8,6 +8,7 @@ each figure's history all ask this one module.
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
@@ -32,9 +33,12 @@ from service.models import (
 NOT_COMPARED = {"citation", "cite"}
 
 
-def changes_in(session: Session, seq: int, only: Iterable[str] | None = None) -> list[FigureChange]:
-    """Every figure (or those of `only`) that changed in revision number `seq`."""
-    touched = _touched(session, [seq], only)
+def changes_in(
+    session: Session, seq: int, only: Iterable[str] | None = None, limit: int | None = None
+) -> list[FigureChange]:
+    """Every figure (or those of `only`, or the first `limit` in package order) that
+    changed in revision number `seq`."""
+    touched = _touched(session, [seq], only)[:limit]
     if not touched:
         return []
     before = _published(session, seq - 1, touched) if seq > 1 else {}
@@ -229,14 +233,25 @@ def revision_detail(session: Session, given: str) -> RevisionDetail:
     )
 
 
-def recent(session: Session, count: int) -> list[RevisionDetail]:
-    """The newest `count` revisions up to the one the session reads, with their changes."""
+@dataclass(frozen=True)
+class Announced:
+    """A revision as the changes feed announces it: the first changes, and how many more."""
+
+    revision: RevisionPublic
+    changes: list[FigureChange]
+    more: int
+
+
+def recent(session: Session, count: int, changes: int) -> list[Announced]:
+    """The newest `count` revisions up to the one the session reads, each with its first
+    `changes` figure changes (a first load of thousands of figures is not read whole)."""
     rows = session.exec(_visible(session).order_by(col(Revision.seq).desc()).limit(count + 1)).all()
     ids = {r.seq: r.id for r in rows}
-    return [
-        RevisionDetail(
-            **revision_public(r, ids.get(r.seq - 1)).model_dump(),
-            changes=changes_in(session, r.seq),
+    found = []
+    for r in rows[:count]:
+        listed = changes_in(session, r.seq, limit=changes)
+        total = r.figures_added + r.figures_changed + r.figures_removed
+        found.append(
+            Announced(revision_public(r, ids.get(r.seq - 1)), listed, max(0, total - len(listed)))
         )
-        for r in rows[:count]
-    ]
+    return found

@@ -762,10 +762,11 @@ class JsonFeedItem(BaseModel):
     content_text: str
     date_published: str
     tags: list[str] = PydanticField(description="The disclosures whose packages changed.")
-    revision: RevisionDetail = PydanticField(
+    revision: RevisionPublic = PydanticField(
         validation_alias=AliasChoices("_revision", "revision"),
         serialization_alias="_revision",
-        description="The revision itself, as /v1/revisions/{id} gives it (a JSON Feed extension).",
+        description="The revision itself, as /v1/revisions lists it (a JSON Feed extension); "
+        "/v1/revisions/{id} lists every figure it changed.",
     )
 
 

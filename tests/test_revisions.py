@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service import feed
 from service.config import Settings
 from service.main import create_app
 from service.models import Revision
@@ -410,3 +411,15 @@ def test_a_pinned_figure_page_says_what_it_shows_and_what_the_figure_reads_now(
     assert f'&amp;revision={r1}" data-kind="iframe"' in old
     assert '<input type="radio" name="version" value="pinned" checked>' in old
     assert history_client.get(f"/figures/{CORRECTED}?revision={r2}").status_code == 200
+
+
+def test_a_feed_entry_lists_the_first_changes_and_says_how_many_more(
+    history_client: TestClient, three: Three, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed, "FEED_CHANGES", 1)
+    r1 = three.ids[0]
+    parsed = feedparser.parse(history_client.get("/v1/changes.atom").content)
+    first = parsed.entries[-1].content[0].value
+    assert first.count("Added: ") == 1
+    assert first.endswith(f"And 39 more: every change is at /v1/revisions/{r1}.")
+    assert len(history_client.get(f"/v1/revisions/{r1}").json()["changes"]) == 40

@@ -62,8 +62,8 @@ def get_revision(session: SessionDep, reply: ReplyDep, revision_id: RevisionPath
     return reply.one(lambda: history.revision_detail(session, revision_id))
 
 
-def _recent(session: SessionDep) -> list[RevisionDetail]:
-    return history.recent(session, feed.FEED_ENTRIES)
+def _recent(session: SessionDep) -> list[history.Announced]:
+    return history.recent(session, feed.FEED_ENTRIES, feed.FEED_CHANGES)
 
 
 @router.get(
@@ -71,8 +71,9 @@ def _recent(session: SessionDep) -> list[RevisionDetail]:
     operation_id="getChangesAtom",
     summary="The changes feed (Atom)",
     description=f"The newest {feed.FEED_ENTRIES} revisions as an Atom 1.0 feed, one entry "
-    "per revision listing the figures it changed with the old and the new reading in words, "
-    "so a newsroom can subscribe to corrections.",
+    "per revision listing the figures it changed with the old and the new reading in words "
+    f"(the first {feed.FEED_CHANGES}; /v1/revisions/{{id}} lists them all), so a newsroom "
+    "can subscribe to corrections.",
     response_class=Response,
     responses={
         200: {"content": {feed.ATOM_MEDIA_TYPE: {"schema": {"type": "string"}}}},
