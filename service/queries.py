@@ -733,7 +733,13 @@ def list_cases(
         query = query.where(getattr(Case, dim) == value)
     if q is not None:
         query = query.where(text_match(q, Case.summary, Case.note))
-    count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    if filters or q is not None:
+        count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    else:  # every case of the disclosure (or all): counted when the packages were loaded
+        counted = select(func.coalesce(func.sum(Disclosure.case_count), 0))
+        if disclosure is not None:
+            counted = counted.where(Disclosure.id == disclosure)
+        count = session.exec(counted).one()
     rows = session.exec(
         query.order_by(
             *sorted_by(Case, sort), col(Case.disclosure_id), col(Case.position), col(Case.id)

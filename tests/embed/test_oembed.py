@@ -194,8 +194,9 @@ def test_oembed_repeated_is_answered_from_the_cache_without_reading_the_figure(
     assert first.status_code == again.status_code == 200
     assert again.content == first.content
     assert again.headers["etag"] == first.headers["etag"]
-    # Cold: the revision, the figure with its reports and sources, and its disclosure.
-    assert len(cold) == 11
+    # Cold: the revision; the figure with its reports, their sources and its disclosure; then
+    # the disclosure the card credits, with its sources and notes.
+    assert len(cold) == 8
     # Warm: only the revision, which names the cache entry (/oembed is not under /v1, so the
     # answer comes through the route rather than the cache in front of FastAPI).
     assert len(warm) == 1
