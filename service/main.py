@@ -309,7 +309,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(apidocs.router)
-    # The MCP endpoint (service/mcp.py) is an ASGI app of the SDK's, routed here so that
+    # The MCP endpoint (service/mcp) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(
         Route(middleware.MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)

@@ -69,7 +69,7 @@ NO_CSP_PREFIXES: tuple[str, ...] = ()
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-#: The one path that reads a body: the MCP endpoint's JSON-RPC POSTs (service/mcp.py).
+#: The one path that reads a body: the MCP endpoint's JSON-RPC POSTs (service/mcp).
 MCP_PATH = "/mcp"
 MCP_MAX_BODY_BYTES = 64 * 1024
 #: A Host header: a bracketed IPv6 literal or a name, and an optional port; nothing else.

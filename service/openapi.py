@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import httpx
 
 from service.config import BUNDLE_ROOT, Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, problem_openapi
@@ -96,6 +95,8 @@ def build_document() -> dict[str, Any]:
 
 
 async def _fetch(app: Any, urls: list[str]) -> dict[str, Any]:
+    import httpx  # only where the document is generated: not on the service's start-up path
+
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         return {url: (await client.get(url)).json() for url in urls}

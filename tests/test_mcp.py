@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from service.config import Settings
 from service.main import create_app
-from service.mcp import Answers, build_server
+from service.mcp.server import Answers, build_server
 from service.middleware import MCP_MAX_BODY_BYTES
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS

@@ -1,15 +1,6 @@
-"""The MCP endpoint at /mcp: the same figures for AI assistants, quoted as published.
-
-Built on the official `mcp` SDK (MCPServer over Streamable HTTP, stateless, JSON responses:
-every POST is answered on its own, so any replica can take any request and no session
-needs to stick). Read-only, no authentication: it is open data. It is routed inside the
-FastAPI app, so middleware.stack() (request log, edge headers and CORS, abuse limits with
-the rate limit) wraps it like every other request.
-
-Every tool answer carries the reading in words, the range, the dispute, the qualifier and
-the citation, all taken from service.queries and service.reading: an assistant is never
-handed a bare number it could print as fact.
-"""
+"""The MCP SDK's server for /mcp (see service.mcp): its tools, resources and answers. Imported
+on the first /mcp request, not at start-up: the SDK alone takes longer to import than the rest
+of the service."""
 
 import contextlib
 import json
@@ -31,7 +22,8 @@ from starlette.types import Receive, Scope, Send
 
 from service import __version__, queries, reading
 from service.errors import Problem, ServiceUnavailable
-from service.middleware import MCP_MAX_BODY_BYTES, send_problem
+from service.mcp import INSTRUCTIONS, NEVER_ADD
+from service.middleware import MCP_MAX_BODY_BYTES
 from service.models import (
     AggregatePublic,
     CheckPublic,
@@ -48,25 +40,6 @@ MAX_TEXT = 200
 MAX_ANSWERS = 2048
 T = TypeVar("T")
 
-INSTRUCTIONS = """\
-Figures from Metropolitan Police answers to Freedom of Information requests about officers
-and staff disciplined for misusing social media. Every count is published as an exact number,
-a range, a floor ("at least n") or only the source's words, and sources can disagree.
-
-When you quote a figure:
-- Quote its `reading` (or `words`) as given: "17 to 18", never one end of the range. When
-  `disputed` is true, say that sources disagree and who reported what (the `words` field
-  says it: "17 to 18: the Guardian reported 18; Evening Standard and the Independent
-  reported 17"). Never pick one source's number as the fact.
-- When a figure has only words (value, min and max all null), quote the words, e.g.
-  "the vast majority", and do not turn them into a number or a percentage.
-- When `derived` is true, say the number is arithmetic on the published figures.
-- Always give the figure's `citation` (or the aggregate's) with the figure.
-- Never add figures from different disclosures: they count different things over
-  different periods (see each point's `comparability`).
-Start with list_disclosures and list_measures, find figures with find_figures, read one
-with get_figure, and a breakdown with aggregate.
-"""
 
 # Closed vocabularies for the input schemas, from service.taxonomy.
 if TYPE_CHECKING:
@@ -155,12 +128,6 @@ class CompareAnswer(BaseModel):
     points: list[SeriesPoint]
     count: int
     warning: str = Field(description="Why the points must not be added together.")
-
-
-NEVER_ADD = (
-    "Separate points from separate FOI answers: never add them, average them or draw one "
-    "line through them; each counts different things over a different period."
-)
 
 
 # ---------------------------------------------------------------- text renderings
@@ -596,48 +563,31 @@ def _add_disclosure_resources(
 # ---------------------------------------------------------------- the ASGI endpoint
 
 
-class McpEndpoint:
-    """The /mcp route: a fresh server and session manager for each run of the app's lifespan
-    (the SDK's manager runs once), built from the measures and disclosures in the database."""
+def vocabulary(state: AppState) -> tuple[list[str], list[str]]:
+    """The measures and disclosures in the database, for the tools' input schemas."""
+    try:
+        with Session(state.engine) as session:
+            return queries.measures(session, None), queries.disclosure_ids(session)
+    except SQLAlchemyError:
+        return [], []  # database away: plain strings, checked per call
 
-    def __init__(self, state: AppState) -> None:
-        self.state = state
-        self.answers = Answers(state.tracker)
-        self.server: MCPServer | None = None
-        self._handle: Callable[[Scope, Receive, Send], Any] | None = None
 
-    def _vocabulary(self) -> tuple[list[str], list[str]]:
-        try:
-            with Session(self.state.engine) as session:
-                return queries.measures(session, None), queries.disclosure_ids(session)
-        except SQLAlchemyError:
-            return [], []  # database away at start-up: plain strings, checked per call
+@contextlib.asynccontextmanager
+async def running(state: AppState) -> AsyncIterator[Callable[[Scope, Receive, Send], Any]]:
+    """A server built from the database as it is now, its session manager running; yields
+    the ASGI handler for /mcp."""
+    import anyio.to_thread
 
-    @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        import anyio.to_thread
-
-        measures, disclosures = await anyio.to_thread.run_sync(self._vocabulary)
-        self.server = build_server(self.state, measures, disclosures, self.answers)
-        self.server.streamable_http_app(
-            streamable_http_path="/mcp",
-            stateless_http=True,
-            json_response=True,
-            max_request_body_size=MCP_MAX_BODY_BYTES,
-            # Open data, no cookies or credentials: DNS-rebinding protection guards a
-            # private local server, and would refuse the public Host behind a proxy.
-            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-        )
-        manager = self.server.session_manager
-        async with manager.run():
-            self._handle = manager.handle_request
-            try:
-                yield
-            finally:
-                self._handle = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._handle is None:
-            await send_problem(send, scope, ServiceUnavailable())
-            return
-        await self._handle(scope, receive, send)
+    measures, disclosures = await anyio.to_thread.run_sync(vocabulary, state)
+    server = build_server(state, measures, disclosures, Answers(state.tracker))
+    server.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=True,
+        json_response=True,
+        max_request_body_size=MCP_MAX_BODY_BYTES,
+        # Open data, no cookies or credentials: DNS-rebinding protection guards a private
+        # local server, and would refuse the public Host behind a proxy.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
+    async with server.session_manager.run():
+        yield server.session_manager.handle_request
