@@ -42,6 +42,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 FIGURE_ID = "met-2013.officers.dismissed"
 AGGREGATES = "/v1/aggregates?by=platform"
 CHART = "/v1/embed/aggregates.svg?by=platform"
+GZIP = {"Accept-Encoding": "gzip"}
+BROTLI = {"Accept-Encoding": "br"}
 DATASETTE_SQL = (
     "select platform, count(*) as figures, sum(value) as value, sum(min) as min, "
     "sum(max) as max, group_concat(qualifier) as qualifier from figures "
@@ -512,7 +514,9 @@ def main() -> int:
     _, response = http_get(service.port, AGGREGATES)
     body_bytes = int(response.getheader("content-length"))
     etag = response.getheader("etag")
+    pinned = f"{AGGREGATES}&revision={response.getheader('dataset-revision')}"
     embed_status, _ = http_get(service.port, f"/v1/embed/figures/{FIGURE_ID}")
+    page_status, _ = http_get(service.port, f"/figures/{FIGURE_ID}")
     service.stop()
     reference = Server(
         "reference",
@@ -539,6 +543,9 @@ def main() -> int:
     targets = [
         Target(f"text log: warm JSON {AGGREGATES}", service, AGGREGATES),
         Target(f"json log: warm JSON {AGGREGATES}", service_json, AGGREGATES),
+        Target(f"text log: warm JSON pinned {pinned}", service, pinned),
+        Target(f"text log: warm JSON, gzip {AGGREGATES}", service, AGGREGATES, GZIP),
+        Target(f"text log: warm JSON, brotli {AGGREGATES}", service, AGGREGATES, BROTLI),
         Target(f"text log: warm JSON /v1/figures/{FIGURE_ID}", service, f"/v1/figures/{FIGURE_ID}"),
         Target("text log: warm JSON /v1/cases", service, "/v1/cases"),
         Target("text log: CSV export /v1/figures?format=csv", service, "/v1/figures?format=csv"),
@@ -558,6 +565,14 @@ def main() -> int:
             f"/v1/embed/figures/{{id}} answered {embed_status} in this build, so the embed "
             "card was not measured."
         )
+    if page_status == 200:
+        targets.append(
+            Target(f"text log: HTML page /figures/{FIGURE_ID}", service, f"/figures/{FIGURE_ID}")
+        )
+    else:
+        notes.append(
+            f"/figures/{{id}} answered {page_status} in this build, so pages were not measured."
+        )
     targets += [
         Target("Datasette SQL GROUP BY (JSON)", peer, peer_sql),
         Target(
@@ -576,6 +591,11 @@ def main() -> int:
         "Requests/s is the median of the rounds; its ratio is the median of the ratios "
         "of each run to the reference run just before it, so the two columns need not "
         "match the reference row exactly.",
+        "The gzip and brotli runs send `Accept-Encoding` and get the compressed bytes kept "
+        "beside the identity ones; the reference still sends its uncompressed body, as large "
+        "as our identity body.",
+        "The pinned run asks for the revision the other runs read (`?revision=`), answered "
+        "from the cache's bucket for pinned reads with `Cache-Control: immutable`.",
         "wrk, the server and this script share the same cores, so absolute numbers are "
         "lower than on a dedicated load generator; the ratios are the comparison.",
     ]

@@ -84,8 +84,9 @@ def main() -> None:
             f"| `POST /mcp` tools/call get_figure (stateless, JSON response) | {mcp:.0f} |",
             "",
             "Each MCP POST still builds a stateless session and validates the arguments; the "
-            "tool's answer is kept per dataset revision and arguments (service.mcp.server.Answers), "
-            "so a repeated call skips the database and the rendering. Before that cache, "
+            "tool's answer is kept per dataset revision and arguments "
+            "(service.mcp.server.Answers), so a repeated call skips the database and the "
+            "rendering. Before that cache, "
             "the same run measured 118 requests/s.",
             "",
         ]

@@ -1,11 +1,15 @@
-"""`make bench-scale`: load time and read speed with 10^3, 10^5 and 10^6 cases.
+"""`make bench-scale`: load time and read speed with 10^3, 10^5 and 10^6 cases, and the
+cost of 100 revisions.
 
 Generates synthetic data packages (every title says SYNTHETIC; written under the
 git-ignored var/bench-scale/, never in seed/), each with 10^4 figures, loads each into its
-own SQLite database with the service's loader, then serves all of them at once (one
-uvicorn worker each) and measures, alternating between the sizes: load time and rows/s,
-time from process start to the first response, the first (uncached) response of a few
-reads including a deep page, and steady-state requests/s. Writes its section of
+own SQLite database with the service's loader (and into PostgreSQL with COPY when
+BENCH_POSTGRES_URL names a server), then serves all of them at once, each as `make run`
+serves (`met-foi serve`, request log on) and measures, alternating between the sizes:
+time from process start to the first response, the first (uncached) answer of the reads a
+client makes, and steady-state requests/s. Then publishes 100 revisions of the 2013 package
+(one figure corrected in each) beside 10^5 cases, and reports the database's growth per
+revision and cold and warm reads pinned to one of them. Writes its section of
 bench/RESULTS.md.
 """
 
@@ -13,11 +17,18 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -30,16 +41,24 @@ from bench import (
     load_average,
     replace_section,
     run_wrk,
-    uvicorn_argv,
+    service_argv,
 )
 from service.config import Settings
 from service.db import build_engine
 from service.seed import TABLES, load_packages
+from service.seed.load import publish_packages
 from service.taxonomy import CODES
 
 OUT = ROOT / "var" / "bench-scale"
 SIZES = (10**3, 10**5, 10**6)
 FIGURES = 10**4
+#: The revisions case: this many publications of the 2013 package beside REVISION_CASES cases.
+REVISIONS = 100
+REVISION_CASES = 10**5
+#: Target of issue 18 for a cache miss at 10^4 figures and 10^6 cases.
+COLD_MS = 50
+#: Target of issue 18 for loading 10^6 cases into PostgreSQL.
+POSTGRES_LOAD_S = 15
 RESOURCES = {
     "figures": "figures.csv",
     "figure_reports": "figure_reports.csv",
@@ -132,7 +151,10 @@ def generate(cases: int, figures: int = FIGURES) -> Path:
     table("figures", figure_rows)
     table(
         "figure_reports",
-        ([f"{name}.f{i:05d}", source, i + 1, "", "", "", "SYNTHETIC"] for i in range(figures)),
+        (
+            [f"{name}.f{i:05d}", source, "number", i + 1, "", "", "", "", "SYNTHETIC"]
+            for i in range(figures)
+        ),
     )
     table(
         "cases",
@@ -166,19 +188,41 @@ def generate(cases: int, figures: int = FIGURES) -> Path:
     return root
 
 
-def load(root: Path, database: Path) -> tuple[float, int, dict[str, int]]:
-    """Migrate a fresh database and load one package; (seconds, rows, counts)."""
+def migrate(url: str) -> None:
+    env = {**os.environ, "APP_DATABASE_URL": url}
+    subprocess.run([str(BIN / "met-foi"), "migrate"], cwd=ROOT, env=env, check=True)
+
+
+def sqlite_url(database: Path) -> str:
     for stale in database.parent.glob(database.name + "*"):
         stale.unlink()
-    env = {**os.environ, "APP_DATABASE_URL": f"sqlite:///{database}"}
-    subprocess.run([str(BIN / "met-foi"), "migrate"], cwd=ROOT, env=env, check=True)
-    engine = build_engine(Settings(database_url=f"sqlite:///{database}"))
+    return f"sqlite:///{database}"
+
+
+def timed_load(url: str, roots: list[Path]) -> tuple[float, int]:
+    """Migrate, then load `roots` as one revision; (seconds, rows) of the load alone."""
+    migrate(url)
+    engine = build_engine(Settings(database_url=url))
     started = time.perf_counter()
-    (result,) = load_packages(engine, [root])
+    results = load_packages(engine, roots)
     seconds = time.perf_counter() - started
     engine.dispose()
-    rows = sum(result.counts.values()) + 1  # and the disclosure row
-    return seconds, rows, result.counts
+    return seconds, sum(sum(r.counts.values()) + 1 for r in results)  # and the disclosure row
+
+
+def postgres_load(admin_url: str, root: Path) -> tuple[float, int]:
+    """The same load into a fresh PostgreSQL database (COPY), dropped afterwards."""
+    name = f"bench_scale_{os.getpid()}_{root.name.replace('-', '_')}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        return timed_load(Settings(database_url=url).database_url, [root])
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def first_response_ms(port: int, path: str) -> float:
@@ -187,6 +231,117 @@ def first_response_ms(port: int, path: str) -> float:
     if status != 200:
         raise RuntimeError(f"{path} answered {status}")
     return (time.perf_counter() - started) * 1000
+
+
+def cold_reads(name: str, cases: int) -> dict[str, str]:
+    """The reads a client makes, label to path; each is asked once, so each is a miss."""
+    return {
+        "/v1/meta": "/v1/meta",
+        "/v1/disclosures/{id}": f"/v1/disclosures/{name}",
+        "/v1/figures/{id}": f"/v1/figures/{name}.f05000",
+        "/v1/figures (first page)": "/v1/figures",
+        "/v1/figures?offset=9950": "/v1/figures?offset=9950",
+        "/v1/figures?measure=…&year=2011": "/v1/figures?measure=synthetic_count&year=2011",
+        "/v1/aggregates?by=platform": "/v1/aggregates?by=platform",
+        "/v1/checks": "/v1/checks",
+        "/v1/revisions": "/v1/revisions",
+        "/v1/cases (first page)": "/v1/cases",
+        "deepest /v1/cases page": f"/v1/cases?offset={max(0, cases - 50)}",
+        "/v1/cases?platform=twitter": "/v1/cases?platform=twitter",
+        "/v1/cases?platform=twitter&year=2011": "/v1/cases?platform=twitter&year=2011",
+        "/v1/cases?q=…": "/v1/cases?q=generated",
+    }
+
+
+def sqlite_bytes(database: Path) -> int:
+    """The file's size with its write-ahead log checkpointed into it."""
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return database.stat().st_size
+
+
+def payload_bytes(database: Path) -> int | None:
+    """Bytes of the rows and index entries one publication of a package wrote (SQLite's
+    dbstat: content, not pages), or None where this SQLite lacks dbstat."""
+    engine = create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.exec_driver_sql(
+                    "SELECT sum(payload) FROM dbstat WHERE name NOT IN "
+                    "('sqlite_schema', 'alembic_version', 'sqlite_autoindex_alembic_version_1')"
+                ).scalar_one()
+            )
+    except OperationalError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def correct_one_figure(package: Path, number: int) -> str:
+    """Change one figure's note in a copy of the 2013 package and add a `changes` entry, as
+    a correction would; return the figure's id."""
+    figures = package / "figures.csv"
+    with figures.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    row = rows[1 + number % (len(rows) - 1)]
+    row[rows[0].index("note")] = f"SYNTHETIC correction {number} (bench/scale.py)."
+    with figures.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    descriptor_path = package / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text())
+    descriptor.setdefault("changes", []).append(
+        {"date": "2026-12-05", "note": f"SYNTHETIC correction {number} of {row[0]}."}
+    )
+    descriptor_path.write_text(json.dumps(descriptor, indent=2) + "\n")
+    return row[0]
+
+
+@dataclass
+class Revised:
+    """The revisions case's database and what publishing into it measured."""
+
+    database: Path
+    sizes: list[int]  # bytes after each revision
+    copy_bytes: int | None  # the rows and files of one full copy of the 2013 package
+    publish_s: list[float]  # each correction's publication
+    pinned: str  # revision 50's id
+
+
+def revisions_case(cases_package: Path) -> Revised:
+    """Publish the 2013 package beside `cases_package`, then REVISIONS - 1 corrections of
+    it, each a revision of its own; the database's size after each."""
+    base = OUT / "met-2013-only.db"
+    url = sqlite_url(base)
+    timed_load(url, [ROOT / "seed" / "met-2013"])
+    copy_bytes = payload_bytes(base)
+
+    package = OUT / "met-2013-corrected"
+    shutil.rmtree(package, ignore_errors=True)
+    shutil.copytree(ROOT / "seed" / "met-2013", package)
+    descriptor_path = package / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text())
+    descriptor["title"] = f"SYNTHETIC corrections (bench/scale.py) of: {descriptor['title']}"
+    descriptor_path.write_text(json.dumps(descriptor, indent=2) + "\n")
+
+    database = OUT / "revisions.db"
+    timed_load(sqlite_url(database), [package, cases_package])
+    sizes = [sqlite_bytes(database)]
+    engine = build_engine(Settings(database_url=f"sqlite:///{database}"))
+    publish_seconds = []
+    ids = []
+    for number in range(2, REVISIONS + 1):
+        correct_one_figure(package, number)
+        started = time.perf_counter()
+        publication = publish_packages(engine, [package])
+        publish_seconds.append(time.perf_counter() - started)
+        assert publication.revision is not None
+        ids.append(publication.revision.id)
+        sizes.append(sqlite_bytes(database))
+    engine.dispose()
+    return Revised(database, sizes, copy_bytes, publish_seconds, ids[REVISIONS // 2 - 2])
 
 
 def main() -> int:
@@ -198,29 +353,37 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
 
     load_before = load_average()
-    loads: dict[int, tuple[float, int, dict[str, int]]] = {}
-    for n in sizes:
+    roots: dict[int, Path] = {}
+    loads: dict[int, tuple[float, int]] = {}
+    pg_loads: dict[int, tuple[float, int]] = {}
+    for n in {*sizes, REVISION_CASES}:
         started = time.perf_counter()
-        root = generate(n)
-        print(f"generated {root.name} in {time.perf_counter() - started:.1f} s", flush=True)
-        loads[n] = load(root, OUT / f"{root.name}.db")
-        seconds, rows, _ = loads[n]
-        print(f"loaded {n:,} cases: {seconds:.1f} s, {rows / seconds:,.0f} rows/s", flush=True)
+        roots[n] = generate(n)
+        print(f"generated {roots[n].name} in {time.perf_counter() - started:.1f} s", flush=True)
+    for n in sizes:
+        loads[n] = timed_load(sqlite_url(OUT / f"{roots[n].name}.db"), [roots[n]])
+        seconds, rows = loads[n]
+        print(f"SQLite: loaded {n:,} cases: {seconds:.1f} s, {rows / seconds:,.0f} rows/s")
+        if postgres:
+            pg_loads[n] = postgres_load(postgres, roots[n])
+            print(f"PostgreSQL: loaded {n:,} cases: {pg_loads[n][0]:.1f} s", flush=True)
+
+    revised = revisions_case(roots[REVISION_CASES])
+    print(f"revisions: {revised.sizes}", flush=True)
+
+    def serve(label: str, port: int, database: Path, flagship: str) -> Server:
+        env = {
+            "APP_DATABASE_URL": f"sqlite:///{database}",
+            "APP_FLAGSHIP_DISCLOSURE": flagship,
+            "APP_LOG_FORMAT": "text",
+        }
+        return Server(label, service_argv(port), port, "/healthz", env)
 
     servers = {
-        n: Server(
-            f"{n} cases",
-            uvicorn_argv("service.main:create_app", 8940 + i, "--factory"),
-            8940 + i,
-            "/v1/cases",
-            {
-                "APP_DATABASE_URL": f"sqlite:///{OUT / f'synthetic-{n}.db'}",
-                "APP_FLAGSHIP_DISCLOSURE": f"synthetic-{n}",
-                "APP_LOG_LEVEL": "warning",
-            },
-        )
+        n: serve(f"{n} cases", 8940 + i, OUT / f"synthetic-{n}.db", f"synthetic-{n}")
         for i, n in enumerate(sizes)
     }
     paths = {
@@ -236,22 +399,14 @@ def main() -> int:
             startup[n] = server.start()
             first[n] = {
                 label: first_response_ms(server.port, path)
-                for label, path in (
-                    ("/v1/aggregates?by=platform", "/v1/aggregates?by=platform"),
-                    ("deepest /v1/cases page", f"/v1/cases?offset={max(0, n - 50)}"),
-                    (
-                        "/v1/cases?platform=twitter&year=2011",
-                        "/v1/cases?platform=twitter&year=2011",
-                    ),
-                    ("/v1/figures?offset=9950", "/v1/figures?offset=9950"),
-                )
+                for label, path in cold_reads(f"synthetic-{n}", n).items()
             }
-            print(f"{n:,} cases: first 200 after {startup[n]:.2f} s; {first[n]}", flush=True)
+            print(f"{n:,} cases: up after {startup[n]:.2f} s; {first[n]}", flush=True)
         for round_ in range(args.rounds):
             for label, path in paths.items():
                 for n, server in servers.items():
                     url = f"http://{HOST}:{server.port}{path}"
-                    sample = run_wrk(server, url, args.duration, args.connections, 2)
+                    sample = run_wrk(server, url, args.duration, args.connections, 1)
                     samples.setdefault((n, label), []).append(sample.rps)
                     p99.setdefault((n, label), []).append(sample.p99_ms)
                     print(f"round {round_ + 1} {n:,} {label}: {sample.rps:,.0f} req/s", flush=True)
@@ -259,47 +414,183 @@ def main() -> int:
         for server in servers.values():
             server.stop()
 
+    pinned = pinned_reads(args, revised, serve)
+    lines = report(args, sizes, loads, pg_loads, startup, first, samples, p99, paths)
+    lines += revisions_report(revised, pinned)
+    lines += [
+        "",
+        f"Run on {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; 1-minute load average "
+        f"{load_before} before the run and {load_average()} after (2 cores, shared with wrk "
+        "and other work).",
+    ]
+    replace_section(args.out, "scale", lines)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def pinned_reads(
+    args: argparse.Namespace,
+    revised: Revised,
+    serve: Callable[[str, int, Path, str], Server],
+) -> dict[str, tuple[float, float, float]]:
+    """Cold (first answer) ms, and warm requests/s and p99 ms, of reads of the latest
+    revision and pinned to revision 50."""
+    server = serve("revisions", 8950, revised.database, "met-2013")
+    pin = f"revision={revised.pinned}"
+    reads = {
+        "/v1/figures/{id}": "/v1/figures/met-2013.officers.dismissed",
+        "/v1/aggregates?disclosure=met-2013&by=platform": (
+            "/v1/aggregates?disclosure=met-2013&by=platform"
+        ),
+        "/v1/figures?disclosure=met-2013": "/v1/figures?disclosure=met-2013",
+        "/v1/cases": "/v1/cases",
+        "/v1/figures/{id}/history": "/v1/figures/met-2013.officers.dismissed/history",
+    }
+    out: dict[str, tuple[float, float, float]] = {}
+    server.start()
+    try:
+        for label, path in reads.items():
+            for which, url in (
+                ("latest", path),
+                ("pinned", f"{path}{'&' if '?' in path else '?'}{pin}"),
+            ):
+                cold = first_response_ms(server.port, url)
+                rps, late = [], []
+                for _ in range(args.rounds):
+                    sample = run_wrk(
+                        server,
+                        f"http://{HOST}:{server.port}{url}",
+                        args.duration,
+                        args.connections,
+                        1,
+                    )
+                    rps.append(sample.rps)
+                    late.append(sample.p99_ms)
+                out[f"{which} {label}"] = (cold, statistics.median(rps), statistics.median(late))
+                print(f"{which} {label}: {out[f'{which} {label}']}", flush=True)
+    finally:
+        server.stop()
+    return out
+
+
+def report(
+    args: argparse.Namespace,
+    sizes: list[int],
+    loads: dict[int, tuple[float, int]],
+    pg_loads: dict[int, tuple[float, int]],
+    startup: dict[int, float],
+    first: dict[int, dict[str, float]],
+    samples: dict[tuple[int, str], list[float]],
+    p99: dict[tuple[int, str], list[float]],
+    paths: dict[str, str],
+) -> list[str]:
     base = sizes[0]
+    largest = sizes[-1]
     lines = [
         "## Scale (`make bench-scale`)",
         "",
         f"Synthetic packages (titles say SYNTHETIC; generated under var/bench-scale/) with "
         f"{FIGURES:,} figures, {FIGURES:,} reports and the stated number of cases, each "
-        "loaded into a fresh SQLite database by `service.seed.load_packages` (validation "
-        "included), then served by one uvicorn worker each, all at once; wrk "
-        f"`-c{args.connections} -d{args.duration}s`, {args.rounds} rounds alternating "
-        f"between the sizes. Run on {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; "
-        f"1-minute load average {load_before} before the run and {load_average()} after "
-        "(2 cores, shared with other work).",
+        "loaded into a fresh database by `service.seed.load_packages` (validation included: "
+        "the time is reading, checking and writing), then served as `make run` serves "
+        "(`met-foi serve`, text request log on), all at once; wrk "
+        f"`-t1 -c{args.connections} -d{args.duration}s`, {args.rounds} rounds alternating "
+        "between the sizes.",
         "",
-        "| cases | load s | rows/s | process start to first 200 s |"
-        + "".join(f" first {p} ms |" for p in first[base])
-        + "".join(f" {label} req/s | x {base:,} |" for label in paths),
-        "|---:|---:|---:|---:|" + "---:|" * len(first[base]) + "---:|---:|" * len(paths),
+        "### Load",
+        "",
+        "| cases | SQLite load s | rows/s | PostgreSQL (COPY) load s | rows/s |",
+        "|---:|---:|---:|---:|---:|",
     ]
     for n in sizes:
-        seconds, rows, _ = loads[n]
-        cells = [f"{n:,}", f"{seconds:.1f}", f"{rows / seconds:,.0f}", f"{startup[n]:.2f}"]
-        cells += [f"{ms:.0f}" for ms in first[n].values()]
-        for label in paths:
-            rps = statistics.median(samples[(n, label)])
-            cells += [f"{rps:,.0f}", f"{rps / statistics.median(samples[(base, label)]):.2f}"]
-        lines.append("| " + " | ".join(cells) + " |")
+        seconds, rows = loads[n]
+        pg = pg_loads.get(n)
+        pg_cells = f"{pg[0]:.1f} | {pg[1] / pg[0]:,.0f}" if pg else "not run | "
+        lines.append(f"| {n:,} | {seconds:.1f} | {rows / seconds:,.0f} | {pg_cells} |")
     lines += [
         "",
-        "The first-response columns are cache misses (the query runs); the deepest page is "
-        "`offset` = cases - 50. Steady state is served from the per-revision cache, so it does not "
-        "depend on the number of rows; p99 at steady state (ms): "
-        + "; ".join(
-            f"{n:,} {label} {statistics.median(p99[(n, label)]):.1f}"
-            for n in sizes
-            for label in paths
-        )
-        + ".",
+        "### First answer (a cache miss: the query runs), ms",
+        "",
+        "| read |" + "".join(f" {n:,} cases |" for n in sizes),
+        "|---|" + "---:|" * len(sizes),
+        "| process start to the first 200 (`/healthz`), s |"
+        + "".join(f" {startup[n]:.2f} |" for n in sizes),
     ]
-    replace_section(args.out, "scale", lines)
-    print(f"wrote {args.out}")
-    return 0
+    for label in first[base]:
+        lines.append(f"| {label} |" + "".join(f" {first[n][label]:.0f} |" for n in sizes))
+    lines += [
+        "",
+        "### Steady state (served from the per-revision cache)",
+        "",
+        "| read |" + "".join(f" {n:,} req/s | p99 ms |" for n in sizes),
+        "|---|" + "---:|---:|" * len(sizes),
+    ]
+    for label in paths:
+        cells = "".join(
+            f" {statistics.median(samples[(n, label)]):,.0f} | "
+            f"{statistics.median(p99[(n, label)]):.1f} |"
+            for n in sizes
+        )
+        lines.append(f"| {label} |{cells}")
+    slow = {label: ms for label, ms in first[largest].items() if ms >= COLD_MS}
+    lines += [
+        "",
+        "### Targets (issue 18)",
+        "",
+        "| target | met | measured |",
+        "|---|---|---|",
+        f"| every read's cache miss at {FIGURES:,} figures and {largest:,} cases < {COLD_MS} ms "
+        f"| {'yes' if not slow else '**no**'} | "
+        + (
+            "; ".join(f"{label} {ms:.0f} ms" for label, ms in slow.items())
+            if slow
+            else f"slowest {max(first[largest].values()):.0f} ms"
+        )
+        + " |",
+    ]
+    if largest in pg_loads:
+        pg_seconds = pg_loads[largest][0]
+        lines.append(
+            f"| {largest:,} cases loaded into PostgreSQL < {POSTGRES_LOAD_S} s "
+            f"| {'yes' if pg_seconds < POSTGRES_LOAD_S else '**no**'} | {pg_seconds:.1f} s |"
+        )
+    return lines
+
+
+def revisions_report(revised: Revised, pinned: dict[str, tuple[float, float, float]]) -> list[str]:
+    sizes, publish, copy_bytes = revised.sizes, revised.publish_s, revised.copy_bytes
+    growth = (sizes[-1] - sizes[0]) / (len(sizes) - 1)
+    lines = [
+        "",
+        f"### {REVISIONS} revisions (issue 14)",
+        "",
+        f"The 2013 package (titled SYNTHETIC corrections) and {REVISION_CASES:,} synthetic "
+        f"cases published as revision 1 into a fresh SQLite database, then {REVISIONS - 1} "
+        "revisions of the 2013 package alone, each correcting one figure's note with a "
+        "`changes` entry, as `met-foi seed seed/met-2013` publishes a correction. Sizes are "
+        "of the SQLite file with its write-ahead log checkpointed.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| database after revision 1 | {sizes[0] / 1e6:.2f} MB |",
+        f"| database after revision {len(sizes)} | {sizes[-1] / 1e6:.2f} MB |",
+        f"| growth per revision (mean) | {growth / 1e3:.1f} kB |",
+        "| a full copy of the 2013 package (its rows, index entries and files, without "
+        "SQLite's page overhead) | "
+        + ("not measured (no dbstat)" if copy_bytes is None else f"{copy_bytes / 1e3:.1f} kB")
+        + " |",
+        f"| publishing one correction (median of {len(publish)}) | "
+        f"{statistics.median(publish) * 1000:.0f} ms |",
+        "",
+        f"Reads against the latest revision and pinned to revision {REVISIONS // 2} "
+        f"(`?revision={revised.pinned}`), served as `make run` serves:",
+        "",
+        "| read | first answer ms | warm req/s | warm p99 ms |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, (cold, rps, late) in pinned.items():
+        lines.append(f"| {label} | {cold:.0f} | {rps:,.0f} | {late:.1f} |")
+    return lines
 
 
 if __name__ == "__main__":

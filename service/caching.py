@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 import brotli
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from service import __version__
 
@@ -120,6 +122,51 @@ def cache_key(path: str, query_string: bytes | str, accept: str | None) -> str |
     if fmt is None:
         return None
     return f"{path}?{query}#{fmt}"
+
+
+#: The pages for people (service.web): the fast path serves them warm like /v1.
+PAGE_PATHS = frozenset({"/", "/compare"})
+PAGE_PREFIXES = ("/disclosures/", "/figures/")
+
+
+def is_page(path: str) -> bool:
+    return path in PAGE_PATHS or path.startswith(PAGE_PREFIXES)
+
+
+def base_url(scope: Scope, public_base_url: str | None) -> str:
+    """Where a page's or an embed's absolute URLs start: the configured public URL, else the
+    request's scheme and Host (AllowedHosts has vetted the Host)."""
+    if public_base_url:
+        return public_base_url
+    host = next((v for k, v in scope["headers"] if k == b"host"), None)
+    server = scope.get("server")
+    root_path = scope.get("app_root_path", scope.get("root_path", ""))
+    return _base_url(scope["scheme"], host, None if server is None else tuple(server), root_path)
+
+
+@functools.lru_cache(maxsize=256)
+def _base_url(
+    scheme: str, host: bytes | None, server: tuple[str, int] | None, root_path: str
+) -> str:
+    """Starlette's Request.base_url, without the slash, memoised: the fast path asks it of
+    every page request, and a service answers to a few hosts."""
+    scope: Scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "root_path": root_path,
+        "path": "/",
+        "query_string": b"",
+        "headers": [] if host is None else [(b"host", host)],
+    }
+    return str(Request(scope).base_url).rstrip("/")
+
+
+@functools.lru_cache(maxsize=4096)
+def page_key(path: str, query_string: bytes | str, base: str) -> str:
+    """A page's cache key: its path, its normalised parameters and the base URL its links
+    and snippets use. Memoised like cache_key."""
+    return f"{path}?{normalised_query(query_string)}#html@{base}"
 
 
 def make_etag(revision: str, key: str) -> str:

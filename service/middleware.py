@@ -35,11 +35,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.caching import (
     Entry,
+    base_url,
     body_in,
     cache_key,
     coding_for,
     encoded_headers,
     etag_matches,
+    is_page,
+    page_key,
 )
 from service.config import Settings
 from service.errors import (
@@ -431,27 +434,37 @@ class FastPath:
         self.app = app
         self.state = state
         self.max_age = state.settings.cache_max_age
+        self.public_base_url = state.settings.public_base_url
         # A follower waits at most as long as one query may take, then builds it itself.
         self.follow_seconds = state.settings.db_statement_timeout + 1
         self.inflight: dict[str, anyio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "GET"
-            and scope["path"].startswith("/v1/")
-        ):
-            edge = edge_of(scope)
-            key = cache_key(scope["path"], scope["query_string"], edge.accept)
-            if key is not None:
-                entry = self.state.cache.get(key)
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path = scope["path"]
+            if path.startswith("/v1/"):
+                edge = edge_of(scope)
+                key = cache_key(path, scope["query_string"], edge.accept)
+                if key is not None:
+                    entry = self.state.cache.get(key)
+                    if entry is not None:
+                        edge.cache, edge.route = "hit", entry.route
+                        await self.serve(entry, scope, send)
+                    else:
+                        edge.cache = "miss"
+                        await self.single_flight(key, scope, receive, send)
+                    return
+            elif is_page(path):
+                # Only a hit is served here: on a miss the page's route chooses the parameters
+                # it understands, builds the page and keeps it (service.web.pages.page).
+                base = base_url(scope, self.public_base_url)
+                entry = self.state.cache.get(page_key(path, scope["query_string"], base))
+                edge = edge_of(scope)
                 if entry is not None:
                     edge.cache, edge.route = "hit", entry.route
                     await self.serve(entry, scope, send)
-                else:
-                    edge.cache = "miss"
-                    await self.single_flight(key, scope, receive, send)
-                return
+                    return
+                edge.cache = "miss"
         await self.app(scope, receive, send)
 
     async def serve(self, entry: Entry, scope: Scope, send: Send) -> None:

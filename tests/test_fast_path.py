@@ -229,3 +229,66 @@ def test_query_order_does_not_split_the_cache(engine: Engine, fresh_client: Any)
     assert sql.count == 0
     assert second.content == first.content
     assert second.headers["etag"] == first.headers["etag"]
+
+
+# ---------------------------------------------------------------- pages for people
+
+FIGURE_PAGE = "/figures/met-2013.officers.dismissed"
+PAGES = [
+    "/",
+    "/disclosures/met-2013",
+    "/disclosures/met-2013?outcome=dismissed&sort=-count",
+    FIGURE_PAGE,
+    f"{FIGURE_PAGE}?embed=script&theme=dark",
+    f"{FIGURE_PAGE}?revision={seeded_revision()}",
+    "/compare?measure=investigated",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+@pytest.mark.parametrize("coding", ["identity", "gzip", "br"])
+def test_a_warm_page_is_served_without_routing_or_sql_byte_for_byte(
+    url: str, coding: str, engine: Engine, fresh_client: Any
+) -> None:
+    client = fresh_client()
+    headers = {"x-request-id": REQUEST_ID, "accept-encoding": coding}
+    with StatementCounter(engine) as miss_sql:
+        miss = client.get(url, headers=headers)
+    with StatementCounter(engine) as hit_sql:
+        hit = client.get(url, headers=headers)
+    assert miss.status_code == 200
+    assert miss_sql.count > 0
+    assert hit_sql.count == 0, f"{url}: the second request should come from the fast path"
+    assert _snapshot(hit) == _snapshot(miss)
+    assert miss.headers["content-type"] == "text/html; charset=utf-8"
+    assert miss.headers.get("content-encoding", "identity") == coding
+    assert miss.headers["vary"] == "Accept-Encoding"
+    with StatementCounter(engine) as revalidate_sql:
+        again = client.get(url, headers={**headers, "if-none-match": miss.headers["etag"]})
+    assert (again.status_code, again.content, revalidate_sql.count) == (304, b"", 0)
+
+
+def test_a_page_asked_with_its_defaults_left_out_is_the_same_entry(
+    engine: Engine, fresh_client: Any
+) -> None:
+    client = fresh_client()
+    explicit = client.get(f"{FIGURE_PAGE}?embed=iframe&theme=light&version=live")
+    with StatementCounter(engine) as sql:
+        plain = client.get(FIGURE_PAGE)  # the route finds the built page, then keeps an alias
+    with StatementCounter(engine) as warm_sql:
+        again = client.get(FIGURE_PAGE)
+    assert plain.content == again.content == explicit.content
+    assert plain.headers["etag"] == again.headers["etag"] == explicit.headers["etag"]
+    assert sql.count == 1  # the latest revision, to find the built page under its key
+    assert warm_sql.count == 0
+
+
+def test_unknown_page_parameters_never_add_a_cache_entry(fresh_client: Any) -> None:
+    client = fresh_client()
+    cache = client.app.state.app.cache
+    client.get(FIGURE_PAGE)
+    kept = len(cache)
+    for n in range(20):
+        assert client.get(f"{FIGURE_PAGE}?utm_source=x{n}").status_code == 200
+        assert client.get(f"{FIGURE_PAGE}?theme=nonsense{n}").status_code == 200
+    assert len(cache) == kept

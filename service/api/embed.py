@@ -11,7 +11,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlmodel import Session
 
-from service import queries, revisions
+from service import caching, queries, revisions
 from service.api.deps import (
     DimensionsDep,
     DisclosureDep,
@@ -121,7 +121,7 @@ def page_base(state: AppState) -> str:
 
 
 def base_url(request: Request, state: AppState) -> str:
-    return state.settings.public_base_url or str(request.base_url).rstrip("/")
+    return caching.base_url(request.scope, state.settings.public_base_url)
 
 
 # The .svg route comes first: {figure_id} alone would also match "x.svg".

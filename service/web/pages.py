@@ -12,15 +12,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, select
 
-from service import history, queries, reading, revisions
+from service import caching, history, queries, reading, revisions
 from service.api.deps import SessionDep, StateDep
-from service.caching import Entry, entry_response, make_etag, normalised_query
 from service.citation import bibtex
 from service.embed.card import Card, card_height, esc
 from service.errors import NotFound, Problem
@@ -271,8 +270,8 @@ def sort_links(chosen: dict[str, str], sort: str) -> dict[str, str]:
 
 
 def base_url(request: Request, state: AppState) -> str:
-    """Where the snippets' absolute URLs start (AllowedHosts has vetted the Host)."""
-    return state.settings.public_base_url or str(request.base_url).rstrip("/")
+    """Where the snippets' absolute URLs start."""
+    return caching.base_url(request.scope, state.settings.public_base_url)
 
 
 def wants_json(request: Request) -> bool:
@@ -306,15 +305,16 @@ def page(
     state: AppState,
     build: Callable[[], bytes],
     params: dict[str, str] | None = None,
-    varies_with: str = "",
 ) -> Response:
-    """A page built once per revision and (path, understood parameters), then served from
-    the response cache with the API's ETag and Cache-Control."""
+    """A page built once per revision and (path, understood parameters, base URL), then
+    served from the response cache with the API's ETag and Cache-Control: by the fast path
+    in front of the app (service.middleware.FastPath), which finds it by the request's own
+    parameters."""
     params = dict(params or {})
     if revisions.is_pinned(session):
         params["revision"] = request.query_params["revision"]
-    query = normalised_query(urlencode(params))
-    key = f"{request.url.path}?{query}#html{('@' + varies_with) if varies_with else ''}"
+    path, base = request.url.path, base_url(request, state)
+    key = caching.page_key(path, urlencode(params), base)
     revision = revisions.latest_id(session)
     state.tracker.observe(revision)
     entry = state.cache.get(key)
@@ -325,9 +325,25 @@ def page(
             if error.problem is not None and wants_json(request):
                 raise error.problem from None
             return error_page(request, error)
-        entry = Entry(body, HTML_TYPE, make_etag(revision, key), PAGE_HEADERS, negotiated=False)
+        entry = caching.make_entry(
+            body,
+            HTML_TYPE,
+            caching.make_etag(revision, key),
+            PAGE_HEADERS,
+            negotiated=False,
+            route=state.route_templates.get(request.scope.get("endpoint"), ""),
+        )
         state.cache.put(revision, key, entry)
-    return entry_response(entry, state.settings.cache_max_age)
+    # Asked with fewer parameters than understood (defaults left out, as a plain link to the
+    # page does): keep it under the request's own parameters too, so the fast path finds it.
+    # Only understood parameters with the values used: an unknown one never adds an entry.
+    asked = parse_qsl(request.url.query, keep_blank_values=True)
+    if len({k for k, _ in asked}) == len(asked) and all(params.get(k) == v for k, v in asked):
+        alias = caching.page_key(path, request.url.query, base)
+        if alias != key and state.cache.get(alias) is None:
+            state.cache.put(revision, alias, entry)
+    accept_encoding = request.headers.get("accept-encoding")
+    return caching.entry_response(entry, state.settings.cache_max_age, accept_encoding)
 
 
 # ---------------------------------------------------------------- routes
@@ -407,7 +423,6 @@ def disclosure_page(
             "disclosure.html", **_disclosure_context(request, session, base, disclosure_id)
         ),
         params,
-        varies_with=base,
     )
 
 
@@ -543,7 +558,7 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
             dimension_words=dimension_words,
         )
 
-    return page(request, session, state, build, choice, varies_with=base)
+    return page(request, session, state, build, choice)
 
 
 def session_revision(session: Session) -> str:
