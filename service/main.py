@@ -180,7 +180,17 @@ def install_error_handlers(app: FastAPI, settings: Settings) -> None:
 def route_templates() -> dict[Any, str]:
     """Each endpoint's path template as served (with the /v1 prefix), for the metrics."""
     mounted = [("/v1", module.router) for module in V1_ROUTERS]
-    mounted += [("", embed.oembed_router), ("", health.router), ("", metrics.router)]
+    mounted += [
+        ("", router)
+        for router in (
+            embed.oembed_router,
+            health.router,
+            metrics.router,
+            llms.router,
+            pages.router,
+            apidocs.router,
+        )
+    ]
     return {
         route.endpoint: prefix + route.path
         for prefix, router in mounted

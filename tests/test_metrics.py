@@ -83,6 +83,8 @@ def test_metrics_count_requests_by_route_template_cache_and_revision(
     assert client.get("/v1/figures/met-2013.officers.dismissed").status_code == 200  # miss
     assert client.get("/v1/figures/met-2013.officers.dismissed").status_code == 200  # hit
     assert client.get("/v1/nothing").status_code == 404
+    for _ in range(2):  # a page: built by its route, then served by the fast path
+        assert client.get("/figures/met-2013.officers.dismissed").status_code == 200
     after = scrape(client)
 
     def grew(name: str, **labels: str) -> float:
@@ -91,6 +93,8 @@ def test_metrics_count_requests_by_route_template_cache_and_revision(
     assert grew("met_foi_requests_total", **route) == 2
     assert grew("met_foi_requests_total", route="unmatched", method="GET", status="404") == 1
     assert grew("met_foi_request_duration_seconds_count", route="/v1/figures/{figure_id}") == 2
+    page = {"route": "/figures/{figure_id}", "method": "GET", "status": "200"}
+    assert grew("met_foi_requests_total", **page) == 2
     assert grew("met_foi_cache_lookups_total", result="hit") >= 1
     assert grew("met_foi_cache_lookups_total", result="miss") >= 1
     assert value(after, "met_foi_cache_bytes") > 0
