@@ -13,9 +13,6 @@ import time
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
-from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -34,6 +31,11 @@ class Verdict:
 
 class RateLimiter:
     def __init__(self, settings: Settings) -> None:
+        # Imported only when a rate limit is set (it is off by default): not on start-up's path.
+        from limits import RateLimitItemPerSecond
+        from limits.storage import storage_from_string
+        from limits.strategies import MovingWindowRateLimiter
+
         self.per_minute = settings.rate_limit_per_minute
         self.burst = settings.rate_limit_burst or self.per_minute
         self.window = max(1, math.ceil(self.burst * 60 / self.per_minute))

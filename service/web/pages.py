@@ -7,15 +7,15 @@ Pages are cached per revision like the API (ETag, 304, Cache-Control), keyed by 
 parameters they understand, so an unknown parameter cannot grow the cache.
 """
 
+import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Request, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session, select
 
 from service import caching, history, queries, reading, revisions
@@ -26,6 +26,9 @@ from service.errors import NotFound, Problem
 from service.models import CheckPublic, FigurePublic, Revision, SeriesPoint
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
+
+if TYPE_CHECKING:
+    import jinja2
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -55,12 +58,19 @@ DIMENSION_NAMES = {
     "rank": "Rank",
 }
 
-ENVIRONMENT = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(["html"], default=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+@functools.cache
+def environment() -> "jinja2.Environment":
+    """The templates, loaded on the first page built: Jinja2 is not on the start-up path."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
 
 router = APIRouter(include_in_schema=False)
 
@@ -280,7 +290,7 @@ def wants_json(request: Request) -> bool:
 
 
 def render(template: str, **context: Any) -> bytes:
-    return ENVIRONMENT.get_template(template).render(**context).encode()
+    return environment().get_template(template).render(**context).encode()
 
 
 def error_page(request: Request, error: PageError) -> Response:
