@@ -137,11 +137,15 @@ def service_argv(port: int) -> list[str]:
     return [str(BIN / "met-foi"), "serve", "--host", HOST, "--port", str(port)]
 
 
-def uvicorn_argv(app: str, port: int, *extra: str) -> list[str]:
+def reference_argv(port: int) -> list[str]:
+    """The reference only: a bare Starlette route (bench/reference.py) under uvicorn with
+    uvloop and httptools and no access log, the limit of this stack. Our service is never
+    started this way: it runs as `make run` runs it (service_argv), request log on."""
     return [
         str(BIN / "uvicorn"),
-        app,
-        *extra,
+        "reference:app",
+        "--app-dir",
+        str(ROOT / "bench"),
         "--host",
         HOST,
         "--port",
@@ -526,7 +530,7 @@ def main() -> int:
     service.stop()
     reference = Server(
         "reference",
-        uvicorn_argv("reference:app", 8932, "--app-dir", str(ROOT / "bench")),
+        reference_argv(8932),
         8932,
         "/reference",
         {"BENCH_REFERENCE_BYTES": str(body_bytes)},

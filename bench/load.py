@@ -11,7 +11,7 @@ LOAD_RESEED_SECONDS (a new revision each time, which the server picks up within 
 APP_REVISION_CHECK_SECONDS of 1 s, warming the hottest keys before it switches), and
 reports both side by side.
 
-Environment: LOAD_CONNECTIONS (32), LOAD_DURATION (60s), LOAD_THREADS (2),
+Environment: LOAD_CONNECTIONS (32), LOAD_DURATION (60s), LOAD_THREADS (1: the server keeps a core),
 LOAD_RESEED_SECONDS (3).
 """
 
@@ -146,12 +146,11 @@ def main() -> int:
     wrk = ensure_wrk()
     connections = os.environ.get("LOAD_CONNECTIONS", "32")
     duration = os.environ.get("LOAD_DURATION", "60s")
-    threads = os.environ.get("LOAD_THREADS", "2")
+    threads = os.environ.get("LOAD_THREADS", "1")
     with tempfile.TemporaryDirectory(prefix="met-foi-load-") as folder:
         env = {
             **os.environ,
             "APP_DATABASE_URL": f"sqlite:///{Path(folder) / 'load.db'}",
-            "APP_LOG_LEVEL": "warning",
             "APP_REVISION_CHECK_SECONDS": "1",
         }
         for step in ("migrate", "seed"):
