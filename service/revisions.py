@@ -94,6 +94,12 @@ def read_id(session: Session) -> str:
     return str(found)
 
 
+def newest_id(session: Session) -> str:
+    """The newest revision's id, which names the cache bucket an answer goes in: the one
+    the session reads unless it is pinned (then read_id's query is not repeated)."""
+    return latest_id(session) if is_pinned(session) else read_id(session)
+
+
 def read_seq(session: Session) -> int | None:
     """The number of the revision this session is pinned to; None for the newest."""
     seq = session.info.get("revision_seq")

@@ -292,3 +292,21 @@ def test_unknown_page_parameters_never_add_a_cache_entry(fresh_client: Any) -> N
         assert client.get(f"{FIGURE_PAGE}?utm_source=x{n}").status_code == 200
         assert client.get(f"{FIGURE_PAGE}?theme=nonsense{n}").status_code == 200
     assert len(cache) == kept
+
+
+def test_a_page_built_on_a_miss_reads_the_newest_revision_once(
+    engine: Engine, fresh_client: Any
+) -> None:
+    newest: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM revisions ORDER BY revisions.seq DESC" in " ".join(statement.split()):
+            newest.append(statement)
+
+    client = fresh_client()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(FIGURE_PAGE).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(newest) == 1

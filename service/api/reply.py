@@ -97,7 +97,7 @@ class Reply:
         #: False for a pinned answer that also shows the newest revision (a pinned card's
         #: "corrected since" line): it is kept only while that revision is the newest.
         self.immutable = self.pinned
-        self.latest = revisions.latest_id(session) if self.pinned else self.revision
+        self.latest = revisions.newest_id(session)
         state.tracker.observe(self.latest)
 
     def one(self, build: Callable[[], SQLModel]) -> Response:

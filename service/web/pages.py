@@ -325,7 +325,7 @@ def page(
         params["revision"] = request.query_params["revision"]
     path, base = request.url.path, base_url(request, state)
     key = caching.page_key(path, urlencode(params), base)
-    revision = revisions.latest_id(session)
+    revision = revisions.newest_id(session)
     state.tracker.observe(revision)
     entry = state.cache.get(key)
     if entry is None:
