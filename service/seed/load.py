@@ -323,12 +323,11 @@ def _changed_rows(
     table = _table(model)
     columns = _content_columns(table)
     key_columns = NATURAL_KEYS.get(model, ("id",))
-    owner = table.c.id if model is Disclosure else table.c.disclosure_id
     stored: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...]]] = {}
     at = [columns.index(k) for k in key_columns]
     for found in session.connection().execute(
         select(table.c.id, *(table.c[c] for c in columns)).where(
-            owner == disclosure_id, table.c.rev_to.is_(None)
+            *_live_rows_of(model, disclosure_id)
         )
     ):
         content = tuple(found[1:])
@@ -355,17 +354,22 @@ def _close(
 ) -> None:
     """End the live versions with these ids (their id, or surrogate key) at revision `seq`."""
     table = _table(model)
-    owner = table.c.id if model is Disclosure else table.c.disclosure_id
     for start in range(0, len(ids), INSERT_CHUNK):
         session.connection().execute(
             update(table)
             .where(
-                owner == disclosure_id,
-                table.c.rev_to.is_(None),
+                *_live_rows_of(model, disclosure_id),
                 table.c.id.in_(ids[start : start + INSERT_CHUNK]),
             )
             .values(rev_to=seq)
         )
+
+
+def _live_rows_of(model: type[Versioned], disclosure_id: str) -> tuple[Any, ...]:
+    """Where a disclosure's live rows of one table are: its own row, or those it owns."""
+    table = _table(model)
+    owner = table.c.id if model is Disclosure else table.c.disclosure_id
+    return owner == disclosure_id, table.c.rev_to.is_(None)
 
 
 @contextlib.contextmanager
