@@ -82,8 +82,12 @@ def _disclosure_public(d: Disclosure) -> dict[str, Any]:
     data = d.model_dump(
         exclude={"licence_id", "licence_title", "licence_url", "aggregate_defaults"}
     )
-    data["licence"] = LicencePublic(id=d.licence_id, title=d.licence_title, url=d.licence_url)
+    data["licence"] = licence_public(d)
     return data
+
+
+def licence_public(d: Disclosure) -> LicencePublic:
+    return LicencePublic(id=d.licence_id, title=d.licence_title, url=d.licence_url)
 
 
 def list_disclosures(session: Session) -> list[DisclosurePublic]:
@@ -162,7 +166,7 @@ def meta(session: Session, flagship: str) -> MetaPublic:
                 version=d.version,
                 revision=d.revision,
                 last_updated=d.last_updated,
-                licence=LicencePublic(id=d.licence_id, title=d.licence_title, url=d.licence_url),
+                licence=licence_public(d),
                 figures=d.figure_count,
                 cases=d.case_count,
                 checks=d.check_count,
