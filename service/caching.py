@@ -24,9 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
 import brotli
-from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Scope
 
 from service import __version__
 
@@ -110,18 +108,27 @@ def single_representation(path: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def cache_key(path: str, query_string: bytes | str, accept: str | None) -> str | None:
-    """The normalised request, or None when no format it accepts can be served.
+def cache_key(path: str, query_string: bytes | str, accept: str | None, base: str) -> str | None:
+    """The normalised request and the base URL its links start with (every answer prints
+    absolute URLs: service.urls), or None when no format it accepts can be served.
 
     A pure function of its arguments, memoised so a warm request skips the parsing.
     """
     query = normalised_query(query_string)
     if single_representation(path):
-        return f"{path}?{query}#embed"
+        return f"{path}?{query}#embed@{base}"
     fmt = negotiate(accept, dict(parse_qsl(query)).get("format"))
     if fmt is None:
         return None
-    return f"{path}?{query}#{fmt}"
+    return f"{path}?{query}#{fmt}@{base}"
+
+
+def key_parts(key: str) -> tuple[str, str, str, str]:
+    """A cache key's path, query, kind (json, csv, html, embed) and base URL."""
+    target, _, rest = key.partition("#")
+    kind, _, base = rest.partition("@")
+    path, _, query = target.partition("?")
+    return path, query, kind, base
 
 
 #: The pages for people (service.web): the fast path serves them warm like /v1.
@@ -131,35 +138,6 @@ PAGE_PREFIXES = ("/disclosures/", "/figures/")
 
 def is_page(path: str) -> bool:
     return path in PAGE_PATHS or path.startswith(PAGE_PREFIXES)
-
-
-def base_url(scope: Scope, public_base_url: str | None) -> str:
-    """Where a page's or an embed's absolute URLs start: the configured public URL, else the
-    request's scheme and Host (AllowedHosts has vetted the Host)."""
-    if public_base_url:
-        return public_base_url
-    host = next((v for k, v in scope["headers"] if k == b"host"), None)
-    server = scope.get("server")
-    root_path = scope.get("app_root_path", scope.get("root_path", ""))
-    return _base_url(scope["scheme"], host, None if server is None else tuple(server), root_path)
-
-
-@functools.lru_cache(maxsize=256)
-def _base_url(
-    scheme: str, host: bytes | None, server: tuple[str, int] | None, root_path: str
-) -> str:
-    """Starlette's Request.base_url, without the slash, memoised: the fast path asks it of
-    every page request, and a service answers to a few hosts."""
-    scope: Scope = {
-        "type": "http",
-        "scheme": scheme,
-        "server": server,
-        "root_path": root_path,
-        "path": "/",
-        "query_string": b"",
-        "headers": [] if host is None else [(b"host", host)],
-    }
-    return str(Request(scope).base_url).rstrip("/")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -221,10 +199,12 @@ def make_entry(
     negotiated: bool = True,
     route: str = "",
     cache_control: str = "",
+    compressed: bool = True,
 ) -> Entry:
-    """An entry with its compressed bodies, built once per revision (on the miss)."""
+    """An entry with its compressed bodies, built once per revision (on the miss);
+    `compressed=False` for one never sent over HTTP as it is (an MCP tool's answer)."""
     br = gz = None
-    if len(body) >= COMPRESS_MIN_BYTES:
+    if compressed and len(body) >= COMPRESS_MIN_BYTES:
         br = brotli.compress(body, quality=BROTLI_QUALITY)
         gz = gzip.compress(body, GZIP_LEVEL, mtime=0)
         br = br if len(br) < len(body) else None

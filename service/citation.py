@@ -10,9 +10,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-from service import reading
+from service import reading, urls
 from service.models import CslDate, CslItem, Disclosure, FigureReport, Source
 
 API_NAME = "Met social-media misconduct FOI API"
@@ -32,18 +31,6 @@ def without_licence(citation: str, licence_id: str, url: str) -> str:
     """A citation without its closing licence sentence, for a chart that prints the licence
     on a line of its own."""
     return citation.removesuffix(f" {licence_words(licence_id, url)}.")
-
-
-def permalink(base_url: str, path: str, revision: str = "") -> str:
-    """The address a citation gives: pinned to the revision it quotes, so it keeps
-    answering what was cited after a correction."""
-    if not revision:
-        return f"{base_url}{path}"
-    return f"{base_url}{path}{'&' if '?' in path else '?'}revision={revision}"
-
-
-def figure_path(figure_id: str) -> str:
-    return f"/v1/figures/{quote(figure_id, safe='')}"
 
 
 def period_words(d: Disclosure) -> str:
@@ -141,13 +128,9 @@ def figure_citation(
     return (
         f"{label}: {text}. {answer_words(d)}; {credit}. Dataset {d.id} v{d.version}, "
         f"revision {revision}, figure {figure_id}: "
-        f"{permalink(base_url, figure_path(figure_id), revision)}. "
+        f"{urls.absolute(base_url, urls.figure_page(figure_id), revision)}. "
         f"{licence_words(d.licence_id, d.licence_url)}."
     )
-
-
-def disclosure_path(disclosure_id: str) -> str:
-    return f"/v1/disclosures/{quote(disclosure_id, safe='')}"
 
 
 def response_citation(
@@ -158,7 +141,7 @@ def response_citation(
     said = f"; reported by {'; '.join(map(source_words, sources))}" if sources else ""
     return (
         f"{answer_words(d)}{said}. Dataset {d.id} v{d.version}, revision {revision}: "
-        f"{permalink(base_url, disclosure_path(d.id), revision)}. "
+        f"{urls.absolute(base_url, urls.disclosure_page(d.id), revision)}. "
         f"{licence_words(d.licence_id, d.licence_url)}."
     )
 
@@ -204,7 +187,7 @@ def dataset_csl(
         title=title,
         publisher=API_NAME,
         version=revision,
-        URL=permalink(base_url, path, revision),
+        URL=urls.absolute(base_url, path, revision),
         issued=_issued(d.last_updated),
         license=d.licence_url,
         note=answer_words(d),
@@ -223,7 +206,8 @@ def figure_csl(
 ) -> list[CslItem]:
     credit = Credit.of(reports, sources)
     credited = [*credit.printed, *credit.parts_only]
-    return dataset_csl(figure_id, title, figure_path(figure_id), credited, d, base_url, revision)
+    page = urls.figure_page(figure_id)
+    return dataset_csl(figure_id, title, page, credited, d, base_url, revision)
 
 
 #: Characters BibTeX reads as commands or groups, escaped in every field but the URL.

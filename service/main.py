@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio
 from fastapi import Depends, FastAPI, Request
@@ -39,6 +40,7 @@ from service.api import (
     taxonomies,
 )
 from service.api.deps import allowed_values, check_query_params
+from service.caching import key_parts
 from service.config import Settings, get_settings
 from service.db import build_engine
 from service.errors import (
@@ -217,38 +219,44 @@ async def _watch_revision(state: AppState, routed: ASGIApp) -> None:
 
 
 #: The Accept a warming request sends for each kind of cache key.
-WARM_ACCEPT = {"json": b"application/json", "csv": b"text/csv", "embed": b"*/*"}
+WARM_ACCEPT = {
+    "json": b"application/json",
+    "csv": b"text/csv",
+    "embed": b"*/*",
+    "html": b"text/html",
+}
 
 
 async def warm_cache(state: AppState, routed: ASGIApp) -> int:
     """Rebuild the hottest keys of the current revision for the pending one, through the
     routes themselves (whose Reply stores each answer under the pending revision); returns
-    how many were rebuilt. Keys that vary with the request's base URL (oEmbed) are left to
-    be rebuilt on demand."""
+    how many were rebuilt. Each is asked as it was first asked: with its format and under
+    its base URL."""
     built = 0
     for key in state.cache.hot_keys(state.settings.cache_warm_keys):
-        target, _, kind = key.rpartition("#")
+        path, query, kind, base = key_parts(key)
         if kind not in WARM_ACCEPT:
             continue
-        path, _, query = target.partition("?")
-        status = await internal_get(routed, path, query, WARM_ACCEPT[kind])
+        status = await internal_get(routed, path, query, WARM_ACCEPT[kind], base)
         built += status == 200
     return built
 
 
-async def internal_get(app: ASGIApp, path: str, query: str, accept: bytes) -> int:
-    """GET through `app` in-process (no socket); returns the status, drops the body."""
+async def internal_get(app: ASGIApp, path: str, query: str, accept: bytes, base: str) -> int:
+    """GET through `app` in-process (no socket), as asked of `base` (the scheme, host and
+    root path of a base URL); returns the status, drops the body."""
+    parts = urlsplit(base or "http://127.0.0.1")
     scope: Scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
         "method": "GET",
-        "scheme": "http",
+        "scheme": parts.scheme,
         "path": path,
         "raw_path": path.encode(),
-        "root_path": "",
+        "root_path": parts.path,
         "query_string": query.encode(),
-        "headers": [(b"host", b"127.0.0.1"), (b"accept", accept)],
+        "headers": [(b"host", parts.netloc.encode()), (b"accept", accept)],
         "client": ("127.0.0.1", 0),
         "server": ("127.0.0.1", 0),
     }

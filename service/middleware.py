@@ -35,7 +35,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.caching import (
     Entry,
-    base_url,
     body_in,
     cache_key,
     coding_for,
@@ -59,6 +58,7 @@ from service.errors import (
 from service.rate_limit import RateLimiter
 from service.request_log import WRITER, RequestLogWriter
 from service.state import AppState
+from service.urls import base_url
 
 Header = tuple[bytes, bytes]
 
@@ -444,7 +444,8 @@ class FastPath:
             path = scope["path"]
             if path.startswith("/v1/"):
                 edge = edge_of(scope)
-                key = cache_key(path, scope["query_string"], edge.accept)
+                base = base_url(scope, self.public_base_url)
+                key = cache_key(path, scope["query_string"], edge.accept, base)
                 if key is not None:
                     entry = self.state.cache.get(key)
                     if entry is not None:

@@ -385,9 +385,15 @@ class FigurePublic(SQLModel):
     disputed: bool = Field(description="Sources report different numbers.")
     note: str | None
     reports: list[ReportPublic]
+    page_url: str = Field(
+        description="The figure's page for people, pinned to the revision read: what a "
+        "citation links to."
+    )
+    json_url: str = Field(description="This figure as JSON, pinned to the revision read.")
     citation: str = Field(
         description="One printable line: the reading, the FOI answer, the outlets that printed "
-        "it (title, date, link), the dataset revision, a permalink and the licence."
+        "it (title, date, link), the dataset revision, a link to the figure's page and the "
+        "licence."
     )
     cite: list[CslItem] = Field(
         description="The citation as CSL-JSON: the figure as a dataset item, then each source "

@@ -7,12 +7,11 @@ service.errors, which the web layer turns into problem responses.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
-from service import __version__, citation, reading, revisions
+from service import __version__, citation, reading, revisions, urls
 from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NoHeadline, NotFound
 from service.measures import MEASURES
@@ -187,7 +186,7 @@ class FigureContext:
     reports: dict[str, list[FigureReport]] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     disclosures: dict[str, Disclosure] = field(default_factory=dict)
-    #: The public address permalinks start with; "" gives paths.
+    #: Where the absolute URLs start (service.urls.base_url).
     base_url: str = ""
     #: The dataset revision the figures are read from, which citations quote.
     revision: str = ""
@@ -286,6 +285,8 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
             )
             for r in context.reports.get(figure.id, [])
         ],
+        page_url=urls.absolute(context.base_url, urls.figure_page(figure.id), context.revision),
+        json_url=urls.absolute(context.base_url, urls.figure(figure.id), context.revision),
         citation=figure_citation(figure, published, context) if cited else "",
         cite=citation.figure_csl(
             figure.id,
@@ -301,7 +302,7 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
     )
 
 
-def get_figure(session: Session, figure_id: str, base_url: str = "") -> FigurePublic:
+def get_figure(session: Session, figure_id: str, base_url: str) -> FigurePublic:
     figure = by_id(session, Figure, figure_id)
     if figure is None:
         raise NotFound("figure", figure_id)
@@ -319,7 +320,7 @@ def list_figures(
     offset: int,
     q: str | None = None,
     sort: str | None = None,
-    base_url: str = "",
+    base_url: str,
 ) -> tuple[list[FigurePublic], int]:
     # The matching ids, in order, in SQL; only the page's figures are built.
     query = select(Figure.id)
@@ -547,7 +548,7 @@ def aggregate(
     by: list[str],
     measure: str | None,
     filters: Filters,
-    base_url: str = "",
+    base_url: str,
 ) -> AggregatePublic:
     d = by_id(session, Disclosure, disclosure_id)
     if d is None:
@@ -596,8 +597,6 @@ def aggregate(
         s for s in sorted(context.sources.values(), key=lambda s: s.position) if s.id in source_ids
     ]
     revision = revisions.read_id(session)
-    asked = {**filters, "disclosure": d.id, "by": grouping, "measure": measure}
-    path = f"/v1/aggregates?{urlencode(sorted(asked.items()))}"
     return AggregatePublic(
         disclosure=disclosure_id,
         measure=measure,
@@ -611,7 +610,7 @@ def aggregate(
         cite=citation.dataset_csl(
             f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
             f"{d.title}: {measure.replace('_', ' ')} by {grouping.replace(',', ' and ')}",
-            path,
+            urls.disclosure_page(d.id),
             credited,
             d,
             base_url,
@@ -645,7 +644,7 @@ def disclosure_citations(
     return found
 
 
-def cite_disclosure(session: Session, disclosure_id: str, base_url: str = "") -> str:
+def cite_disclosure(session: Session, disclosure_id: str, base_url: str) -> str:
     found = disclosure_citations(session, base_url, only=disclosure_id)
     if not found:
         raise NotFound("disclosure", disclosure_id)
@@ -836,7 +835,7 @@ def series(
     grain: str = "total",
     limit: int,
     offset: int,
-    base_url: str = "",
+    base_url: str,
 ) -> tuple[list[SeriesPoint], int]:
     """Every disclosure's figures of one measure as separate points, never summed.
 

@@ -150,7 +150,7 @@ def test_the_hottest_keys_are_rebuilt_before_a_new_revision_is_served(
     settings: Settings, engine: Engine, changed_package: Path
 ) -> None:
     """Issue 17 item 4: a new revision emptied the cache at once (a stampede of misses)."""
-    app = create_app(settings.model_copy(update={"revision_check_seconds": 0.2}), engine)
+    app = create_app(settings.model_copy(update={"revision_check_seconds": 2}), engine)
     with TestClient(app) as client:
         cache = service_of(client).cache
         before = {path: client.get(path) for path in HOT}
@@ -202,4 +202,4 @@ def test_concurrent_identical_misses_are_built_once(
     anyio.run(many)
     assert statuses == [200] * 20
     assert len(bodies) == 1
-    assert stored == ["/v1/figures?format=csv&limit=7#csv"]
+    assert stored == ["/v1/figures?format=csv&limit=7#csv@http://testserver"]

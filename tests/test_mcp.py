@@ -408,24 +408,37 @@ def test_mcp_preflight_allows_posting_json_rpc(app_server: RunningApp) -> None:
 def test_a_repeated_call_gets_the_kept_answer_until_the_revision_changes(
     settings: Settings, engine: Engine
 ) -> None:
+    """Tool answers live in the service's one response cache (issues 23 and 25: the MCP
+    cache of its own was bounded by count, not bytes, and grew RSS by 1.7 GB)."""
     state = AppState.build(settings, engine)
-    answers = Answers(state.tracker, max_entries=2)
-    server = build_server(state, [], ["met-2013"], answers)
+    cache = state.cache
+    server = build_server(state, [], ["met-2013"], Answers(state))
 
     def call(tool: str, arguments: dict[str, Any]) -> Any:
         return asyncio.run(server.call_tool(tool, arguments))
 
     first = call("get_figure", {"id": WRITTEN_WARNING})
-    assert len(answers) == 1
+    assert len(cache) == 1
+    assert cache.bytes > len(first.model_dump_json())
     again = call("get_figure", {"id": WRITTEN_WARNING})
     assert again.model_dump_json() == first.model_dump_json()
     assert again.structured_content["reading"] == "17 to 18"
     with pytest.raises(Exception, match="No figure has the id"):
         call("get_figure", {"id": "met-2013.nope"})
-    assert len(answers) == 1  # errors are never kept
+    assert len(cache) == 1  # errors are never kept
     call("get_figure", {"id": FACEBOOK})
     call("list_disclosures", {})
-    assert len(answers) == 2  # bounded, least recently used dropped
+    assert len(cache) == 3
     state.tracker.observe("a-new-revision")
     call("get_figure", {"id": WRITTEN_WARNING})
-    assert (answers.revision, len(answers)) == ("a-new-revision", 1)
+    assert (cache.revision, len(cache)) == ("a-new-revision", 1)
+
+
+def test_kept_answers_are_bounded_by_the_cache_s_bytes(settings: Settings, engine: Engine) -> None:
+    state = AppState.build(settings.model_copy(update={"cache_max_bytes": 60_000}), engine)
+    server = build_server(state, [], ["met-2013"], Answers(state))
+    for offset in range(12):
+        asyncio.run(server.call_tool("find_figures", {"limit": 10, "offset": offset}))
+        assert state.cache.bytes <= 60_000
+    assert 0 < len(state.cache) < 12
+    assert state.cache.evictions == 12 - len(state.cache)

@@ -32,6 +32,7 @@ from tests.revisions import (
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 LIVE = "public, max-age=300"
+HOST = "http://testserver"
 
 
 @pytest.fixture
@@ -122,11 +123,11 @@ def test_citations_quote_the_revision_read_and_pin_their_permalink(
     r1 = three.ids[0]
     figure = history_client.get(f"/v1/figures/{CORRECTED}?revision={r1[:10]}").json()
     assert (
-        f"revision {r1}, figure {CORRECTED}: /v1/figures/{CORRECTED}?revision={r1}."
+        f"revision {r1}, figure {CORRECTED}: {HOST}/figures/{CORRECTED}?revision={r1}."
         in (figure["citation"])
     )
     assert figure["cite"][0]["version"] == r1
-    assert figure["cite"][0]["URL"] == f"/v1/figures/{CORRECTED}?revision={r1}"
+    assert figure["cite"][0]["URL"] == f"{HOST}/figures/{CORRECTED}?revision={r1}"
     aggregate = history_client.get(f"/v1/aggregates?by=platform&revision={r1}").json()
     assert aggregate["dataset_revision"] == r1
     assert aggregate["revision"] == read_package(three.packages[0]).disclosure.revision
@@ -280,7 +281,7 @@ def test_the_atom_feed_has_an_entry_per_revision_with_old_and_new_readings(
     parsed = feedparser.parse(response.content)
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert parsed.version == "atom10"
-    assert [e.link for e in parsed.entries] == [f"/v1/revisions/{r}" for r in (r3, r2, r1)]
+    assert [e.link for e in parsed.entries] == [f"{HOST}/v1/revisions/{r}" for r in (r3, r2, r1)]
     correction = parsed.entries[1]
     assert correction.title == f"Revision 2 ({r2}): met-2013: {CORRECTION_NOTE}."
     assert correction.published == correction.updated
@@ -295,7 +296,7 @@ def test_the_atom_feed_has_an_entry_per_revision_with_old_and_new_readings(
     )
     assert len({e.id for e in parsed.entries}) == 3
     pinned = feedparser.parse(history_client.get(f"/v1/changes.atom?revision={r2}").content)
-    assert [e.link for e in pinned.entries] == [f"/v1/revisions/{r}" for r in (r2, r1)]
+    assert [e.link for e in pinned.entries] == [f"{HOST}/v1/revisions/{r}" for r in (r2, r1)]
 
 
 def test_the_json_feed_matches_the_atom_feed(history_client: TestClient, three: Three) -> None:
@@ -320,7 +321,7 @@ def test_a_pinned_card_says_its_figure_was_corrected_and_links_to_the_current_on
     assert old.status_code == 200
     assert (
         '<p class="corrected"><strong>Corrected since: now 4 officers.</strong> '
-        f'<a href="/figures/{CORRECTED}" target="_blank" rel="noopener noreferrer">'
+        f'<a href="{HOST}/figures/{CORRECTED}" target="_blank" rel="noopener noreferrer">'
         "See the figure now</a></p>"
     ) in old.text
     assert f"revision {r1} (pinned)" in old.text
@@ -374,7 +375,7 @@ def test_the_three_later_disclosures_are_announced_as_one_revision(
     with TestClient(create_app(settings, blank_engine)) as client:
         feed = feedparser.parse(client.get("/v1/changes.atom").content)
     entry = feed.entries[0]
-    assert entry.link == f"/v1/revisions/{after.revision.id}"
+    assert entry.link == f"{HOST}/v1/revisions/{after.revision.id}"
     assert set(NEW_IN_19) <= {t.term for t in entry.tags}
     for name in NEW_IN_19:
         assert f"{name} (added, package revision " in entry.content[0].value
@@ -421,5 +422,5 @@ def test_a_feed_entry_lists_the_first_changes_and_says_how_many_more(
     parsed = feedparser.parse(history_client.get("/v1/changes.atom").content)
     first = parsed.entries[-1].content[0].value
     assert first.count("Added: ") == 1
-    assert first.endswith(f"And 39 more: every change is at /v1/revisions/{r1}.")
+    assert first.endswith(f"And 39 more: every change is at {HOST}/v1/revisions/{r1}.")
     assert len(history_client.get(f"/v1/revisions/{r1}").json()["changes"]) == 40

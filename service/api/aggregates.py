@@ -10,10 +10,11 @@ from service.api.deps import (
     SessionDep,
     list_responses,
 )
-from service.api.reply import TableReplyDep, model_columns
+from service.api.reply import TableReplyDep, csv_table
 from service.models import AggregatePublic, AggregateRow
 
 router = APIRouter(tags=["aggregates"])
+AGGREGATE_ROWS = csv_table("aggregates", AggregateRow, "one figure of an aggregate's grouping")
 
 
 @router.get(
@@ -43,5 +44,5 @@ def get_aggregates(
     return reply.table(
         lambda: queries.aggregate(session, disclosure, by, measure, filters, base),
         lambda payload: payload.rows,
-        model_columns(AggregateRow),
+        AGGREGATE_ROWS,
     )

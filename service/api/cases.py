@@ -18,11 +18,12 @@ from service.api.deps import (
     list_responses,
     sort_column,
 )
-from service.api.reply import ReplyDep, TableReplyDep, model_columns
+from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
 from service.models import CasePublic, Page
 
 router = APIRouter(tags=["cases"])
+CASES = csv_table("cases", CasePublic, "one individually documented case")
 
 
 @router.get(
@@ -62,7 +63,7 @@ def list_cases(
             offset=page.offset,
         ),
         page,
-        model_columns(CasePublic),
+        CASES,
     )
 
 

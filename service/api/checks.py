@@ -10,11 +10,12 @@ from service.api.deps import (
     list_responses,
     schema_ref,
 )
-from service.api.reply import ReplyDep, TableReplyDep, model_columns
+from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import NotFound, problem_responses
 from service.models import CheckPublic, Page
 
 router = APIRouter(tags=["checks"])
+CHECKS = csv_table("checks", CheckPublic, "one reconciliation check, evaluated")
 
 Status = Literal["holds", "holds_within_range", "gap", "contradiction"]
 
@@ -51,7 +52,7 @@ def list_checks(
             checks = [c for c in checks if c.status == status]
         return checks[page.offset : page.offset + page.limit], len(checks)
 
-    return reply.page(build, page, model_columns(CheckPublic))
+    return reply.page(build, page, CHECKS)
 
 
 @router.get(

@@ -1,4 +1,4 @@
-"""/v1/csvw/{resource}: what a CSV download holds, whom to cite and under which licence.
+"""/v1/csvw/{table}: what a CSV download holds, whom to cite and under which licence.
 
 A CSV file has no place for a citation or a licence, so every CSV answer points here in a
 `Link: <...>; rel="describedby"` header, as the W3C's CSV on the Web recommends. The
@@ -8,46 +8,21 @@ one printable citation per disclosure.
 
 import types
 import typing
-from enum import StrEnum
 from typing import Any, Literal, get_args
 
 import orjson
 from fastapi import APIRouter, Path, Response
 from pydantic.fields import FieldInfo
-from sqlmodel import SQLModel
 
 from service import queries
-from service.api.deps import PublicBaseDep, SessionDep
-from service.api.reply import ReplyDep
+from service.api.deps import SessionDep
+from service.api.reply import CSV_TABLES, ReplyDep
 from service.citation import API_NAME
-from service.errors import problem_responses
-from service.models import (
-    AggregateRow,
-    CasePublic,
-    CheckPublic,
-    DisclosurePublic,
-    FigurePublic,
-    SeriesPoint,
-    SourcePublic,
-    TaxonomyEntry,
-)
+from service.errors import InvalidParameter, problem_responses
 
 router = APIRouter(tags=["meta"])
 
 CSVW_TYPE = "application/csvm+json"
-#: Each CSV resource: the model of one of its rows, and what a row is.
-RESOURCES: dict[str, tuple[type[SQLModel], str]] = {
-    "figures": (FigurePublic, "one disclosed figure with every source's report"),
-    "aggregates": (AggregateRow, "one figure of an aggregate's grouping"),
-    "series": (SeriesPoint, "one disclosure's figure of a measure, a point of its own"),
-    "cases": (CasePublic, "one individually documented case"),
-    "checks": (CheckPublic, "one reconciliation check, evaluated"),
-    "sources": (SourcePublic, "one publication that reported a disclosure"),
-    "disclosures": (DisclosurePublic, "one FOI answer"),
-    "outcomes": (TaxonomyEntry, "one outcome code with its counts"),
-    "platforms": (TaxonomyEntry, "one platform code with its counts"),
-}
-CsvResource = StrEnum("CsvResource", {name: name for name in RESOURCES})  # type: ignore[misc]
 
 
 def datatype(annotation: Any) -> str:
@@ -71,7 +46,7 @@ def column(name: str, field: FieldInfo) -> dict[str, str]:
 
 
 @router.get(
-    "/csvw/{resource}",
+    "/csvw/{table}",
     operation_id="getCsvMetadata",
     summary="What a CSV download holds, whom to cite, and its licence",
     description="CSV on the Web (CSVW) metadata for a CSV answer: its columns with types and "
@@ -89,23 +64,28 @@ def column(name: str, field: FieldInfo) -> dict[str, str]:
 def get_csv_metadata(
     session: SessionDep,
     reply: ReplyDep,
-    base: PublicBaseDep,
-    resource: CsvResource = Path(description="The CSV resource, as in /v1/<resource>."),
+    table_name: str = Path(
+        alias="table",
+        description="The CSV table, as a CSV answer's describedby link names it.",
+        max_length=100,
+    ),
 ) -> Response:
-    model, row = RESOURCES[resource.value]
+    table = CSV_TABLES.get(table_name)
+    if table is None:
+        raise InvalidParameter("table", table_name, sorted(CSV_TABLES))
 
     def build() -> bytes:
-        disclosures = queries.disclosure_citations(session, base)
+        disclosures = queries.disclosure_citations(session, reply.base)
         licences = sorted({d.licence_url for d, _ in disclosures})
         document = {
             "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
-            "url": f"{base}/v1/{resource.value}?format=csv",
-            "dc:title": f"{API_NAME}: /v1/{resource.value} as CSV, one row per {row}",
+            **({"url": f"{reply.base}{table.path}?format=csv"} if table.path else {}),
+            "dc:title": f"{API_NAME}: {table.name} as CSV, one row per {table.row}",
             "dc:publisher": API_NAME,
             "dc:license": [{"@id": url} for url in licences],
             "dc:bibliographicCitation": [text for _, text in disclosures],
             "tableSchema": {
-                "columns": [column(name, field) for name, field in model.model_fields.items()]
+                "columns": [column(name, field) for name, field in table.model.model_fields.items()]
             },
         }
         return orjson.dumps(document)

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from pydantic import WithJsonSchema
 from sqlmodel import Session
 
-from service import revisions
+from service import revisions, urls
 from service.errors import (
     InvalidParameter,
     RepeatedParameter,
@@ -87,10 +87,10 @@ def pin_session(session: Session, given: str, parameter: str) -> None:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def public_base(state: StateDep) -> str:
-    """Where permalinks in citations start: APP_PUBLIC_BASE_URL, else paths (never the
-    request's Host)."""
-    return state.settings.public_base_url or ""
+def public_base(request: Request, state: StateDep) -> str:
+    """Where every absolute URL of the answer starts (service.urls.base_url):
+    APP_PUBLIC_BASE_URL, else the request's own scheme and Host."""
+    return urls.base_url(request.scope, state.settings.public_base_url)
 
 
 PublicBaseDep = Annotated[str, Depends(public_base)]

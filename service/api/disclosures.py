@@ -1,21 +1,19 @@
-from fastapi import APIRouter, Path, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path, Response
 
-from service import downloads, queries, revisions
+from service import downloads, queries
 from service.api.deps import (
     DisclosureFilterDep,
     PageDep,
-    PublicBaseDep,
     SessionDep,
-    StateDep,
     list_responses,
 )
-from service.api.reply import ReplyDep, TableReplyDep, model_columns
-from service.caching import PINNED_CACHE_CONTROL, cache_key, make_etag
+from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
 from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
 
 router = APIRouter(tags=["disclosures"])
+DISCLOSURES = csv_table("disclosures", DisclosurePublic, "one FOI answer")
+SOURCES = csv_table("sources", SourcePublic, "one publication that reported a disclosure")
 
 
 @router.get(
@@ -36,7 +34,7 @@ def list_disclosures(
         items = queries.list_disclosures(session)
         return items[page.offset : page.offset + page.limit], len(items)
 
-    return reply.page(build, page, model_columns(DisclosurePublic))
+    return reply.page(build, page, DISCLOSURES)
 
 
 @router.get(
@@ -74,7 +72,7 @@ def list_sources(
         items = queries.list_sources(session, disclosure)
         return items[page.offset : page.offset + page.limit], len(items)
 
-    return reply.page(build, page, model_columns(SourcePublic))
+    return reply.page(build, page, SOURCES)
 
 
 @router.get(
@@ -92,26 +90,13 @@ def list_sources(
     },
 )
 def get_data_package(
-    request: Request,
     session: SessionDep,
-    state: StateDep,
-    base: PublicBaseDep,
+    reply: ReplyDep,
     disclosure_id: str = Path(description="Disclosure id, e.g. met-2013.", max_length=100),
 ) -> Response:
-    package = downloads.stored_package(session, disclosure_id, base)
-    state.tracker.observe(revisions.latest_id(session))
-    key = cache_key(request.url.path, request.scope.get("query_string", b""), None)
-    pinned = revisions.is_pinned(session)
-    cache_control = (
-        PINNED_CACHE_CONTROL if pinned else f"public, max-age={state.settings.cache_max_age}"
-    )
-    return StreamingResponse(
-        downloads.zip_chunks(session, package, base),
-        media_type=downloads.ZIP_MEDIA_TYPE,
-        headers={
-            "etag": make_etag(package.revision.id, key or request.url.path),
-            "cache-control": cache_control,
-            "content-disposition": f'attachment; filename="{package.disclosure.id}.zip"',
-            "dataset-revision": package.revision.id,
-        },
+    package = downloads.stored_package(session, disclosure_id, reply.base)
+    return reply.stream(
+        downloads.zip_chunks(session, package, reply.base),
+        downloads.ZIP_MEDIA_TYPE,
+        {"content-disposition": f'attachment; filename="{package.disclosure.id}.zip"'},
     )

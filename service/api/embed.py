@@ -8,10 +8,10 @@ card in the card's own type, since a frame or an image cannot show problem+json.
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
-from service import caching, queries, revisions
+from service import queries, revisions
 from service.api.deps import (
     DimensionsDep,
     DisclosureDep,
@@ -70,28 +70,27 @@ def _content(media_type: str, description: str) -> dict[str, Any]:
     }
 
 
-def _card(session: Session, figure_id: str, reply: Reply | None = None) -> Card | None:
+def _card(session: Session, figure_id: str, reply: Reply) -> Card | None:
     """The card of a figure in the revision the session reads; a pinned card also carries
     the figure as it is now, and its answer is then kept only while that stays the newest."""
     try:
-        figure = queries.get_figure(session, figure_id)
+        figure = queries.get_figure(session, figure_id, reply.base)
     except NotFound:
         return None
     disclosure = queries.get_disclosure(session, figure.disclosure)
     revision = revisions.read_id(session)
     if not revisions.is_pinned(session):
         return Card(figure, disclosure, revision)
-    if reply is not None:
-        reply.immutable = False
+    reply.immutable = False
     with revisions.reading_newest(session):
         try:
-            now: FigurePublic | None = queries.get_figure(session, figure_id)
+            now: FigurePublic | None = queries.get_figure(session, figure_id, reply.base)
         except NotFound:
             now = None
     return Card(figure, disclosure, revision, pinned=True, now=now)
 
 
-def _drawn_chart(session: Session, state: AppState, chart: ChartRequest) -> DrawnChart:
+def _drawn_chart(session: Session, state: AppState, chart: ChartRequest, base: str) -> DrawnChart:
     """Draws the chart a pasted URL names, as /v1/embed/aggregates.svg would, to learn its
     height; a disclosure's page shows its first declared grouping."""
     disclosure = queries.get_disclosure(
@@ -103,25 +102,15 @@ def _drawn_chart(session: Session, state: AppState, chart: ChartRequest) -> Draw
     filters: dict[str, str | int] = {
         k: int(v) if k == "year" and v.isdigit() else v for k, v in chart.filters.items()
     }
-    data = queries.aggregate(session, disclosure.id, grouping(by), chart.measure, filters)
+    data = queries.aggregate(session, disclosure.id, grouping(by), chart.measure, filters, base)
     theme: Literal["light", "dark"] = "dark" if chart.theme == "dark" else "light"
-    drawn = aggregate_svg(data, disclosure, theme, page_base(state))
+    drawn = aggregate_svg(data, disclosure, theme, base)
     return DrawnChart(
         disclosure=disclosure.id,
         query=chart.query(disclosure.id, by),
         title=chart_caption(data, disclosure),
         height=svg_height(drawn),
     )
-
-
-def page_base(state: AppState) -> str:
-    """What prefixes an embed's links to the public pages: the configured public URL, else
-    nothing (a root-relative link, resolved against wherever the embed was loaded from)."""
-    return state.settings.public_base_url or ""
-
-
-def base_url(request: Request, state: AppState) -> str:
-    return caching.base_url(request.scope, state.settings.public_base_url)
 
 
 # The .svg route comes first: {figure_id} alone would also match "x.svg".
@@ -141,7 +130,6 @@ def base_url(request: Request, state: AppState) -> str:
 )
 def embed_figure_svg(
     session: SessionDep,
-    state: StateDep,
     reply: ReplyDep,
     figure_id: FigureIdPath,
     theme: ThemeParam = "light",
@@ -155,7 +143,7 @@ def embed_figure_svg(
             headers={"content-security-policy": SVG_CSP},
         )
     return reply.raw(
-        lambda: card_svg(card, theme, page_base(state)),
+        lambda: card_svg(card, theme, reply.base),
         SVG_TYPE,
         (("content-security-policy", SVG_CSP),),
     )
@@ -179,7 +167,6 @@ def embed_figure_svg(
 )
 def embed_figure_card(
     session: SessionDep,
-    state: StateDep,
     reply: ReplyDep,
     figure_id: FigureIdPath,
     theme: ThemeParam = "light",
@@ -192,11 +179,9 @@ def embed_figure_card(
             media_type=HTML_TYPE,
             headers={"content-security-policy": CARD_CSP},
         )
-    # Discovery needs an absolute URL; only a configured one is the same for every request.
-    public = state.settings.public_base_url
-    discovery = discovery_link(public, card) if public else ""
+    discovery = discovery_link(reply.base, card)
     return reply.raw(
-        lambda: card_html(card, theme, discovery, page_base(state)),
+        lambda: card_html(card, theme, discovery, reply.base),
         HTML_TYPE,
         (("content-security-policy", CARD_CSP),),
     )
@@ -221,7 +206,6 @@ def embed_figure_card(
 )
 def embed_aggregates_svg(
     session: SessionDep,
-    state: StateDep,
     reply: ReplyDep,
     by: GroupingDep,
     disclosure: DisclosureDep,
@@ -232,10 +216,10 @@ def embed_aggregates_svg(
     filters = dimensions.values
     return reply.raw(
         lambda: aggregate_svg(
-            queries.aggregate(session, disclosure, by, measure, filters),
+            queries.aggregate(session, disclosure, by, measure, filters, reply.base),
             queries.get_disclosure(session, disclosure),
             theme,
-            page_base(state),
+            reply.base,
         ),
         SVG_TYPE,
         (("content-security-policy", SVG_CSP),),
@@ -256,8 +240,8 @@ def embed_aggregates_svg(
     response_class=Response,
     responses={200: _content(JS_TYPE, "The script."), **problem_responses(400, 503)},
 )
-def embed_js(state: StateDep, reply: ReplyDep) -> Response:
-    return reply.raw(lambda: embed_script(state.settings.public_base_url), JS_TYPE)
+def embed_js(reply: ReplyDep) -> Response:
+    return reply.raw(lambda: embed_script(reply.base), JS_TYPE)
 
 
 @oembed_router.get(
@@ -286,7 +270,6 @@ def embed_js(state: StateDep, reply: ReplyDep) -> Response:
     },
 )
 def get_oembed(
-    request: Request,
     session: SessionDep,
     state: StateDep,
     reply: ReplyDep,
@@ -312,13 +295,13 @@ def get_oembed(
     chart = None if figure_id else chart_from_url(url)
     if figure_id is None and chart is None:
         raise NotFound("figure or chart URL", url)
-    base = base_url(request, state)
+    base = reply.base
     age = state.settings.cache_max_age
 
     def answer() -> bytes:
         # Looked up only on a cache miss: a warm answer needs no figure or disclosure.
         if chart is not None:
-            drawn = _drawn_chart(session, state, chart)
+            drawn = _drawn_chart(session, state, chart, base)
             fields = chart_oembed(
                 drawn, base, maxwidth=maxwidth, maxheight=maxheight, cache_age=age
             )
@@ -329,4 +312,4 @@ def get_oembed(
             fields = oembed(card, base, maxwidth=maxwidth, maxheight=maxheight, cache_age=age)
         return oembed_xml(fields) if format == "xml" else orjson.dumps(fields)
 
-    return reply.raw(answer, OEMBED_XML_TYPE if format == "xml" else JSON, varies_with=base)
+    return reply.raw(answer, OEMBED_XML_TYPE if format == "xml" else JSON)

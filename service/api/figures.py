@@ -16,11 +16,18 @@ from service.api.deps import (
     list_responses,
     sort_column,
 )
-from service.api.reply import ReplyDep, TableReplyDep, model_columns
+from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
 from service.models import FigureHistoryEntry, FigurePublic, Page
 
 router = APIRouter(tags=["figures"])
+FIGURES = csv_table("figures", FigurePublic, "one disclosed figure with every source's report")
+FIGURE_HISTORY = csv_table(
+    "figure-history",
+    FigureHistoryEntry,
+    "one revision of one figure: what it read then",
+    path=None,
+)
 
 
 @router.get(
@@ -64,7 +71,7 @@ def list_figures(
             base_url=base,
         ),
         page,
-        model_columns(FigurePublic),
+        FIGURES,
     )
 
 
@@ -105,4 +112,4 @@ def get_figure_history(
         entries = history.figure_history(session, figure_id)
         return entries[page.offset : page.offset + page.limit], len(entries)
 
-    return reply.page(build, page, model_columns(FigureHistoryEntry))
+    return reply.page(build, page, FIGURE_HISTORY)

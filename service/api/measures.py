@@ -2,10 +2,13 @@ from fastapi import APIRouter, Response
 
 from service import queries
 from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
-from service.api.reply import TableReplyDep, model_columns
+from service.api.reply import TableReplyDep, csv_table
 from service.models import MeasurePublic, Page
 
 router = APIRouter(tags=["measures"])
+MEASURES = csv_table(
+    "measures", MeasurePublic, "one measure, with the disclosures that have figures of it"
+)
 
 
 @router.get(
@@ -29,4 +32,4 @@ def list_measures(
         items = queries.list_measures(session, disclosure)
         return items[page.offset : page.offset + page.limit], len(items)
 
-    return reply.page(build, page, model_columns(MeasurePublic))
+    return reply.page(build, page, MEASURES)

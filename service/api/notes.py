@@ -2,10 +2,11 @@ from fastapi import APIRouter, Response
 
 from service import queries
 from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
-from service.api.reply import TableReplyDep, model_columns
+from service.api.reply import TableReplyDep, csv_table
 from service.models import NotePublic, Page
 
 router = APIRouter(tags=["notes"])
+NOTES = csv_table("notes", NotePublic, "one note of a disclosure")
 
 
 @router.get(
@@ -28,4 +29,4 @@ def list_notes(
         items = queries.list_notes(session, disclosure)
         return items[page.offset : page.offset + page.limit], len(items)
 
-    return reply.page(build, page, model_columns(NotePublic))
+    return reply.page(build, page, NOTES)

@@ -7,16 +7,18 @@ middleware.FastPath finds it next time.
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import Depends, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlmodel import Session, SQLModel
 
-from service import revisions
+from service import revisions, urls
 from service.api.deps import FormatParam, Paging, SessionDep, StateDep
 from service.caching import (
     CSV,
@@ -25,6 +27,7 @@ from service.caching import (
     Entry,
     cache_key,
     entry_response,
+    key_parts,
     make_entry,
     make_etag,
 )
@@ -32,8 +35,35 @@ from service.errors import NotAcceptable
 from service.state import AppState
 
 
-def model_columns(model: type[SQLModel]) -> list[str]:
-    return list(model.model_fields)
+@dataclass(frozen=True)
+class CsvTable:
+    """What a CSV answer holds: its name (/v1/csvw/{name} describes it), the model of one
+    row, and what a row is. A route that answers in CSV declares its table beside itself
+    with `csv_table`, and hands it to Reply: a CSV answer can only link to metadata that
+    exists."""
+
+    name: str
+    model: type[SQLModel]
+    row: str
+    #: The one path that answers it, when it has one (a figure's history has one per figure).
+    path: str | None
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.model.model_fields)
+
+
+#: Every CSV table the routes declared, by name: what /v1/csvw/{table} serves.
+CSV_TABLES: dict[str, CsvTable] = {}
+
+
+def csv_table(name: str, model: type[SQLModel], row: str, *, path: str | None = "") -> CsvTable:
+    """Declare the CSV table of a route (once per name); its path is /v1/{name} unless
+    given (None when the route has a path per item)."""
+    if name in CSV_TABLES:
+        raise ValueError(f"CSV table {name!r} is declared twice")
+    table = CSV_TABLES[name] = CsvTable(name, model, row, urls.api(name) if path == "" else path)
+    return table
 
 
 def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
@@ -81,16 +111,19 @@ class Reply:
     ) -> None:
         self.request = request
         self.state = state
+        #: Where the answer's absolute URLs start (service.urls.base_url); part of the key.
+        self.base = urls.base_url(request.scope, state.settings.public_base_url)
         if key is None:
             key = cache_key(
                 request.url.path,
                 request.scope.get("query_string", b""),
                 request.headers.get("accept"),
+                self.base,
             )
         if key is None:
             raise NotAcceptable([JSON, CSV])
         self.key = key
-        self.format = key.rsplit("#", 1)[1]
+        self.format = key_parts(key)[2]
         #: The revision the answer is read from, and whether the request pinned it.
         self.revision = revisions.read_id(session)
         self.pinned = revisions.is_pinned(session)
@@ -110,28 +143,28 @@ class Reply:
         self,
         build: Callable[[], SQLModel],
         rows: Callable[[Any], Sequence[SQLModel]],
-        columns: Sequence[str],
+        table: CsvTable,
     ) -> Response:
         """An object whose `rows` can also be served as CSV."""
         payload = build()
         if self.format == "csv":
-            body = csv_bytes([_dump(r) for r in rows(payload)], columns)
-            return self._store(body, CSV, self._link_header([self._described_by()]))
+            body = csv_bytes([_dump(r) for r in rows(payload)], table.columns)
+            return self._store(body, CSV, self._link_header([self._described_by(table)]))
         return self._store(orjson.dumps(_dump(payload)), JSON)
 
     def page(
         self,
         build: Callable[[], tuple[Sequence[SQLModel], int]],
         paging: Paging,
-        columns: Sequence[str],
+        table: CsvTable,
     ) -> Response:
         limit, offset = paging.limit, paging.offset
         items, count = build()
         data = [_dump(i) for i in items]
         links = self._links(limit, offset, count)
         if self.format == "csv":
-            header = self._link_header([*links, self._described_by()])
-            return self._store(csv_bytes(data, columns), CSV, header)
+            header = self._link_header([*links, self._described_by(table)])
+            return self._store(csv_bytes(data, table.columns), CSV, header)
         body = orjson.dumps({"data": data, "count": count, "limit": limit, "offset": offset})
         return self._store(body, JSON, self._link_header(links))
 
@@ -140,24 +173,36 @@ class Reply:
         build: Callable[[], bytes],
         media_type: str,
         extra_headers: tuple[tuple[str, str], ...] = (),
-        *,
-        varies_with: str = "",
     ) -> Response:
         """Bytes of an embed (HTML, SVG, JS, oEmbed) under the same cache, ETag and 304
-        rules as JSON. `varies_with` joins the key when the bytes depend on more than the
-        path and query (the request's base URL for oEmbed)."""
-        if varies_with:
-            self.key = f"{self.key}@{varies_with}"
+        rules as JSON."""
         entry = self.state.cache.get(self.key)
         if entry is not None:
             return self._respond(entry)
         return self._store(build(), media_type, extra_headers, negotiated=False)
 
-    def _described_by(self) -> str:
+    def stream(
+        self, chunks: Iterator[bytes], media_type: str, extra_headers: dict[str, str]
+    ) -> StreamingResponse:
+        """An answer too large to keep (a data package), streamed as it is built, with the
+        ETag, Cache-Control and Dataset-Revision every other answer has."""
+        cache_control = (
+            PINNED_CACHE_CONTROL
+            if self.immutable
+            else f"public, max-age={self.state.settings.cache_max_age}"
+        )
+        headers = {
+            "etag": make_etag(self.etag_basis, self.key),
+            "cache-control": cache_control,
+            "dataset-revision": self.revision,
+            **extra_headers,
+        }
+        return StreamingResponse(chunks, media_type=media_type, headers=headers)
+
+    def _described_by(self, table: CsvTable) -> str:
         """A CSV's metadata (citation, licence, columns): a CSVW document, as RFC 8288 and
         the CSV on the Web primer point to it."""
-        resource = self.request.url.path.removeprefix("/v1/")
-        return f'</v1/csvw/{resource}>; rel="describedby"; type="application/csvm+json"'
+        return f'<{urls.csvw(table.name)}>; rel="describedby"; type="application/csvm+json"'
 
     @staticmethod
     def _link_header(links: list[str]) -> tuple[tuple[str, str], ...]:
@@ -195,12 +240,22 @@ class Reply:
             route=self.state.route_templates.get(endpoint, ""),
             cache_control=PINNED_CACHE_CONTROL if self.immutable else "",
         )
+        self._keep(self.key, entry)
+        return self._respond(entry)
+
+    def _keep(self, key: str, entry: Entry) -> None:
         if self.immutable and self.pinned_by_full_id():
-            self.state.cache.put_pinned(self.key, entry)
+            self.state.cache.put_pinned(key, entry)
         else:
             # A prefix may become ambiguous when a revision is published: kept only until then.
-            self.state.cache.put(self.latest, self.key, entry)
-        return self._respond(entry)
+            self.state.cache.put(self.latest, key, entry)
+
+    def also_under(self, key: str) -> None:
+        """Keep the answer just given under another key too (a page asked with its defaults
+        left out), unless that key already has one."""
+        entry = self.state.cache.get(self.key)
+        if entry is not None and key != self.key and self.state.cache.get(key) is None:
+            self._keep(key, entry)
 
     @property
     def etag_basis(self) -> str:

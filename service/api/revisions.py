@@ -7,11 +7,12 @@ from fastapi.responses import JSONResponse
 
 from service import feed, history, revisions
 from service.api.deps import PageDep, PublicBaseDep, SessionDep, list_responses
-from service.api.reply import ReplyDep, TableReplyDep, json_bytes, model_columns
+from service.api.reply import ReplyDep, TableReplyDep, csv_table, json_bytes
 from service.errors import problem_responses
 from service.models import JsonFeed, Page, RevisionDetail, RevisionPublic
 
 router = APIRouter(tags=["revisions"])
+REVISIONS = csv_table("revisions", RevisionPublic, "one published revision of the dataset")
 
 
 class JsonFeedResponse(JSONResponse):
@@ -44,7 +45,7 @@ def list_revisions(session: SessionDep, reply: TableReplyDep, page: PageDep) -> 
     return reply.page(
         lambda: history.list_revisions(session, page.limit, page.offset),
         page,
-        model_columns(RevisionPublic),
+        REVISIONS,
     )
 
 

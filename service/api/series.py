@@ -11,10 +11,13 @@ from service.api.deps import (
     list_responses,
     schema_ref,
 )
-from service.api.reply import TableReplyDep, model_columns
+from service.api.reply import TableReplyDep, csv_table
 from service.models import Page, SeriesPoint
 
 router = APIRouter(tags=["series"])
+SERIES_POINTS = csv_table(
+    "series", SeriesPoint, "one disclosure's figure of a measure, a point of its own"
+)
 
 
 @router.get(
@@ -71,5 +74,5 @@ def get_series(
             base_url=base,
         ),
         page,
-        model_columns(SeriesPoint),
+        SERIES_POINTS,
     )

@@ -2,20 +2,27 @@ from fastapi import APIRouter, Response
 
 from service import queries
 from service.api.deps import DisclosureDep, PageDep, SessionDep, list_responses
-from service.api.reply import Reply, TableReplyDep, model_columns
+from service.api.reply import CsvTable, Reply, TableReplyDep, csv_table
 from service.models import Page, TaxonomyEntry
 
 router = APIRouter(tags=["taxonomies"])
+OUTCOMES = csv_table("outcomes", TaxonomyEntry, "one outcome code with its counts")
+PLATFORMS = csv_table("platforms", TaxonomyEntry, "one platform code with its counts")
 
 
 def _page(
-    dimension: str, session: SessionDep, reply: Reply, disclosure: str, page: PageDep
+    dimension: str,
+    session: SessionDep,
+    reply: Reply,
+    disclosure: str,
+    page: PageDep,
+    table: CsvTable,
 ) -> Response:
     def build() -> tuple[list[TaxonomyEntry], int]:
         entries = queries.taxonomy(session, disclosure, dimension)
         return entries[page.offset : page.offset + page.limit], len(entries)
 
-    return reply.page(build, page, model_columns(TaxonomyEntry))
+    return reply.page(build, page, table)
 
 
 @router.get(
@@ -34,7 +41,7 @@ def list_outcomes(
     disclosure: DisclosureDep,
     page: PageDep,
 ) -> Response:
-    return _page("outcome", session, reply, disclosure, page)
+    return _page("outcome", session, reply, disclosure, page, OUTCOMES)
 
 
 @router.get(
@@ -52,4 +59,4 @@ def list_platforms(
     disclosure: DisclosureDep,
     page: PageDep,
 ) -> Response:
-    return _page("platform", session, reply, disclosure, page)
+    return _page("platform", session, reply, disclosure, page, PLATFORMS)

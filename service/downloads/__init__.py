@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from service import queries, revisions
+from service import queries, revisions, urls
 from service.citation import licence_name
 from service.errors import NotFound
 from service.models import Disclosure, PackageFile, PackageManifest, Revision
@@ -115,7 +115,7 @@ def readme(package: StoredPackage, base_url: str) -> str:
             citation=package.citation,
             licence=licence_name(d.licence_id),
             files=[path for path, _ in package.files],
-            url=f"{base_url}/v1/disclosures/{d.id}/datapackage.zip?revision={package.revision.id}",
+            url=urls.absolute(base_url, urls.package(d.id), package.revision.id),
         )
     )
 

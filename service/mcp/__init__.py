@@ -19,15 +19,22 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
+from service import urls
 from service.errors import ServiceUnavailable
 from service.middleware import send_problem
 from service.state import AppState
 
 logger = logging.getLogger(__name__)
+
+#: The base URL (service.urls.base_url) of the /mcp request being answered: the SDK answers
+#: it in a task and a worker thread that inherit this context, so tool answers print
+#: absolute URLs as every other answer does.
+REQUEST_BASE: ContextVar[str] = ContextVar("mcp_request_base", default="")
 
 
 INSTRUCTIONS = """\
@@ -111,4 +118,5 @@ class McpEndpoint:
         if handle is None:
             await send_problem(send, scope, ServiceUnavailable())
             return
+        REQUEST_BASE.set(urls.base_url(scope, self.state.settings.public_base_url))
         await handle(scope, receive, send)

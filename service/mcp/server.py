@@ -5,8 +5,6 @@ of the service."""
 import contextlib
 import json
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
@@ -21,8 +19,9 @@ from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
 from service import __version__, queries, reading
+from service.caching import JSON, make_entry, make_etag
 from service.errors import Problem, ServiceUnavailable
-from service.mcp import INSTRUCTIONS, NEVER_ADD
+from service.mcp import INSTRUCTIONS, NEVER_ADD, REQUEST_BASE
 from service.middleware import MCP_MAX_BODY_BYTES
 from service.models import (
     AggregatePublic,
@@ -31,13 +30,12 @@ from service.models import (
     FigurePublic,
     SeriesPoint,
 )
-from service.state import AppState, RevisionTracker
+from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 
 MAX_PAGE = 200
 MAX_TEXT = 200
-#: Tool answers kept per dataset revision (see Answers).
-MAX_ANSWERS = 2048
+MCP_PATH = "/mcp"
 T = TypeVar("T")
 
 
@@ -266,6 +264,7 @@ def figures_matching(
         disputed=disputed,
         limit=1_000_000,
         offset=0,
+        base_url=REQUEST_BASE.get(),
     )
     return [f for f in figures if text is None or _matches(f, text)]
 
@@ -277,7 +276,7 @@ def figures_page(found: list[FigurePublic], limit: int, offset: int) -> FiguresA
 
 
 def figure_answer(session: Session, figure_id: str) -> FigureAnswer:
-    figure = queries.get_figure(session, figure_id)
+    figure = queries.get_figure(session, figure_id, REQUEST_BASE.get())
     checks = queries.evaluate_checks(session, figure.disclosure, [figure.id])
     return FigureAnswer(**figure.model_dump(), words=figure_words(figure), checks=checks)
 
@@ -312,42 +311,33 @@ def new_server() -> MCPServer:
 
 
 class Answers:
-    """Tool answers of the current dataset revision by tool and arguments, least recently
-    used dropped first: a repeated call skips the database and the rendering, and gets the
-    very answer the first call got. The revision is the response cache's (RevisionTracker),
-    so an answer is as fresh as /v1's; errors are never kept."""
+    """Tool answers kept in the service's one response cache (service.caching), bounded in
+    bytes with every other answer, by tool, arguments and base URL: a repeated call skips
+    the database and the rendering, and gets the very answer the first call got. The
+    revision is the response cache's (RevisionTracker), so an answer is as fresh as /v1's;
+    errors are never kept."""
 
-    def __init__(self, tracker: RevisionTracker, max_entries: int = MAX_ANSWERS) -> None:
-        self.tracker = tracker
-        self.max_entries = max_entries
-        self.revision: str | None = None
-        self.entries: OrderedDict[str, CallToolResult] = OrderedDict()
-        self.lock = threading.Lock()  # sync tools run in worker threads
-
-    def __len__(self) -> int:
-        return len(self.entries)
+    def __init__(self, state: AppState) -> None:
+        self.state = state
 
     def get(
         self, tool: str, arguments: dict[str, Any], build: Callable[[], CallToolResult]
     ) -> CallToolResult:
-        revision = self.tracker.current or self.tracker.refresh()
+        tracker = self.state.tracker
+        revision = tracker.current or tracker.refresh()
         if revision is None:
             return build()  # revision unknown (database away): answer, keep nothing
-        key = tool + json.dumps(arguments, sort_keys=True, default=str)
-        with self.lock:
-            if revision != self.revision:
-                self.entries.clear()
-                self.revision = revision
-            answer = self.entries.get(key)
-            if answer is not None:
-                self.entries.move_to_end(key)
-                return answer
+        asked = json.dumps(arguments, sort_keys=True, default=str)
+        key = f"{MCP_PATH}/{tool}?{asked}#mcp@{REQUEST_BASE.get()}"
+        entry = self.state.cache.get(key)
+        if entry is not None:
+            return CallToolResult.model_validate_json(entry.body)
         answer = build()
-        with self.lock:
-            if revision == self.revision:
-                self.entries[key] = answer
-                while len(self.entries) > self.max_entries:
-                    self.entries.popitem(last=False)
+        body = answer.model_dump_json(by_alias=True, exclude_none=True).encode()
+        entry = make_entry(
+            body, JSON, make_etag(revision, key), negotiated=False, route=MCP_PATH, compressed=False
+        )
+        self.state.cache.put(revision, key, entry)
         return answer
 
 
@@ -483,7 +473,7 @@ def build_server(
         chosen = disclosure or state.settings.flagship_disclosure
 
         def work(session: Session) -> AggregateAnswer:
-            result = queries.aggregate(session, chosen, list(by), measure, dims)
+            result = queries.aggregate(session, chosen, list(by), measure, dims, REQUEST_BASE.get())
             return AggregateAnswer(**result.model_dump(), unexplained=unexplained(result.checks))
 
         arguments = {"by": list(by), "disclosure": chosen, "measure": measure, "dims": dims}
@@ -511,7 +501,9 @@ def build_server(
         )
 
         def work(session: Session) -> CompareAnswer:
-            points, count = queries.series(session, measure, dims, limit=MAX_PAGE, offset=0)
+            points, count = queries.series(
+                session, measure, dims, limit=MAX_PAGE, offset=0, base_url=REQUEST_BASE.get()
+            )
             return CompareAnswer(
                 measure=measure, filters=dims, points=points, count=count, warning=NEVER_ADD
             )
@@ -557,7 +549,9 @@ def _add_disclosure_resources(
         mime_type="text/plain",
     )
     def citation() -> str:
-        return read(lambda session: queries.cite_disclosure(session, disclosure_id))
+        return read(
+            lambda session: queries.cite_disclosure(session, disclosure_id, REQUEST_BASE.get())
+        )
 
 
 # ---------------------------------------------------------------- the ASGI endpoint
@@ -579,7 +573,7 @@ async def running(state: AppState) -> AsyncIterator[Callable[[Scope, Receive, Se
     import anyio.to_thread
 
     measures, disclosures = await anyio.to_thread.run_sync(vocabulary, state)
-    server = build_server(state, measures, disclosures, Answers(state.tracker))
+    server = build_server(state, measures, disclosures, Answers(state))
     server.streamable_http_app(
         streamable_http_path="/mcp",
         stateless_http=True,

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session, select
 
-from service import caching, history, queries, reading, revisions
+from service import caching, history, queries, reading, revisions, urls
 from service.api.deps import SessionDep, StateDep
+from service.api.reply import Reply
 from service.citation import bibtex
 from service.embed.card import Card, card_height, esc
 from service.errors import NotFound, Problem
@@ -122,9 +123,9 @@ def dimension_words(figure: FigurePublic | SeriesPoint) -> list[str]:
     return out
 
 
-def chart_alt(session: Session, disclosure: str, by: str) -> str:
+def chart_alt(session: Session, disclosure: str, by: str, base: str) -> str:
     """The text alternative of a chart: its measure and every row's label and reading."""
-    agg = queries.aggregate(session, disclosure, by.split(","), None, {})
+    agg = queries.aggregate(session, disclosure, by.split(","), None, {}, base)
     rows = "; ".join(f"{row.label}: {row.reading}" for row in agg.rows)
     total = f" Stated total: {agg.total.label}: {agg.total.reading}." if agg.total else ""
     grouping = by.replace(",", " and ").replace("_", " ")
@@ -138,11 +139,11 @@ class Chart:
     by: str
 
 
-def charts(session: Session, disclosure: str, groupings: Iterable[str]) -> list[Chart]:
+def charts(session: Session, disclosure: str, groupings: Iterable[str], base: str) -> list[Chart]:
     return [
         Chart(
-            "/v1/embed/aggregates.svg?" + urlencode({"disclosure": disclosure, "by": by}),
-            chart_alt(session, disclosure, by),
+            urls.embed_chart(urlencode({"disclosure": disclosure, "by": by})),
+            chart_alt(session, disclosure, by, base),
             by,
         )
         for by in groupings
@@ -171,15 +172,18 @@ def all_figures(session: Session, disclosure: str, base_url: str) -> list[Figure
 
 
 def downloads(disclosure: str) -> list[tuple[str, str]]:
-    q = quote(disclosure, safe="")
-    figures = f"/v1/figures?disclosure={q}&limit=500"
+    figures = urls.api("figures")
+    chosen = {"disclosure": disclosure, "limit": "500"}
     return [
-        ("Figures (CSV)", f"{figures}&format=csv"),
-        ("Figures (JSON)", figures),
-        ("Disclosure with sources and notes (JSON)", f"/v1/disclosures/{q}"),
-        ("Checks (JSON)", f"/v1/checks?disclosure={q}"),
-        ("Cases (CSV)", f"/v1/cases?disclosure={q}&limit=500&format=csv"),
-        ("Data package with README and licence (zip)", f"/v1/disclosures/{q}/datapackage.zip"),
+        ("Figures (CSV)", urls.with_query(figures, {**chosen, "format": "csv"})),
+        ("Figures (JSON)", urls.with_query(figures, chosen)),
+        ("Disclosure with sources and notes (JSON)", urls.disclosure(disclosure)),
+        ("Checks (JSON)", urls.with_query(urls.api("checks"), {"disclosure": disclosure})),
+        (
+            "Cases (CSV)",
+            urls.with_query(urls.api("cases"), {**chosen, "format": "csv"}),
+        ),
+        ("Data package with README and licence (zip)", urls.package(disclosure)),
     ]
 
 
@@ -280,8 +284,8 @@ def sort_links(chosen: dict[str, str], sort: str) -> dict[str, str]:
 
 
 def base_url(request: Request, state: AppState) -> str:
-    """Where the snippets' absolute URLs start."""
-    return caching.base_url(request.scope, state.settings.public_base_url)
+    """Where the page's absolute URLs start (service.urls.base_url)."""
+    return urls.base_url(request.scope, state.settings.public_base_url)
 
 
 def wants_json(request: Request) -> bool:
@@ -324,36 +328,20 @@ def page(
     if revisions.is_pinned(session):
         params["revision"] = request.query_params["revision"]
     path, base = request.url.path, base_url(request, state)
-    key = caching.page_key(path, urlencode(params), base)
-    revision = revisions.newest_id(session)
-    state.tracker.observe(revision)
-    entry = state.cache.get(key)
-    if entry is None:
-        try:
-            body = build()
-        except PageError as error:
-            if error.problem is not None and wants_json(request):
-                raise error.problem from None
-            return error_page(request, error)
-        entry = caching.make_entry(
-            body,
-            HTML_TYPE,
-            caching.make_etag(revision, key),
-            PAGE_HEADERS,
-            negotiated=False,
-            route=state.route_templates.get(request.scope.get("endpoint"), ""),
-        )
-        state.cache.put(revision, key, entry)
+    reply = Reply(request, session, state, key=caching.page_key(path, urlencode(params), base))
+    try:
+        response = reply.raw(build, HTML_TYPE, PAGE_HEADERS)
+    except PageError as error:
+        if error.problem is not None and wants_json(request):
+            raise error.problem from None
+        return error_page(request, error)
     # Asked with fewer parameters than understood (defaults left out, as a plain link to the
     # page does): keep it under the request's own parameters too, so the fast path finds it.
     # Only understood parameters with the values used: an unknown one never adds an entry.
     asked = parse_qsl(request.url.query, keep_blank_values=True)
     if len({k for k, _ in asked}) == len(asked) and all(params.get(k) == v for k, v in asked):
-        alias = caching.page_key(path, request.url.query, base)
-        if alias != key and state.cache.get(alias) is None:
-            state.cache.put(revision, alias, entry)
-    accept_encoding = request.headers.get("accept-encoding")
-    return caching.entry_response(entry, state.settings.cache_max_age, accept_encoding)
+        reply.also_under(caching.page_key(path, request.url.query, base))
+    return response
 
 
 # ---------------------------------------------------------------- routes
@@ -361,6 +349,8 @@ def page(
 
 @router.get("/")
 def home(request: Request, session: SessionDep, state: StateDep) -> Response:
+    base = base_url(request, state)
+
     def build() -> bytes:
         disclosures = []
         for d in queries.list_disclosures(session):
@@ -371,8 +361,8 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
             disclosures.append(
                 {
                     "d": d,
-                    "headlines": headline_figures(all_figures(session, d.id, "")),
-                    "charts": charts(session, d.id, groupings),
+                    "headlines": headline_figures(all_figures(session, d.id, base)),
+                    "charts": charts(session, d.id, groupings, base),
                     "downloads": [*downloads(d.id)[:2], downloads(d.id)[-1]],
                 }
             )
@@ -409,7 +399,7 @@ def _disclosure_context(
         "chosen": chosen_filters(chosen, sort),
         "sort": sort,
         "sort_links": sort_links(chosen, sort),
-        "charts": charts(session, disclosure_id, [a.by for a in detail.aggregates]),
+        "charts": charts(session, disclosure_id, [a.by for a in detail.aggregates], base),
         "checks": checks,
         "check_status": CHECK_STATUS,
         "downloads": downloads(disclosure_id),
@@ -473,15 +463,14 @@ def embed_snippets(card: Card, live: Card, base: str) -> list[Snippet]:
     """Every embed a publisher may paste, by form, theme and version: `card` is the figure
     pinned to the revision the page shows, `live` the figure as it is now."""
     f = card.figure
-    fid = quote(f.id, safe="")
     out = []
     for version, shown in (("live", live), ("pinned", card)):
-        pin = f"revision={card.revision}" if version == "pinned" else ""
-        page_url = f"{base}/figures/{fid}" + (f"?{pin}" if pin else "")
+        pin = card.revision if version == "pinned" else ""
+        page_url = urls.absolute(base, urls.figure_page(f.id), pin)
         for theme in EMBED_THEMES:
-            query = "&".join(p for p in (f"theme={theme}", pin) if p)
-            card_url = f"{base}/v1/embed/figures/{fid}?{query}"
-            svg_url = f"{base}/v1/embed/figures/{fid}.svg?{query}"
+            query = {"theme": theme}
+            card_url = urls.pinned(urls.with_query(base + urls.embed_figure(f.id), query), pin)
+            svg_url = urls.pinned(urls.with_query(base + urls.embed_figure_svg(f.id), query), pin)
             height = card_height(shown)
             revision = f' data-revision="{card.revision}"' if pin else ""
             texts = {
@@ -493,14 +482,14 @@ def embed_snippets(card: Card, live: Card, base: str) -> list[Snippet]:
                 ),
                 "script": (
                     f'<span data-figure="{esc(f.id)}"{revision}>{esc(shown.figure.reading)}'
-                    f'</span>\n<script src="{base}/v1/embed.js" async></script>',
+                    f'</span>\n<script src="{base}{urls.EMBED_SCRIPT}" async></script>',
                     "",
                 ),
                 "svg": (
                     f'<img src="{esc(svg_url)}" alt="{esc(f.label)}: {esc(shown.figure.reading)}">',
                     svg_url,
                 ),
-                "oembed": (f"{base}/oembed?" + urlencode({"url": page_url}), card_url),
+                "oembed": (urls.oembed(base, page_url), card_url),
             }
             for kind, (text, preview) in texts.items():
                 out.append(Snippet(kind, theme, version, text, preview, height))
@@ -581,6 +570,7 @@ def session_revision(session: Session) -> str:
 
 @router.get("/compare")
 def compare_page(request: Request, session: SessionDep, state: StateDep) -> Response:
+    base = base_url(request, state)
     measure = request.query_params.get("measure") or ""
     staff_type = request.query_params.get("staff_type") or ""
     if staff_type not in CODES["staff_type"]:
@@ -596,7 +586,9 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
         broken_down: list[str] = []
         if chosen is not None:
             filters: queries.Filters = {"staff_type": staff_type} if staff_type else {}
-            points, _ = queries.series(session, measure, filters, limit=1000, offset=0)
+            points, _ = queries.series(
+                session, measure, filters, limit=1000, offset=0, base_url=base
+            )
             for point in points:
                 groups.setdefault(point.group, []).append(point)
             if not points and not staff_type:
@@ -604,7 +596,9 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
                 broken_down = [
                     code
                     for code in CODES["staff_type"]
-                    if queries.series(session, measure, {"staff_type": code}, limit=1, offset=0)[1]
+                    if queries.series(
+                        session, measure, {"staff_type": code}, limit=1, offset=0, base_url=base
+                    )[1]
                 ]
         titles = {d.id: d.title for d in queries.list_disclosures(session)}
         return render(

@@ -200,13 +200,12 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
     assert body["dataset_revision"] == revision
     assert body["citation"] == (
         f"{ANSWER}; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.1.0, revision "
-        f"{revision}: /v1/disclosures/met-2013?revision={revision}. {LICENCE_LINE}"
+        f"{revision}: http://testserver/disclosures/met-2013?revision={revision}. {LICENCE_LINE}"
     )
     assert [(c["id"], c["URL"]) for c in body["cite"]] == [
         (
             "met-2013.cases_by_platform.by-platform",
-            "/v1/aggregates?by=platform&disclosure=met-2013&measure=cases_by_platform"
-            f"&revision={revision}",
+            f"http://testserver/disclosures/met-2013?revision={revision}",
         ),
         ("standard2013", STANDARD_URL),
         ("idg_via_parliamentstreet", IDG_URL),

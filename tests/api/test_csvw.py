@@ -2,7 +2,9 @@
 
 from fastapi.testclient import TestClient
 
+from service.api.reply import CSV_TABLES
 from service.models import AggregateRow
+from service.openapi import EXAMPLE_REQUESTS
 from tests.citations import ANSWER, LICENCE_LINE
 
 DESCRIBED_BY = '</v1/csvw/{}>; rel="describedby"; type="application/csvm+json"'
@@ -31,7 +33,7 @@ def test_the_metadata_names_every_column_the_licence_and_the_citation(
     assert response.headers["etag"]
     document = response.json()
     assert document["@context"] == ["http://www.w3.org/ns/csvw", {"@language": "en"}]
-    assert document["url"] == "/v1/aggregates?format=csv"
+    assert document["url"] == "http://testserver/v1/aggregates?format=csv"
     assert document["dc:license"] == [{"@id": "https://creativecommons.org/licenses/by/4.0/"}]
     columns = document["tableSchema"]["columns"]
     assert [c["name"] for c in columns] == list(AggregateRow.model_fields)
@@ -54,3 +56,34 @@ def test_unknown_csv_resource_is_a_422(client: TestClient) -> None:
     response = client.get("/v1/csvw/spreadsheets")
     assert response.status_code == 422
     assert "figures" in response.json()["errors"][0]["allowed"]
+
+
+def test_every_csv_answer_links_to_metadata_that_exists(client: TestClient) -> None:
+    """Issue 23: /v1/measures, /v1/notes and /v1/revisions in CSV linked to a 422, a
+    figure's history in CSV to a 404. Every operation that offers CSV is asked for it (with
+    its documented example request) and its describedby link followed."""
+    document = client.get("/openapi.json").json()
+    offering_csv = sorted(
+        operation["operationId"]
+        for item in document["paths"].values()
+        for operation in item.values()
+        if "text/csv" in operation.get("responses", {}).get("200", {}).get("content", {})
+    )
+    assert len(offering_csv) == len(CSV_TABLES) == 13
+    followed = {}
+    for operation_id in offering_csv:
+        url = EXAMPLE_REQUESTS[operation_id]
+        answer = client.get(url, headers={"Accept": "text/csv"})
+        assert answer.status_code == 200, url
+        links = {
+            part.split(";")[1].strip(): part.split(";")[0].strip(" <>")
+            for part in answer.headers["link"].split(", ")
+        }
+        metadata = client.get(links['rel="describedby"'])
+        assert metadata.status_code == 200, links
+        assert metadata.headers["content-type"] == "application/csvm+json"
+        columns = [c["name"] for c in metadata.json()["tableSchema"]["columns"]]
+        assert answer.text.split("\r\n")[0].split(",") == columns, url
+        followed[operation_id] = links['rel="describedby"']
+    assert followed["getFigureHistory"] == "/v1/csvw/figure-history"
+    assert followed["listRevisions"] == "/v1/csvw/revisions"

@@ -56,11 +56,15 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
             report("standard2013", "Evening Standard", 17),
             report("independent2013", "The Independent", 17),
         ],
+        "page_url": "http://testserver/figures/met-2013.officers.written-warning"
+        f"?revision={revision}",
+        "json_url": "http://testserver/v1/figures/met-2013.officers.written-warning"
+        f"?revision={revision}",
         "citation": "Police officers given a written warning: 17 to 18 (sources disagree: The "
         f"Guardian 18, Evening Standard 17, The Independent 17). {ANSWER}; printed by "
         f"{GUARDIAN}; {STANDARD}; {INDEPENDENT}. Dataset met-2013 v1.1.0, revision {revision}, "
-        "figure met-2013.officers.written-warning: /v1/figures/met-2013.officers.written-warning"
-        f"?revision={revision}. {LICENCE_LINE}",
+        "figure met-2013.officers.written-warning: http://testserver/figures/"
+        f"met-2013.officers.written-warning?revision={revision}. {LICENCE_LINE}",
         "cite": figure["cite"],
     }
     assert [(c["id"], c["type"]) for c in figure["cite"]] == [
@@ -75,7 +79,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "title": "Police officers given a written warning: 17 to 18",
         "publisher": "Met social-media misconduct FOI API",
         "version": revision,
-        "URL": f"/v1/figures/met-2013.officers.written-warning?revision={revision}",
+        "URL": f"http://testserver/figures/met-2013.officers.written-warning?revision={revision}",
         "issued": {"date-parts": [[2026, 11, 24]], "raw": "2026-11-24", "circa": False},
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "note": ANSWER,

@@ -47,7 +47,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
         "and-twitter-8568413.html",
         "https://the-independent.com/news/uk/crime/three-police-fired-for-social-media-misuse-"
         "8569131.html",
-        f"/figures/{WARNING}",
+        f"http://testserver/figures/{WARNING}",
         "https://creativecommons.org/licenses/by/4.0/",
     ]
     # The licence travels with the citation: visible, linked, and in the text alternatives.

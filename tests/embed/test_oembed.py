@@ -207,7 +207,7 @@ def test_oembed_repeated_is_answered_from_the_cache_without_reading_the_figure(
 def test_card_height_grows_with_each_line_the_card_shows(client: TestClient) -> None:
     engine = client.app.state.app.engine  # type: ignore[attr-defined]
     with Session(engine) as session:
-        figure = queries.get_figure(session, WARNING)
+        figure = queries.get_figure(session, WARNING, "http://testserver")
         disclosure = queries.get_disclosure(session, figure.disclosure)
     card = Card(figure, disclosure)
     longer = Card(figure.model_copy(update={"label": "A label " * 12}), disclosure)

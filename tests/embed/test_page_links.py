@@ -1,5 +1,5 @@
 """Embeds link readers to the public pages (/figures/{id}, /disclosures/{id}, /), never to
-the JSON: relative links by default, absolute under APP_PUBLIC_BASE_URL."""
+the JSON: absolute, under APP_PUBLIC_BASE_URL or else the request's own scheme and host."""
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -39,13 +39,16 @@ def _card_links(client: TestClient) -> list[str | None]:
     return [a.get("href") for tag, a in zip(tree.tags, tree.attrs, strict=True) if tag == "a"]
 
 
-def test_card_svg_and_chart_link_to_the_pages_relatively_by_default(client: TestClient) -> None:
-    assert f"/figures/{WARNING}" in _card_links(client)
+def test_card_svg_and_chart_link_to_the_pages_under_the_request_host_by_default(
+    client: TestClient,
+) -> None:
+    """Issue 23: a root-relative link in an SVG copied elsewhere led nowhere."""
+    assert f"http://testserver/figures/{WARNING}" in _card_links(client)
     assert not [href for href in _card_links(client) if href and "/v1/" in href]
     card = client.get(f"/v1/embed/figures/{WARNING}.svg").content
-    assert _svg_links(card) == {"figure-link": f"/figures/{WARNING}"}
+    assert _svg_links(card) == {"figure-link": f"http://testserver/figures/{WARNING}"}
     chart = client.get("/v1/embed/aggregates.svg?by=platform").content
-    assert _svg_links(chart) == {"citation": "/disclosures/met-2013"}
+    assert _svg_links(chart) == {"citation": "http://testserver/disclosures/met-2013"}
 
 
 def test_links_are_absolute_under_the_public_base_url(public_client: TestClient) -> None:

@@ -42,8 +42,8 @@ def test_embeds_ignore_a_browsers_accept_header(client: TestClient) -> None:
         assert script.headers["content-type"] == "text/javascript; charset=utf-8", accept
     # The JSON API still negotiates.
     assert client.get("/v1/figures", headers={"accept": "image/svg+xml"}).status_code == 406
-    assert cache_key("/v1/embed.js", b"", "image/png") == "/v1/embed.js?#embed"
-    assert cache_key("/v1/figures", b"", "image/png") is None
+    assert cache_key("/v1/embed.js", b"", "image/png", "") == "/v1/embed.js?#embed@"
+    assert cache_key("/v1/figures", b"", "image/png", "") is None
 
 
 def test_embed_rejects_unknown_query_parameters(client: TestClient) -> None:

@@ -21,7 +21,7 @@ def test_embed_js_builds_nodes_and_never_writes_html(client: TestClient) -> None
         assert sink not in source
     assert "textContent" in source
     assert "createElement" in source
-    assert 'var api = "" ||' in source
+    assert 'var api = "http://testserver" ||' in source
 
 
 def test_served_embed_js_is_the_packaged_file_with_the_base_url_filled_in(
@@ -29,7 +29,9 @@ def test_served_embed_js_is_the_packaged_file_with_the_base_url_filled_in(
 ) -> None:
     packaged = (Path(embed.__file__).parent / "embed.js").read_bytes()
     assert packaged.count(b"__BASE__") == 1
-    assert client.get("/v1/embed.js").content == packaged.replace(b"__BASE__", b'""')
+    assert client.get("/v1/embed.js").content == packaged.replace(
+        b"__BASE__", b'"http://testserver"'
+    )
     public = settings.model_copy(update={"public_base_url": "https://data.example.org"})
     with TestClient(create_app(public, engine)) as configured:
         served = configured.get("/v1/embed.js").content

@@ -183,7 +183,7 @@ def test_disclosure_page_explains_checks_notes_sources_and_cites(web: TestClient
     text = html.unescape(cite.group(1))
     assert text.startswith("Metropolitan Police Service FOI answer to Parliament Street")
     revision = seeded_revision()
-    assert f"{BASE}/v1/disclosures/met-2013?revision={revision}. Licence: CC BY 4.0" in text
+    assert f"{BASE}/disclosures/met-2013?revision={revision}. Licence: CC BY 4.0" in text
     for chart in detail["aggregates"]:
         by = quote(chart["by"], safe="")
         assert f'<img src="/v1/embed/aggregates.svg?disclosure=met-2013&amp;by={by}" alt="' in page
@@ -243,7 +243,7 @@ def test_figure_page_cite_box_matches_the_api(web: TestClient) -> None:
         "@misc{met-2013.staff.dismissed,\n  title = {Civilian staff dismissed: 4},\n"
         "  publisher = {Met social-media misconduct FOI API},\n"
     )
-    url = f"{BASE}/v1/figures/met-2013.staff.dismissed?revision={seeded_revision()}"
+    url = f"{BASE}/figures/met-2013.staff.dismissed?revision={seeded_revision()}"
     assert f"  url = {{{url}}},\n" in entries[0]
     assert entries[1] == (
         "@article{guardian2013,\n"
