@@ -8,6 +8,7 @@ links start at APP_PUBLIC_BASE_URL when it is set (else they are paths).
 import uuid
 from xml.etree import ElementTree
 
+from service import urls
 from service.history import Announced
 from service.models import FigureChange, JsonFeed, JsonFeedItem, RevisionPublic
 
@@ -65,7 +66,7 @@ def entry_text(entry: Announced, base_url: str) -> str:
     changes = [change_words(c) for c in entry.changes] or ["No figure changed."]
     if entry.more:
         changes.append(
-            f"And {entry.more} more: every change is at {base_url}/v1/revisions/{revision.id}."
+            f"And {entry.more} more: every change is at {base_url}{urls.revision(revision.id)}."
         )
     return "\n".join([entry_summary(revision), *packages, "", *changes])
 
@@ -87,7 +88,13 @@ def atom(entries: list[Announced], base_url: str, self_path: str) -> bytes:
     author = ElementTree.SubElement(feed, f"{{{ATOM}}}author")
     add(author, "name", AUTHOR)
     add(feed, "link", rel="self", type=ATOM_MEDIA_TYPE, href=f"{base_url}{self_path}")
-    add(feed, "link", rel="alternate", type="application/json", href=f"{base_url}/v1/revisions")
+    add(
+        feed,
+        "link",
+        rel="alternate",
+        type="application/json",
+        href=base_url + urls.api("revisions"),
+    )
     for announced in entries:
         revision = announced.revision
         entry = ElementTree.SubElement(feed, f"{{{ATOM}}}entry")
@@ -95,7 +102,7 @@ def atom(entries: list[Announced], base_url: str, self_path: str) -> bytes:
         add(entry, "title", entry_title(revision))
         add(entry, "published", revision.published)
         add(entry, "updated", revision.published)
-        add(entry, "link", rel="alternate", href=f"{base_url}/v1/revisions/{revision.id}")
+        add(entry, "link", rel="alternate", href=base_url + urls.revision(revision.id))
         for package in revision.packages:
             add(entry, "category", term=package.disclosure)
         add(entry, "summary", entry_summary(revision))
@@ -114,7 +121,7 @@ def json_feed(entries: list[Announced], base_url: str, self_path: str) -> JsonFe
         items=[
             JsonFeedItem(
                 id=entry_id(e.revision.id),
-                url=f"{base_url}/v1/revisions/{e.revision.id}",
+                url=base_url + urls.revision(e.revision.id),
                 title=entry_title(e.revision),
                 summary=entry_summary(e.revision),
                 content_text=entry_text(e, base_url),

@@ -40,6 +40,7 @@ from service.api import (
     taxonomies,
 )
 from service.api.deps import allowed_values, check_query_params
+from service.apidocs import committed_document
 from service.caching import key_parts
 from service.config import Settings, get_settings
 from service.db import build_engine
@@ -54,7 +55,6 @@ from service.errors import (
     problem_responses,
 )
 from service.mcp import McpEndpoint
-from service.openapi import committed_document
 from service.state import AppState
 from service.web import pages
 

@@ -3,22 +3,17 @@ components and real response examples from a fresh database seeded from seed/
 (`build_document`, run by `make openapi`), committed as openapi/openapi.json, and served
 as is at /openapi.json (`committed_document`): one document, the same everywhere."""
 
-import json
 import tempfile
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from service.config import BUNDLE_ROOT, Settings, get_settings
+from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, problem_openapi
 from service.measures import MEASURE_IDS
 from service.models import OEmbed
 from service.taxonomy import GROUPINGS
-
-#: The committed document; in the wheel, under service/bundle (see pyproject.toml).
-COMMITTED = BUNDLE_ROOT / "openapi" / "openapi.json"
 
 OEMBED_FORMATS = ("json", "xml")
 
@@ -100,13 +95,6 @@ async def _fetch(app: Any, urls: list[str]) -> dict[str, Any]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         return {url: (await client.get(url)).json() for url in urls}
-
-
-@cache
-def committed_document() -> dict[str, Any]:
-    """openapi/openapi.json, read once, on the first request for it."""
-    document: dict[str, Any] = json.loads(COMMITTED.read_text(encoding="utf-8"))
-    return document
 
 
 def disclosure_ids(seed_dir: Path) -> list[str]:

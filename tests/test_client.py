@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.openapi import COMMITTED
+from service.apidocs import COMMITTED
 from tests.citations import LICENCE_LINE
 
 PACKAGE = "met_foi_client"

@@ -5,9 +5,9 @@ import re
 
 from fastapi.testclient import TestClient
 
+from service.apidocs import committed_document
 from service.llms import llms_full_txt, llms_txt
 from service.mcp import INSTRUCTIONS
-from service.openapi import committed_document
 
 
 def test_llms_txt_is_what_the_generator_builds_from_the_committed_document(

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
+from service.apidocs import committed_document
 from service.caching import normalised_query
 from service.errors import problem_responses
 from service.llms import llms_full_txt, llms_txt
-from service.openapi import committed_document
 
 router = APIRouter(tags=["llms"])
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from fastapi.responses import JSONResponse
 
-from service import feed, history, revisions
+from service import feed, history, revisions, urls
 from service.api.deps import PageDep, PublicBaseDep, SessionDep, list_responses
 from service.api.reply import ReplyDep, TableReplyDep, csv_table, json_bytes
 from service.errors import problem_responses
@@ -83,7 +83,7 @@ def _recent(session: SessionDep) -> list[history.Announced]:
 )
 def changes_atom(session: SessionDep, reply: ReplyDep, base: PublicBaseDep) -> Response:
     return reply.raw(
-        lambda: feed.atom(_recent(session), base, "/v1/changes.atom"), feed.ATOM_MEDIA_TYPE
+        lambda: feed.atom(_recent(session), base, urls.CHANGES_ATOM), feed.ATOM_MEDIA_TYPE
     )
 
 
@@ -99,6 +99,6 @@ def changes_atom(session: SessionDep, reply: ReplyDep, base: PublicBaseDep) -> R
 )
 def changes_json(session: SessionDep, reply: ReplyDep, base: PublicBaseDep) -> Response:
     return reply.raw(
-        lambda: json_bytes(feed.json_feed(_recent(session), base, "/v1/changes.json")),
+        lambda: json_bytes(feed.json_feed(_recent(session), base, urls.CHANGES_JSON)),
         feed.JSON_FEED_MEDIA_TYPE,
     )

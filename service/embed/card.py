@@ -12,8 +12,8 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
-from urllib.parse import quote
 
+from service import urls
 from service.citation import licence_name, licence_words
 from service.models import DisclosureDetail, FigurePublic, LicencePublic
 from service.reading import PRINTED_KINDS, has_number
@@ -83,11 +83,11 @@ def long_date(text: str) -> str:
 
 
 def figure_page_path(figure_id: str) -> str:
-    return f"/figures/{quote(figure_id, safe='')}"
+    return urls.figure_page(figure_id)
 
 
 def disclosure_page_path(disclosure_id: str) -> str:
-    return f"/disclosures/{quote(disclosure_id, safe='')}"
+    return urls.disclosure_page(disclosure_id)
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ class Card:
         """Where the correction line leads: the figure's page now, or its history if it
         was withdrawn."""
         if self.now is None:
-            return f"/v1/figures/{quote(self.figure.id, safe='')}/history"
+            return urls.figure_history(self.figure.id)
         return figure_page_path(self.figure.id)
 
     @property
@@ -348,7 +348,7 @@ def not_found_html(figure_id: str, theme: Theme) -> bytes:
         '<p class="reading words">Figure not found</p>'
         f'<h1 id="figure-label">No figure has the id “{esc(figure_id)}”.</h1>'
         '<p class="period">It may have been mistyped; figure ids are listed at '
-        f"{_link('/v1/figures', '/v1/figures')}.</p>"
+        f"{_link(urls.api('figures'), urls.api('figures'))}.</p>"
         "</article>"
     )
     return _page("Figure not found", body, theme)

@@ -8,9 +8,10 @@ the chart as an image. A card served under a configured public URL names /oembed
 import math
 import re
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
+from service import urls
 from service.embed.card import Card, card_height, disclosure_page_path, esc
 from service.embed.svg import CHART_WIDTH
 from service.taxonomy import DIMENSIONS
@@ -90,7 +91,7 @@ def revision_from_url(url: str) -> str | None:
 
 
 def _card_src(base: str, card: Card) -> str:
-    src = f"{base}/v1/embed/figures/{quote(card.figure.id, safe='')}"
+    src = base + urls.embed_figure(card.figure.id)
     return f"{src}?revision={card.revision}" if card.pinned else src
 
 
@@ -150,7 +151,7 @@ def chart_oembed(
     height = math.ceil(chart.height * scale)
     if maxheight:
         height = min(height, maxheight)
-    src = f"{base}/v1/embed/aggregates.svg?{chart.query}"
+    src = base + urls.embed_chart(chart.query)
     html = (
         f'<a href="{esc(base + disclosure_page_path(chart.disclosure))}" target="_blank" '
         'rel="noopener noreferrer">'
@@ -181,7 +182,7 @@ def oembed_xml(answer: dict[str, object]) -> bytes:
 
 def oembed_discovery_url(base: str, card: Card) -> str:
     target = _card_src(base, card)
-    return f"{base}/oembed?{urlencode({'url': target, 'format': 'json'})}"
+    return urls.oembed(base, target, "json")
 
 
 def discovery_link(base: str, card: Card) -> str:
