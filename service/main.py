@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__, apidocs, middleware, request_log
+from service.admission import Admission
 from service.api import (
     aggregates,
     cases,
@@ -327,6 +328,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     # /openapi.json serves the committed document, examples included (service.openapi).
     app.openapi = committed_document  # type: ignore[method-assign]
-    app.front = middleware.stack(app.routed, state)
+    # Misses wait for a database connection before they take a thread (service.admission).
+    app.front = middleware.stack(Admission(app.routed, settings), state)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

@@ -1,7 +1,7 @@
 """Every ASGI layer a request passes before FastAPI routes it, in request order.
 
     RequestLog -> EdgeHeaders -> AllowedHosts -> AbuseLimits -> ConditionalGet -> FastPath
-    -> FastAPI
+    -> Admission (service/admission.py) -> FastAPI
 
 - RequestLog is outermost so it times every answer; it logs the final status EdgeHeaders
   saw leave, through a background writer (service/request_log.py).
@@ -19,7 +19,8 @@
   skipping FastAPI's routing, validation and dependencies; concurrent identical misses are
   built once (single flight) while the others wait, bounded, for that answer.
 
-stack() builds them in this order; nothing else wraps the app.
+stack() builds them in this order; service.main hands it FastAPI inside Admission, which
+lets a miss in only when a database connection is free.
 """
 
 import functools

@@ -66,6 +66,7 @@ def test_the_stack_runs_the_layers_in_request_order(client: TestClient) -> None:
         "AbuseLimits",
         "ConditionalGet",
         "FastPath",
+        "Admission",
     ]
     assert layer == app.routed
 
