@@ -330,9 +330,9 @@ class ServiceUnavailable(Problem):
 class BadHost(Problem):
     slug = "bad-host"
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, reason: str = "") -> None:
         super().__init__(
-            f"This service does not answer for the host {host!r}; see APP_ALLOWED_HOSTS."
+            reason or f"This service does not answer for the host {host!r}; see APP_ALLOWED_HOSTS."
         )
 
 
