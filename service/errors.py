@@ -41,6 +41,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "The disclosure declares no headline measure for this grouping; name one with measure=.",
     ),
     "method-not-allowed": (405, "Method not allowed", "This API is read-only."),
+    "unsupported-media-type": (
+        415,
+        "Unsupported media type",
+        "The MCP endpoint takes JSON-RPC messages as application/json.",
+    ),
     "ambiguous-revision": (
         409,
         "Ambiguous revision",

@@ -323,7 +323,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # The MCP endpoint (service/mcp) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(
-        Route(middleware.MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+        Route(middleware.MCP_PATH, mcp, include_in_schema=False)  # any method: it says 405
     )
 
     # /openapi.json serves the committed document, examples included (service.openapi).

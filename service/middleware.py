@@ -100,8 +100,8 @@ PREFLIGHT_HEADERS: tuple[Header, ...] = (
 )
 #: Browser MCP clients POST JSON-RPC with the protocol's own headers (still no credentials).
 MCP_PREFLIGHT_HEADERS: tuple[Header, ...] = (
-    (b"allow", b"GET, POST, HEAD, OPTIONS"),
-    (b"access-control-allow-methods", b"GET, POST, HEAD, OPTIONS"),
+    (b"allow", b"POST, OPTIONS"),
+    (b"access-control-allow-methods", b"POST, OPTIONS"),
     (
         b"access-control-allow-headers",
         b"Accept, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, X-Request-Id",
