@@ -93,10 +93,22 @@ def build_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # A file's pool waits APP_DB_POOL_TIMEOUT like PostgreSQL's (not SQLAlchemy's 30 s);
+        # an in-memory database has one connection per thread and no pool to wait for.
+        pool = (
+            {
+                "pool_size": settings.db_pool_size,
+                "max_overflow": settings.db_max_overflow,
+                "pool_timeout": settings.db_pool_timeout,
+            }
+            if url.database and url.database != ":memory:"
+            else {}
+        )
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": settings.db_statement_timeout},
             hide_parameters=True,  # a database error must never print the data it was writing
+            **pool,
         )
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, settings))
         return engine

@@ -41,6 +41,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "The disclosure declares no headline measure for this grouping; name one with measure=.",
     ),
     "method-not-allowed": (405, "Method not allowed", "This API is read-only."),
+    "unsupported-media-type": (
+        415,
+        "Unsupported media type",
+        "The MCP endpoint takes JSON-RPC messages as application/json.",
+    ),
     "ambiguous-revision": (
         409,
         "Ambiguous revision",
@@ -330,9 +335,9 @@ class ServiceUnavailable(Problem):
 class BadHost(Problem):
     slug = "bad-host"
 
-    def __init__(self, host: str) -> None:
+    def __init__(self, host: str, reason: str = "") -> None:
         super().__init__(
-            f"This service does not answer for the host {host!r}; see APP_ALLOWED_HOSTS."
+            reason or f"This service does not answer for the host {host!r}; see APP_ALLOWED_HOSTS."
         )
 
 

@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import __version__, apidocs, middleware, request_log
+from service.admission import Admission
 from service.api import (
     aggregates,
     cases,
@@ -330,11 +331,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # The MCP endpoint (service/mcp) is an ASGI app of the SDK's, routed here so that
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(
-        Route(middleware.MCP_PATH, mcp, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+        Route(middleware.MCP_PATH, mcp, include_in_schema=False)  # any method: it says 405
     )
 
     # /openapi.json serves the committed document, examples included (service.openapi).
     app.openapi = committed_document  # type: ignore[method-assign]
-    app.front = middleware.stack(app.routed, state)
+    # Misses wait for a database connection before they take a thread (service.admission).
+    app.front = middleware.stack(Admission(app.routed, settings), state)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

@@ -1,7 +1,7 @@
 """Every ASGI layer a request passes before FastAPI routes it, in request order.
 
     RequestLog -> EdgeHeaders -> AllowedHosts -> AbuseLimits -> ConditionalGet -> FastPath
-    -> FastAPI
+    -> Admission (service/admission.py) -> FastAPI
 
 - RequestLog is outermost so it times every answer; it logs the final status EdgeHeaders
   saw leave, through a background writer (service/request_log.py).
@@ -19,7 +19,8 @@
   skipping FastAPI's routing, validation and dependencies; concurrent identical misses are
   built once (single flight) while the others wait, bounded, for that answer.
 
-stack() builds them in this order; nothing else wraps the app.
+stack() builds them in this order; service.main hands it FastAPI inside Admission, which
+lets a miss in only when a database connection is free.
 """
 
 import functools
@@ -76,7 +77,8 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 MCP_PATH = "/mcp"
 MCP_MAX_BODY_BYTES = 64 * 1024
 #: A Host header: a bracketed IPv6 literal or a name, and an optional port; nothing else.
-HOST = re.compile(r"^(?:\[([0-9a-f:.]+)\]|([a-z0-9_.-]+))(?::[0-9]{1,5})?$")
+HOST = re.compile(r"^(?:\[([0-9a-f:.]+)\]|([a-z0-9_.-]+))(?::([0-9]{1,5}))?$")
+MAX_PORT = 65535
 #: Content-Length values longer than this are refused unread (and never parsed as an int).
 MAX_LENGTH_DIGITS = 18
 
@@ -98,8 +100,8 @@ PREFLIGHT_HEADERS: tuple[Header, ...] = (
 )
 #: Browser MCP clients POST JSON-RPC with the protocol's own headers (still no credentials).
 MCP_PREFLIGHT_HEADERS: tuple[Header, ...] = (
-    (b"allow", b"GET, POST, HEAD, OPTIONS"),
-    (b"access-control-allow-methods", b"GET, POST, HEAD, OPTIONS"),
+    (b"allow", b"POST, OPTIONS"),
+    (b"access-control-allow-methods", b"POST, OPTIONS"),
     (
         b"access-control-allow-headers",
         b"Accept, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, X-Request-Id",
@@ -127,6 +129,7 @@ class Edge:
     if_none_match: str | None = None
     if_match: str | None = None
     host: str | None = None
+    hosts: int = 0  # Host headers sent: RFC 9112 3.2 refuses more than one
     header_bytes: int = 0
     content_length: bytes = b"0"
     chunked: bool = False
@@ -154,6 +157,7 @@ class Edge:
                 edge.if_match = edge.if_match or value.decode("latin-1")
             elif name == b"host":
                 edge.host = value.decode("latin-1") if edge.host is None else edge.host
+                edge.hosts += 1
             elif name == b"x-request-id":
                 given_id = given_id or value.decode("latin-1")
             elif name == b"content-length":
@@ -280,7 +284,9 @@ def host_name(host: str | None) -> str | None:
     """The name in a Host header, lower-cased and without its port; None when malformed.
     Memoised: a client sends the same few Host values, and the regex is a warm hit's cost."""
     found = HOST.match((host or "").strip().lower())
-    return (found.group(1) or found.group(2)) if found else None
+    if found is None or (found.group(3) is not None and not 0 < int(found.group(3)) <= MAX_PORT):
+        return None
+    return found.group(1) or found.group(2)
 
 
 class AllowedHosts:
@@ -290,13 +296,31 @@ class AllowedHosts:
         self.allowed = frozenset(allowed)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Probes are often sent to an address, not a name; they emit nothing built from Host.
-        if scope["type"] == "http" and not self.any and scope["path"] not in UNLIMITED_PATHS:
-            host = edge_of(scope).host
-            if host_name(host) not in self.allowed:
-                await send_problem(send, scope, BadHost(host or ""))
+        if scope["type"] == "http":
+            problem = self.refusal(scope)
+            if problem is not None:
+                await send_problem(send, scope, problem)
                 return
         await self.app(scope, receive, send)
+
+    def refusal(self, scope: Scope) -> Problem | None:
+        edge = edge_of(scope)
+        host = edge.host
+        if edge.hosts > 1:
+            return BadHost(host or "", f"A request carries one Host header; this one {edge.hosts}.")
+        name = host_name(host)
+        if host is not None and name is None:
+            # Refused even where any name is allowed: it would show in every link built.
+            found = HOST.match(host.strip().lower())
+            if found is not None:  # well formed but for the port
+                return BadHost(
+                    host, f"The port in the Host {host!r} is not one of 1 to {MAX_PORT}."
+                )
+            return BadHost(host)
+        # Probes are often sent to an address, not a name; they emit nothing built from Host.
+        if not self.any and scope["path"] not in UNLIMITED_PATHS and name not in self.allowed:
+            return BadHost(host or "")
+        return None
 
 
 # ---------------------------------------------------------------- AbuseLimits

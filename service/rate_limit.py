@@ -6,6 +6,11 @@ the library's storage: this process's memory by default, or Redis when
 APP_RATE_LIMIT_STORAGE=redis://... so that every replica draws on one budget. Neither
 forgets a client before its window has passed, however many other addresses arrive.
 IPv6 clients are counted per /64, the block one subscriber is usually given.
+
+Redis is asked with a connect and a read timeout of STORAGE_TIMEOUT_SECONDS and no retries,
+so a Redis that accepts connections and never answers costs a request that much and then
+lets it through; after a failure Redis is left alone for STORAGE_PAUSE_SECONDS (requests go
+through unlimited meanwhile), so a dead Redis costs one request a pause, not every request.
 """
 
 import math
@@ -20,6 +25,11 @@ from service.config import Settings
 from service.errors import logger
 
 IPV6_PREFIX = 64
+#: Connect and read timeouts of a Redis round trip: a loopback or same-zone Redis answers in
+#: about a millisecond, so this only cuts off one that is not answering.
+STORAGE_TIMEOUT_SECONDS = 0.05
+#: After a storage failure, how long requests go through without asking it again.
+STORAGE_PAUSE_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +52,15 @@ class RateLimiter:
         self.item = RateLimitItemPerSecond(self.burst, self.window)
         uri = settings.rate_limit_storage
         self.shared = not uri.startswith("memory://")
-        options = {"key_prefix": settings.rate_limit_key_prefix} if self.shared else {}
+        options: dict[str, float | str] = {}
+        if self.shared:
+            options["key_prefix"] = settings.rate_limit_key_prefix
+        if uri.startswith(("redis", "valkey")):
+            # No retries: the connection pool built from a URL has none (redis-py's default).
+            options["socket_connect_timeout"] = STORAGE_TIMEOUT_SECONDS
+            options["socket_timeout"] = STORAGE_TIMEOUT_SECONDS
+        #: Until when (time.monotonic) the storage is not asked, after it failed.
+        self.paused_until = 0.0
         self.strategy = MovingWindowRateLimiter(storage_from_string(uri, **options))
         self.proxies = [ip_network(p, strict=False) for p in settings.trusted_proxies]
         self.policy = f'"default";q={self.burst};w={self.window}'
@@ -68,11 +86,18 @@ class RateLimiter:
         what was served) and say whether it may go ahead. When the storage cannot be
         reached the request goes ahead: the limit fails open, the API does not fail."""
         key = budget_key(client)
+        if time.monotonic() < self.paused_until:
+            return Verdict(True, self.burst, self.window)
         try:
             allowed = self.strategy.hit(self.item, key)
             stats = self.strategy.get_window_stats(self.item, key)
         except Exception as error:  # any storage failure (Redis down, timeout)
-            logger.warning("rate-limit storage unavailable: %s", type(error).__name__)
+            self.paused_until = time.monotonic() + STORAGE_PAUSE_SECONDS
+            logger.warning(
+                "rate-limit storage unavailable (%s): requests go through unlimited for %g s",
+                type(error).__name__,
+                STORAGE_PAUSE_SECONDS,
+            )
             return Verdict(True, self.burst, self.window)
         reset = max(1, math.ceil(stats.reset_time - time.time()))
         return Verdict(allowed, stats.remaining, min(reset, self.window))

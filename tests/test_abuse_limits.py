@@ -10,11 +10,16 @@ leaves the window. Those are read from the wall clock, so a `t` is checked to be
 or one second less.
 """
 
+import contextlib
+import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import redis
 from fastapi.testclient import TestClient
@@ -344,3 +349,62 @@ def test_replicas_share_one_budget_in_redis(tmp_path: Path, database_url: str) -
             replica.terminate()
         for key in store.scan_iter(f"{prefix}*"):
             store.delete(key)
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[tuple[int, list[socket.socket]]]:
+    """A TCP server that accepts every connection and never sends a byte (a hung Redis);
+    yields its port and the connections it accepted."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):  # the listener closed
+            while True:
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield listener.getsockname()[1], accepted
+    finally:
+        listener.close()
+        for connection in accepted:
+            connection.close()
+
+
+@pytest.mark.processes
+def test_a_redis_that_never_answers_lets_requests_through(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Issue 25: a Redis that accepts and never answers held every rate-limited request
+    for over 200 s, and after 60 of them /healthz stopped answering too. Now each waits at
+    most the 50 ms read timeout, then goes through unlimited (fails open, as documented)."""
+    with silent_server() as (port, accepted):
+        app = AppProcess(
+            tmp_path,
+            "silent-redis",
+            command="serve",
+            database_url=database_url,
+            revision_check_seconds=0,
+            rate_limit_per_minute=600,
+            rate_limit_storage=f"redis://127.0.0.1:{port}/0",
+        )
+        try:
+            app.wait_ready()
+            app.http.timeout = httpx.Timeout(5)  # "answered": well before Redis's 200 s
+            first = app.get("/v1/meta")
+            assert first.status_code == 200
+            assert first.headers["ratelimit"] == '"default";r=600;t=60'
+            assert len(accepted) == 1  # it was asked, and did not answer
+            paused = app.get("/v1/meta")  # within the pause: Redis is not asked
+            print(
+                f"with a silent Redis: the first (cold) request {first.elapsed.total_seconds()}"
+                f" s, the next (a hit, Redis paused) {paused.elapsed.total_seconds()} s"
+            )
+            with ThreadPoolExecutor(60) as pool:
+                statuses = list(pool.map(lambda _: app.get("/v1/meta").status_code, range(60)))
+            assert statuses == [200] * 60
+            assert app.get("/healthz").status_code == 200
+            assert "rate-limit storage unavailable (TimeoutError)" in app.logs()
+        finally:
+            app.terminate()

@@ -101,3 +101,39 @@ def test_deploy_page_documents_every_environment_variable() -> None:
     rows = [line for line in configuration.splitlines() if line.startswith("| `APP_")]
     documented = {re.match(r"\| `(APP_\w+)`", row).group(1) for row in rows}  # type: ignore[union-attr]
     assert documented == SETTING_VARIABLES
+
+
+def test_compose_requires_its_secrets_and_urls_and_starts_the_proxy_on_a_healthy_api() -> None:
+    """Issue 25: the password defaulted to change-me, APP_PUBLIC_BASE_URL was unset, and
+    the proxy had no healthcheck and waited for no healthy api."""
+    text = (PROJECT_ROOT / "compose.yaml").read_text()
+    assert "change-me" not in text
+    assert ":-" not in text  # no variable has a silent default
+    compose: dict[str, Any] = yaml.safe_load(text)
+    api, proxy = compose["services"]["api"], compose["services"]["proxy"]
+    postgres = compose["services"]["postgres"]
+    assert "${POSTGRES_PASSWORD:?" in api["environment"]["APP_DATABASE_URL"]
+    assert postgres["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert api["environment"]["APP_PUBLIC_BASE_URL"].startswith("${APP_PUBLIC_BASE_URL:?")
+    assert proxy["depends_on"] == {"api": {"condition": "service_healthy"}}
+    assert proxy["healthcheck"]["test"] == [
+        "CMD",
+        "wget",
+        "-q",
+        "-O",
+        "/dev/null",
+        "http://127.0.0.1/healthz",
+    ]
+
+
+def test_nginx_re_resolves_the_api_service() -> None:
+    """Issue 25: nginx resolved `api` once at start, so a scaled or restarted api needed a
+    reload."""
+    conf = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
+    directives = [line.strip() for line in conf.splitlines() if not line.strip().startswith("#")]
+    assert "resolver 127.0.0.11 valid=10s ipv6=off;" in directives
+    assert "server api:8000 resolve;" in directives
+    assert "zone api 64k;" in directives  # `resolve` needs the shared zone
+    compose: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
+    image = compose["services"]["proxy"]["image"]
+    assert image == "nginx:1.27-alpine"  # `resolve` in open-source nginx: 1.27.3 and later

@@ -27,7 +27,7 @@ PATH_IDS = {
     "figure_id": "met-2013.officers.dismissed",
     "case_id": "met-2013.case-1",
     "check_id": "met-2013.K1",
-    "resource": "figures",
+    "table": "figures",
     "revision_id": seeded_revision(),
 }
 #: Answers that are never kept: a package's zip is streamed from the stored files, so a
@@ -165,7 +165,7 @@ def test_every_v1_route_is_covered() -> None:
         "/v1/cases/{case_id}",
         "/v1/checks",
         "/v1/checks/{check_id}",
-        "/v1/csvw/{resource}",
+        "/v1/csvw/{table}",
     } <= paths
     for route in ROUTES:
         _url(route)  # raises KeyError for a path or required parameter without a value

@@ -397,7 +397,7 @@ def test_mcp_posts_count_against_the_rate_limit(settings: Settings, engine: Engi
 def test_mcp_preflight_allows_posting_json_rpc(app_server: RunningApp) -> None:
     answer = httpx.options(app_server.url, timeout=20)
     assert answer.status_code == 204
-    assert answer.headers["access-control-allow-methods"] == "GET, POST, HEAD, OPTIONS"
+    assert answer.headers["access-control-allow-methods"] == "POST, OPTIONS"
     assert "Mcp-Protocol-Version" in answer.headers["access-control-allow-headers"]
     assert "access-control-allow-credentials" not in answer.headers
 
@@ -442,3 +442,92 @@ def test_kept_answers_are_bounded_by_the_cache_s_bytes(settings: Settings, engin
         assert state.cache.bytes <= 60_000
     assert 0 < len(state.cache) < 12
     assert state.cache.evictions == 12 - len(state.cache)
+
+
+# ---------------------------------------------------------------- transport (issue 25)
+
+
+@pytest.mark.parametrize(
+    ("method", "headers"),
+    [
+        ("GET", {"accept": "text/event-stream"}),
+        ("GET", {"accept": "application/json"}),
+        ("HEAD", {}),
+        ("DELETE", {"mcp-session-id": "abc"}),
+        ("PUT", {"content-type": "application/json"}),
+    ],
+)
+def test_mcp_answers_only_post_and_opens_no_stream(
+    app_server: RunningApp, method: str, headers: dict[str, str]
+) -> None:
+    """A GET with Accept: text/event-stream opened a stream that never ended (1,000 held
+    open); the transport says 405 for a server that offers none."""
+    answer = httpx.request(method, app_server.url, headers=headers, timeout=5)
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+    assert answer.headers["content-type"] == "application/problem+json"
+    if method != "HEAD":
+        assert answer.json() == {
+            "type": "/problems/method-not-allowed",
+            "title": "Method not allowed",
+            "status": 405,
+            "detail": f"{method} is not allowed at /mcp: this stateless server opens no event "
+            "streams and keeps no sessions; POST JSON-RPC messages.",
+            "instance": "/mcp",
+        }
+
+
+@pytest.mark.parametrize("id_", [{"a": 1}, [1], 1.5, True, None])
+def test_a_json_rpc_id_that_is_not_a_string_or_integer_is_an_invalid_request(
+    app_server: RunningApp, id_: Any
+) -> None:
+    """An object id got a 202 and no answer at all."""
+    answer = app_server.post({"jsonrpc": "2.0", "id": id_, "method": "tools/list"})
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {
+            "code": -32600,
+            "message": "Invalid Request: an id must be a string or an integer.",
+        },
+    }
+    listed = app_server.post({"jsonrpc": "2.0", "id": "a-string", "method": "tools/list"})
+    assert listed.status_code == 200
+    assert listed.json()["id"] == "a-string"
+
+
+def test_a_body_that_is_not_json_by_its_content_type_is_a_415_problem(
+    app_server: RunningApp,
+) -> None:
+    """It was a plain-text 400 'Invalid Content-Type header'."""
+    answer = app_server.post(tools_call("list_disclosures", {}), **{"content-type": "text/plain"})
+    assert answer.status_code == 415
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json() == {
+        "type": "/problems/unsupported-media-type",
+        "title": "Unsupported media type",
+        "status": 415,
+        "detail": "POST JSON-RPC messages to /mcp as application/json, not text/plain.",
+        "instance": "/mcp",
+    }
+
+
+def test_refused_tool_arguments_are_told_in_plain_words(app_server: RunningApp) -> None:
+    """They carried pydantic's report: its type codes, the input and errors.pydantic.dev."""
+    answer = app_server.post(tools_call("get_figure", {"id": 5}))
+    assert answer.status_code == 200
+    assert answer.json()["result"] == {
+        "content": [
+            {
+                "type": "text",
+                "text": "Invalid arguments for get_figure: id: Input should be a valid string.",
+            }
+        ],
+        "isError": True,
+    }
+    missing = app_server.post(tools_call("compare", {}))
+    text = missing.json()["result"]["content"][0]["text"]
+    assert text.startswith("Invalid arguments for compare: ")
+    assert "pydantic" not in text
+    assert "type=" not in text

@@ -66,6 +66,7 @@ def test_the_stack_runs_the_layers_in_request_order(client: TestClient) -> None:
         "AbuseLimits",
         "ConditionalGet",
         "FastPath",
+        "Admission",
     ]
     assert layer == app.routed
 
@@ -259,3 +260,35 @@ def test_oembed_with_a_public_base_url_names_no_request_host(
     assert answer.status_code == 200
     assert "evil.example" not in answer.text
     assert answer.json()["provider_url"] == "https://data.example.org/"
+
+
+def test_two_host_headers_are_refused_even_where_any_host_is_allowed(
+    app_with: Callable[..., TestClient],
+) -> None:
+    """Issue 25: RFC 9112 section 3.2 requires a 400 for a request with two Host lines."""
+    for client in (app_with(), app_with(allowed_hosts=["*"])):
+        refused = client.get("/v1/meta", headers=[("host", "localhost"), ("host", "evil.example")])
+        assert refused.status_code == 400
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json() == {
+            **BAD_HOST,
+            "detail": "A request carries one Host header; this one 2.",
+            "instance": "/v1/meta",
+        }
+        assert client.get("/healthz", headers=[("host", "a"), ("host", "a")]).status_code == 400
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_a_host_port_outside_1_to_65535_is_refused(
+    app_with: Callable[..., TestClient], port: str
+) -> None:
+    """Issue 25: `Host: 127.0.0.1:99999` was accepted and printed in page links."""
+    for client in (app_with(), app_with(allowed_hosts=["*"])):
+        refused = client.get("/v1/meta", headers={"host": f"127.0.0.1:{port}"})
+        assert refused.status_code == 400
+        assert refused.json() == {
+            **BAD_HOST,
+            "detail": f"The port in the Host '127.0.0.1:{port}' is not one of 1 to 65535.",
+            "instance": "/v1/meta",
+        }
+    assert app_with().get("/v1/meta", headers={"host": "127.0.0.1:65535"}).status_code == 200

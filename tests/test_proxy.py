@@ -33,7 +33,8 @@ class Proxy:
         self.root.mkdir()
         text = CONFIG.read_text()
         for old, new in (
-            ("server api:8000;", f"server 127.0.0.1:{upstream_port};"),
+            # Debian's nginx (1.22) has no `resolve`; the test's upstream is an address.
+            ("server api:8000 resolve;", f"server 127.0.0.1:{upstream_port};"),
             ("listen 80;", f"listen 127.0.0.1:{self.port};"),
             ("http {", "http {\n" + self.temp_paths()),
         ):

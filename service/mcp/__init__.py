@@ -13,6 +13,12 @@ handed a bare number it could print as fact.
 The SDK is imported, and its server started, on the first /mcp request (service.mcp.server):
 importing it takes longer than starting the rest of the service, and most processes never
 answer an MCP request.
+
+The transport's own rules are kept here, before the SDK: the server opens no streams of its
+own, so GET (and DELETE: there are no sessions) is a 405 with `Allow: POST`, as the
+Streamable HTTP transport says, not a stream that never ends; a body that is not JSON
+(Content-Type) is a 415 problem; a JSON-RPC id that is not a string or an integer is an
+Invalid Request error, not a 202 with no answer.
 """
 
 import asyncio
@@ -22,10 +28,11 @@ from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from typing import Any
 
-from starlette.types import Receive, Scope, Send
+import orjson
+from starlette.types import Message, Receive, Scope, Send
 
 from service import urls
-from service.errors import ServiceUnavailable
+from service.errors import Problem, ServiceUnavailable
 from service.middleware import send_problem
 from service.state import AppState
 
@@ -114,9 +121,100 @@ class McpEndpoint:
             ready.set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = transport_refusal(scope)
+        if problem is not None:
+            await send_problem(send, scope, problem)
+            return
+        body = await read_body(receive)
+        if body is None:
+            return  # the client went away
+        if not valid_ids(body):
+            await send_json(send, 400, INVALID_ID)
+            return
         handle = await self._started()
         if handle is None:
             await send_problem(send, scope, ServiceUnavailable())
             return
         REQUEST_BASE.set(urls.base_url(scope, self.state.settings.public_base_url))
-        await handle(scope, receive, send)
+        await handle(scope, replay(body, receive), send)
+
+
+def transport_refusal(scope: Scope) -> Problem | None:
+    if scope["method"] != "POST":
+        return Problem.of(
+            "method-not-allowed",
+            f"{scope['method']} is not allowed at /mcp: this stateless server opens no "
+            "event streams and keeps no sessions; POST JSON-RPC messages.",
+            {"Allow": "POST"},
+        )
+    content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+    media = content_type.split(b";", 1)[0].strip().lower()
+    if media != b"application/json":
+        given = content_type.decode("latin-1") or "none"
+        return Problem.of(
+            "unsupported-media-type",
+            f"POST JSON-RPC messages to /mcp as application/json, not {given}.",
+        )
+    return None
+
+
+async def read_body(receive: Receive) -> bytes | None:
+    """The request body (AbuseLimits has refused one over MCP_MAX_BODY_BYTES by its
+    Content-Length, and every chunked one); None when the client disconnected."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives `body` once, then whatever the client sends (a disconnect)."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
+#: JSON-RPC 2.0's Invalid Request, for a message whose id is neither a string nor an integer
+#: (MCP: "MUST be a string or integer"; an object or a float got a 202 and no answer).
+INVALID_ID = {
+    "jsonrpc": "2.0",
+    "id": None,
+    "error": {"code": -32600, "message": "Invalid Request: an id must be a string or an integer."},
+}
+
+
+def valid_ids(body: bytes) -> bool:
+    """False when a message in `body` has an id that is not a string or an integer; a body
+    that is not JSON is left to the SDK, which answers it with a parse error."""
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return True
+    messages = parsed if isinstance(parsed, list) else [parsed]
+    for message in messages:
+        if isinstance(message, dict) and "id" in message:
+            id_ = message["id"]
+            if isinstance(id_, bool) or not isinstance(id_, str | int):
+                return False
+    return True
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    encoded = orjson.dumps(body)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(encoded)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": encoded})

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
@@ -295,10 +295,33 @@ def unexplained(checks: Sequence[CheckPublic]) -> list[str]:
     return [f"{c.title}: {c.explanation}" for c in checks if c.status != "holds"]
 
 
+class PlainServer(MCPServer):
+    """Arguments a tool refuses are told in plain words ("Invalid arguments for get_figure:
+    id: Input should be a valid string."), not as pydantic's report with its type codes,
+    the rejected input and a link to errors.pydantic.dev."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as error:
+            cause = error.__cause__
+            if isinstance(error, UnexpectedToolError) or not isinstance(cause, ValidationError):
+                raise
+            raise ToolError(argument_errors(name, cause)) from cause
+
+
+def argument_errors(tool: str, error: ValidationError) -> str:
+    problems = []
+    for item in error.errors(include_url=False, include_input=False):
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        problems.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
+    return f"Invalid arguments for {tool}: {'; '.join(problems)}."
+
+
 def new_server() -> MCPServer:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    server: MCPServer = MCPServer(
+    server: MCPServer = PlainServer(
         "met-social-media-foi",
         title="Met social-media misconduct FOI figures",
         instructions=INSTRUCTIONS,
