@@ -32,6 +32,11 @@ def evaluate(total: Interval, parts: list[Interval]) -> Outcome:
     exact = total.exact and summed.exact
     if exact and diff_min == 0:
         return Outcome(HOLDS, summed, 0, 0, None, "The parts add up exactly to the total.")
+    return _inexact(summed, diff_min, diff_max, exact)
+
+
+def _inexact(summed: Interval, diff_min: int | None, diff_max: int | None, exact: bool) -> Outcome:
+    """A check whose parts do not add up exactly: a gap, a contradiction, or a range."""
     if diff_min is not None and diff_min > 0:
         gap = diff_min if exact else None
         size = str(diff_min) if exact else span(diff_min, diff_max)

@@ -219,31 +219,37 @@ def _bibtex_text(text: str) -> str:
     return "".join(_BIBTEX_SPECIAL.get(c, c) for c in text)
 
 
+def _bibtex_date(item: CslItem) -> list[tuple[str, str]]:
+    """year and month from the date parts; the date as given when it is approximate."""
+    parts = item.issued.date_parts[0] if item.issued.date_parts else []
+    fields = [(name, str(part)) for name, part in zip(("year", "month"), parts, strict=False)]
+    if item.issued.circa or not parts:
+        fields.append(("date", _bibtex_text(item.issued.raw)))
+    return fields
+
+
+def _bibtex_fields(item: CslItem) -> list[tuple[str, str]]:
+    container = "journal" if item.type == "article-newspaper" else "howpublished"
+    optional = [
+        (container, item.container_title),
+        ("publisher", item.publisher),
+        ("version", item.version),
+    ]
+    return [
+        ("title", _bibtex_text(item.title)),
+        *((name, _bibtex_text(value)) for name, value in optional if value),
+        *_bibtex_date(item),
+        ("url", item.URL.replace("{", "%7B").replace("}", "%7D")),
+        *((("note", _bibtex_text(f"Licence: {item.license}")),) if item.license else ()),
+        *((("addendum", _bibtex_text(item.note)),) if item.note else ()),
+    ]
+
+
 def bibtex(items: Sequence[CslItem]) -> str:
     """The CSL-JSON items as BibTeX entries, for LaTeX users: the same fields, nothing added."""
     entries = []
     for item in items:
-        fields: list[tuple[str, str]] = [("title", _bibtex_text(item.title))]
-        if item.container_title:
-            name = "journal" if item.type == "article-newspaper" else "howpublished"
-            fields.append((name, _bibtex_text(item.container_title)))
-        if item.publisher:
-            fields.append(("publisher", _bibtex_text(item.publisher)))
-        if item.version:
-            fields.append(("version", _bibtex_text(item.version)))
-        parts = item.issued.date_parts[0] if item.issued.date_parts else []
-        if parts:
-            fields.append(("year", str(parts[0])))
-        if len(parts) > 1:
-            fields.append(("month", str(parts[1])))
-        if item.issued.circa or not parts:
-            fields.append(("date", _bibtex_text(item.issued.raw)))
-        fields.append(("url", item.URL.replace("{", "%7B").replace("}", "%7D")))
-        if item.license:
-            fields.append(("note", _bibtex_text(f"Licence: {item.license}")))
-        if item.note:
-            fields.append(("addendum", _bibtex_text(item.note)))
         key = re.sub(r"[^A-Za-z0-9:._-]", "-", item.id)
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in _bibtex_fields(item))
         entries.append(f"@{_BIBTEX_TYPES[item.type]}{{{key},\n{body}\n}}")
     return "\n\n".join(entries) + "\n"

@@ -9,7 +9,7 @@ each figure's history all ask this one module.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, or_, select
 
@@ -30,7 +30,7 @@ from service.models import (
 
 #: What a figure's change is judged on: everything it publishes but its citation, which
 #: names the revision and so differs in every one.
-NOT_COMPARED = {"citation", "cite"}
+NOT_COMPARED = {"citation", "cite", "page_url", "json_url"}
 
 
 def changes_in(
@@ -112,25 +112,30 @@ def _reading(figure: FigurePublic) -> FigureReading:
     return FigureReading.model_validate(figure.model_dump(include=set(FigureReading.model_fields)))
 
 
+def _changed_fields(before: FigurePublic, after: FigurePublic) -> list[str]:
+    old = before.model_dump(exclude=NOT_COMPARED)
+    new = after.model_dump(exclude=NOT_COMPARED)
+    return [name for name in new if old[name] != new[name]]
+
+
 def _change(
     figure_id: str, before: FigurePublic | None, after: FigurePublic | None
 ) -> FigureChange | None:
-    if before is None and after is None:
-        return None
-    shown = after or before
-    assert shown is not None
-    fields: list[str] = []
-    if before is not None and after is not None:
-        old = before.model_dump(exclude=NOT_COMPARED)
-        new = after.model_dump(exclude=NOT_COMPARED)
-        fields = [name for name in new if old[name] != new[name]]
+    if before is None or after is None:
+        shown = after or before
+        if shown is None:
+            return None
+        change: Literal["added", "changed", "removed"] = "added" if before is None else "removed"
+        fields: list[str] = []
+    else:
+        shown, change, fields = after, "changed", _changed_fields(before, after)
         if not fields:
             return None
     return FigureChange(
         figure=figure_id,
         disclosure=shown.disclosure,
         label=shown.label,
-        change="added" if before is None else "removed" if after is None else "changed",
+        change=change,
         before=None if before is None else _reading(before),
         after=None if after is None else _reading(after),
         fields=fields,

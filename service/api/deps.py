@@ -110,6 +110,10 @@ def check_query_params(request: Request) -> None:
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
         raise RepeatedParameter(repeated)
+    _check_integers(request, route)
+
+
+def _check_integers(request: Request, route: APIRoute) -> None:
     for name in _integer_names(route):
         value = request.query_params.get(name)
         if value is not None and not (value.isascii() and value.isdigit()):
