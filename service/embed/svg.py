@@ -139,7 +139,9 @@ def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
     )
     publishers = ", ".join(publisher for publisher, _ in card.sources)
     svg.text(
-        f"Source: {card.answer}" + (f", as reported by {publishers}" if publishers else "") + ".",
+        f"Source: {card.answer}"
+        + (f", {card.credited_as} {publishers}" if publishers else "")
+        + ".",
         12,
         cls="citation",
     )

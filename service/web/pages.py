@@ -23,7 +23,14 @@ from service.api.deps import SessionDep, StateDep
 from service.citation import bibtex
 from service.embed.card import Card, card_height, esc
 from service.errors import NotFound, Problem
-from service.models import CheckPublic, FigurePublic, Revision, SeriesPoint
+from service.models import (
+    CheckPublic,
+    FigurePublic,
+    MeasurePublic,
+    Revision,
+    SeriesGroup,
+    SeriesPoint,
+)
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 
@@ -579,6 +586,11 @@ def session_revision(session: Session) -> str:
     return found or ""
 
 
+def widest_measure(measures: Sequence[MeasurePublic]) -> MeasurePublic | None:
+    """The measure the compare page opens on: the one most disclosures have."""
+    return max(measures, key=lambda m: (len(m.disclosures), m.figure_count), default=None)
+
+
 @router.get("/compare")
 def compare_page(request: Request, session: SessionDep, state: StateDep) -> Response:
     measure = request.query_params.get("measure") or ""
@@ -589,23 +601,19 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
 
     def build() -> bytes:
         measures = queries.list_measures(session, None)
-        chosen = next((m for m in measures if m.id == measure), None)
-        if measure and chosen is None:
-            raise PageError(400, "Unknown measure", f"No measure is called “{measure}”.")
-        groups: dict[str, list[SeriesPoint]] = {}
-        broken_down: list[str] = []
+        if measure:
+            chosen = next((m for m in measures if m.id == measure), None)
+            if chosen is None:
+                raise PageError(400, "Unknown measure", f"No measure is called “{measure}”.")
+        else:
+            chosen = widest_measure(measures)
+        shown: list[tuple[SeriesGroup, list[SeriesPoint]]] = []
+        labels: dict[str, str] = {}
         if chosen is not None:
             filters: queries.Filters = {"staff_type": staff_type} if staff_type else {}
-            points, _ = queries.series(session, measure, filters, limit=1000, offset=0)
-            for point in points:
-                groups.setdefault(point.group, []).append(point)
-            if not points and not staff_type:
-                # Every figure of it counts one staff type: offer those.
-                broken_down = [
-                    code
-                    for code in CODES["staff_type"]
-                    if queries.series(session, measure, {"staff_type": code}, limit=1, offset=0)[1]
-                ]
+            points, _, groups = queries.series(session, chosen.id, filters, limit=1000, offset=0)
+            labels = {p.figure: p.label for p in points}
+            shown = [(g, [p for p in points if p.group == g.id]) for g in groups]
         titles = {d.id: d.title for d in queries.list_disclosures(session)}
         return render(
             "compare.html",
@@ -613,8 +621,8 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
             chosen=chosen,
             staff_type=staff_type,
             staff_types=[(code, LABELS["staff_type"][code]) for code in CODES["staff_type"]],
-            broken_down=broken_down,
-            groups=groups,
+            groups=shown,
+            labels=labels,
             titles=titles,
             marks=marks,
             dimension_words=dimension_words,

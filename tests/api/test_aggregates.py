@@ -194,12 +194,13 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
     assert [(c["id"], c["status"]) for c in body["checks"]] == [
         ("met-2013.K6", "holds_within_range")
     ]
-    assert [s["id"] for s in body["sources"]] == ["standard2013", "idg_via_parliamentstreet"]
+    # IDG printed the platform counts drawn; the Standard only words: IDG comes first.
+    assert [s["id"] for s in body["sources"]] == ["idg_via_parliamentstreet", "standard2013"]
     assert body["revision"] == read_package(MET_2013).disclosure.revision
     revision = seeded_revision()
     assert body["dataset_revision"] == revision
     assert body["citation"] == (
-        f"{ANSWER}; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.1.0, revision "
+        f"{ANSWER}; reported by {IDG}; {STANDARD}. Dataset met-2013 v1.1.0, revision "
         f"{revision}: /v1/disclosures/met-2013?revision={revision}. {LICENCE_LINE}"
     )
     assert [(c["id"], c["URL"]) for c in body["cite"]] == [
@@ -208,9 +209,25 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
             "/v1/aggregates?by=platform&disclosure=met-2013&measure=cases_by_platform"
             f"&revision={revision}",
         ),
-        ("standard2013", STANDARD_URL),
         ("idg_via_parliamentstreet", IDG_URL),
+        ("standard2013", STANDARD_URL),
     ]
+
+
+def test_a_source_line_names_first_the_sources_that_printed_the_numbers_drawn(
+    client: TestClient,
+) -> None:
+    """Issue 24: the 2013 outcome rows (7 dismissed, 8 left) credited the Guardian first,
+    which printed neither number, only their parts."""
+    body = client.get("/v1/aggregates", params={"disclosure": "met-2013", "by": "outcome"}).json()
+    assert [r["reading"] for r in body["rows"]] == ["7", "8"]
+    assert [s["id"] for s in body["sources"]] == [
+        "idg_via_parliamentstreet",
+        "standard2013",
+        "independent2013",
+        "guardian2013",
+    ]
+    assert body["citation"].startswith(f"{ANSWER}; reported by {IDG}; {STANDARD}; ")
 
 
 def test_aggregates_by_outcome_for_officers_has_the_stated_total(client: TestClient) -> None:
