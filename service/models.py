@@ -516,6 +516,11 @@ class AggregateRow(SQLModel):
     unit: str
     derived: bool
     disputed: bool
+    part_of: str | None = Field(
+        default=None,
+        description="The figure id of the total this row is a part of (the stated total, or "
+        "another figure of the answer), per the checks or the dimensions; never add it to it.",
+    )
 
 
 class AggregatePublic(SQLModel):

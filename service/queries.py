@@ -545,9 +545,10 @@ def _matching(figures: Iterable[Figure], by: Sequence[str], filters: Filters) ->
     return chosen
 
 
-def _row(figure: Figure, context: FigureContext) -> AggregateRow:
+def _row(figure: Figure, context: FigureContext, part_of: str | None = None) -> AggregateRow:
     disputed = context.disputed(figure.id)
     return AggregateRow(
+        part_of=part_of,
         **{dim: getattr(figure, dim) for dim in DIMENSIONS},
         figure=figure.id,
         label=figure.label,
@@ -601,7 +602,8 @@ def aggregate(
         )
     chosen = [*rows_figures, *([total_figure] if total_figure else [])]
     context = FigureContext.load(session, chosen, base_url)
-    rows = sorted((_row(f, context) for f in rows_figures), key=_sort_key(by))
+    part_of = composition_of(session, chosen).part_of if chosen else {}
+    rows = sorted((_row(f, context, part_of.get(f.id)) for f in rows_figures), key=_sort_key(by))
     # Credit only sources that printed a number, a range, words or the parts of these, and
     # first those that printed the numbers drawn.
     credited = citation.drawn_first(
@@ -616,7 +618,7 @@ def aggregate(
         by=by,
         filters=filters,
         rows=rows,
-        total=_row(total_figure, context) if total_figure else None,
+        total=_row(total_figure, context, part_of.get(total_figure.id)) if total_figure else None,
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
         sources=[source_public(s) for s in credited],
         citation=citation.response_citation(credited, d, base_url, revision),

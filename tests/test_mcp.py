@@ -308,6 +308,7 @@ def test_aggregate_by_platform_keeps_facebook_in_words(app_server: RunningApp) -
         "unit": "cases",
         "derived": False,
         "disputed": False,
+        "part_of": None,
     }
     assert [r["platform"] for r in got["rows"]] == [
         "facebook",

@@ -444,7 +444,10 @@ def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> in
 def _chart_row(svg: _Svg, r: AggregateRow, by: Sequence[str], scale: _Scale | None) -> None:
     row_top = svg.y + 6
     mid = row_top + BAR_HEIGHT / 2
-    svg.body.append(f'<g class="row" data-figure="{esc(r.figure)}"><title>{esc(r.label)}</title>')
+    part_of = f' data-part-of="{esc(r.part_of)}"' if r.part_of else ""
+    svg.body.append(
+        f'<g class="row" data-figure="{esc(r.figure)}"{part_of}><title>{esc(r.label)}</title>'
+    )
     label_lines = _row_labels(svg, r, by, mid)
     svg.body.append(_row_marks(r, scale, svg.p, row_top))
     svg.body.append(_row_value(r, svg.p, mid))
