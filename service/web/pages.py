@@ -129,9 +129,15 @@ def dimension_words(figure: FigurePublic | SeriesPoint) -> list[str]:
     return out
 
 
-def chart_alt(session: Session, disclosure: str, by: str) -> str:
+def chart_alt(
+    session: Session,
+    disclosure: str,
+    by: str,
+    measure: str | None = None,
+    filters: queries.Filters | None = None,
+) -> str:
     """The text alternative of a chart: its measure and every row's label and reading."""
-    agg = queries.aggregate(session, disclosure, by.split(","), None, {})
+    agg = queries.aggregate(session, disclosure, by.split(","), measure, dict(filters or {}))
     rows = "; ".join(f"{row.label}: {row.reading}" for row in agg.rows)
     total = f" Stated total: {agg.total.label}: {agg.total.reading}." if agg.total else ""
     grouping = by.replace(",", " and ").replace("_", " ")
@@ -145,8 +151,38 @@ class Chart:
     by: str
 
 
+#: The dimension an undeclared chart is drawn by, first choice first.
+CHART_BY = ("outcome", "platform", "allegation", "rank", "year", "staff_type")
+
+
+def undeclared_charts(session: Session, disclosure: str) -> list[Chart]:
+    """Charts for an answer whose package declares none, so that every answer with figures
+    broken down by anything can be charted: each measure by the dimension its figures vary
+    in (else the first it has), with the dimensions all its figures share as filters."""
+    found = []
+    every = all_figures(session, disclosure, "")
+    for measure in queries.measures(session, disclosure):
+        figures = [f for f in every if f.measure == measure]
+        values = {d: {getattr(f, d) for f in figures} for d in DIMENSIONS}
+        shared = {d: next(iter(v)) for d, v in values.items() if len(v) == 1 and None not in v}
+        varying = [d for d in CHART_BY if len(values[d]) > 1 and None not in values[d]]
+        by = varying[0] if varying else next((d for d in CHART_BY if d in shared), None)
+        if by is None:
+            continue
+        filters = {d: v for d, v in shared.items() if d != by}
+        params = {"disclosure": disclosure, "by": by, "measure": measure, **filters}
+        found.append(
+            Chart(
+                "/v1/embed/aggregates.svg?" + urlencode(params),
+                chart_alt(session, disclosure, by, measure, filters),
+                by,
+            )
+        )
+    return found
+
+
 def charts(session: Session, disclosure: str, groupings: Iterable[str]) -> list[Chart]:
-    return [
+    declared = [
         Chart(
             "/v1/embed/aggregates.svg?" + urlencode({"disclosure": disclosure, "by": by}),
             chart_alt(session, disclosure, by),
@@ -154,6 +190,7 @@ def charts(session: Session, disclosure: str, groupings: Iterable[str]) -> list[
         )
         for by in groupings
     ]
+    return declared or undeclared_charts(session, disclosure)
 
 
 def headline_figures(figures: Sequence[FigurePublic]) -> list[FigurePublic]:
