@@ -7,12 +7,13 @@ Every citation carries the FOI answer, the dataset revision, a permalink and the
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from service import reading, urls
-from service.models import CslDate, CslItem, Disclosure, FigureReport, Source
+from service.models import CslDate, CslItem, Disclosure, Figure, FigureReport, Source
+from service.taxonomy import DIMENSIONS, LABELS
 
 API_NAME = "Met social-media misconduct FOI API"
 
@@ -58,6 +59,23 @@ def _unique(sources: Sequence[Source]) -> list[Source]:
     return list({s.id: s for s in sources}.values())
 
 
+def parts_given(parts: Sequence[Figure]) -> str:
+    """What a source that printed only the parts gave, by name: '6 officers and 2 staff',
+    or where the parts share a unit, what sets each apart: '383 officers (constable), ...'."""
+    words = []
+    distinct_units = len({p.unit for p in parts}) == len(parts)
+    varying = [d for d in DIMENSIONS if len({getattr(p, d) for p in parts}) > 1]
+    for part in parts:
+        said = f"{reading.headline(part.value, part.min, part.max, part.qualifier)} {part.unit}"
+        if not distinct_units and varying:
+            names = (
+                LABELS.get(d, {}).get(str(getattr(part, d)), str(getattr(part, d))) for d in varying
+            )
+            said += f" ({', '.join(n.lower() for n in names)})"
+        words.append(said)
+    return reading.listed(words)
+
+
 @dataclass(frozen=True)
 class Credit:
     """Who printed a figure and who printed only its parts, in the package's order."""
@@ -66,33 +84,67 @@ class Credit:
     parts_only: list[Source]
     #: What each printing source said, by source id, where it differs from the figure.
     said: dict[str, str]
+    #: What each parts-only source gave, by source id: '6 officers and 2 staff'.
+    gave: dict[str, str]
 
     ARITHMETIC = "our arithmetic from the disclosed figures; no source printed this number"
 
     @classmethod
     def of(
-        cls, reports: Sequence[FigureReport], sources: dict[str, Source], headline: str = ""
+        cls,
+        reports: Sequence[FigureReport],
+        sources: dict[str, Source],
+        headline: str = "",
+        part_figures: dict[str, Figure] | None = None,
     ) -> "Credit":
         printing = [r for r in reports if r.kind in reading.PRINTED_KINDS]
         printed = _unique([sources[r.source_id] for r in printing])
         ids = {s.id for s in printed}
-        parts = _unique(
-            [sources[r.source_id] for r in reports if r.kind == "parts" and r.source_id not in ids]
-        )
+        giving = [r for r in reports if r.kind == "parts" and r.source_id not in ids]
+        parts = _unique([sources[r.source_id] for r in giving])
         said = {}
         if not reading.disputed((r.value, r.min, r.max) for r in reports):
             for r in printing:
                 words = reading.headline(r.value, r.min, r.max, r.qualifier)
                 if headline and words != headline:
                     said[r.source_id] = f"“{words}”" if r.kind == "words" else words
-        return cls(printed, parts, said)
+        known = part_figures or {}
+        gave = {
+            r.source_id: parts_given([known[p] for p in r.parts])
+            for r in giving
+            if r.parts and all(p in known for p in r.parts)
+        }
+        return cls(printed, parts, said, gave)
+
+    def _gave(self, s: Source) -> str:
+        """A parts-only source, each on its own so that none reads as printing the total."""
+        given = self.gave.get(s.id, "the parts")
+        name = reading.publisher_in_sentence(s.publisher)
+        return f"{name} gave {given}, not this number (“{s.title}”, {s.date}, {s.url})"
 
     def words(self, derived: bool) -> str:
-        parts = f"the parts printed by {'; '.join(map(source_words, self.parts_only))}"
+        gave = "; ".join(map(self._gave, self.parts_only))
         if derived:
-            return f"our arithmetic from {parts}" if self.parts_only else self.ARITHMETIC
+            return f"our arithmetic from the parts: {gave}" if self.parts_only else self.ARITHMETIC
         names = "; ".join(source_words(s, self.said.get(s.id, "")) for s in self.printed)
-        return f"printed by {names}; {parts}" if self.parts_only else f"printed by {names}"
+        return f"printed by {names}; {gave}" if self.parts_only else f"printed by {names}"
+
+
+def drawn_first(reports: Iterable[FigureReport], sources: dict[str, Source]) -> list[Source]:
+    """The sources of these reports for a source line: first those that printed the drawn
+    numbers (most of them first), then those that gave only words, then only parts; a
+    source that named a category without a count is not credited."""
+    tally: dict[str, list[int]] = {}
+    rank = {"number": 0, "range": 0, "words": 1, "parts": 2}
+    for r in reports:
+        if r.kind not in rank:
+            continue
+        counts = tally.setdefault(r.source_id, [0, 0, 0])
+        counts[rank[r.kind]] += 1
+    return sorted(
+        (sources[i] for i in tally),
+        key=lambda s: (*(-n for n in tally[s.id]), s.position),
+    )
 
 
 def disagreement(reports: Sequence[FigureReport], sources: dict[str, Source]) -> str:
@@ -114,8 +166,10 @@ def figure_citation(
     d: Disclosure,
     base_url: str,
     revision: str,
+    part_figures: dict[str, Figure] | None = None,
 ) -> str:
-    """One line to print under a quoted figure, quoting dataset revision `revision`."""
+    """One line to print under a quoted figure, quoting dataset revision `revision`;
+    `part_figures` are the figures parts-only sources printed, to say what each gave."""
     text = reading.words(
         published["value"], published["min"], published["max"], published["qualifier"]
     )
@@ -124,7 +178,7 @@ def figure_citation(
     headline = reading.headline(
         published["value"], published["min"], published["max"], published["qualifier"]
     )
-    credit = Credit.of(reports, sources, headline).words(derived)
+    credit = Credit.of(reports, sources, headline, part_figures).words(derived)
     return (
         f"{label}: {text}. {answer_words(d)}; {credit}. Dataset {d.id} v{d.version}, "
         f"revision {revision}, figure {figure_id}: "

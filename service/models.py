@@ -522,6 +522,11 @@ class AggregateRow(SQLModel):
     unit: str
     derived: bool
     disputed: bool
+    part_of: str | None = Field(
+        default=None,
+        description="The figure id of the total this row is a part of (the stated total, or "
+        "another figure of the answer), per the checks or the dimensions; never add it to it.",
+    )
 
 
 class AggregatePublic(SQLModel):
@@ -619,13 +624,16 @@ class SeriesPoint(SQLModel):
 
     disclosure: str
     group: str = Field(
-        description="Points of one group may be joined by a line; points of different groups "
-        "never: they come from different FOI answers that count different things."
+        description="The id of the group this point stands in (see `groups`): points of one "
+        "group count the same thing (measure, unit, staff scope, period kind, breakdown, "
+        "requester) and may stand side by side; points of different groups never."
     )
+    group_label: str = Field(description="What the point's group counts, in words.")
     figure: str
     part_of: str | None = Field(
         description="The figure id of the total this point is a part of (a year of a "
-        "multi-year total), per the disclosure's checks."
+        "multi-year total, officers among officers and staff, a rank among all ranks), per "
+        "the disclosure's checks or its dimensions; never add a part to its total."
     )
     measure: str
     label: str
@@ -655,6 +663,24 @@ class SeriesPoint(SQLModel):
         description="Why this disclosure's figures must not be added to other disclosures'."
     )
     citation: str
+
+
+class SeriesGroup(SQLModel):
+    """Figures that count the same thing and so may stand side by side."""
+
+    id: str = Field(description="Names what the group counts: measure.unit.period...")
+    label: str
+    reason: str = Field(description="Why this group stands apart from the others.")
+    disclosures: list[str]
+    figures: list[str] = Field(description="The figure ids of the group, whatever the page.")
+
+
+class SeriesPage(Page[SeriesPoint]):
+    """A page of series points, with every group the request spans."""
+
+    groups: list[SeriesGroup] = Field(
+        description="Every group of the whole request (not only this page), in order."
+    )
 
 
 class MeasurePublic(SQLModel):

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
-from service import __version__, citation, reading, revisions, urls
+from service import __version__, citation, composition, reading, revisions, urls
 from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NoHeadline, NotFound
 from service.measures import MEASURES
@@ -38,6 +38,7 @@ from service.models import (
     Note,
     NotePublic,
     ReportPublic,
+    SeriesGroup,
     SeriesPoint,
     Source,
     SourcePublic,
@@ -190,6 +191,8 @@ class FigureContext:
     base_url: str = ""
     #: The dataset revision the figures are read from, which citations quote.
     revision: str = ""
+    #: The figures that parts-only reports name, to say what such a source gave.
+    parts: dict[str, Figure] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -205,6 +208,11 @@ class FigureContext:
             .order_by(col(FigureReport.position))
         ).all():
             context.reports.setdefault(report.figure_id, []).append(report)
+        named = {p for rs in context.reports.values() for r in rs for p in r.parts}
+        if named:
+            context.parts = {
+                f.id: f for f in session.exec(select(Figure).where(col(Figure.id).in_(named)))
+            }
         disclosure_ids = {f.disclosure_id for f in figures}
         context.sources = {
             s.id: s
@@ -219,6 +227,12 @@ class FigureContext:
             ).all()
         }
         return context
+
+    def gave(self, report: FigureReport) -> str:
+        """What a parts-only report's source gave: '6 officers and 2 staff'."""
+        if report.kind != "parts" or not all(p in self.parts for p in report.parts):
+            return ""
+        return citation.parts_given([self.parts[p] for p in report.parts])
 
     def disputed(self, figure_id: str) -> bool:
         return reading.disputed((r.value, r.min, r.max) for r in self.reports.get(figure_id, []))
@@ -249,6 +263,7 @@ def figure_citation(figure: Figure, published: dict[str, Any], context: FigureCo
         context.disclosures[figure.disclosure_id],
         context.base_url,
         context.revision,
+        context.parts,
     )
 
 
@@ -278,7 +293,9 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
                 min=r.min,
                 max=r.max,
                 qualifier=r.qualifier,
-                reading=reading.report_headline(r.kind, r.value, r.min, r.max, r.qualifier),
+                reading=reading.report_headline(
+                    r.kind, r.value, r.min, r.max, r.qualifier, context.gave(r)
+                ),
                 kind=r.kind,  # type: ignore[arg-type]  # the loader checks it
                 parts=r.parts,
                 note=r.note,
@@ -529,9 +546,10 @@ def _matching(figures: Iterable[Figure], by: Sequence[str], filters: Filters) ->
     return chosen
 
 
-def _row(figure: Figure, context: FigureContext) -> AggregateRow:
+def _row(figure: Figure, context: FigureContext, part_of: str | None = None) -> AggregateRow:
     disputed = context.disputed(figure.id)
     return AggregateRow(
+        part_of=part_of,
         **{dim: getattr(figure, dim) for dim in DIMENSIONS},
         figure=figure.id,
         label=figure.label,
@@ -585,17 +603,13 @@ def aggregate(
         )
     chosen = [*rows_figures, *([total_figure] if total_figure else [])]
     context = FigureContext.load(session, chosen, base_url)
-    rows = sorted((_row(f, context) for f in rows_figures), key=_sort_key(by))
-    # Credit only sources that printed a number, a range, words or the parts of these.
-    source_ids = {
-        r.source_id
-        for f in chosen
-        for r in context.reports.get(f.id, [])
-        if r.kind != "named_without_count"
-    }
-    credited = [
-        s for s in sorted(context.sources.values(), key=lambda s: s.position) if s.id in source_ids
-    ]
+    part_of = composition_of(session, chosen).part_of if chosen else {}
+    rows = sorted((_row(f, context, part_of.get(f.id)) for f in rows_figures), key=_sort_key(by))
+    # Credit only sources that printed a number, a range, words or the parts of these, and
+    # first those that printed the numbers drawn.
+    credited = citation.drawn_first(
+        (r for f in chosen for r in context.reports.get(f.id, [])), context.sources
+    )
     revision = revisions.read_id(session)
     return AggregatePublic(
         disclosure=disclosure_id,
@@ -603,7 +617,7 @@ def aggregate(
         by=by,
         filters=filters,
         rows=rows,
-        total=_row(total_figure, context) if total_figure else None,
+        total=_row(total_figure, context, part_of.get(total_figure.id)) if total_figure else None,
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
         sources=[source_public(s) for s in credited],
         citation=citation.response_citation(credited, d, base_url, revision),
@@ -779,52 +793,55 @@ def _series_measure(session: Session, measure: str) -> None:
 
 
 def _series_filter(filters: Filters) -> list[ColumnElement[bool]]:
-    """Dimensions named in filters must match; the others must be empty, except year,
-    since a figure for one year is a point of its own on the time axis."""
-    conditions = []
-    for dim in DIMENSIONS:
-        column = col(getattr(Figure, dim))
-        if dim in filters:
-            conditions.append(column == filters[dim])
-        elif dim != "year":
-            conditions.append(column.is_(None))
-    return conditions
+    """Dimensions named in filters must match; the others may hold anything, so that no
+    default hides a figure: what may stand together is composition's to say."""
+    return [col(getattr(Figure, dim)) == value for dim, value in filters.items()]
+
+
+def composition_of(session: Session, figures: Sequence[Figure]) -> composition.Composition:
+    """The groups these figures may stand in, and every part's total, from their
+    disclosures, the other figures of their measures and the checks' total/part terms."""
+    disclosure_ids = {f.disclosure_id for f in figures}
+    disclosures = {
+        d.id: d
+        for d in session.exec(select(Disclosure).where(col(Disclosure.id).in_(disclosure_ids)))
+    }
+    candidates = session.exec(
+        select(Figure).where(
+            col(Figure.disclosure_id).in_(disclosure_ids),
+            col(Figure.measure).in_({f.measure for f in figures}),
+        )
+    ).all()
+    ids = {f.id for f in figures}
+    terms = session.exec(
+        select(CheckTerm).where(col(CheckTerm.disclosure_id).in_(disclosure_ids))
+    ).all()
+    totals = {t.check_id: t.figure_id for t in terms if t.role == "total"}
+    check_totals: dict[str, list[str]] = {}
+    for term in sorted(terms, key=lambda t: (t.check_id, t.position)):
+        total = totals.get(term.check_id)
+        if term.role == "part" and term.figure_id in ids and total is not None:
+            check_totals.setdefault(term.figure_id, []).append(total)
+    return composition.compose(figures, candidates, check_totals, disclosures)
 
 
 def parts_of(session: Session, figure_ids: Iterable[str]) -> dict[str, str]:
-    """Each figure that a check names as a part of a total of the same measure, mapped to
-    that total: LondonWorld's officers investigated in 2018 are part of its 2018-2021 184."""
+    """Each of these figures that is a part of another figure of its measure, mapped to
+    that total (see service.composition)."""
     ids = set(figure_ids)
-    terms = session.exec(
-        select(CheckTerm).where(col(CheckTerm.figure_id).in_(ids)).order_by(col(CheckTerm.id))
-    ).all()
-    check_ids = {t.check_id for t in terms}
-    all_terms = session.exec(
-        select(CheckTerm).where(col(CheckTerm.check_id).in_(check_ids)).order_by(col(CheckTerm.id))
-    ).all()
-    figures = {
-        f.id: f
-        for f in session.exec(
-            select(Figure).where(col(Figure.id).in_({t.figure_id for t in all_terms}))
-        ).all()
-    }
-    totals = {t.check_id: t.figure_id for t in all_terms if t.role == "total"}
-    found: dict[str, str] = {}
-    for term in all_terms:
-        total = totals.get(term.check_id)
-        if term.role != "part" or term.figure_id not in ids or total is None:
-            continue
-        if figures[total].measure == figures[term.figure_id].measure:
-            found.setdefault(term.figure_id, total)
-    return found
+    figures = session.exec(select(Figure).where(col(Figure.id).in_(ids))).all()
+    return composition_of(session, figures).part_of if figures else {}
 
 
 def _one_grain(figures: list[Figure], part_of: dict[str, str], grain: str) -> list[Figure]:
-    """Never a total beside its own parts: totals by default, or only the yearly points."""
+    """All figures (the default), only those that are no part of another shown, or only the
+    yearly ones."""
     if grain == "year":
         return [f for f in figures if f.year is not None]
-    shown = {f.id for f in figures}
-    return [f for f in figures if part_of.get(f.id) not in shown]
+    if grain == "total":
+        shown = {f.id for f in figures}
+        return [f for f in figures if part_of.get(f.id) not in shown]
+    return figures
 
 
 def series(
@@ -832,16 +849,17 @@ def series(
     measure: str,
     filters: Filters,
     *,
-    grain: str = "total",
+    grain: str = "all",
     limit: int,
     offset: int,
     base_url: str,
-) -> tuple[list[SeriesPoint], int]:
-    """Every disclosure's figures of one measure as separate points, never summed.
+) -> tuple[list[SeriesPoint], int, list[SeriesGroup]]:
+    """Every disclosure's figures of one measure, in the groups that may stand together.
 
-    Points are ordered by the start of the period they cover, then its end, then
-    disclosure id and the figure's place in its package. Each disclosure's points are one
-    group: a line may join points of a group, never points of two groups.
+    Groups are ordered by the first year they cover; within a group, points by the start
+    of the period they cover, then its end, then disclosure id and the figure's place in
+    its package. A line may join points of a group, never points of two groups; a part
+    names its total in `part_of`.
     """
     _series_measure(session, measure)
     figures = list(
@@ -849,9 +867,11 @@ def series(
             select(Figure).where(Figure.measure == measure, *_series_filter(filters))
         ).all()
     )
-    part_of = parts_of(session, [f.id for f in figures])
-    figures = _one_grain(figures, part_of, grain)
+    composed = composition_of(session, figures)
+    figures = _one_grain(figures, composed.part_of, grain)
+    composed = composition_of(session, figures)
     context = FigureContext.load(session, figures, base_url)
+    rank = {g.id: n for n, g in enumerate(composed.groups)}
 
     def span(figure: Figure) -> tuple[str | None, str | None]:
         if figure.year is not None:
@@ -861,7 +881,14 @@ def series(
 
     def order(figure: Figure) -> tuple[Any, ...]:
         start, end = span(figure)
-        return (start is None, start or "", end is None, end or "", figure.disclosure_id)
+        return (
+            rank[composed.group_of[figure.id]],
+            start is None,
+            start or "",
+            end is None,
+            end or "",
+            figure.disclosure_id,
+        )
 
     figures.sort(key=lambda f: (*order(f), f.position))
     points = []
@@ -873,9 +900,10 @@ def series(
         points.append(
             SeriesPoint(
                 disclosure=figure.disclosure_id,
-                group=figure.disclosure_id,
+                group=composed.group_of[figure.id],
+                group_label=composed.group(composed.group_of[figure.id]).label,
                 figure=figure.id,
-                part_of=part_of.get(figure.id),
+                part_of=composed.part_of.get(figure.id),
                 measure=figure.measure,
                 label=figure.label,
                 period=figure.period or d.period_description,
@@ -891,4 +919,14 @@ def series(
                 citation=figure_citation(figure, published, context),
             )
         )
-    return points, len(figures)
+    groups = [
+        SeriesGroup(
+            id=g.id,
+            label=g.label,
+            reason=g.reason,
+            disclosures=g.disclosures,
+            figures=g.figures,
+        )
+        for g in composed.groups
+    ]
+    return points, len(figures), groups

@@ -63,11 +63,12 @@ def kind_of(value: Number, low: Number, high: Number) -> str:
 
 
 def report_headline(
-    kind: str, value: Number, low: Number, high: Number, qualifier: str | None
+    kind: str, value: Number, low: Number, high: Number, qualifier: str | None, gave: str = ""
 ) -> str:
-    """What a source's report says, as you would print it."""
+    """What a source's report says, as you would print it; `gave` names the parts a
+    parts-only source printed ('6 officers and 2 staff')."""
     if kind == "parts":
-        return "gave the parts, not this number"
+        return f"gave {gave}, not this number" if gave else "gave the parts, not this number"
     if kind == "named_without_count":
         return "named it without a count"
     return headline(value, low, high, qualifier)
@@ -108,19 +109,27 @@ def publisher_in_sentence(publisher: str) -> str:
     return "the " + publisher[4:] if publisher.startswith("The ") else publisher
 
 
-def _listed(names: list[str]) -> str:
+def listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def reported(reports: Iterable[tuple[str, Number, Number, Number, str | None]]) -> str:
-    """Who printed what, sources that agree grouped together, in report order:
-    'the Guardian reported 18; Evening Standard and the Independent reported 17'."""
+def reported(
+    reports: Iterable[tuple[str, Number, Number, Number, str | None]],
+    gave: Iterable[tuple[str, str]] = (),
+) -> str:
+    """Who printed what, sources that agree grouped together, in report order, then who gave
+    only the parts (publisher, what it gave): 'the Guardian reported 18; Evening Standard
+    and the Independent reported 17', '...; the Guardian gave 6 officers and 2 staff, not
+    this number'."""
     said: dict[str, list[str]] = {}
     for publisher, value, low, high, qualifier in reports:
         said.setdefault(words(value, low, high, qualifier), []).append(
             publisher_in_sentence(publisher)
         )
-    return "; ".join(f"{_listed(names)} reported {text}" for text, names in said.items())
+    lines = [f"{listed(names)} reported {text}" for text, names in said.items()]
+    lines += [f"{publisher_in_sentence(p)} {given}" for p, given in gave]
+    return "; ".join(lines)
 
 
 def span(low: int, high: int | None) -> str:

@@ -21,6 +21,7 @@ from service.mcp.server import Answers, build_server
 from service.middleware import MCP_MAX_BODY_BYTES
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS
+from tests.composition import breaches, own_parts
 from tests.processes import free_port, wait_until
 
 WRITTEN_WARNING = "met-2013.officers.written-warning"
@@ -151,7 +152,7 @@ def test_every_tool_answers_with_text_and_structured_content(app_server: Running
     ]
     compare = results["compare"]
     assert compare.structured_content["count"] == len(compare.structured_content["points"])
-    assert "never add them" in compare.content[0].text
+    assert "may be set side by side, never added" in compare.content[0].text
 
 
 def test_resources_are_each_disclosures_package_and_citation(app_server: RunningApp) -> None:
@@ -174,6 +175,80 @@ def test_resources_are_each_disclosures_package_and_citation(app_server: Running
 
 
 # ---------------------------------------------------------------- exact answers
+
+
+def test_compare_investigated_answers_every_disclosure_by_group(app_server: RunningApp) -> None:
+    """Issue 24: compare used to answer "investigated: 1 separate points" (our 87)."""
+    result = app_server.call("compare", {"measure": "investigated"})
+    got = result.structured_content
+    api = httpx.get(
+        f"{app_server.base}/v1/series", params={"measure": "investigated"}, timeout=20
+    ).json()
+    assert got["count"] == 14
+    assert got["groups"] == api["groups"]
+    assert got["points"] == api["data"]
+    assert {p["value"] for p in got["points"]} >= {75, 12, 87, 71, 412, 184, 14, 160}
+    text = result.content[0].text
+    assert text.startswith(
+        "investigated: 14 figures in 7 groups. Figures of one group count the same thing and "
+        "may be set side by side, never added;"
+    )
+    assert "separate points" not in text
+    assert (
+        "\nGroup investigated.people.span.parliament-street-uk-think-tank: Officers and staff "
+        "together, a period of more than a year; asked by Parliament Street (UK think tank).\n"
+        "Stands apart from the other groups: it counts people, where the others count officers "
+        "or staff.\n- met-2013, 2009 to early 2013: Officers and civilian staff investigated "
+        "over social-media use: 87 [derived]\n"
+    ) in text
+    assert (
+        "- met-2013, 2009 to 2012: Police officers investigated over social-media use: 75 "
+        "(part of met-2013.all.investigated: Officers and civilian staff investigated over "
+        "social-media use; already counted in it)\n"
+    ) in text
+
+
+def test_compare_names_the_total_of_officers_dismissed_in_2011(app_server: RunningApp) -> None:
+    args = {"measure": "people_by_outcome", "staff_type": "police_officer", "outcome": "dismissed"}
+    result = app_server.call("compare", args)
+    parts = {p["figure"]: p["part_of"] for p in result.structured_content["points"]}
+    assert parts["met-2013.officers.dismissed-2011"] == "met-2013.officers.dismissed"
+    assert (
+        "Police officers dismissed in 2011: 0 to 3 (part of met-2013.officers.dismissed: "
+        "Police officers dismissed; already counted in it)"
+    ) in result.content[0].text
+    assert "separate points" not in result.content[0].text
+
+
+def test_no_compare_answer_has_a_total_and_its_part_without_part_of(
+    app_server: RunningApp,
+) -> None:
+    with httpx.Client(base_url=app_server.base, timeout=20) as http:
+        pairs = own_parts(http)
+        measures = [m["id"] for m in http.get("/v1/measures").json()["data"]]
+
+    async def use(client: Client) -> dict[str, Any]:
+        return {m: await client.call_tool("compare", {"measure": m}) for m in measures}
+
+    for measure, result in app_server.with_client(use).items():
+        shown = {p["figure"]: p["part_of"] for p in result.structured_content["points"]}
+        assert breaches(shown, pairs) == [], measure
+
+
+def test_get_figure_credits_the_parts_a_source_gave_by_name(app_server: RunningApp) -> None:
+    """Never "the Guardian reported no figure given" for a source that printed the parts."""
+    result = app_server.call("get_figure", {"id": "met-2013.all.resigned-or-retired"})
+    assert result.structured_content["words"] == (
+        "8: Parliament Street (reproducing IDG News Service) reported 8; the Guardian gave 6 "
+        "officers and 2 staff, not this number; Evening Standard gave 6 officers and 2 staff, "
+        "not this number"
+    )
+    derived = app_server.call("get_figure", {"id": "met-2013.all.investigated"})
+    assert derived.structured_content["words"] == (
+        "87: our arithmetic on the published figures; no source printed it (the Guardian gave "
+        "75 officers and 12 staff, not this number)"
+    )
+    assert "no figure given" not in derived.content[0].text
 
 
 def test_get_figure_quotes_the_disputed_written_warnings_as_a_range(
@@ -233,6 +308,7 @@ def test_aggregate_by_platform_keeps_facebook_in_words(app_server: RunningApp) -
         "unit": "cases",
         "derived": False,
         "disputed": False,
+        "part_of": None,
     }
     assert [r["platform"] for r in got["rows"]] == [
         "facebook",

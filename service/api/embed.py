@@ -194,10 +194,13 @@ def embed_figure_card(
     description="The figures of `/v1/aggregates` (same parameters) as a small bar chart that "
     "cannot be misread: an exact number is a solid bar from 0; a range a solid bar to its "
     "minimum and a hatched band to its maximum; 'at least n' a solid bar to n and a fade "
-    "beyond; words with no number a labelled marker, never an empty track or a bar; our "
-    "arithmetic a dotted bar marked †. The axis states its unit, a line says when the rows "
-    "do not add up (one case may involve several platforms), and the chart carries its "
-    "title, stated total, source line, revision and licence.",
+    "beyond, or, when n is our reading of the source's plural, an open circle at n and the "
+    "fade; words with no number a small marker of fixed size beside the words, never an "
+    "empty track or a bar; our arithmetic a dotted bar marked †. Each axis has one unit: "
+    "rows counted in different units get a panel each. A line says when the rows do not add "
+    "up (one case may involve several platforms), and the chart carries its title, stated "
+    "total, source line (first the sources that printed the numbers drawn), revision and "
+    "licence.",
     response_class=Response,
     responses={
         200: _content(SVG_TYPE, "The SVG chart."),

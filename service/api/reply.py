@@ -154,18 +154,26 @@ class Reply:
 
     def page(
         self,
-        build: Callable[[], tuple[Sequence[SQLModel], int]],
+        build: Callable[[], tuple[Sequence[SQLModel], int]]
+        | Callable[[], tuple[Sequence[SQLModel], int, Sequence[SQLModel]]],
         paging: Paging,
         table: CsvTable,
+        *,
+        also: str = "",
     ) -> Response:
+        """A page of `build`'s items; with `also`, build gives a third list that the JSON
+        envelope carries under that name (a series' groups), which CSV leaves out."""
         limit, offset = paging.limit, paging.offset
-        items, count = build()
+        items, count, *more = build()
         data = [_dump(i) for i in items]
         links = self._links(limit, offset, count)
         if self.format == "csv":
             header = self._link_header([*links, self._described_by(table)])
             return self._store(csv_bytes(data, table.columns), CSV, header)
-        body = orjson.dumps({"data": data, "count": count, "limit": limit, "offset": offset})
+        envelope = {"data": data, "count": count, "limit": limit, "offset": offset}
+        if also:
+            envelope[also] = [_dump(i) for i in more[0]]
+        body = orjson.dumps(envelope)
         return self._store(body, JSON, self._link_header(links))
 
     def raw(

@@ -12,7 +12,7 @@ from service.api.deps import (
     schema_ref,
 )
 from service.api.reply import TableReplyDep, csv_table
-from service.models import Page, SeriesPoint
+from service.models import SeriesPage, SeriesPoint
 
 router = APIRouter(tags=["series"])
 SERIES_POINTS = csv_table(
@@ -27,19 +27,20 @@ SERIES_POINTS = csv_table(
     description="Every disclosure's figures of one measure, each as its own point with "
     "the period it covers, its reading (exact value, or min/max, or only a qualifier), "
     "what its disclosure counts and that disclosure's comparability notes. Points are "
-    "never summed, interpolated or joined into one line: later FOI answers count "
-    "different things over different periods. Dimension filters match exactly, and a "
-    "dimension you do not filter on must be empty on the figure, except year: a figure "
-    "for one year is a point of its own. For example `measure=investigated&"
-    "staff_type=police_officer` gives every officer count. Points are ordered by the start "
-    "of the period they cover (the figure's year, else its disclosure's period), then its "
-    "end, then disclosure id, then the figure's order in its package. One grain at a time: "
-    "by default a figure that is part of another point's total (a year of a multi-year "
-    "total) is left out, and `grain=year` gives only the yearly figures; `part_of` names "
-    "the total a point belongs to. Each disclosure's points form their own `group`: join "
-    "points of one group if you must, never points of two. CSV returns the points, with "
+    "never summed, interpolated or joined across groups. A group holds the figures that "
+    "count the same thing: the same unit, staff scope, kind of period, breakdown and "
+    "requester; `groups` lists every group of the request, with a label and the reason it "
+    "stands apart, and each point names its `group`. A point that is a part of another "
+    "figure (a year of a four-year total, officers among officers and staff, a rank among "
+    "all ranks) names that total in `part_of`. Dimension filters match exactly; a dimension "
+    "you do not filter on may hold anything, so no default hides a disclosure: "
+    "`measure=investigated` gives every answer's investigated figures, in their groups. "
+    "Groups are ordered by the first year they cover; within a group, points by the start "
+    "of their period, then its end, then disclosure id, then the figure's order in its "
+    "package. `grain=total` leaves out every part whose total is shown, `grain=year` keeps "
+    "only the yearly figures. CSV returns the points (with `group` and `group_label`), "
     "comparability as a JSON list.",
-    response_model=Page[SeriesPoint],
+    response_model=SeriesPage,
     responses=list_responses(400, 406, 422, 503),
 )
 def get_series(
@@ -54,13 +55,13 @@ def get_series(
     page: PageDep,
     base: PublicBaseDep,
     grain: Annotated[
-        Literal["total", "year"],
+        Literal["all", "total", "year"],
         Query(
-            description="total (default): a figure that is part of another point's total is "
-            "left out, so a total never stands beside its own parts; year: only the figures "
-            "for one calendar year."
+            description="all (default): every figure, each part naming its total in "
+            "`part_of`; total: a figure that is part of another point's total is left out; "
+            "year: only the figures for one calendar year."
         ),
-    ] = "total",
+    ] = "all",
 ) -> Response:
     filters = dimensions.values
     return reply.page(
@@ -75,4 +76,5 @@ def get_series(
         ),
         page,
         SERIES_POINTS,
+        also="groups",
     )

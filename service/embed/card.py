@@ -150,6 +150,13 @@ class Card:
         return list(seen.items())
 
     @property
+    def credited_as(self) -> str:
+        """How the footer credits `sources`: our own sums were never reported by anyone."""
+        if self.figure.derived:
+            return "our arithmetic from the parts printed by"
+        return "as reported by"
+
+    @property
     def answer(self) -> str:
         d = self.disclosure
         return f"{d.force} FOI answer to {d.requester}"
@@ -243,7 +250,7 @@ def card_height(card: Card) -> int:
     publishers = ", ".join(publisher for publisher, _ in card.sources)
     citation = (
         f"Source: {card.answer}"
-        + (f", as reported by {publishers}" if publishers else "")
+        + (f", {card.credited_as} {publishers}" if publishers else "")
         + f". Figure page · Licence: {licence_name(card.disclosure.licence.id)}"
     )
     blocks.append(_block(citation, 13, 1.4, 12 + 8 + 1))
@@ -328,7 +335,7 @@ def card_html(card: Card, theme: Theme, discovery: str = "", base: str = "") -> 
     parts.append(
         "<footer>"
         f'<p class="citation" id="figure-citation">Source: {esc(card.answer)}'
-        + (f", as reported by {reported}" if reported else "")
+        + (f", {card.credited_as} {reported}" if reported else "")
         + f". {_link(base + card.page_path, 'Figure page')} · "
         f'<span class="licence" id="figure-licence">Licence: '
         f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '

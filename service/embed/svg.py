@@ -139,7 +139,9 @@ def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
     )
     publishers = ", ".join(publisher for publisher, _ in card.sources)
     svg.text(
-        f"Source: {card.answer}" + (f", as reported by {publishers}" if publishers else "") + ".",
+        f"Source: {card.answer}"
+        + (f", {card.credited_as} {publishers}" if publishers else "")
+        + ".",
         12,
         cls="citation",
     )
@@ -168,7 +170,8 @@ def not_found_svg(figure_id: str, theme: Theme) -> bytes:
 #   solid bar      0 to the least the count can be: an exact number, a range's minimum, a floor
 #   hatched band   a range's minimum to its maximum
 #   fade + arrow   from a floor (a minimum with no maximum) on past the track
-#   dashed pill    words with no number, printed inside it; never an empty track
+#   open circle    a floor read from the source's words (a plural): ours, never "given"
+#   dashed square  words with no number, printed beside it; one small size on every row
 #   dotted bar, †  our arithmetic: no source printed this number
 
 _DIMENSION_WORDS = {
@@ -185,6 +188,9 @@ TRACK_LEFT = 210.0
 TRACK_RIGHT = 540.0
 VALUE_X = 556.0
 BAR_HEIGHT = 24.0
+#: The side of a words-only row's marker and the radius of a floor read from words.
+WORDS_MARK = 14.0
+FLOOR_RADIUS = 6
 DERIVED_MARK = "†"
 DERIVED_WORDS = "our arithmetic; no source printed this number"
 #: Most tick intervals an axis gets before its step grows (1, 2, 5, 10, 20, 50, ...).
@@ -345,30 +351,50 @@ def _fade(x0: float, x1: float, y: float, h: float, p: Palette) -> str:
     )
 
 
-def _pill(y: float, h: float, text: str, p: Palette) -> str:
-    """A dashed outline holding the source's words. It spans the whole track and the value
-    column alike on every such row, past the axis's end, so its length says nothing."""
+def _words_mark(y: float, h: float, text: str, p: Palette) -> str:
+    """A small dashed marker of one fixed size, then the source's words: the same on every
+    such row, at the track's start, so that it reads as words and never as a count."""
+    top = y + (h - WORDS_MARK) / 2
     return _rect(
         "words-marker",
         TRACK_LEFT,
-        CHART_WIDTH - 20,
-        y,
-        h,
-        f'rx="{h / 2:.1f}" fill="{p.background}" stroke="{p.muted}" stroke-width="1.5" '
-        'stroke-dasharray="4 3"',
+        TRACK_LEFT + WORDS_MARK,
+        top,
+        WORDS_MARK,
+        f'rx="3" fill="{p.background}" stroke="{p.muted}" stroke-width="1.5" '
+        'stroke-dasharray="3 2"',
     ) + (
-        f'<text class="words" x="{TRACK_LEFT + 12:.1f}" y="{y + h / 2 + 4.5:.1f}" '
+        f'<text class="words" x="{TRACK_LEFT + WORDS_MARK + 8:.1f}" y="{y + h / 2 + 4.5:.1f}" '
         f'font-size="12.5" font-style="italic" fill="{p.text}">{esc(text)}</text>'
     )
+
+
+def _open_floor(x: float, right: float, y: float, h: float, p: Palette) -> str:
+    """'At least n' read from a plural: an open circle at n and the fade on past it, no
+    solid bar, since no source printed n."""
+    mid = y + h / 2
+    return _fade(x, right, y + h / 4, h / 2, p) + (
+        f'<circle class="floor-marker" cx="{x:.1f}" cy="{mid:.1f}" r="{FLOOR_RADIUS}" '
+        f'fill="{p.background}" stroke="{p.bar}" stroke-width="2"/>'
+    )
+
+
+def _read_from_words(r: AggregateRow) -> bool:
+    """A floor with no ceiling that the source gave as words ("a number of", "officers"):
+    the number is our reading of a plural, not one printed."""
+    interval = _interval(r)
+    return interval is not None and interval.high is None and bool(r.qualifier)
 
 
 def _row_marks(r: AggregateRow, scale: _Scale | None, p: Palette, top: float) -> str:
     """Solid to the least the count can be; then a band to its most, or a fade if open."""
     interval = _interval(r)
     if interval is None or scale is None:
-        return _pill(top, BAR_HEIGHT, reading.words(r.value, r.min, r.max, r.qualifier), p)
-    marks = []
+        return _words_mark(top, BAR_HEIGHT, reading.words(r.value, r.min, r.max, r.qualifier), p)
     low = scale.x(interval.low)
+    if _read_from_words(r):
+        return _open_floor(low, scale.right, top, BAR_HEIGHT, p)
+    marks = []
     if interval.low > 0:
         marks.append(_solid(scale.left, low, top, BAR_HEIGHT, p, derived=r.derived))
     if interval.high is None:
@@ -418,7 +444,10 @@ def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> in
 def _chart_row(svg: _Svg, r: AggregateRow, by: Sequence[str], scale: _Scale | None) -> None:
     row_top = svg.y + 6
     mid = row_top + BAR_HEIGHT / 2
-    svg.body.append(f'<g class="row" data-figure="{esc(r.figure)}"><title>{esc(r.label)}</title>')
+    part_of = f' data-part-of="{esc(r.part_of)}"' if r.part_of else ""
+    svg.body.append(
+        f'<g class="row" data-figure="{esc(r.figure)}"{part_of}><title>{esc(r.label)}</title>'
+    )
     label_lines = _row_labels(svg, r, by, mid)
     svg.body.append(_row_marks(r, scale, svg.p, row_top))
     svg.body.append(_row_value(r, svg.p, mid))
@@ -483,6 +512,9 @@ def _legend_kinds(data: AggregatePublic) -> set[str]:
         if interval is None:
             kinds.add("words")
             continue
+        if _read_from_words(r):
+            kinds.add("floor")
+            continue
         if interval.low > 0 and not r.derived:
             kinds.add("solid")
         if interval.high is None:
@@ -498,7 +530,9 @@ LEGEND = {
     "band": "Hatched band: the count is somewhere from the lowest number given (the solid "
     "bar's end) to the highest (the band's end)",
     "fade": "Fading bar: the number where the solid bar ends, or more; no upper limit given",
-    "words": "Dashed outline: the source gave words, not a number",
+    "floor": "Open circle and fade: at least this many, our reading of the source's words (a "
+    "plural such as “a number of”); no source printed the number",
+    "words": "Small dashed square: the source gave words, not a number",
     "derived": f"Dotted bar, {DERIVED_MARK}: {DERIVED_WORDS}",
 }
 
@@ -510,8 +544,10 @@ def _swatch(kind: str, y: float, p: Palette) -> str:
     if kind == "fade":
         return _solid(20, 30, y, 12, p, derived=False) + _fade(30, 44, y, 12, p)
     if kind == "words":
-        dashed = f'rx="6" fill="none" stroke="{p.muted}" stroke-width="1.5" stroke-dasharray="4 3"'
-        return _rect("words-marker", 20, 48, y, 12, dashed)
+        dashed = f'rx="3" fill="none" stroke="{p.muted}" stroke-width="1.5" stroke-dasharray="3 2"'
+        return _rect("words-marker", 20, 32, y, 12, dashed)
+    if kind == "floor":
+        return _open_floor(26, 48, y, 12, p)
     return _solid(20, 48, y, 12, p, derived=kind == "derived")
 
 
@@ -549,13 +585,20 @@ def aggregate_svg(
     _chart_heading(svg, data, disclosure)
     if not data.rows:
         svg.text("No figures for this grouping.", 14, italic=True)
-    scale = _Scale.of(data.rows)
-    rows_top, grid_at = svg.y + 2, len(svg.body)
+    panels: dict[str, list[AggregateRow]] = {}
     for r in data.rows:
-        _chart_row(svg, r, data.by, scale)
-    if scale is not None:
-        _axis(svg, scale, " and ".join(dict.fromkeys(r.unit for r in data.rows)), rows_top, grid_at)
-    svg.y += 8
+        panels.setdefault(r.unit, []).append(r)
+    for unit, rows in panels.items():
+        # One unit per axis: rows counted in different units get a panel and a scale each.
+        if len(panels) > 1:
+            svg.text(f"Counted in {unit}", 13, weight=700, cls="panel")
+        scale = _Scale.of(rows)
+        rows_top, grid_at = svg.y + 2, len(svg.body)
+        for r in rows:
+            _chart_row(svg, r, data.by, scale)
+        if scale is not None:
+            _axis(svg, scale, unit, rows_top, grid_at)
+        svg.y += 8
     _legend(svg, _legend_kinds(data))
     svg.y += 4
     licence = disclosure.licence

@@ -69,6 +69,13 @@ NEVER_ADD = (
     "line through them; each counts different things over a different period."
 )
 
+#: What a compare answer says once, above its groups.
+BY_GROUP = (
+    "Figures of one group count the same thing and may be set side by side, never added; "
+    "figures of different groups must not be compared as if they counted the same thing; a "
+    "part names its total and is already counted in it."
+)
+
 
 class McpEndpoint:
     """The /mcp route. The SDK's server starts on the first request and stops with the app's

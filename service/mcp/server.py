@@ -21,13 +21,14 @@ from starlette.types import Receive, Scope, Send
 from service import __version__, queries, reading
 from service.caching import JSON, make_entry, make_etag
 from service.errors import Problem, ServiceUnavailable
-from service.mcp import INSTRUCTIONS, NEVER_ADD, REQUEST_BASE
+from service.mcp import BY_GROUP, INSTRUCTIONS, REQUEST_BASE
 from service.middleware import MCP_MAX_BODY_BYTES
 from service.models import (
     AggregatePublic,
     CheckPublic,
     DisclosurePublic,
     FigurePublic,
+    SeriesGroup,
     SeriesPoint,
 )
 from service.state import AppState
@@ -123,6 +124,9 @@ class AggregateAnswer(AggregatePublic):
 class CompareAnswer(BaseModel):
     measure: str
     filters: dict[str, str | int]
+    groups: list[SeriesGroup] = Field(
+        description="The groups the points stand in, each with why it stands apart."
+    )
     points: list[SeriesPoint]
     count: int
     warning: str = Field(description="Why the points must not be added together.")
@@ -135,7 +139,12 @@ def figure_words(figure: FigurePublic) -> str:
     """'17 to 18: the Guardian reported 18; Evening Standard and the Independent reported 17'."""
     said = reading.words(figure.value, figure.min, figure.max, figure.qualifier)
     reports = reading.reported(
-        (r.publisher, r.value, r.min, r.max, r.qualifier) for r in figure.reports
+        (
+            (r.publisher, r.value, r.min, r.max, r.qualifier)
+            for r in figure.reports
+            if r.kind in reading.PRINTED_KINDS
+        ),
+        ((r.publisher, r.reading) for r in figure.reports if r.kind not in reading.PRINTED_KINDS),
     )
     if figure.derived:
         reports = "our arithmetic on the published figures; no source printed it" + (
@@ -207,12 +216,23 @@ def render_aggregate(answer: AggregateAnswer) -> str:
 
 
 def render_compare(answer: CompareAnswer) -> str:
-    lines = [f"{answer.measure}: {answer.count} separate points. {NEVER_ADD}"]
-    for p in answer.points:
-        said = reading.words(p.value, p.min, p.max, p.qualifier)
-        lines.append(f"- {p.disclosure}, {p.period}: {p.label}: {said}{_flags(p)}")
-        lines += [f"  Comparability: {c}" for c in p.comparability]
-        lines.append(f"  Cite as: {p.citation}")
+    groups = "group" if len(answer.groups) == 1 else "groups"
+    lines = [
+        f"{answer.measure}: {answer.count} figures in {len(answer.groups)} {groups}. {BY_GROUP}"
+    ]
+    labels = {p.figure: p.label for p in answer.points}
+    for group in answer.groups:
+        lines += ["", f"Group {group.id}: {group.label}.", group.reason]
+        for p in (p for p in answer.points if p.group == group.id):
+            said = reading.words(p.value, p.min, p.max, p.qualifier)
+            part = (
+                f" (part of {p.part_of}: {labels.get(p.part_of, p.part_of)}; already counted in it)"
+                if p.part_of
+                else ""
+            )
+            lines.append(f"- {p.disclosure}, {p.period}: {p.label}: {said}{_flags(p)}{part}")
+            lines += [f"  Comparability: {c}" for c in p.comparability]
+            lines.append(f"  Cite as: {p.citation}")
     return "\n".join(lines)
 
 
@@ -512,8 +532,10 @@ def build_server(
         year: Year | None = None,
         rank: Rank | None = None,
     ) -> Annotated[CallToolResult, CompareAnswer]:
-        """One measure across disclosures as separate points, each with its period, reading,
-        comparability notes and citation. Never a sum."""
+        """One measure across disclosures, in the groups that may stand together (same unit,
+        staff scope, kind of period, breakdown and requester), each with why it stands apart;
+        every point with its period, reading, comparability notes and citation, and a part
+        with the total it belongs to. Never a sum."""
         dims = _filters(
             staff_type=staff_type,
             outcome=outcome,
@@ -524,11 +546,16 @@ def build_server(
         )
 
         def work(session: Session) -> CompareAnswer:
-            points, count = queries.series(
+            points, count, groups = queries.series(
                 session, measure, dims, limit=MAX_PAGE, offset=0, base_url=REQUEST_BASE.get()
             )
             return CompareAnswer(
-                measure=measure, filters=dims, points=points, count=count, warning=NEVER_ADD
+                measure=measure,
+                filters=dims,
+                groups=groups,
+                points=points,
+                count=count,
+                warning=BY_GROUP,
             )
 
         arguments = {"measure": measure, "dims": dims}

@@ -24,7 +24,14 @@ from service.api.reply import Reply
 from service.citation import bibtex
 from service.embed.card import Card, card_height, esc
 from service.errors import NotFound, Problem
-from service.models import CheckPublic, FigurePublic, Revision, SeriesPoint
+from service.models import (
+    CheckPublic,
+    FigurePublic,
+    MeasurePublic,
+    Revision,
+    SeriesGroup,
+    SeriesPoint,
+)
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 
@@ -123,9 +130,16 @@ def dimension_words(figure: FigurePublic | SeriesPoint) -> list[str]:
     return out
 
 
-def chart_alt(session: Session, disclosure: str, by: str, base: str) -> str:
+def chart_alt(
+    session: Session,
+    disclosure: str,
+    by: str,
+    base: str,
+    measure: str | None = None,
+    filters: queries.Filters | None = None,
+) -> str:
     """The text alternative of a chart: its measure and every row's label and reading."""
-    agg = queries.aggregate(session, disclosure, by.split(","), None, {}, base)
+    agg = queries.aggregate(session, disclosure, by.split(","), measure, dict(filters or {}), base)
     rows = "; ".join(f"{row.label}: {row.reading}" for row in agg.rows)
     total = f" Stated total: {agg.total.label}: {agg.total.reading}." if agg.total else ""
     grouping = by.replace(",", " and ").replace("_", " ")
@@ -139,8 +153,38 @@ class Chart:
     by: str
 
 
+#: The dimension an undeclared chart is drawn by, first choice first.
+CHART_BY = ("outcome", "platform", "allegation", "rank", "year", "staff_type")
+
+
+def undeclared_charts(session: Session, disclosure: str, base: str) -> list[Chart]:
+    """Charts for an answer whose package declares none, so that every answer with figures
+    broken down by anything can be charted: each measure by the dimension its figures vary
+    in (else the first it has), with the dimensions all its figures share as filters."""
+    found = []
+    every = all_figures(session, disclosure, base)
+    for measure in queries.measures(session, disclosure):
+        figures = [f for f in every if f.measure == measure]
+        values = {d: {getattr(f, d) for f in figures} for d in DIMENSIONS}
+        shared = {d: next(iter(v)) for d, v in values.items() if len(v) == 1 and None not in v}
+        varying = [d for d in CHART_BY if len(values[d]) > 1 and None not in values[d]]
+        by = varying[0] if varying else next((d for d in CHART_BY if d in shared), None)
+        if by is None:
+            continue
+        filters = {d: v for d, v in shared.items() if d != by}
+        params = {"disclosure": disclosure, "by": by, "measure": measure, **filters}
+        found.append(
+            Chart(
+                urls.embed_chart(urlencode(params)),
+                chart_alt(session, disclosure, by, base, measure, filters),
+                by,
+            )
+        )
+    return found
+
+
 def charts(session: Session, disclosure: str, groupings: Iterable[str], base: str) -> list[Chart]:
-    return [
+    declared = [
         Chart(
             urls.embed_chart(urlencode({"disclosure": disclosure, "by": by})),
             chart_alt(session, disclosure, by, base),
@@ -148,6 +192,7 @@ def charts(session: Session, disclosure: str, groupings: Iterable[str], base: st
         )
         for by in groupings
     ]
+    return declared or undeclared_charts(session, disclosure, base)
 
 
 def headline_figures(figures: Sequence[FigurePublic]) -> list[FigurePublic]:
@@ -568,6 +613,11 @@ def session_revision(session: Session) -> str:
     return found or ""
 
 
+def widest_measure(measures: Sequence[MeasurePublic]) -> MeasurePublic | None:
+    """The measure the compare page opens on: the one most disclosures have."""
+    return max(measures, key=lambda m: (len(m.disclosures), m.figure_count), default=None)
+
+
 @router.get("/compare")
 def compare_page(request: Request, session: SessionDep, state: StateDep) -> Response:
     base = base_url(request, state)
@@ -579,27 +629,21 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
 
     def build() -> bytes:
         measures = queries.list_measures(session, None)
-        chosen = next((m for m in measures if m.id == measure), None)
-        if measure and chosen is None:
-            raise PageError(400, "Unknown measure", f"No measure is called “{measure}”.")
-        groups: dict[str, list[SeriesPoint]] = {}
-        broken_down: list[str] = []
+        if measure:
+            chosen = next((m for m in measures if m.id == measure), None)
+            if chosen is None:
+                raise PageError(400, "Unknown measure", f"No measure is called “{measure}”.")
+        else:
+            chosen = widest_measure(measures)
+        shown: list[tuple[SeriesGroup, list[SeriesPoint]]] = []
+        labels: dict[str, str] = {}
         if chosen is not None:
             filters: queries.Filters = {"staff_type": staff_type} if staff_type else {}
-            points, _ = queries.series(
-                session, measure, filters, limit=1000, offset=0, base_url=base
+            points, _, groups = queries.series(
+                session, chosen.id, filters, limit=1000, offset=0, base_url=base
             )
-            for point in points:
-                groups.setdefault(point.group, []).append(point)
-            if not points and not staff_type:
-                # Every figure of it counts one staff type: offer those.
-                broken_down = [
-                    code
-                    for code in CODES["staff_type"]
-                    if queries.series(
-                        session, measure, {"staff_type": code}, limit=1, offset=0, base_url=base
-                    )[1]
-                ]
+            labels = {p.figure: p.label for p in points}
+            shown = [(g, [p for p in points if p.group == g.id]) for g in groups]
         titles = {d.id: d.title for d in queries.list_disclosures(session)}
         return render(
             "compare.html",
@@ -607,8 +651,8 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
             chosen=chosen,
             staff_type=staff_type,
             staff_types=[(code, LABELS["staff_type"][code]) for code in CODES["staff_type"]],
-            broken_down=broken_down,
-            groups=groups,
+            groups=shown,
+            labels=labels,
             titles=titles,
             marks=marks,
             dimension_words=dimension_words,

@@ -2,13 +2,16 @@
 
 import csv
 import io
+import xml.etree.ElementTree as ET
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from service.seed import read_package
 from tests.citations import ANSWER, IDG, IDG_URL, LICENCE_LINE, STANDARD, STANDARD_URL
+from tests.composition import breaches, own_parts
 from tests.conftest import MET_2013, seeded_revision
+from tests.embed.documents import SVG
 
 DIMS = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
 
@@ -27,6 +30,7 @@ def row(figure: str, label: str, unit: str, reading: Any, **dims: Any) -> dict[s
         qualifier = text = reading
     derived = dims.pop("derived", False)
     disputed = dims.pop("disputed", False)
+    part_of = dims.pop("part_of", None)
     return {
         **{d: dims.get(d) for d in DIMS},
         "figure": figure,
@@ -39,6 +43,7 @@ def row(figure: str, label: str, unit: str, reading: Any, **dims: Any) -> dict[s
         "unit": unit,
         "derived": derived,
         "disputed": disputed,
+        "part_of": part_of,
     }
 
 
@@ -84,6 +89,7 @@ OFFICER_OUTCOME_ROWS = [
         3,
         staff_type="police_officer",
         outcome="dismissed",
+        part_of="met-2013.all.dismissed",
     ),
     row(
         "met-2013.officers.resigned-or-retired",
@@ -92,6 +98,7 @@ OFFICER_OUTCOME_ROWS = [
         6,
         staff_type="police_officer",
         outcome="resigned_or_retired",
+        part_of="met-2013.all.resigned-or-retired",
     ),
     row(
         "met-2013.officers.written-warning",
@@ -153,6 +160,7 @@ STAFF_OUTCOME_ROWS = [
         4,
         staff_type="civilian_staff",
         outcome="dismissed",
+        part_of="met-2013.all.dismissed",
     ),
     row(
         "met-2013.staff.resigned-or-retired",
@@ -161,6 +169,7 @@ STAFF_OUTCOME_ROWS = [
         2,
         staff_type="civilian_staff",
         outcome="resigned_or_retired",
+        part_of="met-2013.all.resigned-or-retired",
     ),
     row(
         "met-2013.staff.written-warning",
@@ -194,12 +203,13 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
     assert [(c["id"], c["status"]) for c in body["checks"]] == [
         ("met-2013.K6", "holds_within_range")
     ]
-    assert [s["id"] for s in body["sources"]] == ["standard2013", "idg_via_parliamentstreet"]
+    # IDG printed the platform counts drawn; the Standard only words: IDG comes first.
+    assert [s["id"] for s in body["sources"]] == ["idg_via_parliamentstreet", "standard2013"]
     assert body["revision"] == read_package(MET_2013).disclosure.revision
     revision = seeded_revision()
     assert body["dataset_revision"] == revision
     assert body["citation"] == (
-        f"{ANSWER}; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.1.0, revision "
+        f"{ANSWER}; reported by {IDG}; {STANDARD}. Dataset met-2013 v1.1.0, revision "
         f"{revision}: http://testserver/disclosures/met-2013?revision={revision}. {LICENCE_LINE}"
     )
     assert [(c["id"], c["URL"]) for c in body["cite"]] == [
@@ -207,9 +217,25 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
             "met-2013.cases_by_platform.by-platform",
             f"http://testserver/disclosures/met-2013?revision={revision}",
         ),
-        ("standard2013", STANDARD_URL),
         ("idg_via_parliamentstreet", IDG_URL),
+        ("standard2013", STANDARD_URL),
     ]
+
+
+def test_a_source_line_names_first_the_sources_that_printed_the_numbers_drawn(
+    client: TestClient,
+) -> None:
+    """Issue 24: the 2013 outcome rows (7 dismissed, 8 left) credited the Guardian first,
+    which printed neither number, only their parts."""
+    body = client.get("/v1/aggregates", params={"disclosure": "met-2013", "by": "outcome"}).json()
+    assert [r["reading"] for r in body["rows"]] == ["7", "8"]
+    assert [s["id"] for s in body["sources"]] == [
+        "idg_via_parliamentstreet",
+        "standard2013",
+        "independent2013",
+        "guardian2013",
+    ]
+    assert body["citation"].startswith(f"{ANSWER}; reported by {IDG}; {STANDARD}; ")
 
 
 def test_aggregates_by_outcome_for_officers_has_the_stated_total(client: TestClient) -> None:
@@ -223,6 +249,7 @@ def test_aggregates_by_outcome_for_officers_has_the_stated_total(client: TestCli
         "officers",
         75,
         staff_type="police_officer",
+        part_of="met-2013.all.investigated",
     )
     assert {c["id"]: c["status"] for c in body["checks"]} == {
         "met-2013.K1": "holds",
@@ -298,6 +325,7 @@ def test_aggregates_csv_parses_back_to_the_json_rows(client: TestClient) -> None
         "unit",
         "derived",
         "disputed",
+        "part_of",
     ]
     assert parsed == [{k: as_csv(v) for k, v in r.items()} for r in rows]
     assert client.get(url + "&format=csv").content == response.content
@@ -366,3 +394,46 @@ def test_aggregates_without_a_headline_for_the_grouping_asks_for_a_measure(
         "people_by_outcome",
         "reprimand_or_written_warning",
     ]
+
+
+def _groupings(client: TestClient) -> list[dict[str, str]]:
+    """Every grouping a chart can be asked for: each disclosure's declared ones, and each
+    measure of it by each dimension its figures are broken down by."""
+    asked = []
+    for d in client.get("/v1/disclosures").json()["data"]:
+        detail = client.get(f"/v1/disclosures/{d['id']}").json()
+        asked += [{"disclosure": d["id"], "by": a["by"]} for a in detail["aggregates"]]
+        for m in client.get("/v1/measures", params={"disclosure": d["id"]}).json()["data"]:
+            asked += [
+                {"disclosure": d["id"], "by": dim, "measure": m["id"]} for dim in m["dimensions"]
+            ]
+    return asked
+
+
+def test_no_aggregate_chart_or_csv_shows_a_total_and_its_part_without_part_of(
+    client: TestClient,
+) -> None:
+    """Issue 24, over every grouping of every measure: rows and the stated total name the
+    total they are a part of, in JSON, CSV and on the chart."""
+    pairs = own_parts(client)
+    groupings = _groupings(client)
+    assert len(groupings) > 30
+    shown_pairs = 0
+    for params in groupings:
+        body = client.get("/v1/aggregates", params=params).json()
+        shown = {r["figure"]: r["part_of"] for r in body["rows"]}
+        if body["total"] is not None:
+            shown[body["total"]["figure"]] = body["total"]["part_of"]
+        assert breaches(shown, pairs) == [], params
+        shown_pairs += sum(1 for part, total in pairs if part in shown and total in shown)
+        text = client.get("/v1/aggregates", params={**params, "format": "csv"}).text
+        rows = {r["figure"]: r["part_of"] or None for r in csv.DictReader(io.StringIO(text))}
+        assert rows == {r["figure"]: r["part_of"] for r in body["rows"]}, params
+        chart = client.get("/v1/embed/aggregates.svg", params=params).content
+        drawn = {
+            g.get("data-figure"): g.get("data-part-of")
+            for g in ET.fromstring(chart).iter(f"{SVG}g")
+            if g.get("class") == "row"
+        }
+        assert drawn == rows, params
+    assert shown_pairs >= 5

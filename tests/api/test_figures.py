@@ -6,7 +6,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from tests.citations import ANSWER, GUARDIAN, INDEPENDENT, LICENCE_LINE, STANDARD
+from tests.citations import ANSWER, GUARDIAN, IDG, INDEPENDENT, LICENCE_LINE, STANDARD
 from tests.conftest import seeded_revision
 
 
@@ -148,11 +148,51 @@ def test_a_derived_figure_says_so_and_credits_only_the_parts(client: TestClient)
             ["met-2013.officers.investigated", "met-2013.staff.investigated"],
         )
     ]
+    # The Guardian is credited with the parts it printed, by name, never with the 87.
+    gave = GUARDIAN.replace(
+        "The Guardian (", "the Guardian gave 75 officers and 12 staff, not this number ("
+    )
     assert figure["citation"].startswith(
         "Officers and civilian staff investigated over social-media use: 87. "
-        f"{ANSWER}; our arithmetic from the parts printed by {GUARDIAN}. Dataset met-2013"
+        f"{ANSWER}; our arithmetic from the parts: {gave}. Dataset met-2013"
     )
+    assert [r["reading"] for r in figure["reports"]] == [
+        "gave 75 officers and 12 staff, not this number"
+    ]
     assert [c["id"] for c in figure["cite"]] == ["met-2013.all.investigated", "guardian2013"]
+
+
+def test_sources_that_gave_only_parts_are_credited_with_them_by_name(client: TestClient) -> None:
+    """Issue 24: the parts-only sources were joined with "; " after "printed by", so the
+    Standard read as printing the 8 who left (it printed 6 officers and 2 staff)."""
+    figure = client.get("/v1/figures/met-2013.all.resigned-or-retired").json()
+    credit = figure["citation"].split(f"{ANSWER}; ", 1)[1].split(". Dataset met-2013", 1)[0]
+    assert credit == (
+        f"printed by {IDG}; "
+        + GUARDIAN.replace(
+            "The Guardian (", "the Guardian gave 6 officers and 2 staff, not this number ("
+        )
+        + "; "
+        + STANDARD.replace(
+            "Evening Standard (", "Evening Standard gave 6 officers and 2 staff, not this number ("
+        )
+    )
+    assert [(r["source"], r["reading"]) for r in figure["reports"]] == [
+        ("idg_via_parliamentstreet", "8"),
+        ("guardian2013", "gave 6 officers and 2 staff, not this number"),
+        ("standard2013", "gave 6 officers and 2 staff, not this number"),
+    ]
+
+
+def test_our_sum_of_ranks_credits_each_rank_the_source_gave(client: TestClient) -> None:
+    figure = client.get("/v1/figures/met-2023-inkl-507-complaints.officers").json()
+    assert figure["derived"] is True
+    assert (
+        "; our arithmetic from the parts: inkl (aggregator; the original outlet is not named in "
+        "the copy) gave 383 officers (constable), 38 officers (sergeant) and 20 officers "
+        "(inspector), not this number (“Met Police receive"
+    ) in figure["citation"]
+    assert "printed by" not in figure["citation"]
 
 
 def test_figures_filter_by_dimension_and_dispute(client: TestClient) -> None:

@@ -67,7 +67,8 @@ class Row(TypedDict):
 
 def svg_rows(body: bytes) -> dict[str, Row]:
     """Per chart row: each mark drawn (bar, "bar derived", band, fade, words-marker) as its
-    (left x, right x), and the row's texts by class."""
+    (left x, right x), a floor-marker circle as (centre x, centre x), and the row's texts by
+    class."""
     root = ET.fromstring(body)
     rows: dict[str, Row] = {}
     for g in root.iter(f"{SVG}g"):
@@ -77,6 +78,9 @@ def svg_rows(body: bytes) -> dict[str, Row]:
         for rect in g.iter(f"{SVG}rect"):
             x, width = float(rect.get("x") or 0), float(rect.get("width") or 0)
             marks[rect.get("class") or ""] = (x, round(x + width, 1))
+        for circle in g.iter(f"{SVG}circle"):
+            x = float(circle.get("cx") or 0)
+            marks[circle.get("class") or ""] = (x, x)
         texts = {t.get("class"): "".join(t.itertext()) for t in g.iter(f"{SVG}text")}
         rows[g.get("data-figure") or ""] = {
             "marks": marks,

@@ -1,6 +1,7 @@
 """The HTML figure card through the app: its reading, citation and sources, its themes, and
 the 404 cards (HTML and SVG) an unknown figure gets instead of problem+json."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -89,6 +90,36 @@ def test_card_marks_our_arithmetic_and_an_open_ended_floor(client: TestClient) -
     floor = parse_html(client.get("/v1/embed/figures/met-2013.platform.unspecified").text)
     assert floor.text["value"] == "at least 2"
     assert floor.text["qualifier"] == "Described as “a number of”."
+
+
+@pytest.mark.parametrize(
+    ("figure_id", "publisher"),
+    [
+        ("met-2013.all.investigated", "The Guardian"),
+        (
+            "met-2023-inkl-507-complaints.officers",
+            "inkl (aggregator; the original outlet is not named in the copy)",
+        ),
+    ],
+)
+def test_cards_for_our_sums_never_say_as_reported_by(
+    client: TestClient, figure_id: str, publisher: str
+) -> None:
+    """Issue 24: the cards for our 87 and 441 said "as reported by"; no one reported them."""
+    page = client.get(f"/v1/embed/figures/{figure_id}").text
+    # The citation line up to the licence (whose title speaks of the sources).
+    card = page.split('<p class="citation"', 1)[1].split('<span class="licence"', 1)[0]
+    assert card.startswith(
+        ' id="figure-citation">Source: Metropolitan Police Service FOI answer to '
+    )
+    assert ", our arithmetic from the parts printed by <a href=" in card
+    assert "as reported by" not in card
+    image = client.get(f"/v1/embed/figures/{figure_id}.svg", headers={"accept": IMAGE_ACCEPT})
+    line = " ".join(re.findall(r'class="citation">([^<]*)</text>', image.text))
+    assert f"our arithmetic from the parts printed by {publisher}." in line
+    assert "as reported by" not in line
+    printed = client.get("/v1/embed/figures/met-2013.all.dismissed").text
+    assert ", as reported by <a href=" in printed.split('<p class="citation"', 1)[1]
 
 
 def test_card_dark_theme_and_bad_theme(client: TestClient) -> None:

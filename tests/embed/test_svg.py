@@ -111,23 +111,29 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
     assert facebook["words"] == "“the vast majority” (no number given)"
     assert (facebook["value"], facebook["title"]) == (None, "Cases involving Facebook")
     assert set(rows["met-2013.platform.dating-site"]["marks"]) == {"words-marker"}
-    # Every words marker is the same length, running past the axis's end: it is not a count.
+    # Issue 24: a words-only row is a small marker of one fixed size (14 px) with its words,
+    # never a bar as wide as the scale (Facebook's "vast majority" was as long as the axis).
     ticks = svg_ticks(body)
-    assert facebook["marks"]["words-marker"] == (ticks[0], 620.0)
-    assert rows["met-2013.platform.dating-site"]["marks"]["words-marker"] == (ticks[0], 620.0)
+    assert facebook["marks"]["words-marker"] == (ticks[0], ticks[0] + 14)
+    assert rows["met-2013.platform.dating-site"]["marks"]["words-marker"] == (
+        ticks[0],
+        ticks[0] + 14,
+    )
+    assert ticks[1] - ticks[0] > 14
     # The longest solid bar is Twitter's 2, drawn to scale against LinkedIn's 1.
     assert list(ticks) == [0, 1, 2, 3]
     solid = {f: r["marks"]["bar"] for f, r in rows.items() if "bar" in r["marks"]}
-    assert max(solid, key=lambda f: solid[f][1] - solid[f][0]) in (
-        "met-2013.platform.twitter",
-        "met-2013.platform.unspecified",
-    )
+    assert max(solid, key=lambda f: solid[f][1] - solid[f][0]) == "met-2013.platform.twitter"
     assert solid["met-2013.platform.twitter"] == (ticks[0], ticks[2])
     assert solid["met-2013.platform.linkedin"] == (ticks[0], ticks[1])
     assert rows["met-2013.platform.twitter"]["value"] == "2"
-    # "At least 2": a solid bar to 2, and a fade from 2 running on to the track's end.
+    # "At least 2" read from "a number of": no solid bar (no source printed 2), an open
+    # circle at 2 and a fade from 2 running on to the track's end.
     unspecified = rows["met-2013.platform.unspecified"]
-    assert unspecified["marks"] == {"bar": (ticks[0], ticks[2]), "fade": (ticks[2], ticks[3])}
+    assert unspecified["marks"] == {
+        "fade": (ticks[2], ticks[3]),
+        "floor-marker": (ticks[2], ticks[2]),
+    }
     assert unspecified["value"] == "at least 2"
     assert unspecified["aside"] == "“a number of”"
     # A case may involve several platforms (check K6): the chart says the rows do not add up.
@@ -137,7 +143,13 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
         "counts out of, and a case may involve several platforms, so this can only show that "
         "nothing contradicts, not that the counts are complete. 87 is the widest possible base."
     )
-    assert list(svg_legend(body)) == ["solid", "fade", "words"]
+    legend = svg_legend(body)
+    assert list(legend) == ["solid", "floor", "words"]
+    assert legend["floor"] == (
+        "Open circle and fade: at least this many, our reading of the source's words (a "
+        "plural such as “a number of”); no source printed the number"
+    )
+    assert legend["words"] == "Small dashed square: the source gave words, not a number"
     assert svg_texts(body, "unit") == ["Number of cases"]
     root = ET.fromstring(body)
     assert root.findtext(f"{SVG}title") == "Cases by platform, Metropolitan Police Service"
@@ -151,6 +163,53 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
     assert desc.endswith(f"{LICENCE}.")
     revision = client.get("/v1/aggregates?by=platform").json()["dataset_revision"]
     assert f"revision {revision}:" in " ".join(svg_texts(body, "citation"))
+
+
+def test_a_chart_in_two_units_draws_one_axis_per_unit(client: TestClient) -> None:
+    """Issue 24: the 2023 complaints by allegation and year mixed complaints and reports on
+    one axis; each unit now has a panel and a scale of its own."""
+    body = client.get(
+        "/v1/embed/aggregates.svg",
+        params={"disclosure": "met-2023-inkl-507-complaints", "by": "allegation,year"},
+    ).content
+    units = [
+        r["unit"]
+        for r in client.get(
+            "/v1/aggregates",
+            params={"disclosure": "met-2023-inkl-507-complaints", "by": "allegation,year"},
+        ).json()["rows"]
+    ]
+    assert sorted(set(units)) == ["complaints", "reports"]
+    assert svg_texts(body, "panel") == [f"Counted in {u}" for u in dict.fromkeys(units)]
+    assert svg_texts(body, "unit") == [f"Number of {u}" for u in dict.fromkeys(units)]
+    # Two axes, each starting at 0.
+    root = ET.fromstring(body)
+    zeros = [
+        t
+        for t in root.iter(f"{SVG}text")
+        if t.get("class") == "tick" and t.get("data-value") == "0"
+    ]
+    assert len(zeros) == 2
+
+
+def test_an_at_least_from_a_plural_is_never_called_the_number_given(client: TestClient) -> None:
+    """openDemocracy's final written warnings are "officers", read as at least 2."""
+    body = client.get(
+        "/v1/embed/aggregates.svg",
+        params={
+            "disclosure": "met-2022-opendemocracy-ico-redacted-cases",
+            "by": "outcome",
+            "measure": "people_by_outcome",
+            "staff_type": "police_officer",
+            "platform": "whatsapp",
+        },
+    ).content
+    rows = svg_rows(body)
+    (row,) = rows.values()
+    assert set(row["marks"]) == {"fade", "floor-marker"}
+    assert row["value"] == "at least 2"
+    assert list(svg_legend(body)) == ["floor"]
+    assert "the number given" not in " ".join(svg_legend(body).values())
 
 
 def test_only_a_chart_whose_rows_a_check_cannot_add_up_says_so(client: TestClient) -> None:

@@ -218,7 +218,7 @@ def test_figure_page_credits_only_the_sources_that_printed_it(web: TestClient) -
     page = get_page(web, "/figures/met-2013.all.dismissed")
     body = page.split('<table class="reports">', 1)[1].split("</table>", 1)[0]
     guardian = body.split("The Guardian:", 1)[1].split("</tr>", 1)[0]
-    assert "<td>gave the parts, not this number (" in guardian
+    assert "<td>gave 3 officers and 4 staff, not this number (" in guardian
     assert '<a href="/figures/met-2013.officers.dismissed">met-2013.officers.dismissed</a>' in (
         guardian
     )
@@ -332,27 +332,53 @@ def test_figure_page_shows_its_history(web: TestClient) -> None:
 # ---------------------------------------------------------------- compare
 
 
-def test_compare_page_keeps_each_disclosure_a_group_of_its_own(web: TestClient) -> None:
+def _compare_groups(page: str) -> list[tuple[str, str, str]]:
+    """(group id, heading, reason) of each group section of a compare page."""
+    return re.findall(
+        r'<section class="group" aria-labelledby="g-\d+" data-group="([^"]+)">\n'
+        r'<h3 id="g-\d+">([^<]*)</h3>\n<p class="reason">([^<]*)</p>',
+        page,
+    )
+
+
+def test_compare_page_shows_every_group_with_its_reason(web: TestClient) -> None:
+    """Issue 24: "Investigated" showed one row (our 87) until the staff filter changed."""
     page = get_page(web, "/compare?measure=investigated")
-    points = web.get("/v1/series?measure=investigated&limit=500").json()["data"]
-    groups = list(dict.fromkeys(p["group"] for p in points))
-    headings = re.findall(r'<h3 id="g-\d+"><a href="/disclosures/([^"]+)">', page)
-    assert headings == groups
-    for point in points:
+    series = web.get("/v1/series?measure=investigated&limit=500").json()
+    assert [(g, html.unescape(h), html.unescape(r)) for g, h, r in _compare_groups(page)] == [
+        (g["id"], g["label"], g["reason"]) for g in series["groups"]
+    ]
+    assert len(series["groups"]) == 7
+    assert "<p>7 groups.</p>" in page
+    for point in series["data"]:
         assert f'<a href="/figures/{point["figure"]}">{e(point["label"])}</a>' in page
         for note in point["comparability"]:
             assert f"<li>{e(note)}</li>" in page
+    # A part names its total, linked.
+    assert (
+        '<a href="/figures/met-2013.officers.investigated">Police officers investigated over '
+        'social-media use</a> <span class="mark">part of <a href="/figures/met-2013.all.'
+        'investigated">Officers and civilian staff investigated over social-media use</a></span>'
+    ) in page
     assert '<option value="investigated" selected>' in page
     measures = web.get("/v1/measures").json()["data"]
     measure_select = page.split('<select id="measure"', 1)[1].split("</select>", 1)[0]
     assert measure_select.count("<option value=") == len(measures)
-    assert "never joined into a line, never added up" in page
+    assert "Never joined\ninto a line across groups, never added up" in page
 
 
-def test_compare_page_without_a_measure_offers_the_picker(web: TestClient) -> None:
+def test_compare_page_opens_on_the_measure_most_disclosures_have(web: TestClient) -> None:
     page = get_page(web, "/compare")
     assert '<form method="get" action="/compare" class="picker">' in page
-    assert "Pick a measure to see it in every disclosure that has it." in page
+    measures = web.get("/v1/measures").json()["data"]
+    widest = max(measures, key=lambda m: (len(m["disclosures"]), m["figure_count"]))
+    assert widest["id"] == "people_by_outcome"
+    assert len(widest["disclosures"]) == 5
+    assert '<option value="people_by_outcome" selected>' in page
+    series = web.get("/v1/series?measure=people_by_outcome&limit=500").json()
+    assert [g for g, _, _ in _compare_groups(page)] == [g["id"] for g in series["groups"]]
+    shown = set(re.findall(r'<p class="meta"><a href="/disclosures/([^"]+)">', page))
+    assert shown == set(widest["disclosures"])
 
 
 # ---------------------------------------------------------------- caching and errors
@@ -441,20 +467,42 @@ def test_static_assets_are_served_by_the_service(web: TestClient) -> None:
     assert web.get("/static/nope.css").status_code == 404
 
 
-def test_compare_offers_the_staff_type_a_measure_is_counted_for(web: TestClient) -> None:
-    """The 2023 complaints count police officers only: the page says so and shows them by
-    staff type, as their own group, never beside LondonWorld's or the Guardian's counts."""
+def test_compare_shows_a_measure_counted_for_one_staff_type_unfiltered(web: TestClient) -> None:
+    """The 2023 complaints count police officers only: shown without a filter, as groups of
+    their own, never beside LondonWorld's or the Guardian's counts."""
     everyone = get_page(web, "/compare?measure=complained_about")
-    assert (
-        '<a href="/compare?measure=complained_about&amp;staff_type=police_officer">'
-        "police officers</a>"
-    ) in everyone
+    assert [g for g, _, _ in _compare_groups(everyone)] == [
+        "complained-about.officers.span.met-2023-inkl-507-complaints",
+        "complained-about.officers.span.by-rank.met-2023-inkl-507-complaints",
+    ]
     officers = get_page(web, "/compare?measure=complained_about&staff_type=police_officer")
-    groups = re.findall(r'<h3 id="g-\d+"><a href="/disclosures/([^"]+)"', officers)
-    assert groups == ["met-2023-inkl-507-complaints"]
+    assert _compare_groups(officers) == _compare_groups(everyone)
     assert '<option value="police_officer" selected>' in officers
     investigated = get_page(web, "/compare?measure=investigated&staff_type=police_officer")
-    groups = re.findall(r'<h3 id="g-\d+"><a href="/disclosures/([^"]+)"', investigated)
-    assert "met-2023-inkl-507-complaints" not in groups
+    assert not any("inkl" in g for g, _, _ in _compare_groups(investigated))
     # A staff type the page does not know is ignored, not reflected.
     assert get_page(web, "/compare?measure=investigated&staff_type=<x>").count("<x>") == 0
+
+
+def test_every_answer_broken_down_by_anything_has_a_chart(web: TestClient) -> None:
+    """Issue 24: openDemocracy's page had no chart (its package declares no grouping, and
+    its one figure is fixed to officers and WhatsApp); it is now drawn by outcome with those
+    as filters. The Daily Mail's 277 is broken down by nothing: a card, not a chart."""
+    for d in web.get("/v1/disclosures").json()["data"]:
+        measures = web.get("/v1/measures", params={"disclosure": d["id"]}).json()["data"]
+        broken_down = any(m["dimensions"] for m in measures)
+        page = get_page(web, f"/disclosures/{d['id']}")
+        charts = re.findall(r'<img src="(/v1/embed/aggregates\.svg\?[^"]+)"', page)
+        assert bool(charts) == broken_down, d["id"]
+        for src in charts:
+            assert web.get(html.unescape(src)).status_code == 200
+    page = get_page(web, "/disclosures/met-2022-opendemocracy-ico-redacted-cases")
+    (src,) = re.findall(r'<img src="(/v1/embed/aggregates\.svg\?[^"]+)"', page)
+    assert html.unescape(src) == (
+        "/v1/embed/aggregates.svg?disclosure=met-2022-opendemocracy-ico-redacted-cases"
+        "&by=outcome&measure=people_by_outcome&staff_type=police_officer&platform=whatsapp"
+    )
+    assert 'alt="Bar chart by outcome: Police officers given only a final written warning' in page
+    chart = web.get(html.unescape(src)).text
+    assert 'class="floor-marker"' in chart
+    assert "No figures for this grouping" not in chart
