@@ -9,7 +9,10 @@ HEALTHCHECK are then used as they are, with only the database URL and port overr
 once on a fresh PostgreSQL database (127.0.0.1:5432, dropped afterwards) and once on the
 image's default SQLite file. Each run checks /healthz, /readyz and /v1/meta, runs the
 HEALTHCHECK command, restarts the container command to check start-up is idempotent,
-and stops it with SIGTERM, expecting exit status 0.
+and stops it with SIGTERM, expecting exit status 0. Then, as compose.yaml runs it, two
+replicas of the CMD on that PostgreSQL database behind nginx with deploy/nginx.conf (Debian's
+nginx-light at /usr/sbin/nginx; only its listen address, upstream servers and temp folders
+changed): /healthz, /readyz and /v1/meta through the proxy, each replica serving some.
 
 Usage: python scripts/docker_smoke.py [--keep]
 Environment: SMOKE_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
@@ -36,6 +39,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
+NGINX = Path("/usr/sbin/nginx")
+NGINX_CONFIG = ROOT / "deploy" / "nginx.conf"
+#: compose.yaml's upstream line; Debian's nginx (1.22) has no `resolve`, so it is replaced.
+UPSTREAM_LINE = "server api:8000 resolve;"
+REPLICAS = 2
 SYSTEM_DIRS = {"usr", "bin", "sbin", "lib", "etc", "dev", "proc", "sys", "tmp", "var", "root"}
 # Commands a RUN step may contain that we can reproduce outside an image.
 RUNNABLE = {"pip", "python", "mkdir", "rm"}
@@ -323,8 +331,10 @@ def get(port: int, path: str) -> tuple[int, Any]:
         return error.code, json.loads(error.read() or b"null")
 
 
-def run_container(box: Container, overrides: dict[str, str], label: str, log: Path) -> str:
-    """Start the CMD, probe it, stop it with SIGTERM; return its combined output."""
+def start_container(
+    box: Container, overrides: dict[str, str], log: Path
+) -> tuple["subprocess.Popen[bytes]", int, dict[str, str]]:
+    """Start the CMD on a free port; its process, port and environment."""
     port = free_port()
     env = {**box.env, **overrides, "APP_PORT": str(port)}
     for volume in box.volumes:  # docker creates the mount points
@@ -333,19 +343,43 @@ def run_container(box: Container, overrides: dict[str, str], label: str, log: Pa
         process = subprocess.Popen(
             box.command, env=env, cwd=box.workdir, stdout=out, stderr=subprocess.STDOUT
         )
+    return process, port, env
+
+
+def wait_healthy(process: "subprocess.Popen[bytes]", port: int, label: str) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        check(process.poll() is None, f"{label}: exited with {process.returncode}")
+        try:
+            status, body = get(port, "/healthz")
+            if status == 200:
+                break
+        except OSError:
+            pass
+        check(time.monotonic() < deadline, f"{label}: /healthz not up within 90 s")
+        time.sleep(0.25)
+    check(body == {"status": "ok"}, f"{label}: /healthz said {body}")
+
+
+def stop_container(process: "subprocess.Popen[bytes]", label: str) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            check(process.poll() is None, f"{label}: exited with {process.returncode}")
-            try:
-                status, body = get(port, "/healthz")
-                if status == 200:
-                    break
-            except OSError:
-                pass
-            check(time.monotonic() < deadline, f"{label}: /healthz not up within 90 s")
-            time.sleep(0.25)
-        check(body == {"status": "ok"}, f"{label}: /healthz said {body}")
+        return process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise SmokeFailure(f"{label}: still running 30 s after SIGTERM") from None
+
+
+def request_lines(output: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith('{"time"')]
+
+
+def run_container(box: Container, overrides: dict[str, str], label: str, log: Path) -> str:
+    """Start the CMD, probe it, stop it with SIGTERM; return its combined output."""
+    process, port, env = start_container(box, overrides, log)
+    try:
+        wait_healthy(process, port, label)
         status, ready = get(port, "/readyz")
         check(
             status == 200 and ready.get("status") == "ready", f"{label}: /readyz {status} {ready}"
@@ -361,17 +395,11 @@ def run_container(box: Container, overrides: dict[str, str], label: str, log: Pa
         check(health.returncode == 0, f"{label}: HEALTHCHECK failed: {health.stderr.decode()}")
         print(f"   {label}: /healthz, /readyz, /v1/meta ({', '.join(datasets)}) and HEALTHCHECK ok")
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise SmokeFailure(f"{label}: still running 30 s after SIGTERM") from None
+        code = stop_container(process, label)
     output = log.read_text()
     check(code == 0, f"{label}: exit status {code} after SIGTERM\n{output[-3000:]}")
     if env.get("APP_LOG_FORMAT") == "json":
-        lines = [json.loads(line) for line in output.splitlines() if line.startswith('{"time"')]
+        lines = request_lines(output)
         check(
             any(line["path"] == "/v1/meta" and line["status"] == 200 for line in lines),
             f"{label}: no JSON request line for /v1/meta",
@@ -384,6 +412,91 @@ def smoke(box: Container, overrides: dict[str, str], label: str, logs: Path) -> 
     check("met-2013: loaded" in first, f"{label}: the first start did not load met-2013")
     again = run_container(box, overrides, f"{label}, restart", logs / f"{label}-2.log")
     check("met-2013: unchanged" in again, f"{label}: the restart did not find the seed loaded")
+
+
+def nginx_config(root: Path, listen: int, upstreams: list[int]) -> Path:
+    """deploy/nginx.conf with only its listen address, upstream servers and temp folders
+    changed (as tests/test_proxy.py runs it)."""
+    text = NGINX_CONFIG.read_text()
+    servers = "\n        ".join(f"server 127.0.0.1:{port};" for port in upstreams)
+    temp = "".join(
+        f"    {kind}_temp_path {root / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    for old, new in (
+        (UPSTREAM_LINE, servers),
+        ("listen 80;", f"listen 127.0.0.1:{listen};"),
+        ("http {", "http {\n" + temp),
+    ):
+        check(text.count(old) == 1, f"deploy/nginx.conf: expected one {old!r}")
+        text = text.replace(old, new)
+    path = root / "nginx.conf"
+    path.write_text(text)
+    return path
+
+
+def edge(box: Container, database_url: str, logs: Path) -> None:
+    """Two replicas on one PostgreSQL database behind nginx, as compose.yaml runs them."""
+    check(NGINX.exists(), f"{NGINX} is missing: apt-get install nginx-light")
+    overrides = {
+        "APP_DATABASE_URL": database_url,
+        "APP_LOG_FORMAT": "json",
+        "APP_TRUSTED_PROXIES": "127.0.0.1",
+    }
+    replicas = [
+        (f"replica {n}", *start_container(box, overrides, logs / f"replica-{n}.log"))
+        for n in range(1, REPLICAS + 1)
+    ]
+    root = logs / "nginx"
+    root.mkdir()
+    proxy = None
+    try:
+        for label, process, port, _ in replicas:
+            wait_healthy(process, port, label)
+        listen = free_port()
+        config = nginx_config(root, listen, [port for _, _, port, _ in replicas])
+        proxy = subprocess.Popen(
+            [
+                str(NGINX),
+                "-p",
+                str(root),
+                "-c",
+                str(config),
+                "-g",
+                f"daemon off; pid {root}/nginx.pid; error_log {root}/error.log;",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 15
+        while True:
+            if proxy.poll() is not None:
+                raise SmokeFailure(f"nginx exited: {(root / 'error.log').read_text()}")
+            try:
+                status, body = get(listen, "/healthz")
+                break
+            except OSError:
+                check(time.monotonic() < deadline, "nginx: not listening within 15 s")
+                time.sleep(0.2)
+        check(status == 200 and body == {"status": "ok"}, f"proxy /healthz: {status} {body}")
+        status, ready = get(listen, "/readyz")
+        check(status == 200 and ready.get("status") == "ready", f"proxy /readyz: {status} {ready}")
+        for _ in range(8 * REPLICAS):
+            status, meta = get(listen, "/v1/meta")
+            check(status == 200, f"proxy /v1/meta: {status} {meta}")
+    finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(10)
+        codes = [stop_container(process, label) for label, process, _, _ in replicas]
+    served = []
+    for (label, _, _, _), code in zip(replicas, codes, strict=True):
+        output = (logs / f"replica-{label.split()[-1]}.log").read_text()
+        check(code == 0, f"{label}: exit status {code} after SIGTERM\n{output[-3000:]}")
+        metas = [line for line in request_lines(output) if line["path"] == "/v1/meta"]
+        check(bool(metas), f"{label}: nginx sent it no /v1/meta")
+        served.append(len(metas))
+    print(f"   nginx in front of {REPLICAS} replicas: /healthz, /readyz ok; /v1/meta x {served}")
 
 
 def main() -> int:
@@ -410,6 +523,7 @@ def main() -> int:
         created = True
         pg_url = re.sub(r"/[^/]*$", f"/{database}", admin_url)
         smoke(box, {"APP_DATABASE_URL": pg_url}, "postgresql", base)
+        edge(box, pg_url, base)
         smoke(box, {}, "sqlite", base)
         print("docker smoke: ok")
         return 0

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.config import Settings
 from service.errors import Overloaded
 from service.middleware import UNLIMITED_PATHS, send_problem
+from service.state import AppState
 
 #: Requests that may wait for a connection, per connection: with a miss taking ~10 ms, a
 #: full queue is worked off well within the pool timeout.
@@ -33,8 +34,11 @@ def pool_capacity(settings: Settings) -> int:
 
 
 class Admission:
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
+        settings = state.settings
         self.app = app
+        #: Refusals are counted with the pool's own timeouts (the metrics' pool_timeout).
+        self.db_errors = state.db_errors
         self.capacity = pool_capacity(settings)
         self.queue_limit = self.capacity * QUEUE_PER_CONNECTION
         self.wait_seconds = settings.db_pool_timeout
@@ -73,4 +77,5 @@ class Admission:
             slots.release()
 
     async def refuse(self, scope: Scope, send: Send) -> None:
+        self.db_errors["pool_timeout"] = self.db_errors.get("pool_timeout", 0) + 1
         await send_problem(send, scope, Overloaded())

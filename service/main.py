@@ -337,6 +337,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # /openapi.json serves the committed document, examples included (service.openapi).
     app.openapi = committed_document  # type: ignore[method-assign]
     # Misses wait for a database connection before they take a thread (service.admission).
-    app.front = middleware.stack(Admission(app.routed, settings), state)
+    app.front = middleware.stack(Admission(app.routed, state), state)
     logging.getLogger("service").setLevel(settings.log_level.upper())
     return app

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
+from starlette.types import Message, Receive, Scope, Send
 
+from service.admission import Admission
+from service.config import Settings
+from service.state import AppState
 from tests.processes import AppProcess
-
-pytestmark = pytest.mark.processes
 
 BURST = 1000
 HITS = 50
@@ -65,6 +68,7 @@ async def burst(port: int, paths: list[str]) -> list[tuple[int, str | None, floa
     return list(await asyncio.gather(*(get(port, p) for p in paths)))
 
 
+@pytest.mark.processes
 def test_a_burst_of_distinct_cold_requests_is_answered_and_the_next_cold_one_gets_200(
     server: AppProcess,
 ) -> None:
@@ -93,3 +97,63 @@ def test_a_burst_of_distinct_cold_requests_is_answered_and_the_next_cold_one_get
         f"{times[len(times) // 2]:.3f} s, max {times[-1]:.3f} s; next cold request "
         f"{next_took * 1000:.0f} ms"
     )
+
+
+def test_admission_queues_by_the_pool_and_refuses_at_once_when_the_queue_is_full(
+    settings: Settings, engine: Engine
+) -> None:
+    """One connection (pool 1, no overflow): one request in, four waiting, the sixth
+    refused at once; a waiter whose wait outlasts APP_DB_POOL_TIMEOUT is refused too; the
+    probes pass. Each refusal counts as a pool timeout for the metrics."""
+    state = AppState.build(
+        settings.model_copy(
+            update={"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.5}
+        ),
+        engine,
+    )
+    release = asyncio.Event()
+    entered: list[str] = []
+
+    async def app(scope: Scope, _receive: Receive, send: Send) -> None:
+        entered.append(scope["path"])
+        if scope["path"] != "/healthz":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    admission = Admission(app, state)
+
+    async def call(path: str) -> tuple[int, dict[bytes, bytes]]:
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": []}
+        await admission(scope, receive, send)
+        return sent[0]["status"], dict(sent[0]["headers"])
+
+    async def run() -> list[tuple[int, dict[bytes, bytes]]]:
+        first = asyncio.create_task(call("/v1/a"))
+        await asyncio.sleep(0.05)
+        waiting = [asyncio.create_task(call(f"/v1/w{i}")) for i in range(4)]
+        await asyncio.sleep(0.05)
+        refused = await call("/v1/full")
+        probe = await call("/healthz")
+        assert not any(w.done() for w in waiting)  # refused at once, not after waiting
+        waited_out = await asyncio.gather(*waiting)  # none got the connection in 0.5 s
+        release.set()
+        return [refused, probe, await first, *waited_out]
+
+    refused, probe, first, *waited_out = asyncio.run(run())
+    assert refused[0] == 503
+    assert refused[1][b"retry-after"] == b"2"
+    assert refused[1][b"content-type"] == b"application/problem+json"
+    assert probe[0] == 200
+    assert first[0] == 200
+    assert [status for status, _ in waited_out] == [503] * 4
+    assert entered == ["/v1/a", "/healthz"]
+    assert state.db_errors == {"pool_timeout": 5}
