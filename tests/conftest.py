@@ -1,6 +1,10 @@
 """Fixtures: a fresh, real database per test, on SQLite or (TEST_BACKEND=postgres) on the
-PostgreSQL named by TEST_DATABASE_URL. The seeded template is built once per run; each
-test gets its own copy (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
+PostgreSQL named by TEST_DATABASE_URL. The seeded template is built once per run (once per
+pytest-xdist worker); each test gets its own copy (a file copy on SQLite, CREATE DATABASE
+... TEMPLATE on PostgreSQL).
+
+Which tests run on PostgreSQL too, and which run together, is decided at collection
+(pytest_collection_modifyitems below), by rules stated there.
 """
 
 import csv
@@ -174,6 +178,64 @@ def seeded_revision() -> str:
     one the seeded test databases read."""
     packages = [read_package(root).disclosure for root in find_packages(SEED_DIR)]
     return revision_id(None, {d.id: d.revision for d in packages})
+
+
+# ---- Which tests the PostgreSQL pass runs, and which share a worker ------------------------
+#
+# The rule for the `sql` mark: a test touches the database's behaviour, and so runs on both
+# backends (`make test-postgres` runs `pytest -m sql` with TEST_BACKEND=postgres), when it
+# gets a database from the `databases` fixture, directly or through any fixture built on it
+# (database_url, blank_database_url, blank_engine, settings, engine, client), unless its
+# module is in NOT_SQL below, each with the reason its outcome cannot depend on the backend.
+# A new test that uses a database is therefore `sql` by default. Nothing else gives the mark:
+# writing @pytest.mark.sql by hand is an error (tests/test_suite_rules.py checks the rule).
+
+#: Modules whose tests use a database but whose subject is not the database's behaviour.
+NOT_SQL: dict[str, str] = {
+    "tests/contract/test_embed_browser.py": "what Chromium draws from answers the API tests "
+    "check on both backends",
+    "tests/contract/test_web_browser.py": "what Chromium draws from pages tests/web checks on "
+    "both backends",
+}
+
+#: Modules whose tests must share one pytest-xdist worker, and why.
+GROUPS: dict[str, str] = {
+    # One app server and one browser for every browser test (tests/contract/conftest.py).
+    "tests/contract/test_embed_browser.py": "browser",
+    "tests/contract/test_web_browser.py": "browser",
+}
+#: Tests marked `processes` (private PostgreSQL clusters, app servers under SIGSTOP, nginx)
+#: run one after another on one worker: their bounded waits are for a machine whose
+#: cores are not all taken by other such tests.
+PROCESSES_GROUP = "processes"
+
+
+def sql_mark_applies(item: pytest.Item) -> bool:
+    """The rule above, for one collected test."""
+    return "databases" in getattr(item, "fixturenames", ()) and module_of(item) not in NOT_SQL
+
+
+def module_of(item: pytest.Item) -> str:
+    return item.path.relative_to(PROJECT_ROOT).as_posix()
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m sql` deselects by the mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for module in [*NOT_SQL, *GROUPS]:
+        if not (PROJECT_ROOT / module).is_file():
+            raise pytest.UsageError(f"tests/conftest.py names {module}, which does not exist")
+    for item in items:
+        if item.get_closest_marker("sql"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: the sql mark is given by tests/conftest.py's rule, not by hand"
+            )
+        if sql_mark_applies(item):
+            item.add_marker(pytest.mark.sql)
+        group = GROUPS.get(module_of(item))
+        if group is None and item.get_closest_marker("processes"):
+            group = PROCESSES_GROUP
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 # No request-log writer thread in the suite (it would write between tests, outside any

@@ -58,6 +58,37 @@ def test_readme_and_index_start_with_the_two_commands() -> None:
         assert "make test" in quick_start, path.name
 
 
+#: What may be written in figures in README.md and docs/index.md: dates, and the versions of
+#: Python and of the data's licence. Anything else there is a count that would go stale.
+STABLE_NUMBERS = re.compile(
+    r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October"
+    r"|November|December) \d{4}\b|\b(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December) \d{4}\b|Python 3\.\d+\+|CC BY \d\.\d"
+)
+COUNT_WORDS = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?"
+    r"|thousands?|millions?|several|both)\b",
+    re.IGNORECASE,
+)
+
+
+def prose(markdown: str) -> str:
+    """The words a reader reads as text: no code blocks, code spans or link targets."""
+    markdown = re.sub(r"```.*?```", " ", markdown, flags=re.DOTALL)
+    markdown = re.sub(r"`[^`]*`", " ", markdown)
+    return re.sub(r"\]\([^)]*\)", "]", markdown)
+
+
+def test_no_count_in_the_readme_or_the_index_can_go_stale() -> None:
+    # Counts of things (answers, pages, tests...) belong in generated blocks or nowhere.
+    for path in (README, DOCS / "index.md"):
+        text = STABLE_NUMBERS.sub(" ", prose(PAGES[path]))
+        assert re.findall(r"\S*\d\S*", text) == [], path.name
+        assert COUNT_WORDS.findall(text) == [], path.name
+    assert COUNT_WORDS.findall("the six FOI answers, both databases") == ["six", "both"]
+    assert re.findall(r"\d+", STABLE_NUMBERS.sub(" ", prose("nine load, 7 pages"))) == ["7"]
+
+
 def test_every_page_is_in_the_site_nav_and_linked_from_the_readme() -> None:
     config = yaml.safe_load((PROJECT_ROOT / "mkdocs.yml").read_text())
     nav = {page for entry in config["nav"] for page in entry.values()}

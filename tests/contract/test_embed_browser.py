@@ -29,8 +29,7 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.machine import CHROMIUM, require_chromium
-from tests.processes import served
+from tests.machine import CHROMIUM
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -80,15 +79,6 @@ stays</span> when a figure cannot be fetched.</p>
 </body>
 </html>
 """
-
-
-@pytest.fixture
-def api_server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """The real app under uvicorn, on a seeded database, on a free loopback port."""
-    require_chromium()
-    log = tmp_path / "api.log"
-    with served(database_url, log, APP_LOG_LEVEL="info") as base:
-        yield base, log
 
 
 @contextlib.contextmanager

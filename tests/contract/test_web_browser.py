@@ -23,10 +23,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import Databases
 from tests.contract.test_embed_browser import CHROMIUM_FLAGS, _png_size, _third_party_site
-from tests.machine import CHROMIUM, require_chromium
-from tests.processes import served
+from tests.machine import CHROMIUM
 
 #: Chromium's flags as the embed test passes them, less those Playwright sets itself
 #: (headless) or that would stop its clock (virtual time).
@@ -43,12 +41,10 @@ SCREENSHOT_DIR = os.environ.get("WEB_SCREENSHOT_DIR")
 
 
 @pytest.fixture(scope="module")
-def server(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app under uvicorn on a seeded database, shared by this module's tests."""
-    require_chromium()
-    log = tmp_path_factory.mktemp("web") / "server.log"
-    with served(databases.copy_of_template(), log, APP_RATE_LIMIT_PER_MINUTE="0") as base:
-        yield base
+def server(browser_server: tuple[str, Path]) -> str:
+    """The real app under uvicorn on a seeded database, shared by every browser test
+    (tests/contract/conftest.py)."""
+    return browser_server[0]
 
 
 @pytest.fixture(scope="module")
