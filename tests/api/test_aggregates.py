@@ -199,7 +199,7 @@ def test_aggregates_by_platform_keeps_ranges_and_qualifiers(client: TestClient) 
     revision = seeded_revision()
     assert body["dataset_revision"] == revision
     assert body["citation"] == (
-        f"{ANSWER}; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.1.0, revision "
+        f"{ANSWER}; reported by {STANDARD}; {IDG}. Dataset met-2013 v1.2.0, revision "
         f"{revision}: /v1/disclosures/met-2013?revision={revision}. {LICENCE_LINE}"
     )
     assert [(c["id"], c["URL"]) for c in body["cite"]] == [
@@ -265,7 +265,13 @@ def test_aggregates_by_year_uses_the_declared_filters(client: TestClient) -> Non
     assert [(r["year"], r["min"], r["max"], r["value"]) for r in body["rows"]] == [
         (2011, 0, 3, None)
     ]
+    # The one yearly staff figure is of dismissals over inappropriate comments on Facebook.
     staff = client.get("/v1/aggregates?by=year&staff_type=civilian_staff").json()
+    assert staff["rows"] == []
+    staff = client.get(
+        "/v1/aggregates?by=year&staff_type=civilian_staff&platform=facebook"
+        "&allegation=inappropriate_comments"
+    ).json()
     assert [(r["year"], r["min"], r["max"]) for r in staff["rows"]] == [(2013, 1, 4)]
 
 
