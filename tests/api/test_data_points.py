@@ -61,3 +61,37 @@ def test_case_4_and_the_figure_it_is_counted_in_give_the_same_year(client: TestC
     assert (case["year"], figure["year"], figure["period"]) == (2013, 2013, "2013")
     assert (case["platform"], case["allegation"]) == (figure["platform"], figure["allegation"])
     assert "met-2013.staff.dismissed-2013" in case["note"]
+
+
+def test_platform_counts_are_checked_against_no_total_of_people(client: TestClient) -> None:
+    assert client.get("/v1/checks/met-2013.K6").status_code == 404
+    body = client.get("/v1/aggregates", params={"disclosure": "met-2013", "by": "platform"}).json()
+    assert (body["total"], body["checks"]) == (None, [])
+    checks = client.get("/v1/checks", params={"disclosure": "met-2013"}).json()
+    assert checks["count"] == 10
+    assert not [c["id"] for c in checks["data"] if "platform" in c["parts"][0]["figure"]]
+    notes = client.get("/v1/notes", params={"disclosure": "met-2013"}).json()["data"]
+    note = next(n for n in notes if n["id"] == "met-2013.K6")
+    assert (note["kind"], note["topic"], note["sources"]) == (
+        "caveat",
+        "Platform counts",
+        ["idg_via_parliamentstreet"],
+    )
+    assert note["text"].startswith(
+        "Our arithmetic: the platforms other than Facebook that IDG counts add up to 5 cases "
+        "(Twitter 2, LinkedIn 1, YouTube 1, Friends Reunited 1)."
+    )
+
+
+def test_2014_outcomes_stand_against_no_total_of_the_71(client: TestClient) -> None:
+    body = client.get(
+        "/v1/aggregates",
+        params={"disclosure": "met-2014", "by": "outcome", "staff_type": "police_officer"},
+    ).json()
+    assert body["total"] is None
+    assert [(r["figure"], r["value"], r["min"], r["max"]) for r in body["rows"]] == [
+        ("met-2014.officers.dismissed", 2, 2, 2),
+        ("met-2014.officers.resigned-or-retired", None, 2, None),
+        ("met-2014.officers.written-warning", 12, 12, 12),
+    ]
+    assert body["checks"] == []

@@ -22,6 +22,6 @@ def test_meta_lists_met_2013_with_its_revision(client: TestClient) -> None:
         "licence": LICENCE,
         "figures": 40,
         "cases": 4,
-        "checks": 11,
+        "checks": 10,
         "sources": 5,
     }
