@@ -124,6 +124,11 @@ ALLEGATIONS: tuple[Term, ...] = (
         "Conduct online, other than what was written, that breached standards.",
     ),
     Term(
+        "inappropriate_sexual_conduct",
+        "Inappropriate sexual conduct",
+        "A complaint category: conduct or comments of a sexual kind, such as remarks about rape.",
+    ),
+    Term(
         "wrongful_disclosure_of_information",
         "Wrongful disclosure of information",
         "Police information or images shared without authority.",

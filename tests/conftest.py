@@ -34,8 +34,8 @@ MET_2013_COUNTS = {
     "figures": 40,
     "reports": 80,
     "cases": 4,
-    "checks": 11,
-    "notes": 9,
+    "checks": 10,
+    "notes": 10,
     "sources": 5,
 }
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")

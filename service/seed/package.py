@@ -23,6 +23,7 @@ from service.seed.schema import (
     DISCLOSURE_KEYS_REQUIRED,
     FILE_NAME_PATTERN,
     NAME_PATTERN,
+    NAMES_PEOPLE,
     PACKAGE_KEYS,
     PACKAGE_PROFILE,
     RESOURCE_KEYS,
@@ -51,6 +52,8 @@ class Package:
     notes: list[Note] = field(default_factory=list)
     #: The files the package revision is a hash of, datapackage.json first.
     files: list[str] = field(default_factory=list)
+    #: Ids of the sources marked `names_people`, which no case may link to.
+    names_people: set[str] = field(default_factory=set)
 
     @property
     def cases(self) -> list[Case]:
@@ -83,6 +86,8 @@ def read_package(root: Path) -> Package:
     package = Package(path=root, disclosure=disclosure, sources=sources)
     _build_figures(reader, package, tables, source_ids)
     _build_cases(reader, package, tables["cases"], paths["cases"], source_ids)
+    package.names_people = _sources_naming_people(reader, where, descriptor)
+    _refuse_case_links_naming_people(reader, package, paths["cases"])
     _build_checks(reader, package, tables, paths)
     _build_notes(reader, package, tables["notes"], paths["notes"], source_ids)
     _check_aggregate_defaults(reader, where, package)
@@ -291,6 +296,30 @@ def _read_sources(
     if not sources:
         reader.error(where, "at least one source is required")
     return sources
+
+
+def _sources_naming_people(reader: Reader, where: str, descriptor: dict[str, Any]) -> set[str]:
+    sources = descriptor.get("sources")
+    found: set[str] = set()
+    for index, item in enumerate(sources if isinstance(sources, list) else []):
+        if not isinstance(item, dict) or NAMES_PEOPLE not in item:
+            continue
+        if not isinstance(item[NAMES_PEOPLE], bool):
+            reader.error(f"{where} sources[{index}]", f"{NAMES_PEOPLE} must be true or false")
+        elif item[NAMES_PEOPLE]:
+            found.add(str(item.get("id")))
+    return found
+
+
+def _refuse_case_links_naming_people(reader: Reader, package: Package, relpath: str) -> None:
+    """A case never links to a page that names, ages or locates the person."""
+    for row in package.case_rows:
+        for source_id in (s for s in row["sources"] if s in package.names_people):
+            reader.error(
+                f"{package.path.name}/{relpath} case {row['id']}, column 'sources'",
+                f"links to {source_id}, a source marked {NAMES_PEOPLE}; a case never links "
+                "to a page that names, ages or locates a person (leave its sources empty)",
+            )
 
 
 def _objects(reader: Reader, where: str, descriptor: dict[str, Any], key: str) -> list[Any]:

@@ -177,7 +177,12 @@ TABLES: dict[str, dict[str, Any]] = {
                 required=True,
                 enum=IN_FOI_ANSWER,
             ),
-            _field("sources", description="Source ids separated by semicolons.", required=True),
+            _field(
+                "sources",
+                description="Source ids separated by semicolons; empty when every report of "
+                "the case names, ages or locates the person (the case then cites its "
+                "disclosure).",
+            ),
             _field("note", description="Context, in our own words."),
         ],
         "primaryKey": ["id"],
@@ -242,6 +247,9 @@ DISCLOSURE_KEYS_OPTIONAL = (
     "period_end",
 )
 SOURCE_KEYS = ("id", "title", "path", "publisher", "date", "kind")
+#: An optional source key: true when the page names, ages or locates an officer or member
+#: of staff over their conduct. No case may link to such a source.
+NAMES_PEOPLE = "names_people"
 #: The descriptor's top-level keys. Any other is refused rather than ignored, so that no
 #: property the Data Package standard gives a meaning (and checks) passes unread.
 #: `changes` is the package's list of corrections ({"date", "note"}).

@@ -50,7 +50,9 @@ def test_cases_hold_no_personal_details(client: TestClient) -> None:
         "on Facebook.",
         "in_foi_answer": "yes",
         "sources": ["guardian2013"],
-        "note": "The Guardian attributes this case to the FOI answer.",
+        "note": "The Guardian attributes this case to the FOI answer. It is counted in figure "
+        "met-2013.staff.dismissed-2013 (1 to 4 civilian staff dismissed in 2013 over "
+        "inappropriate comments on Facebook).",
     }
     text = client.get("/v1/cases?format=csv&limit=500").text.lower()
     for word in (

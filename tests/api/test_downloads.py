@@ -66,7 +66,7 @@ def test_the_zip_holds_the_package_files_exactly_a_readme_and_a_licence(
         in readme
     )
     permalink = f"http://testserver/disclosures/met-2013?revision={revision}"
-    assert f"Dataset met-2013 v1.1.0, revision {revision}: {permalink}." in readme
+    assert f"Dataset met-2013 v1.2.0, revision {revision}: {permalink}." in readme
     assert "CC BY 4.0: Creative Commons Attribution 4.0" in licence
     assert "https://creativecommons.org/licenses/by/4.0/" in licence
 

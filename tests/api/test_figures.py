@@ -62,7 +62,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         f"?revision={revision}",
         "citation": "Police officers given a written warning: 17 to 18 (sources disagree: The "
         f"Guardian 18, Evening Standard 17, The Independent 17). {ANSWER}; printed by "
-        f"{GUARDIAN}; {STANDARD}; {INDEPENDENT}. Dataset met-2013 v1.1.0, revision {revision}, "
+        f"{GUARDIAN}; {STANDARD}; {INDEPENDENT}. Dataset met-2013 v1.2.0, revision {revision}, "
         "figure met-2013.officers.written-warning: http://testserver/figures/"
         f"met-2013.officers.written-warning?revision={revision}. {LICENCE_LINE}",
         "cite": figure["cite"],
@@ -80,7 +80,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "publisher": "Met social-media misconduct FOI API",
         "version": revision,
         "URL": f"http://testserver/figures/met-2013.officers.written-warning?revision={revision}",
-        "issued": {"date-parts": [[2026, 11, 24]], "raw": "2026-11-24", "circa": False},
+        "issued": {"date-parts": [[2026, 12, 7]], "raw": "2026-12-07", "circa": False},
         "license": "https://creativecommons.org/licenses/by/4.0/",
         "note": ANSWER,
     }
@@ -290,7 +290,9 @@ def test_a_citation_says_what_a_source_printed_when_the_bounds_are_ours(
 ) -> None:
     """The 4 in "1 to 4" is ours: the Guardian printed one civilian sacked early in 2013."""
     staff = client.get("/v1/figures/met-2013.staff.dismissed-2013").json()["citation"]
-    assert staff.startswith("Civilian staff dismissed in 2013: 1 to 4. ")
+    assert staff.startswith(
+        "Civilian staff dismissed in 2013 over inappropriate comments on Facebook: 1 to 4. "
+    )
     assert "; printed by The Guardian (at least 1; “Met police investigated" in staff
     sanctioned = client.get("/v1/figures/met-2022-londonworld.sanctioned").json()["citation"]
     assert "printed by LondonWorld (“just a fraction of”; “Senior Met Police" in sanctioned

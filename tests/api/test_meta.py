@@ -16,12 +16,12 @@ def test_meta_lists_met_2013_with_its_revision(client: TestClient) -> None:
     assert body["flagship_disclosure"] == "met-2013"
     assert met == {
         "id": "met-2013",
-        "version": "1.1.0",
+        "version": "1.2.0",
         "revision": met_2013_revision(),
-        "last_updated": "2026-11-24",
+        "last_updated": "2026-12-07",
         "licence": LICENCE,
         "figures": 40,
         "cases": 4,
-        "checks": 11,
+        "checks": 10,
         "sources": 5,
     }

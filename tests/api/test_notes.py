@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 def test_notes_filter_by_disclosure_in_package_order(client: TestClient) -> None:
     body = client.get("/v1/notes?disclosure=met-2013&limit=2").json()
-    assert body["count"] == 9
+    assert body["count"] == 10
     first = body["data"][0]
     assert (first["id"], first["disclosure"], first["kind"], first["topic"]) == (
         "met-2013.C1",
@@ -28,7 +28,7 @@ def test_notes_answer_csv_with_an_etag(client: TestClient) -> None:
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0]) == ["id", "disclosure", "kind", "topic", "text", "sources"]
-    assert len(rows) == 9
+    assert len(rows) == 10
     first = client.get("/v1/notes?disclosure=met-2013")
     again = client.get(
         "/v1/notes?disclosure=met-2013", headers={"If-None-Match": first.headers["etag"]}

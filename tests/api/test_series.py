@@ -346,7 +346,7 @@ def test_series_points_carry_their_own_disclosures_warnings(client: TestClient) 
     )
     assert guardian["comparability"] != londonworld["comparability"]
     assert guardian["citation"].startswith("Police officers investigated over online conduct: 412.")
-    assert "Dataset met-2022-guardian v1.2.0" in guardian["citation"]
+    assert "Dataset met-2022-guardian v1.2.1" in guardian["citation"]
 
 
 def test_series_never_adds_across_disclosures(client: TestClient) -> None:

@@ -39,7 +39,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
         "Licence: CC BY 4.0"
     )
     assert tree.text["asof"] == (
-        f"Data as of 24 November 2026 · dataset met-2013 v1.1.0 · revision {revision}"
+        f"Data as of 7 December 2026 · dataset met-2013 v1.2.0 · revision {revision}"
     )
     links = [a["href"] for tag, a in zip(tree.tags, tree.attrs, strict=True) if tag == "a"]
     assert links == [

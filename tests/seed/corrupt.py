@@ -351,7 +351,7 @@ ROW_PROBLEMS = [
     ),
     pytest.param(
         lambda p: (p / "notes.csv").write_bytes((p / "notes.csv").read_bytes() + b"\xff\n"),
-        "met-2013/notes.csv row 11: byte 0xff is not UTF-8; save as UTF-8",
+        "met-2013/notes.csv row 12: byte 0xff is not UTF-8; save as UTF-8",
         id="not-utf8",
     ),
     pytest.param(

@@ -49,12 +49,12 @@ def test_loading_met_2013_reports_exact_counts(blank_engine: Engine) -> None:
         "figures": 40,
         "figure_reports": 80,
         "cases": 4,
-        "checks": 11,
-        "check_terms": 46,
-        "notes": 9,
+        "checks": 10,
+        "check_terms": 39,
+        "notes": 10,
     }
     assert result.summary() == (
-        "met-2013: loaded; 40 figures, 80 reports, 4 cases, 11 checks, 9 notes, "
+        "met-2013: loaded; 40 figures, 80 reports, 4 cases, 10 checks, 10 notes, "
         f"5 sources; revision {result.revision}"
     )
 

@@ -22,7 +22,7 @@ def test_met_2013_reads_into_every_table() -> None:
     package = read_package(MET_2013)
     assert isinstance(package, Package)
     assert package.counts() == MET_2013_COUNTS
-    assert len(package.terms) == 46
+    assert len(package.terms) == 39
     tables = ("figures", "figure_reports", "cases", "checks", "check_terms", "notes")
     files = ["datapackage.json", *sorted(f"{t}.csv" for t in tables)]
     assert package.files == files

@@ -322,10 +322,11 @@ def test_figure_page_shows_its_history(web: TestClient) -> None:
     fid = "met-2013.staff.dismissed"
     page = get_page(web, f"/figures/{fid}")
     revision = web.get("/v1/revisions").json()["data"][0]
+    (note,) = next(p["notes"] for p in revision["packages"] if p["disclosure"] == "met-2013")
     assert (
         f'<tr><td><a href="/figures/{fid}?revision={revision["id"]}">1: '
         f"<code>{revision['id']}</code></a></td>\n<td>{revision['published']}</td>\n"
-        "<td>added</td>\n<td>4</td>\n<td>no note given</td></tr>"
+        f"<td>added</td>\n<td>4</td>\n<td>{e(note)}</td></tr>"
     ) in page
 
 
