@@ -87,7 +87,7 @@ class Credit:
     #: What each parts-only source gave, by source id: '6 officers and 2 staff'.
     gave: dict[str, str]
 
-    ARITHMETIC = "our arithmetic from the disclosed figures; no source printed this number"
+    ARITHMETIC = reading.DERIVED
 
     @classmethod
     def of(
@@ -125,7 +125,7 @@ class Credit:
     def words(self, derived: bool) -> str:
         gave = "; ".join(map(self._gave, self.parts_only))
         if derived:
-            return f"our arithmetic from the parts: {gave}" if self.parts_only else self.ARITHMETIC
+            return reading.derived_from_parts(gave) if self.parts_only else self.ARITHMETIC
         names = "; ".join(source_words(s, self.said.get(s.id, "")) for s in self.printed)
         return f"printed by {names}; {gave}" if self.parts_only else f"printed by {names}"
 

@@ -30,8 +30,7 @@ CONVENTIONS = (
         [("The Guardian", 18, None, None, None), ("The Independent", 17, None, None, None)]
     )
     + "`. Never pick one source's number as the fact.",
-    "`derived: true`: the number is our arithmetic on the published figures; no source "
-    "printed it. Say so.",
+    f"`derived: true`: the number is {reading.DERIVED}. Say so.",
     "`citation`: print it with the figure (or with the aggregate).",
     f"Never add across disclosures. {NEVER_ADD} `/v1/series` and the MCP tool `compare` give "
     "such points with their `comparability` notes.",

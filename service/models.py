@@ -23,7 +23,11 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.util import LoaderCriteriaOption
 from sqlmodel import Field, SQLModel, col
 
+from service import reading
 from service.taxonomy import Allegation, Dimension, Outcome, Platform, Rank, StaffType
+
+#: The `derived` field's meaning, in the words of service.reading.
+DERIVED_DESCRIPTION = reading.sentence(reading.DERIVED)
 
 # ---------------------------------------------------------------- tables
 #
@@ -381,7 +385,7 @@ class FigurePublic(SQLModel):
     qualifier: Qualifier
     reading: Reading
     unit: str
-    derived: bool = Field(description="Our arithmetic; no source printed this number.")
+    derived: bool = Field(description=DERIVED_DESCRIPTION)
     disputed: bool = Field(description="Sources report different numbers.")
     note: str | None
     reports: list[ReportPublic]
@@ -656,7 +660,7 @@ class SeriesPoint(SQLModel):
     qualifier: Qualifier
     reading: Reading
     unit: str
-    derived: bool = Field(description="Our arithmetic; no source printed this number.")
+    derived: bool = Field(description=DERIVED_DESCRIPTION)
     disputed: bool = Field(description="Sources report different numbers.")
     counts: str = Field(description="What this figure's disclosure counts.")
     comparability: list[str] = Field(
@@ -709,7 +713,7 @@ class FigureReading(SQLModel):
     qualifier: Qualifier
     reading: Reading
     unit: str
-    derived: bool = Field(description="Our arithmetic; no source printed this number.")
+    derived: bool = Field(description=DERIVED_DESCRIPTION)
     disputed: bool = Field(description="Sources report different numbers.")
 
 

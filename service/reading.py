@@ -51,6 +51,25 @@ class Interval:
 #: What a source printed about a figure. Only number, range and words are a reading of the
 #: figure itself; "parts" means the source printed the part figures and never this number,
 #: "named_without_count" that it named the category but gave no count.
+#: What a derived figure is, in the words of every surface: citations, cards, charts, pages,
+#: MCP answers, /llms.txt and the API's field descriptions.
+DERIVED = "our arithmetic from the disclosed figures; no source printed this number"
+#: The same, where a mark or a short tag stands for it.
+DERIVED_SHORT = "our arithmetic"
+#: How a derived figure's sources are credited: with the parts they printed.
+DERIVED_CREDIT = "our arithmetic from the parts printed by"
+
+
+def sentence(words: str) -> str:
+    """`words` as a sentence of their own: capitalised, with a full stop."""
+    return words[:1].upper() + words[1:] + "."
+
+
+def derived_from_parts(gave: str) -> str:
+    """A derived figure's credit naming what each source gave."""
+    return f"{DERIVED_SHORT} from the parts: {gave}"
+
+
 REPORT_KINDS = ("number", "range", "words", "parts", "named_without_count")
 PRINTED_KINDS = ("number", "range", "words")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from service import urls
+from service import reading, urls
 from service.citation import licence_name, licence_words
 from service.models import DisclosureDetail, FigurePublic, LicencePublic
 from service.reading import PRINTED_KINDS, has_number
@@ -133,7 +133,7 @@ class Card:
     def derived_line(self) -> str:
         if not self.figure.derived:
             return ""
-        return "Our arithmetic from the disclosed figures; no source printed this number."
+        return reading.sentence(reading.DERIVED)
 
     @property
     def sources(self) -> list[tuple[str, str]]:
@@ -153,7 +153,7 @@ class Card:
     def credited_as(self) -> str:
         """How the footer credits `sources`: our own sums were never reported by anyone."""
         if self.figure.derived:
-            return "our arithmetic from the parts printed by"
+            return reading.DERIVED_CREDIT
         return "as reported by"
 
     @property

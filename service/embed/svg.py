@@ -192,7 +192,7 @@ BAR_HEIGHT = 24.0
 WORDS_MARK = 14.0
 FLOOR_RADIUS = 6
 DERIVED_MARK = "†"
-DERIVED_WORDS = "our arithmetic; no source printed this number"
+DERIVED_WORDS = reading.DERIVED
 #: Most tick intervals an axis gets before its step grows (1, 2, 5, 10, 20, 50, ...).
 MAX_TICKS = 6
 
@@ -471,7 +471,7 @@ def _chart_heading(svg: _Svg, data: AggregatePublic, disclosure: DisclosureDetai
         t = data.total
         svg.text(
             f"Total: {reading.words(t.value, t.min, t.max, t.qualifier)} {t.unit} ({t.label})"
-            + (f" {DERIVED_MARK} our arithmetic" if t.derived else ""),
+            + (f" {DERIVED_MARK} {reading.DERIVED_SHORT}" if t.derived else ""),
             13,
         )
     check = _overlap_check(data)

@@ -147,9 +147,7 @@ def figure_words(figure: FigurePublic) -> str:
         ((r.publisher, r.reading) for r in figure.reports if r.kind not in reading.PRINTED_KINDS),
     )
     if figure.derived:
-        reports = "our arithmetic on the published figures; no source printed it" + (
-            f" ({reports})" if reports else ""
-        )
+        reports = reading.DERIVED + (f" ({reports})" if reports else "")
     return f"{said}: {reports}" if reports else said
 
 

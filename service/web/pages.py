@@ -72,12 +72,15 @@ def environment() -> "jinja2.Environment":
     """The templates, loaded on the first page built: Jinja2 is not on the start-up path."""
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The words every surface uses for a number we derived (service.reading).
+    env.globals["derived_sentence"] = reading.sentence(reading.DERIVED)
+    return env
 
 
 router = APIRouter(include_in_schema=False)
@@ -117,7 +120,7 @@ def marks(figure: FigurePublic | SeriesPoint) -> list[str]:
     if figure.disputed:
         found.append("sources disagree")
     if figure.derived:
-        found.append("our arithmetic")
+        found.append(reading.DERIVED_SHORT)
     return found
 
 

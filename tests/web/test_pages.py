@@ -226,7 +226,7 @@ def test_figure_page_credits_only_the_sources_that_printed_it(web: TestClient) -
     assert body.count("<td>yes: printed it</td>") == 3
     derived = get_page(web, "/figures/met-2013.all.investigated")
     assert '<span class="mark">our arithmetic</span>' in derived
-    assert "Our arithmetic from the disclosed figures: no source printed this number." in derived
+    assert "Our arithmetic from the disclosed figures; no source printed this number." in derived
 
 
 def test_figure_page_cite_box_matches_the_api(web: TestClient) -> None:
