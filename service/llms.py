@@ -33,7 +33,8 @@ CONVENTIONS = (
     f"`derived: true`: the number is {reading.DERIVED}. Say so.",
     "`citation`: print it with the figure (or with the aggregate).",
     f"Never add across disclosures. {NEVER_ADD} `/v1/series` and the MCP tool `compare` give "
-    "such points with their `comparability` notes.",
+    "such points with their `comparability` notes, in `groups` that say why each stands "
+    "apart; a point with `part_of` is already counted in that total.",
 )
 
 

@@ -868,8 +868,9 @@ def series(
         ).all()
     )
     composed = composition_of(session, figures)
-    figures = _one_grain(figures, composed.part_of, grain)
-    composed = composition_of(session, figures)
+    if grain != "all":
+        figures = _one_grain(figures, composed.part_of, grain)
+        composed = composition_of(session, figures)
     context = FigureContext.load(session, figures, base_url)
     rank = {g.id: n for n, g in enumerate(composed.groups)}
 
