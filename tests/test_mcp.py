@@ -245,8 +245,8 @@ def test_get_figure_credits_the_parts_a_source_gave_by_name(app_server: RunningA
     )
     derived = app_server.call("get_figure", {"id": "met-2013.all.investigated"})
     assert derived.structured_content["words"] == (
-        "87: our arithmetic from the disclosed figures; no source printed this number (the Guardian gave "
-        "75 officers and 12 staff, not this number)"
+        "87: our arithmetic from the disclosed figures; no source printed this number (the "
+        "Guardian gave 75 officers and 12 staff, not this number)"
     )
     assert "no figure given" not in derived.content[0].text
 

@@ -158,8 +158,8 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
     assert desc.startswith(
         "Facebook: “the vast majority” (no number given); Twitter / X: 2; LinkedIn: 1; "
         "YouTube: 1; Friends Reunited: 1; Dating website: “no count in the FOI answer” (no "
-        "number given); Unspecified: at least 2 (“a number of”). Counted in cases. These "
-        "counts do not add up to a total: The breakdown never says"
+        "number given); Unspecified: at least 2 (“a number of”). Counted in cases. "
+        "Metropolitan Police Service FOI answer to Parliament Street"
     )
     assert desc.endswith(f"{LICENCE}.")
     revision = client.get("/v1/aggregates?by=platform").json()["dataset_revision"]
