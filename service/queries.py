@@ -4,6 +4,7 @@ Nothing here imports FastAPI: invalid input is reported by raising the typed err
 service.errors, which the web layer turns into problem responses.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -635,11 +636,23 @@ def aggregate(
     )
 
 
+#: A figure's own period when it names its years: "2009 to 2012", "2009 to early 2013".
+_PERIOD_YEARS = re.compile(r"^(\d{4}) to (?:early |late |mid-)?(\d{4})$")
+
+
+def _period_years(period: str | None) -> tuple[str, str] | None:
+    """The first and last year a figure's own period names, when it reads as a span of
+    years (the 2013 officer figures cover 2009 to 2012, their disclosure to early 2013)."""
+    found = _PERIOD_YEARS.match(period or "")
+    return None if found is None else (found[1], found[2])
+
+
 def disclosure_citations(
     session: Session, base_url: str, only: str | None = None
 ) -> list[tuple[Disclosure, str]]:
     """Each disclosure (or only one) with its printable citation, crediting the sources that
-    printed one of its figures (or its parts)."""
+    printed one of its figures (or its parts); an answer of cases alone, which has no
+    figures, credits every source it lists (what its cases cite)."""
     printing = set(
         session.exec(
             select(FigureReport.source_id).where(FigureReport.kind != "named_without_count")
@@ -651,7 +664,8 @@ def disclosure_citations(
         query = query.where(Disclosure.id == only)
     found = []
     for d in session.exec(query).all():
-        credited = [s for s in sources if s.disclosure_id == d.id and s.id in printing]
+        own = [s for s in sources if s.disclosure_id == d.id]
+        credited = [s for s in own if s.id in printing] or (own if d.figure_count == 0 else [])
         found.append(
             (d, citation.response_citation(credited, d, base_url, revisions.read_id(session)))
         )
@@ -877,6 +891,9 @@ def series(
     def span(figure: Figure) -> tuple[str | None, str | None]:
         if figure.year is not None:
             return str(figure.year), str(figure.year)
+        years = _period_years(figure.period)
+        if years is not None:
+            return years
         d = context.disclosures[figure.disclosure_id]
         return d.period_start, d.period_end
 

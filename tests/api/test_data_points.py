@@ -95,3 +95,31 @@ def test_2014_outcomes_stand_against_no_total_of_the_71(client: TestClient) -> N
         ("met-2014.officers.written-warning", 12, 12, 12),
     ]
     assert body["checks"] == []
+
+
+def test_the_2013_officer_figures_end_in_2012_in_the_series(client: TestClient) -> None:
+    """The officer figures cover 2009 to 2012, their answer 2009 to early 2013: a point
+    takes its own period when it names its years (issue 24: period_end was empty)."""
+    series = client.get(
+        "/v1/series",
+        params={"measure": "people_by_outcome", "staff_type": "police_officer"},
+    ).json()["data"]
+    spans = {
+        p["figure"]: (p["period_start"], p["period_end"])
+        for p in series
+        if p["figure"].startswith("met-2013.officers.")
+    }
+    assert spans["met-2013.officers.dismissed"] == ("2009", "2012")
+    assert spans["met-2013.officers.dismissed-2011"] == ("2011", "2011")
+
+
+def test_an_answer_of_cases_alone_credits_the_source_its_cases_cite(client: TestClient) -> None:
+    """met-2015-cases has no figures: its citation named no source (issue 24)."""
+    cited = client.get("/v1/csvw/cases").json()["dc:bibliographicCitation"]
+    met_2015 = next(c for c in cited if "Rolf Harris" in c)
+    assert met_2015.startswith(
+        "Metropolitan Police Service FOI answer to an unnamed requester, period: Not stated "
+        "in the retrieved text; the cases were decided before about 2015; reported by "
+        "Converse Prison News (reproducing a news-agency story) (“Met Cop disciplined over "
+        "Facebook joke about Rolf Harris”, 2015 (approximate, inferred), "
+    )
