@@ -191,6 +191,8 @@ LABELS: dict[str, dict[str, str]] = {
 
 #: Dimensions a figure can be broken down by, in the order they are shown.
 DIMENSIONS: tuple[str, ...] = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
+#: Each dimension's name as a heading ("Staff type"); lower-cased in a sentence.
+DIMENSION_LABELS: dict[str, str] = {d: d.replace("_", " ").capitalize() for d in DIMENSIONS}
 
 #: Every value `by` takes: one dimension, or two distinct ones joined by a comma (either
 #: order; the first is the outer grouping).

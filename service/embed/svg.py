@@ -24,7 +24,7 @@ from service.embed.card import (
     text_lines,
 )
 from service.models import AggregatePublic, AggregateRow, CheckPublic, DisclosureDetail
-from service.taxonomy import LABELS
+from service.taxonomy import DIMENSION_LABELS, LABELS
 
 SVG_TYPE = "image/svg+xml; charset=utf-8"
 #: An SVG opened on its own is a document too: same rules as the card.
@@ -174,15 +174,6 @@ def not_found_svg(figure_id: str, theme: Theme) -> bytes:
 #   dashed square  words with no number, printed beside it; one small size on every row
 #   dotted bar, †  our arithmetic: no source printed this number
 
-_DIMENSION_WORDS = {
-    "staff_type": "staff type",
-    "outcome": "outcome",
-    "platform": "platform",
-    "allegation": "allegation",
-    "year": "year",
-    "rank": "rank",
-}
-
 LABEL_WIDTH = 190.0
 TRACK_LEFT = 210.0
 TRACK_RIGHT = 540.0
@@ -199,7 +190,7 @@ MAX_TICKS = 6
 
 def chart_title(measure: str, by: Sequence[str]) -> str:
     words = measure.replace("_", " ")
-    missing = [_DIMENSION_WORDS[d] for d in by if d not in measure]
+    missing = [DIMENSION_LABELS[d].lower() for d in by if d not in measure]
     if missing:
         words += (" and " if " by " in words else " by ") + " and ".join(missing)
     return words[:1].upper() + words[1:]
@@ -215,7 +206,7 @@ def row_label(row: AggregateRow, by: Sequence[str]) -> str:
 
 def _filters_text(filters: dict[str, str | int]) -> str:
     return ", ".join(
-        f"{_DIMENSION_WORDS.get(k, k)} {v if k == 'year' else LABELS[k].get(str(v), v)}"
+        f"{DIMENSION_LABELS.get(k, k).lower()} {v if k == 'year' else LABELS[k].get(str(v), v)}"
         for k, v in filters.items()
     )
 

@@ -33,7 +33,7 @@ from service.models import (
     SeriesPoint,
 )
 from service.state import AppState
-from service.taxonomy import CODES, DIMENSIONS, LABELS
+from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
 
 if TYPE_CHECKING:
     import jinja2
@@ -56,14 +56,6 @@ CHECK_STATUS = {
     "holds_within_range": "Adds up within the ranges",
     "gap": "Gap: the parts fall short of the total",
     "contradiction": "Contradiction",
-}
-DIMENSION_NAMES = {
-    "staff_type": "Staff type",
-    "outcome": "Outcome",
-    "platform": "Platform",
-    "allegation": "Allegation",
-    "year": "Year",
-    "rank": "Rank",
 }
 
 
@@ -282,7 +274,7 @@ def facets(
                     "href": "?" + urlencode({**params, **({"sort": sort} if sort else {})}),
                 }
             )
-        out.append({"name": DIMENSION_NAMES[dim], "options": values})
+        out.append({"name": DIMENSION_LABELS[dim], "options": values})
     return out
 
 
@@ -291,7 +283,7 @@ def chosen_filters(chosen: dict[str, str], sort: str) -> list[tuple[str, str, st
     kept = {"sort": sort} if sort else {}
     return [
         (
-            DIMENSION_NAMES[dim],
+            DIMENSION_LABELS[dim],
             value if dim == "year" else LABELS[dim].get(value, value),
             "?" + urlencode({**{k: v for k, v in chosen.items() if k != dim}, **kept}),
         )
