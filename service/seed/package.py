@@ -14,14 +14,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.reading import PRINTED_KINDS, Interval, disputed, has_number, kind_of, words
-from service.seed.reader import INVALID, PackageInvalid, Reader, Row
+from service.seed.reader import (
+    INVALID,
+    PackageInvalid,
+    Reader,
+    Row,
+    decode,
+    excerpt,
+    file_problem,
+    id_problem,
+)
 from service.seed.schema import (
+    DESCRIPTOR_BYTES,
     DISCLOSURE_KEYS_OPTIONAL,
     DISCLOSURE_KEYS_REQUIRED,
     FILE_NAME_PATTERN,
+    JSON_DEPTH_LIMIT,
     NAME_PATTERN,
     PACKAGE_KEYS,
     PACKAGE_PROFILE,
@@ -30,11 +42,14 @@ from service.seed.schema import (
     SOURCE_KEYS,
     SOURCE_KINDS,
     TABLES,
+    URL_SCHEMES,
 )
 from service.taxonomy import CODES, DIMENSIONS
 
 Rows = list[tuple[int, Row]]
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A JSON string (skipped whole) or a bracket that opens or closes an array or object.
+JSON_NESTING = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
 
 
 @dataclass
@@ -71,7 +86,7 @@ def read_package(root: Path) -> Package:
     """Read and validate one package; raise PackageInvalid listing every problem."""
     reader = Reader(root)
     where = f"{root.name}/datapackage.json"
-    descriptor = _read_descriptor(root / "datapackage.json", where)
+    descriptor = _read_descriptor(root, where)
     disclosure = _read_disclosure(reader, where, descriptor)
     sources = _read_sources(reader, where, descriptor, disclosure.id)
     source_ids = {s.id for s in sources}
@@ -115,14 +130,24 @@ def package_revision(root: Path, files: Iterable[str]) -> str:
 # ---------------------------------------------------------------- the descriptor
 
 
-def _read_descriptor(path: Path, where: str) -> dict[str, Any]:
+def _read_descriptor(root: Path, where: str) -> dict[str, Any]:
     """The parsed datapackage.json; without it, or its name, nothing else can be checked."""
+    problem = file_problem(root, "datapackage.json", DESCRIPTOR_BYTES)
+    if problem is not None:
+        raise PackageInvalid([f"{where}: {problem}"])
+    text, problem = decode(where, (root / "datapackage.json").read_bytes(), "line")
+    if text is None:
+        raise PackageInvalid([str(problem)])
+    line = nested_too_deep(text)
+    if line is not None:
+        raise PackageInvalid(
+            [
+                f"{where} line {line}: arrays and objects nest more than {JSON_DEPTH_LIMIT} "
+                "deep, over the limit"
+            ]
+        )
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PackageInvalid([f"{where}: file not found"]) from None
-    except UnicodeDecodeError:
-        raise PackageInvalid([f"{where}: not UTF-8; save it as UTF-8"]) from None
+        descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PackageInvalid([f"{where}: not valid JSON ({exc})"]) from None
     if not isinstance(descriptor, dict):
@@ -139,6 +164,36 @@ def _read_descriptor(path: Path, where: str) -> dict[str, Any]:
             ]
         )
     return descriptor
+
+
+def nested_too_deep(text: str) -> int | None:
+    """The line where the JSON text's arrays and objects first nest deeper than the limit
+    (json.loads would recurse once per level, and fail with a traceback at about 1,000)."""
+    depth = 0
+    for token in JSON_NESTING.finditer(text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > JSON_DEPTH_LIMIT:
+                return text.count("\n", 0, token.start()) + 1
+        elif bracket in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _link_problem(root: Path, path: str) -> str | None:
+    """Why a source's or the licence's `path` may not be printed as a link: it must be an
+    http or https URL, or a file in the package folder."""
+    if re.fullmatch(FILE_NAME_PATTERN, path):
+        problem = file_problem(root, path)
+        return None if problem is None else f"path {path!r}: {problem}"
+    try:
+        parts = urlsplit(path)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = urlsplit("")
+    if parts.scheme in URL_SCHEMES and parts.hostname and path.isprintable() and " " not in path:
+        return None
+    return f"path {excerpt(path)} must be an http or https URL, or a file in the package folder"
 
 
 def _text_problem(value: Any) -> str | None:
@@ -172,6 +227,10 @@ def _licence(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str
         problem = _text_problem(licence.get(key))
         if problem:
             reader.error(where, f"licenses[0].{key} {problem}")
+    link = licence.get("path")
+    problem = _link_problem(reader.root, link) if isinstance(link, str) and link else None
+    if problem is not None:
+        reader.error(where, f"licenses[0] {problem}")
     return licence
 
 
@@ -268,6 +327,9 @@ def _read_sources(
         if not_text:
             reader.error(at, f"must be strings: {', '.join(not_text)}")
             continue
+        for problem in (id_problem(item["id"]), _link_problem(reader.root, item["path"])):
+            if problem is not None:
+                reader.error(at, problem)
         if item["kind"] not in SOURCE_KINDS:
             reader.error(
                 at, f"unknown kind {item['kind']!r}; expected one of: {', '.join(SOURCE_KINDS)}"

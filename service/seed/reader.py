@@ -4,13 +4,15 @@ A Reader collects errors instead of stopping at the first, so one run of the loa
 lists everything wrong with a package.
 """
 
+import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from service.seed.schema import TABLES
+from service.seed.schema import CASES_BYTES, FORMULA_START, ROW_LIMITS, TABLE_BYTES, TABLES
 
 Row = dict[str, Any]
 #: Set on every row: True when one of its cells was reported, so cross-row rules skip it.
@@ -35,6 +37,7 @@ class Column(NamedTuple):
     required: bool
     enum: frozenset[str] | None
     minimum: int
+    identifier: bool
 
 
 def plan_columns(fields: Iterable[dict[str, Any]], header: list[str]) -> list[Column]:
@@ -53,9 +56,79 @@ def plan_columns(fields: Iterable[dict[str, Any]], header: list[str]) -> list[Co
                 enum=None if enum is None else frozenset(enum),
                 # Only decimal digits take the inline path, so they are never below 0.
                 minimum=constraints.get("minimum", 0),
+                identifier=spec["name"] == "id",
             )
         )
     return columns
+
+
+def file_problem(root: Path, relpath: str, limit: int | None = None) -> str | None:
+    """Why a package's file cannot be read: missing, a link to a file outside the package
+    folder (it would be read, stored and published as the package's), or over `limit`
+    bytes; None when it can be."""
+    path = root / relpath
+    if not path.is_file():
+        return "file not found"
+    if not path.resolve().is_relative_to(root.resolve()):
+        return "is a link to a file outside the package folder; put the file itself in the folder"
+    size = path.stat().st_size
+    if limit is not None and size > limit:
+        return f"is {size:,} bytes, over the limit of {limit:,}"
+    return None
+
+
+def decode(where: str, data: bytes, line: str = "row") -> tuple[str | None, str | None]:
+    """A file's bytes as text, or the line saying what is wrong with them: a byte order
+    mark (a reader that takes the file as the UTF-8 it declares would read the mark into
+    the first column's name), or the row of the first byte that is not UTF-8 (no database
+    column can hold it, and no spreadsheet shows it the same); `line` is what the file's
+    lines are called."""
+    if data.startswith(codecs.BOM_UTF8):
+        return None, f"{where}: starts with a byte order mark (BOM); save it as UTF-8 without one"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        byte = data[exc.start]
+        return None, f"{where} {line} {row}: byte 0x{byte:02x} is not UTF-8; save as UTF-8"
+
+
+def excerpt(text: str, width: int = 40) -> str:
+    """The start of a cell, quoted as Python quotes it, so that any character shows."""
+    return repr(text if len(text) <= width else text[:width] + "...")
+
+
+def is_plain_id(text: str) -> bool:
+    """Whether an id is printable characters without white space (one test, in C, for the
+    million ids of a large package)."""
+    return text.isprintable() and " " not in text
+
+
+def id_problem(text: str) -> str | None:
+    """What makes an id unusable in a URL path or a citation: a control, invisible or
+    white-space character (a note id with CR LF inside was published and unreachable)."""
+    for char in text:
+        if not char.isprintable() or char.isspace():
+            kind = unicodedata.category(char)
+            what = {"Cc": "a control character", "Cf": "an invisible format character"}.get(
+                kind, "white space" if char.isspace() else "a character that does not print"
+            )
+            return (
+                f"id {excerpt(text)} holds {what} (U+{ord(char):04X}); an id is printable "
+                "characters without white space"
+            )
+    return None
+
+
+def formula_problem(text: str) -> str | None:
+    """Whether a spreadsheet opening the package would run a text cell as a formula. The
+    package is published as written, so such a cell is refused, never rewritten."""
+    if text[0] in FORMULA_START:
+        return (
+            f"starts with {text[0]!r}, so a spreadsheet would run it as a formula: "
+            f"{excerpt(text)}; reword it to start otherwise"
+        )
+    return None
 
 
 def parse(kind: str, text: str) -> tuple[Any, str | None]:
@@ -115,34 +188,25 @@ class Reader:
         when the file is missing or its columns are wrong."""
         spec = TABLES[name]
         where = f"{self.root.name}/{relpath}"
-        path = self.root / relpath
-        if not path.is_file():
-            self.error(where, "file not found")
+        problem = file_problem(self.root, relpath, CASES_BYTES if name == "cases" else TABLE_BYTES)
+        if problem is not None:
+            self.error(where, problem)
             return []
-        text = self.text(where, path)
+        text, problem = decode(where, (self.root / relpath).read_bytes())
         if text is None:
+            self.errors.append(str(problem))
             return []
         self.nul = "\x00" in text
         lines = csv.reader(io.StringIO(text, newline=""))
         try:
-            return self._rows(where, spec, lines)
+            return self._rows(where, spec, ROW_LIMITS[name], lines)
         except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
             self.error(f"{where} row {lines.line_num}", f"cannot be read as CSV: {exc}")
             return []
 
-    def text(self, where: str, path: Path) -> str | None:
-        """The file as text, or None after naming the row of the first byte that is not
-        UTF-8 (no database column can hold it, and no spreadsheet shows it the same)."""
-        data = path.read_bytes()
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            row = data.count(b"\n", 0, exc.start) + 1
-            byte = data[exc.start]
-            self.error(f"{where} row {row}", f"byte 0x{byte:02x} is not UTF-8; save as UTF-8")
-            return None
-
-    def _rows(self, where: str, spec: dict[str, Any], lines: Any) -> list[tuple[int, Row]]:
+    def _rows(
+        self, where: str, spec: dict[str, Any], limit: int, lines: Any
+    ) -> list[tuple[int, Row]]:
         header: list[str] = next(lines, [])
         problems = header_problems(header, [f["name"] for f in spec["fields"]])
         for problem in problems:
@@ -155,6 +219,9 @@ class Reader:
         line = 1
         for values in lines:
             line += 1  # every record is a row, blank or not, as a spreadsheet counts them
+            if line > limit + 1:
+                self.error(f"{where} row {line}", f"is past the limit of {limit:,} rows")
+                return []
             if not any(values):
                 self.error(f"{where} row {line}", "is blank; delete the row")
                 continue
@@ -174,7 +241,17 @@ class Reader:
     def row(self, where: str, line: int, columns: list[Column], values: list[str]) -> Row:
         row: Row = {}
         width = len(values)
-        for name, offset, spec, plain_string, plain_integer, required, enum, minimum in columns:
+        for (
+            name,
+            offset,
+            spec,
+            plain_string,
+            plain_integer,
+            required,
+            enum,
+            minimum,
+            identifier,
+        ) in columns:
             if offset >= width:
                 self.error(
                     f"{where} row {line}, column '{name}'",
@@ -200,9 +277,14 @@ class Reader:
                 if not required:
                     row[name] = None
                     continue
-            elif plain_string and (enum is None or text in enum):
-                row[name] = text
-                continue
+            elif plain_string:
+                if enum is None:
+                    if text[0] not in FORMULA_START and (not identifier or is_plain_id(text)):
+                        row[name] = text
+                        continue
+                elif text in enum:
+                    row[name] = text
+                    continue
             elif plain_integer and text.isdecimal() and int(text) >= minimum:
                 row[name] = int(text)
                 continue
@@ -219,6 +301,8 @@ class Reader:
         value, problem = parse(spec["type"], text)
         if problem is None:
             problem = violation(constraints, text, value)
+        if problem is None and spec["type"] == "string" and "enum" not in constraints:
+            problem = formula_problem(text) or (id_problem(text) if spec["name"] == "id" else None)
         if problem is not None:
             self.error(at, problem)
             return None
