@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,23 +59,28 @@ class Package:
     sources: list[Source] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
     reports: list[FigureReport] = field(default_factory=list)
-    # Cases can number millions, so they stay plain column dicts (no per-row ORM object).
-    case_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Cases can number millions, so they stay plain column dicts (no per-row ORM object):
+    #: a list once read in full (read_package), or for an opened package (open_package) a
+    #: one-pass iterator that checks each case as it is read and yields the valid ones.
+    case_rows: Iterable[dict[str, Any]] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     terms: list[CheckTerm] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     #: The files the package revision is a hash of, datapackage.json first.
     files: list[str] = field(default_factory=list)
+    #: Every problem found so far; complete once case_rows is exhausted.
+    errors: list[str] = field(default_factory=list)
 
     @property
     def cases(self) -> list[Case]:
         return [Case(**row) for row in self.case_rows]
 
     def counts(self) -> dict[str, int]:
+        """The package's rows per table (its cases once case_rows is exhausted)."""
         return {
             "figures": len(self.figures),
             "reports": len(self.reports),
-            "cases": len(self.case_rows),
+            "cases": self.disclosure.case_count,
             "checks": len(self.checks),
             "notes": len(self.notes),
             "sources": len(self.sources),
@@ -84,6 +89,18 @@ class Package:
 
 def read_package(root: Path) -> Package:
     """Read and validate one package; raise PackageInvalid listing every problem."""
+    package = open_package(root)
+    package.case_rows = list(package.case_rows)
+    if package.errors:
+        raise PackageInvalid(package.errors)
+    return package
+
+
+def open_package(root: Path, revision: str | None = None) -> Package:
+    """Read and check a package's descriptor and every table but its cases, whose rows are
+    checked as case_rows is read (so that they can be written while they are read). Raise
+    PackageInvalid when the descriptor is wrong; any other problem is in package.errors.
+    `revision`, when known, is the package revision (package_revision of its files)."""
     reader = Reader(root)
     where = f"{root.name}/datapackage.json"
     descriptor = _read_descriptor(root, where)
@@ -94,22 +111,52 @@ def read_package(root: Path) -> Package:
     if reader.errors:
         raise PackageInvalid(reader.errors)
 
-    tables = {name: reader.read_table(name, paths[name]) for name in TABLES}
-    package = Package(path=root, disclosure=disclosure, sources=sources)
+    tables = {name: reader.read_table(name, paths[name]) for name in TABLES if name != "cases"}
+    package = Package(path=root, disclosure=disclosure, sources=sources, errors=reader.errors)
     _build_figures(reader, package, tables, source_ids)
-    _build_cases(reader, package, tables["cases"], paths["cases"], source_ids)
     _build_checks(reader, package, tables, paths)
     _build_notes(reader, package, tables["notes"], paths["notes"], source_ids)
     _check_aggregate_defaults(reader, where, package)
-    if reader.errors:
-        raise PackageInvalid(reader.errors)
     package.files = package_files(paths.values())
-    disclosure.revision = package_revision(root, package.files)
+    disclosure.revision = revision or package_revision(root, package.files)
     disclosure.figure_count = len(package.figures)
-    disclosure.case_count = len(package.case_rows)
     disclosure.check_count = len(package.checks)
     disclosure.source_count = len(package.sources)
+    package.case_rows = _case_rows(
+        reader, package, reader.iter_table("cases", paths["cases"]), paths["cases"], source_ids
+    )
     return package
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a package's descriptor says it is, read without its tables: enough to see
+    whether the stored version of it is the same, by its files' hash."""
+
+    path: Path
+    disclosure_id: str
+    files: list[str]
+    revision: str
+
+
+def scan_package(root: Path) -> Scan | None:
+    """The package's id, files and revision; None when the descriptor cannot say them (the
+    package is then read in full, which names the problem)."""
+    try:
+        descriptor = _read_descriptor(root, f"{root.name}/datapackage.json")
+    except PackageInvalid:
+        return None
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        return None
+    paths = [r.get("path") for r in resources]
+    if not all(
+        isinstance(p, str) and re.fullmatch(FILE_NAME_PATTERN, p) and file_problem(root, p) is None
+        for p in paths
+    ):
+        return None
+    files = package_files(paths)
+    return Scan(root, descriptor["name"], files, package_revision(root, files))
 
 
 def package_files(resource_paths: Iterable[str]) -> list[str]:
@@ -616,26 +663,38 @@ def _check_figure_sources(
         reader.error(where, f"figure {figure_id!r}: sources disagree, so give min/max, not a value")
 
 
-def _build_cases(
-    reader: Reader, package: Package, rows: Rows, relpath: str, source_ids: set[str]
-) -> None:
+def _case_rows(
+    reader: Reader,
+    package: Package,
+    rows: Iterator[tuple[int, Row]],
+    relpath: str,
+    source_ids: set[str],
+) -> Iterator[dict[str, Any]]:
+    """The package's valid cases as insert parameters, each checked as it is read; the
+    problems of the others go to the reader. Sets the disclosure's case count at the end."""
     where = f"{package.path.name}/{relpath}"
     disclosure_id = package.disclosure.id
     prefix = disclosure_id + "."
+    errors = reader.errors
+    before = len(errors)
+    count = 0
     for position, (line, row) in enumerate(rows):
-        if row["id"] is None:
-            continue
-        if not row["id"].startswith(prefix):
+        if row["id"] is not None and not row["id"].startswith(prefix):
             _prefixed(reader, f"{where} row {line}, column 'id'", row["id"], disclosure_id)
-        ids = _split_ids(row["sources"])
-        if not source_ids.issuperset(ids):
+        ids = (row["sources"] or "").split(";")
+        if not source_ids.issuperset(ids):  # else already as _split_ids gives them
+            ids = _split_ids(row["sources"])
             _known_sources(reader, f"{where} row {line}, column 'sources'", ids, source_ids)
-        # Every cases.csv column is a Case column; the row becomes the insert's parameters.
-        row["sources"] = ids
-        row["disclosure_id"] = disclosure_id
-        row["position"] = position
-        del row[INVALID]
-        package.case_rows.append(row)
+        count += 1
+        if len(errors) == before:  # nothing was wrong with this row (or any before it)
+            # Every cases.csv column is a Case column; the row becomes the insert's parameters.
+            row["sources"] = ids
+            row["disclosure_id"] = disclosure_id
+            row["position"] = position
+            del row[INVALID]
+            yield row
+        before = len(errors)
+    package.disclosure.case_count = count
 
 
 def _build_checks(

@@ -31,7 +31,7 @@ def test_met_2013_reads_into_every_table() -> None:
 
 def test_a_case_row_keeps_its_columns_and_gets_its_disclosure_and_position() -> None:
     package = read_package(MET_2013)
-    last = package.case_rows[-1]
+    last = list(package.case_rows)[-1]
     assert {k: last[k] for k in ("id", "staff_type", "rank", "year", "sources")} == {
         "id": "met-2013.case-4",
         "staff_type": "civilian_staff",
