@@ -368,10 +368,10 @@ def _rows(package: Package) -> Iterator[tuple[type[Versioned], Iterable[dict[str
     yield Case, package.case_rows
     yield Disclosure, _column_dicts(Disclosure, [package.disclosure])
     yield Source, _column_dicts(Source, package.sources)
-    yield Figure, _column_dicts(Figure, package.figures)
+    yield Figure, package.figure_rows
     yield Note, _column_dicts(Note, package.notes)
     yield Check, _column_dicts(Check, package.checks)
-    yield FigureReport, _column_dicts(FigureReport, package.reports, disclosure_id)
+    yield FigureReport, package.report_rows
     yield CheckTerm, _column_dicts(CheckTerm, package.terms, disclosure_id)
 
 

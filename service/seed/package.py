@@ -6,6 +6,7 @@ yields nothing, and the messages name the file, the row and the column. How a co
 read (its interval, its words, whether sources disagree) is service.reading's.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -57,8 +58,10 @@ class Package:
     path: Path
     disclosure: Disclosure
     sources: list[Source] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-    reports: list[FigureReport] = field(default_factory=list)
+    #: Figures and reports as insert parameters: building ten thousand ORM objects of each
+    #: cost two seconds of a load; `figures` and `reports` build them when asked.
+    figure_rows: list[dict[str, Any]] = field(default_factory=list)
+    report_rows: list[dict[str, Any]] = field(default_factory=list)
     #: Cases can number millions, so they stay plain column dicts (no per-row ORM object):
     #: a list once read in full (read_package), or for an opened package (open_package) a
     #: one-pass iterator that checks each case as it is read and yields the valid ones.
@@ -71,6 +74,14 @@ class Package:
     #: Every problem found so far; complete once case_rows is exhausted.
     errors: list[str] = field(default_factory=list)
 
+    @functools.cached_property
+    def figures(self) -> list[Figure]:
+        return [Figure(**row) for row in self.figure_rows]
+
+    @functools.cached_property
+    def reports(self) -> list[FigureReport]:
+        return [FigureReport(**row) for row in self.report_rows]
+
     @property
     def cases(self) -> list[Case]:
         return [Case(**row) for row in self.case_rows]
@@ -78,8 +89,8 @@ class Package:
     def counts(self) -> dict[str, int]:
         """The package's rows per table (its cases once case_rows is exhausted)."""
         return {
-            "figures": len(self.figures),
-            "reports": len(self.reports),
+            "figures": len(self.figure_rows),
+            "reports": len(self.report_rows),
             "cases": self.disclosure.case_count,
             "checks": len(self.checks),
             "notes": len(self.notes),
@@ -119,7 +130,7 @@ def open_package(root: Path, revision: str | None = None) -> Package:
     _check_aggregate_defaults(reader, where, package)
     package.files = package_files(paths.values())
     disclosure.revision = revision or package_revision(root, package.files)
-    disclosure.figure_count = len(package.figures)
+    disclosure.figure_count = len(package.figure_rows)
     disclosure.check_count = len(package.checks)
     disclosure.source_count = len(package.sources)
     package.case_rows = _case_rows(
@@ -455,7 +466,7 @@ def _resource_problems(name: str, resource: dict[str, Any]) -> list[str]:
 
 
 def _check_aggregate_defaults(reader: Reader, where: str, package: Package) -> None:
-    measures = {f.measure for f in package.figures}
+    measures = {f["measure"] for f in package.figure_rows}
     seen: set[str] = set()
     for index, item in enumerate(package.disclosure.aggregate_defaults):
         at = f"{where} aggregates[{index}]"
@@ -540,9 +551,9 @@ def _build_figures(
 ) -> None:
     figures = _read_figures(reader, package, tables["figures"])
     _read_reports(reader, package, tables["figure_reports"], figures, source_ids)
-    by_figure: dict[str, list[FigureReport]] = {}
-    for report in package.reports:
-        by_figure.setdefault(report.figure_id, []).append(report)
+    by_figure: dict[str, list[Row]] = {}
+    for report in package.report_rows:
+        by_figure.setdefault(report["figure_id"], []).append(report)
     for figure_id, row in figures.items():
         if not row[INVALID]:
             _check_figure_sources(reader, package, figure_id, row, by_figure.get(figure_id, []))
@@ -561,13 +572,8 @@ def _read_figures(reader: Reader, package: Package, rows: Rows) -> dict[str, Row
         if not row[INVALID]:
             _check_reading(reader, at, row, figure=True)
         figures[row["id"]] = row
-        package.figures.append(
-            Figure(
-                disclosure_id=disclosure_id,
-                position=position,
-                **{k: v for k, v in row.items() if k in Figure.model_fields},
-            )
-        )
+        figure = {k: v for k, v in row.items() if k != INVALID}
+        package.figure_rows.append(figure | {"disclosure_id": disclosure_id, "position": position})
     return figures
 
 
@@ -594,20 +600,20 @@ def _read_reports(
             _check_report_kind(reader, at, row, parts, figures)
         if not figure_row[INVALID] and not row[INVALID]:
             _check_report_fits(reader, at, row, figure_row)
-        package.reports.append(
-            FigureReport(
-                disclosure_id=package.disclosure.id,
-                figure_id=row["figure"],
-                source_id=row["source"],
-                kind=row["kind"],
-                value=row["value"],
-                min=row["min"],
-                max=row["max"],
-                qualifier=row["qualifier"],
-                parts=parts,
-                note=row["note"],
-                position=position,
-            )
+        package.report_rows.append(
+            {
+                "disclosure_id": package.disclosure.id,
+                "figure_id": row["figure"],
+                "source_id": row["source"],
+                "kind": row["kind"],
+                "value": row["value"],
+                "min": row["min"],
+                "max": row["max"],
+                "qualifier": row["qualifier"],
+                "parts": parts,
+                "note": row["note"],
+                "position": position,
+            }
         )
 
 
@@ -642,11 +648,11 @@ def _check_report_fits(reader: Reader, at: str, row: Row, figure_row: Row) -> No
 
 
 def _check_figure_sources(
-    reader: Reader, package: Package, figure_id: str, row: Row, reports: list[FigureReport]
+    reader: Reader, package: Package, figure_id: str, row: Row, reports: list[Row]
 ) -> None:
     where = f"{package.path.name}/figures.csv"
-    readings = [(r.value, r.min, r.max) for r in reports]
-    printed = [r for r in reports if r.kind in PRINTED_KINDS]
+    readings = [(r["value"], r["min"], r["max"]) for r in reports]
+    printed = [r for r in reports if r["kind"] in PRINTED_KINDS]
     if row["derived"] and any(has_number(*reading) for reading in readings):
         reader.error(
             f"{package.path.name}/figure_reports.csv",
@@ -736,8 +742,8 @@ def _read_checks(reader: Reader, package: Package, rows: Rows, relpath: str) -> 
 def _read_terms(
     reader: Reader, package: Package, rows: Rows, where: str, check_ids: set[str]
 ) -> None:
-    figure_ids = {f.id for f in package.figures}
-    reported = {(r.figure_id, r.source_id) for r in package.reports}
+    figure_ids = {f["id"] for f in package.figure_rows}
+    reported = {(r["figure_id"], r["source_id"]) for r in package.report_rows}
     for position, (line, row) in enumerate(rows):
         at = f"{where} row {line}"
         if row["check"] not in check_ids:
