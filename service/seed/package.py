@@ -53,7 +53,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 JSON_NESTING = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
 
 
-@dataclass
+@dataclass(eq=False)  # a package is itself: `in` never compares millions of rows
 class Package:
     path: Path
     disclosure: Disclosure
