@@ -11,8 +11,10 @@ packages give, and the packages' files are kept (once per content) for downloads
 
 import contextlib
 import gc
+import itertools
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +42,7 @@ from service.models import (
     Source,
     Versioned,
 )
-from service.seed.package import Package, read_package
+from service.seed.package import Package, Scan, open_package, read_package, scan_package
 from service.seed.reader import PackageInvalid
 
 
@@ -120,22 +122,20 @@ def publish_packages(
 ) -> Publication:
     """Validate every package, then publish the changed ones as one revision; a dry run
     does everything inside a transaction it rolls back, so nothing is written."""
-    with _gc_paused():
-        packages = _read_packages(roots)
-        with Session(engine, expire_on_commit=False) as session:
-            session.begin()
-            try:
-                publication = _publish(
-                    session, packages, now or datetime.now(UTC), describe=dry_run
-                )
-            except BaseException:
-                session.rollback()
-                raise
-            if dry_run:
-                session.rollback()
-            else:
-                session.commit()
-            return publication
+    with _gc_paused(), Session(engine, expire_on_commit=False) as session:
+        session.begin()
+        try:
+            publication = _publish(session, roots, now or datetime.now(UTC), describe=dry_run)
+            if not dry_run:
+                _refresh_statistics(session)
+        except BaseException:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return publication
 
 
 @contextlib.contextmanager
@@ -152,48 +152,97 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_packages(roots: Sequence[Path]) -> list[Package]:
-    """Every package, read and checked; raise PackageInvalid listing every package's errors."""
-    packages: list[Package] = []
-    errors: list[str] = []
+@dataclass
+class _Opened:
+    """The packages of one load: those whose stored revision is theirs (left unread), those
+    opened (their cases still to read), and every problem in the order of the roots."""
+
+    kept: dict[Path, Scan] = field(default_factory=dict)
+    opened: dict[Path, Package] = field(default_factory=dict)
+    problems: dict[Path, list[str]] = field(default_factory=dict)
+
+    def ids(self) -> list[str]:
+        return [s.disclosure_id for s in self.kept.values()] + [
+            p.disclosure.id for p in self.opened.values()
+        ]
+
+    def errors(self) -> list[str]:
+        return [line for lines in self.problems.values() for line in lines]
+
+
+def _open_packages(roots: Sequence[Path], stored: dict[str, Disclosure]) -> _Opened:
+    """Skip each package whose files hash to its stored revision, before reading a table;
+    open the others (descriptor and small tables checked, cases not yet read)."""
+    found = _Opened()
     for root in roots:
+        scan = scan_package(root)
+        known = stored.get(scan.disclosure_id) if scan is not None else None
+        if scan is not None and known is not None and known.revision == scan.revision:
+            found.kept[root] = scan
+            continue
         try:
-            packages.append(read_package(root))
+            package = open_package(root, None if scan is None else scan.revision)
         except PackageInvalid as exc:
-            errors.extend(exc.errors)
-    ids = [p.disclosure.id for p in packages]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        errors.append(f"disclosure id {dup!r} is used by more than one package")
-    if errors:
-        raise PackageInvalid(errors)
-    return packages
+            found.problems[root] = exc.errors
+            continue
+        found.opened[root] = package
+        found.problems[root] = package.errors  # the same list: it grows as cases are read
+    return found
 
 
 def _publish(
-    session: Session, packages: list[Package], now: datetime, *, describe: bool
+    session: Session, roots: Sequence[Path], now: datetime, *, describe: bool
 ) -> Publication:
     stored = {d.id: d for d in session.exec(select(Disclosure)).all()}
-    errors = _source_id_clashes(session, packages)
-    if errors:
-        raise PackageInvalid(errors)
+    found = _open_packages(roots, stored)
+    duplicates = _duplicates(found.ids())
+    packages = list(found.opened.values())
+    clashes = [] if found.errors() or duplicates else _source_id_clashes(session, packages)
+    if clashes:
+        raise PackageInvalid(clashes)
     changed = [p for p in packages if p.disclosure.id not in stored or _differs(p, stored)]
-    results = [
-        LoadResult(p.disclosure.id, p.disclosure.revision, p in changed, p.counts())
-        for p in packages
-    ]
-    for package in packages:
-        _keep_files(session, package)
     latest = revisions.latest(session)
     previous = "" if latest is None else latest.id
-    if not changed:
-        return Publication(results, previous=previous)
     seq = 1 if latest is None else latest.seq + 1
     published = []
-    with _large_page_cache(session):
-        for package in changed:
+    with _large_page_cache(session), _Compressor(session) as compressor:
+        for package in packages:
+            if found.errors() or duplicates or package not in changed:
+                for _ in package.case_rows:  # read only to check them
+                    pass
+                continue
+            compressor.start(
+                package.disclosure.id, package.disclosure.revision, package.path, package.files
+            )
             before = stored.get(package.disclosure.id)
             rows = _write_versions(session, package, seq, existed=before is not None)
             published.append(_package_entry(package, before, rows))
+        # As before the streaming: an id is a duplicate among the packages without errors.
+        clean = [s.disclosure_id for s in found.kept.values()]
+        clean += [p.disclosure.id for p in packages if not p.errors]
+        errors = found.errors() + _duplicates(clean)
+        if errors:
+            raise PackageInvalid(errors)
+        for scan in found.kept.values():
+            compressor.start(scan.disclosure_id, scan.revision, scan.path, scan.files)
+        for package in packages:
+            if package not in changed:
+                compressor.start(
+                    package.disclosure.id, package.disclosure.revision, package.path, package.files
+                )
+    results = [
+        _kept_result(session, stored[found.kept[root].disclosure_id])
+        if root in found.kept
+        else LoadResult(
+            found.opened[root].disclosure.id,
+            found.opened[root].disclosure.revision,
+            found.opened[root] in changed,
+            found.opened[root].counts(),
+        )
+        for root in roots
+    ]
+    if not changed:
+        return Publication(results, previous=previous)
     state = {d.id: d.revision for d in stored.values()}
     state.update({p.disclosure.id: p.disclosure.revision for p in changed})
     figures_added, figures_changed, figures_removed = history.change_counts(session, seq)
@@ -212,6 +261,34 @@ def _publish(
     # Listing every change builds each figure twice: done for a dry run, which prints them.
     changes = history.changes_in(session, seq) if describe else []
     return Publication(results, revision, changes, previous)
+
+
+def _duplicates(ids: list[str]) -> list[str]:
+    return [
+        f"disclosure id {dup!r} is used by more than one package"
+        for dup in sorted({i for i in ids if ids.count(i) > 1})
+    ]
+
+
+def _kept_result(session: Session, disclosure: Disclosure) -> LoadResult:
+    """An unchanged package's line, from what is stored: its tables were not read."""
+    live = {
+        model: session.exec(
+            select(func.count())
+            .select_from(_table(model))
+            .where(*_live_rows_of(model, disclosure.id))
+        ).one()
+        for model in (FigureReport, Note)
+    }
+    counts = {
+        "figures": disclosure.figure_count,
+        "reports": live[FigureReport],
+        "cases": disclosure.case_count,
+        "checks": disclosure.check_count,
+        "notes": live[Note],
+        "sources": disclosure.source_count,
+    }
+    return LoadResult(disclosure.id, disclosure.revision, False, counts)
 
 
 def _sentence(text: str) -> str:
@@ -267,37 +344,35 @@ def _write_versions(
     session: Session, package: Package, seq: int, *, existed: bool
 ) -> dict[str, dict[str, int]]:
     """Write the package as versions live from revision `seq`; return per table how many
-    rows were added, changed and removed."""
+    rows were added, changed and removed. The cases go first, written as they are read and
+    checked, so that the disclosure row, written after them, has their count."""
     counts: dict[str, dict[str, int]] = {}
-    for model, rows in _rows(package).items():
+    for model, rows in _rows(package):
         table = _table(model)
-        for row in rows:
-            row["rev_from"], row["rev_to"] = seq, None
-        if existed:
-            rows, close, counts[table.name] = _changed_rows(
-                session, model, package.disclosure.id, rows
-            )
-            _close(session, model, package.disclosure.id, close, seq)
-        else:
-            counts[table.name] = {"added": len(rows), "changed": 0, "removed": 0}
-        for start in range(0, len(rows), INSERT_CHUNK):
-            _insert(session.connection(), table, rows[start : start + INSERT_CHUNK])
+        close: list[Any] = []
+        tally = {"added": 0, "changed": 0, "removed": 0}
+        inserts = _changed_rows(
+            session, model, package.disclosure.id, rows, seq, existed, close, tally
+        )
+        _insert_all(session.connection(), table, inserts)
+        _close(session, model, package.disclosure.id, close, seq)
+        counts[table.name] = tally
     return {name: n for name, n in counts.items() if any(n.values())}
 
 
-def _rows(package: Package) -> dict[type[Versioned], list[dict[str, Any]]]:
-    """The package's rows as insert parameters, parents before children."""
+def _rows(package: Package) -> Iterator[tuple[type[Versioned], Iterable[dict[str, Any]]]]:
+    """The package's rows as insert parameters, table by table, its cases first: the other
+    tables' are made only once the cases are written, when the disclosure row has their
+    count (see _write_versions)."""
     disclosure_id = {"disclosure_id": package.disclosure.id}
-    return {
-        Disclosure: _column_dicts(Disclosure, [package.disclosure]),
-        Source: _column_dicts(Source, package.sources),
-        Figure: _column_dicts(Figure, package.figures),
-        Case: package.case_rows,
-        Note: _column_dicts(Note, package.notes),
-        Check: _column_dicts(Check, package.checks),
-        FigureReport: _column_dicts(FigureReport, package.reports, disclosure_id),
-        CheckTerm: _column_dicts(CheckTerm, package.terms, disclosure_id),
-    }
+    yield Case, package.case_rows
+    yield Disclosure, _column_dicts(Disclosure, [package.disclosure])
+    yield Source, _column_dicts(Source, package.sources)
+    yield Figure, package.figure_rows
+    yield Note, _column_dicts(Note, package.notes)
+    yield Check, _column_dicts(Check, package.checks)
+    yield FigureReport, package.report_rows
+    yield CheckTerm, _column_dicts(CheckTerm, package.terms, disclosure_id)
 
 
 def _content_columns(table: Table) -> list[str]:
@@ -315,16 +390,49 @@ def _surrogate(name: str, table: Table) -> bool:
 
 
 def _changed_rows(
-    session: Session, model: type[Versioned], disclosure_id: str, rows: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], list[Any], dict[str, int]]:
-    """Of the package's rows, those to insert (new, or different from the stored version);
-    the stored versions to close (changed or gone); and how many rows were added, changed
-    and removed."""
+    session: Session,
+    model: type[Versioned],
+    disclosure_id: str,
+    rows: Iterable[dict[str, Any]],
+    seq: int,
+    existed: bool,
+    close: list[Any],
+    tally: dict[str, int],
+) -> Iterator[dict[str, Any]]:
+    """Of the package's rows, those to insert (new, or different from the stored version),
+    as versions live from `seq`, one at a time as `rows` gives them. Once they are all
+    given, `close` holds the stored versions to close (changed or gone) and `tally` how many
+    rows were added, changed and removed."""
+    stored = _stored_versions(session, model, disclosure_id) if existed else {}
+    columns = _content_columns(_table(model))
+    key_columns = NATURAL_KEYS.get(model, ("id",))
+    for row in rows:
+        row["rev_from"], row["rev_to"] = seq, None
+        if existed:
+            old = stored.pop(tuple(row[k] for k in key_columns), None)
+            if old is None:
+                tally["added"] += 1
+            elif old[1] != tuple(row[c] for c in columns):
+                tally["changed"] += 1
+                close.append(old[0])
+            else:
+                continue
+        else:
+            tally["added"] += 1
+        yield row
+    close.extend(identity for identity, _ in stored.values())
+    tally["removed"] = len(stored)
+
+
+def _stored_versions(
+    session: Session, model: type[Versioned], disclosure_id: str
+) -> dict[tuple[Any, ...], tuple[Any, tuple[Any, ...]]]:
+    """A disclosure's live rows of one table: by natural key, their id (or surrogate key)
+    and content."""
     table = _table(model)
     columns = _content_columns(table)
-    key_columns = NATURAL_KEYS.get(model, ("id",))
+    at = [columns.index(k) for k in NATURAL_KEYS.get(model, ("id",))]
     stored: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...]]] = {}
-    at = [columns.index(k) for k in key_columns]
     for found in session.connection().execute(
         select(table.c.id, *(table.c[c] for c in columns)).where(
             *_live_rows_of(model, disclosure_id)
@@ -332,33 +440,21 @@ def _changed_rows(
     ):
         content = tuple(found[1:])
         stored[tuple(content[i] for i in at)] = (found[0], content)
-    inserts, close = [], []
-    added = changed = 0
-    for row in rows:
-        key = tuple(row[k] for k in key_columns)
-        old = stored.pop(key, None)
-        if old is None:
-            added += 1
-        elif old[1] != tuple(row[c] for c in columns):
-            changed += 1
-            close.append(old[0])
-        else:
-            continue
-        inserts.append(row)
-    close.extend(identity for identity, _ in stored.values())
-    return inserts, close, {"added": added, "changed": changed, "removed": len(stored)}
+    return stored
 
 
 def _close(
     session: Session, model: type[Versioned], disclosure_id: str, ids: list[Any], seq: int
 ) -> None:
-    """End the live versions with these ids (their id, or surrogate key) at revision `seq`."""
+    """End the live versions with these ids (their id, or surrogate key) at revision `seq`,
+    leaving the versions `seq` itself has just written."""
     table = _table(model)
     for start in range(0, len(ids), INSERT_CHUNK):
         session.connection().execute(
             update(table)
             .where(
                 *_live_rows_of(model, disclosure_id),
+                table.c.rev_from < seq,
                 table.c.id.in_(ids[start : start + INSERT_CHUNK]),
             )
             .values(rev_to=seq)
@@ -390,16 +486,26 @@ def _large_page_cache(session: Session) -> Iterator[None]:
 INSERT_CHUNK = 20_000
 
 
-def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if connection.dialect.name == "postgresql":
-        _copy(connection, table, rows)
-        return
-    # On SQLite, sqlite3's executemany straight from tuples, each value passed through its
-    # column type's own bind processor (JSON to text), as SQLAlchemy does: SQLAlchemy's
-    # per-row parameter handling is most of the time of a million-row insert.
-    names = list(rows[0])
+def _insert_all(connection: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert rows, INSERT_CHUNK at a time. On PostgreSQL each chunk is one COPY that pulls
+    its rows from `rows` as it sends them, so that the server stores each row while the
+    next ones are read and checked; the statement of a chunk stays well inside the
+    statement timeout."""
+    pending = iter(rows)
+    while (first := next(pending, None)) is not None:
+        chunk = itertools.chain([first], itertools.islice(pending, INSERT_CHUNK - 1))
+        if connection.dialect.name == "postgresql":
+            _copy(connection, table, list(first), chunk)
+        else:
+            _insert(connection, table, list(first), list(chunk))
+
+
+def _insert(
+    connection: Connection, table: Table, names: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """On SQLite, sqlite3's executemany straight from tuples, each value passed through its
+    column type's own bind processor (JSON to text), as SQLAlchemy does: SQLAlchemy's
+    per-row parameter handling is most of the time of a million-row insert."""
     processors = [table.c[n].type.bind_processor(connection.dialect) for n in names]
     columns = ", ".join(f'"{n}"' for n in names)
     marks = ", ".join("?" * len(names))
@@ -415,13 +521,13 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
     )
 
 
-def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def _copy(
+    connection: Connection, table: Table, names: list[str], rows: Iterable[dict[str, Any]]
+) -> None:
     """PostgreSQL's COPY, through psycopg, on the transaction's own connection: several
-    times faster than multi-row INSERTs. One COPY per chunk keeps each statement well
-    inside the statement timeout. A driver error is raised as SQLAlchemy's, as an INSERT's
-    would be, so the caller reports it the same way."""
-    names = list(rows[0])
-    json_columns = {i for i, n in enumerate(names) if isinstance(table.c[n].type, JSON)}
+    times faster than multi-row INSERTs. A driver error is raised as SQLAlchemy's, as an
+    INSERT's would be, so the caller reports it the same way."""
+    json_columns = [i for i, n in enumerate(names) if isinstance(table.c[n].type, JSON)]
     columns = ", ".join(f'"{n}"' for n in names)
     statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
     driver = connection.connection.driver_connection
@@ -438,6 +544,27 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         raise DBAPIError.instance(
             statement, None, exc, dbapi.Error, hide_parameters=True, dialect=connection.dialect
         ) from None
+
+
+#: The tables a load writes, whose planner statistics it refreshes.
+DATA_TABLES = (Disclosure, Source, Figure, FigureReport, Case, Check, CheckTerm, Note, Revision)
+
+
+def _refresh_statistics(session: Session) -> None:
+    """Give the query planner statistics of the tables as loaded, in the load's own
+    transaction, so that no read plans on the empty tables' (issue 28: the first page of
+    a million cases took 1.3 s without them). On SQLite this is what `PRAGMA optimize`
+    does from 3.46 on; the 3.40 of Debian 12 only analyzes tables this connection queried,
+    which would leave a fresh load without any, so each table is analyzed, sampling at
+    most 1,000 rows per index."""
+    if session.get_bind().dialect.name == "postgresql":
+        for model in DATA_TABLES:
+            session.execute(text(f'ANALYZE "{_table(model).name}"'))
+        return
+    session.execute(text("PRAGMA analysis_limit = 1000"))
+    for model in DATA_TABLES:
+        session.execute(text(f'ANALYZE "{_table(model).name}"'))
+    session.execute(text("PRAGMA optimize"))
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -457,34 +584,73 @@ def _column_dicts(
 # ---------------------------------------------------------------- the package's files
 
 
-def _keep_files(session: Session, package: Package) -> None:
-    """Store the package's files, once per content, unless this package revision's are
-    stored already (a database migrated from before downloads gets them on its next seed)."""
-    disclosure_id, revision = package.disclosure.id, package.disclosure.revision
-    manifest = _table(PackageManifest)
-    connection = session.connection()
-    stored = connection.execute(
-        select(func.count()).where(
-            manifest.c.disclosure_id == disclosure_id, manifest.c.package_revision == revision
+class _Compressor:
+    """Stores packages' files for downloads, once per content, unless a package revision's
+    are stored already (a database migrated from before downloads gets them on its next
+    seed). Each file is hashed and compressed on a worker thread (hashlib and zlib release
+    the GIL), while the main thread reads and writes cases; the rows are written when the
+    block ends without an error."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-files")
+        self.pending: list[tuple[str, str, list[str], list[Future[tuple[str, int, bytes]]]]] = []
+
+    def __enter__(self) -> "_Compressor":
+        return self
+
+    def start(self, disclosure_id: str, revision: str, root: Path, files: list[str]) -> None:
+        manifest = _table(PackageManifest)
+        stored = (
+            self.session.connection()
+            .execute(
+                select(func.count()).where(
+                    manifest.c.disclosure_id == disclosure_id,
+                    manifest.c.package_revision == revision,
+                )
+            )
+            .scalar_one()
         )
-    ).scalar_one()
-    if stored:
-        return
-    files = _table(PackageFile)
-    for position, relpath in enumerate(package.files):
-        data = (package.path / relpath).read_bytes()
-        digest = revisions.file_digest(data)
-        known = connection.execute(select(files.c.digest).where(files.c.digest == digest)).first()
-        if known is None:
+        if not stored:
+            packed = [self.pool.submit(_packed, root / relpath) for relpath in files]
+            self.pending.append((disclosure_id, revision, files, packed))
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None:
+                for disclosure_id, revision, files, packed in self.pending:
+                    self._write(disclosure_id, revision, files, [f.result() for f in packed])
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
+    def _write(
+        self,
+        disclosure_id: str,
+        revision: str,
+        files: list[str],
+        packed: list[tuple[str, int, bytes]],
+    ) -> None:
+        connection = self.session.connection()
+        table = _table(PackageFile)
+        manifest = _table(PackageManifest)
+        for position, (relpath, (digest, size, data)) in enumerate(zip(files, packed, strict=True)):
+            known = connection.execute(
+                select(table.c.digest).where(table.c.digest == digest)
+            ).first()
+            if known is None:
+                connection.execute(insert(table).values(digest=digest, size=size, data=data))
             connection.execute(
-                insert(files).values(digest=digest, size=len(data), data=zlib.compress(data, 6))
+                insert(manifest).values(
+                    disclosure_id=disclosure_id,
+                    package_revision=revision,
+                    path=relpath,
+                    digest=digest,
+                    position=position,
+                )
             )
-        connection.execute(
-            insert(manifest).values(
-                disclosure_id=disclosure_id,
-                package_revision=revision,
-                path=relpath,
-                digest=digest,
-                position=position,
-            )
-        )
+
+
+def _packed(path: Path) -> tuple[str, int, bytes]:
+    """A file's digest, size and compressed bytes."""
+    data = path.read_bytes()
+    return revisions.file_digest(data), len(data), zlib.compress(data, 6)

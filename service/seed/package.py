@@ -6,22 +6,35 @@ yields nothing, and the messages name the file, the row and the column. How a co
 read (its interval, its words, whether sources disagree) is service.reading's.
 """
 
+import functools
 import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.reading import PRINTED_KINDS, Interval, disputed, has_number, kind_of, words
-from service.seed.reader import INVALID, PackageInvalid, Reader, Row
+from service.seed.reader import (
+    INVALID,
+    PackageInvalid,
+    Reader,
+    Row,
+    decode,
+    excerpt,
+    file_problem,
+    id_problem,
+)
 from service.seed.schema import (
+    DESCRIPTOR_BYTES,
     DISCLOSURE_KEYS_OPTIONAL,
     DISCLOSURE_KEYS_REQUIRED,
     FILE_NAME_PATTERN,
+    JSON_DEPTH_LIMIT,
     NAME_PATTERN,
     NAMES_PEOPLE,
     PACKAGE_KEYS,
@@ -31,22 +44,29 @@ from service.seed.schema import (
     SOURCE_KEYS,
     SOURCE_KINDS,
     TABLES,
+    URL_SCHEMES,
 )
 from service.taxonomy import CODES, DIMENSIONS
 
 Rows = list[tuple[int, Row]]
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: A JSON string (skipped whole) or a bracket that opens or closes an array or object.
+JSON_NESTING = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
 
 
-@dataclass
+@dataclass(eq=False)  # a package is itself: `in` never compares millions of rows
 class Package:
     path: Path
     disclosure: Disclosure
     sources: list[Source] = field(default_factory=list)
-    figures: list[Figure] = field(default_factory=list)
-    reports: list[FigureReport] = field(default_factory=list)
-    # Cases can number millions, so they stay plain column dicts (no per-row ORM object).
-    case_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Figures and reports as insert parameters: building ten thousand ORM objects of each
+    #: cost two seconds of a load; `figures` and `reports` build them when asked.
+    figure_rows: list[dict[str, Any]] = field(default_factory=list)
+    report_rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Cases can number millions, so they stay plain column dicts (no per-row ORM object):
+    #: a list once read in full (read_package), or for an opened package (open_package) a
+    #: one-pass iterator that checks each case as it is read and yields the valid ones.
+    case_rows: Iterable[dict[str, Any]] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     terms: list[CheckTerm] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
@@ -54,16 +74,27 @@ class Package:
     files: list[str] = field(default_factory=list)
     #: Ids of the sources marked `names_people`, which no case may link to.
     names_people: set[str] = field(default_factory=set)
+    #: Every problem found so far; complete once case_rows is exhausted.
+    errors: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def figures(self) -> list[Figure]:
+        return [Figure(**row) for row in self.figure_rows]
+
+    @functools.cached_property
+    def reports(self) -> list[FigureReport]:
+        return [FigureReport(**row) for row in self.report_rows]
 
     @property
     def cases(self) -> list[Case]:
         return [Case(**row) for row in self.case_rows]
 
     def counts(self) -> dict[str, int]:
+        """The package's rows per table (its cases once case_rows is exhausted)."""
         return {
-            "figures": len(self.figures),
-            "reports": len(self.reports),
-            "cases": len(self.case_rows),
+            "figures": len(self.figure_rows),
+            "reports": len(self.report_rows),
+            "cases": self.disclosure.case_count,
             "checks": len(self.checks),
             "notes": len(self.notes),
             "sources": len(self.sources),
@@ -72,9 +103,21 @@ class Package:
 
 def read_package(root: Path) -> Package:
     """Read and validate one package; raise PackageInvalid listing every problem."""
+    package = open_package(root)
+    package.case_rows = list(package.case_rows)
+    if package.errors:
+        raise PackageInvalid(package.errors)
+    return package
+
+
+def open_package(root: Path, revision: str | None = None) -> Package:
+    """Read and check a package's descriptor and every table but its cases, whose rows are
+    checked as case_rows is read (so that they can be written while they are read). Raise
+    PackageInvalid when the descriptor is wrong; any other problem is in package.errors.
+    `revision`, when known, is the package revision (package_revision of its files)."""
     reader = Reader(root)
     where = f"{root.name}/datapackage.json"
-    descriptor = _read_descriptor(root / "datapackage.json", where)
+    descriptor = _read_descriptor(root, where)
     disclosure = _read_disclosure(reader, where, descriptor)
     sources = _read_sources(reader, where, descriptor, disclosure.id)
     source_ids = {s.id for s in sources}
@@ -82,24 +125,53 @@ def read_package(root: Path) -> Package:
     if reader.errors:
         raise PackageInvalid(reader.errors)
 
-    tables = {name: reader.read_table(name, paths[name]) for name in TABLES}
-    package = Package(path=root, disclosure=disclosure, sources=sources)
+    tables = {name: reader.read_table(name, paths[name]) for name in TABLES if name != "cases"}
+    package = Package(path=root, disclosure=disclosure, sources=sources, errors=reader.errors)
     _build_figures(reader, package, tables, source_ids)
-    _build_cases(reader, package, tables["cases"], paths["cases"], source_ids)
     package.names_people = _sources_naming_people(reader, where, descriptor)
-    _refuse_case_links_naming_people(reader, package, paths["cases"])
     _build_checks(reader, package, tables, paths)
     _build_notes(reader, package, tables["notes"], paths["notes"], source_ids)
     _check_aggregate_defaults(reader, where, package)
-    if reader.errors:
-        raise PackageInvalid(reader.errors)
     package.files = package_files(paths.values())
-    disclosure.revision = package_revision(root, package.files)
-    disclosure.figure_count = len(package.figures)
-    disclosure.case_count = len(package.case_rows)
+    disclosure.revision = revision or package_revision(root, package.files)
+    disclosure.figure_count = len(package.figure_rows)
     disclosure.check_count = len(package.checks)
     disclosure.source_count = len(package.sources)
+    package.case_rows = _case_rows(
+        reader, package, reader.iter_table("cases", paths["cases"]), paths["cases"], source_ids
+    )
     return package
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What a package's descriptor says it is, read without its tables: enough to see
+    whether the stored version of it is the same, by its files' hash."""
+
+    path: Path
+    disclosure_id: str
+    files: list[str]
+    revision: str
+
+
+def scan_package(root: Path) -> Scan | None:
+    """The package's id, files and revision; None when the descriptor cannot say them (the
+    package is then read in full, which names the problem)."""
+    try:
+        descriptor = _read_descriptor(root, f"{root.name}/datapackage.json")
+    except PackageInvalid:
+        return None
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        return None
+    paths = [r.get("path") for r in resources]
+    if not all(
+        isinstance(p, str) and re.fullmatch(FILE_NAME_PATTERN, p) and file_problem(root, p) is None
+        for p in paths
+    ):
+        return None
+    files = package_files(paths)
+    return Scan(root, descriptor["name"], files, package_revision(root, files))
 
 
 def package_files(resource_paths: Iterable[str]) -> list[str]:
@@ -120,14 +192,24 @@ def package_revision(root: Path, files: Iterable[str]) -> str:
 # ---------------------------------------------------------------- the descriptor
 
 
-def _read_descriptor(path: Path, where: str) -> dict[str, Any]:
+def _read_descriptor(root: Path, where: str) -> dict[str, Any]:
     """The parsed datapackage.json; without it, or its name, nothing else can be checked."""
+    problem = file_problem(root, "datapackage.json", DESCRIPTOR_BYTES)
+    if problem is not None:
+        raise PackageInvalid([f"{where}: {problem}"])
+    text, problem = decode(where, (root / "datapackage.json").read_bytes(), "line")
+    if text is None:
+        raise PackageInvalid([str(problem)])
+    line = nested_too_deep(text)
+    if line is not None:
+        raise PackageInvalid(
+            [
+                f"{where} line {line}: arrays and objects nest more than {JSON_DEPTH_LIMIT} "
+                "deep, over the limit"
+            ]
+        )
     try:
-        descriptor = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PackageInvalid([f"{where}: file not found"]) from None
-    except UnicodeDecodeError:
-        raise PackageInvalid([f"{where}: not UTF-8; save it as UTF-8"]) from None
+        descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PackageInvalid([f"{where}: not valid JSON ({exc})"]) from None
     if not isinstance(descriptor, dict):
@@ -144,6 +226,36 @@ def _read_descriptor(path: Path, where: str) -> dict[str, Any]:
             ]
         )
     return descriptor
+
+
+def nested_too_deep(text: str) -> int | None:
+    """The line where the JSON text's arrays and objects first nest deeper than the limit
+    (json.loads would recurse once per level, and fail with a traceback at about 1,000)."""
+    depth = 0
+    for token in JSON_NESTING.finditer(text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > JSON_DEPTH_LIMIT:
+                return text.count("\n", 0, token.start()) + 1
+        elif bracket in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def _link_problem(root: Path, path: str) -> str | None:
+    """Why a source's or the licence's `path` may not be printed as a link: it must be an
+    http or https URL, or a file in the package folder."""
+    if re.fullmatch(FILE_NAME_PATTERN, path):
+        problem = file_problem(root, path)
+        return None if problem is None else f"path {path!r}: {problem}"
+    try:
+        parts = urlsplit(path)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = urlsplit("")
+    if parts.scheme in URL_SCHEMES and parts.hostname and path.isprintable() and " " not in path:
+        return None
+    return f"path {excerpt(path)} must be an http or https URL, or a file in the package folder"
 
 
 def _text_problem(value: Any) -> str | None:
@@ -177,6 +289,10 @@ def _licence(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str
         problem = _text_problem(licence.get(key))
         if problem:
             reader.error(where, f"licenses[0].{key} {problem}")
+    link = licence.get("path")
+    problem = _link_problem(reader.root, link) if isinstance(link, str) and link else None
+    if problem is not None:
+        reader.error(where, f"licenses[0] {problem}")
     return licence
 
 
@@ -273,6 +389,9 @@ def _read_sources(
         if not_text:
             reader.error(at, f"must be strings: {', '.join(not_text)}")
             continue
+        for problem in (id_problem(item["id"]), _link_problem(reader.root, item["path"])):
+            if problem is not None:
+                reader.error(at, problem)
         if item["kind"] not in SOURCE_KINDS:
             reader.error(
                 at, f"unknown kind {item['kind']!r}; expected one of: {', '.join(SOURCE_KINDS)}"
@@ -311,15 +430,16 @@ def _sources_naming_people(reader: Reader, where: str, descriptor: dict[str, Any
     return found
 
 
-def _refuse_case_links_naming_people(reader: Reader, package: Package, relpath: str) -> None:
+def _refuse_links_naming_people(
+    reader: Reader, where: str, ids: list[str], names_people: set[str]
+) -> None:
     """A case never links to a page that names, ages or locates the person."""
-    for row in package.case_rows:
-        for source_id in (s for s in row["sources"] if s in package.names_people):
-            reader.error(
-                f"{package.path.name}/{relpath} case {row['id']}, column 'sources'",
-                f"links to {source_id}, a source marked {NAMES_PEOPLE}; a case never links "
-                "to a page that names, ages or locates a person (leave its sources empty)",
-            )
+    for source_id in (s for s in ids if s in names_people):
+        reader.error(
+            where,
+            f"links to {source_id}, a source marked {NAMES_PEOPLE}; a case never links "
+            "to a page that names, ages or locates a person (leave its sources empty)",
+        )
 
 
 def _objects(reader: Reader, where: str, descriptor: dict[str, Any], key: str) -> list[Any]:
@@ -375,7 +495,7 @@ def _resource_problems(name: str, resource: dict[str, Any]) -> list[str]:
 
 
 def _check_aggregate_defaults(reader: Reader, where: str, package: Package) -> None:
-    measures = {f.measure for f in package.figures}
+    measures = {f["measure"] for f in package.figure_rows}
     seen: set[str] = set()
     for index, item in enumerate(package.disclosure.aggregate_defaults):
         at = f"{where} aggregates[{index}]"
@@ -460,9 +580,9 @@ def _build_figures(
 ) -> None:
     figures = _read_figures(reader, package, tables["figures"])
     _read_reports(reader, package, tables["figure_reports"], figures, source_ids)
-    by_figure: dict[str, list[FigureReport]] = {}
-    for report in package.reports:
-        by_figure.setdefault(report.figure_id, []).append(report)
+    by_figure: dict[str, list[Row]] = {}
+    for report in package.report_rows:
+        by_figure.setdefault(report["figure_id"], []).append(report)
     for figure_id, row in figures.items():
         if not row[INVALID]:
             _check_figure_sources(reader, package, figure_id, row, by_figure.get(figure_id, []))
@@ -481,13 +601,8 @@ def _read_figures(reader: Reader, package: Package, rows: Rows) -> dict[str, Row
         if not row[INVALID]:
             _check_reading(reader, at, row, figure=True)
         figures[row["id"]] = row
-        package.figures.append(
-            Figure(
-                disclosure_id=disclosure_id,
-                position=position,
-                **{k: v for k, v in row.items() if k in Figure.model_fields},
-            )
-        )
+        figure = {k: v for k, v in row.items() if k != INVALID}
+        package.figure_rows.append(figure | {"disclosure_id": disclosure_id, "position": position})
     return figures
 
 
@@ -514,20 +629,20 @@ def _read_reports(
             _check_report_kind(reader, at, row, parts, figures)
         if not figure_row[INVALID] and not row[INVALID]:
             _check_report_fits(reader, at, row, figure_row)
-        package.reports.append(
-            FigureReport(
-                disclosure_id=package.disclosure.id,
-                figure_id=row["figure"],
-                source_id=row["source"],
-                kind=row["kind"],
-                value=row["value"],
-                min=row["min"],
-                max=row["max"],
-                qualifier=row["qualifier"],
-                parts=parts,
-                note=row["note"],
-                position=position,
-            )
+        package.report_rows.append(
+            {
+                "disclosure_id": package.disclosure.id,
+                "figure_id": row["figure"],
+                "source_id": row["source"],
+                "kind": row["kind"],
+                "value": row["value"],
+                "min": row["min"],
+                "max": row["max"],
+                "qualifier": row["qualifier"],
+                "parts": parts,
+                "note": row["note"],
+                "position": position,
+            }
         )
 
 
@@ -562,11 +677,11 @@ def _check_report_fits(reader: Reader, at: str, row: Row, figure_row: Row) -> No
 
 
 def _check_figure_sources(
-    reader: Reader, package: Package, figure_id: str, row: Row, reports: list[FigureReport]
+    reader: Reader, package: Package, figure_id: str, row: Row, reports: list[Row]
 ) -> None:
     where = f"{package.path.name}/figures.csv"
-    readings = [(r.value, r.min, r.max) for r in reports]
-    printed = [r for r in reports if r.kind in PRINTED_KINDS]
+    readings = [(r["value"], r["min"], r["max"]) for r in reports]
+    printed = [r for r in reports if r["kind"] in PRINTED_KINDS]
     if row["derived"] and any(has_number(*reading) for reading in readings):
         reader.error(
             f"{package.path.name}/figure_reports.csv",
@@ -583,26 +698,41 @@ def _check_figure_sources(
         reader.error(where, f"figure {figure_id!r}: sources disagree, so give min/max, not a value")
 
 
-def _build_cases(
-    reader: Reader, package: Package, rows: Rows, relpath: str, source_ids: set[str]
-) -> None:
+def _case_rows(
+    reader: Reader,
+    package: Package,
+    rows: Iterator[tuple[int, Row]],
+    relpath: str,
+    source_ids: set[str],
+) -> Iterator[dict[str, Any]]:
+    """The package's valid cases as insert parameters, each checked as it is read; the
+    problems of the others go to the reader. Sets the disclosure's case count at the end."""
     where = f"{package.path.name}/{relpath}"
     disclosure_id = package.disclosure.id
     prefix = disclosure_id + "."
+    errors = reader.errors
+    before = len(errors)
+    count = 0
     for position, (line, row) in enumerate(rows):
-        if row["id"] is None:
-            continue
-        if not row["id"].startswith(prefix):
+        if row["id"] is not None and not row["id"].startswith(prefix):
             _prefixed(reader, f"{where} row {line}, column 'id'", row["id"], disclosure_id)
-        ids = _split_ids(row["sources"])
-        if not source_ids.issuperset(ids):
+        ids = (row["sources"] or "").split(";")
+        if not source_ids.issuperset(ids):  # else already as _split_ids gives them
+            ids = _split_ids(row["sources"])
             _known_sources(reader, f"{where} row {line}, column 'sources'", ids, source_ids)
-        # Every cases.csv column is a Case column; the row becomes the insert's parameters.
-        row["sources"] = ids
-        row["disclosure_id"] = disclosure_id
-        row["position"] = position
-        del row[INVALID]
-        package.case_rows.append(row)
+        if package.names_people:
+            at = f"{where} case {row['id']}, column 'sources'"
+            _refuse_links_naming_people(reader, at, ids, package.names_people)
+        count += 1
+        if len(errors) == before:  # nothing was wrong with this row (or any before it)
+            # Every cases.csv column is a Case column; the row becomes the insert's parameters.
+            row["sources"] = ids
+            row["disclosure_id"] = disclosure_id
+            row["position"] = position
+            del row[INVALID]
+            yield row
+        before = len(errors)
+    package.disclosure.case_count = count
 
 
 def _build_checks(
@@ -644,8 +774,8 @@ def _read_checks(reader: Reader, package: Package, rows: Rows, relpath: str) -> 
 def _read_terms(
     reader: Reader, package: Package, rows: Rows, where: str, check_ids: set[str]
 ) -> None:
-    figure_ids = {f.id for f in package.figures}
-    reported = {(r.figure_id, r.source_id) for r in package.reports}
+    figure_ids = {f["id"] for f in package.figure_rows}
+    reported = {(r["figure_id"], r["source_id"]) for r in package.report_rows}
     for position, (line, row) in enumerate(rows):
         at = f"{where} row {line}"
         if row["check"] not in check_ids:

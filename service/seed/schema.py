@@ -282,6 +282,31 @@ RESOURCE_READING = {
 RESOURCE_KEYS = ("name", "path", *RESOURCE_READING, "schema")
 #: A resource's path: a file in the package folder, never outside it.
 FILE_NAME_PATTERN = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+#: The schemes a source's or the licence's `path` may use when it is a URL; anything else
+#: (javascript:, data:...) would be printed as a link on every page that cites it.
+URL_SCHEMES = ("http", "https")
+
+# Limits: what a package may hold at most, so that a hostile or mistaken package is refused
+# before it fills memory or makes every page that lists a table slow (200,000 notes made a
+# disclosure's page take 12 s to build). Cases are paged, so they may number millions.
+#: Rows per table, the header not counted.
+ROW_LIMITS = {
+    "figures": 20_000,
+    "figure_reports": 100_000,
+    "cases": 2_000_000,
+    "checks": 2_000,
+    "check_terms": 20_000,
+    "notes": 2_000,
+}
+#: Bytes per file: datapackage.json, cases.csv, and every other table.
+DESCRIPTOR_BYTES = 1 << 20
+CASES_BYTES = 1 << 30
+TABLE_BYTES = 64 << 20
+#: How deep datapackage.json may nest arrays and objects (the seed packages nest 8 deep).
+JSON_DEPTH_LIMIT = 32
+#: The characters a spreadsheet reads as the start of a formula (OWASP's list; a leading
+#: tab or carriage return is refused as white space before this rule applies).
+FORMULA_START = frozenset("=+-@")
 
 
 def write_schemas(roots: Sequence[Path]) -> list[Path]:

@@ -17,6 +17,8 @@ from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureRep
 from service.queries import by_id
 from service.revisions import every_version
 from service.seed import PackageInvalid, find_packages, load, load_packages, read_package
+from service.seed import package as package_module
+from service.seed.package import Package
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
 
 
@@ -288,3 +290,46 @@ def test_a_database_failure_mid_load_is_one_line_without_sql_or_data(
     with Session(blank_engine) as session:  # one transaction: the earlier inserts are gone
         for table in (Disclosure, Source, Figure, FigureReport):
             assert session.exec(select(func.count()).select_from(table)).one() == 0
+
+
+def test_an_unchanged_package_is_skipped_before_its_tables_are_read(
+    blank_engine: Engine, package_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its files hash to the stored package revision, so only datapackage.json is parsed;
+    its line is the stored counts (issue 28)."""
+    package = package_copy()
+    load_packages(blank_engine, [package])
+    opened: list[Path] = []
+
+    def opening(root: Path, revision: str | None = None) -> Package:
+        opened.append(root)
+        return package_module.open_package(root, revision)
+
+    monkeypatch.setattr(load, "open_package", opening)
+    [again] = load_packages(blank_engine, [package])
+    assert opened == []
+    assert (again.changed, again.counts) == (False, MET_2013_COUNTS)
+    edit_csv(package / "notes.csv", 2, "text", "Reworded.")
+    [changed] = load_packages(blank_engine, [package])
+    assert opened == [package]
+    assert (changed.changed, changed.counts) == (True, MET_2013_COUNTS)
+
+
+def test_a_load_leaves_the_planner_statistics_of_what_it_loaded(blank_engine: Engine) -> None:
+    """ANALYZE on PostgreSQL, and on SQLite what PRAGMA optimize runs (issue 28): the
+    planner knows met-2013's 4 cases and 40 figures, not an empty table's guess."""
+    load_packages(blank_engine, [MET_2013])
+    with blank_engine.connect() as connection:
+        if blank_engine.dialect.name == "postgresql":
+            rows = connection.exec_driver_sql(
+                "SELECT relname, reltuples FROM pg_class WHERE relname IN ('cases', 'figures')"
+            )
+            assert dict(rows.all()) == {"cases": 4, "figures": 40}
+        else:
+            rows = connection.exec_driver_sql(
+                "SELECT tbl, stat FROM sqlite_stat1 WHERE tbl IN ('cases', 'figures')"
+            )
+            assert {(table, stat.split()[0]) for table, stat in rows} == {
+                ("cases", "4"),
+                ("figures", "40"),
+            }
