@@ -609,7 +609,7 @@ def aggregate(
         citation=citation.response_citation(credited, d, base_url, revision),
         cite=citation.dataset_csl(
             f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
-            f"{d.title}: {measure.replace('_', ' ')} by {grouping.replace(',', ' and ')}",
+            f"{d.title}: {grouped_title(measure, grouping)}",
             urls.disclosure_page(d.id),
             credited,
             d,
@@ -619,6 +619,14 @@ def aggregate(
         revision=d.revision,
         dataset_revision=revision,
     )
+
+
+def grouped_title(measure: str, grouping: str) -> str:
+    """'people by outcome' for people_by_outcome grouped by outcome (not 'people by outcome by
+    outcome'); 'investigated by platform' otherwise."""
+    said = measure.replace("_", " ")
+    by = grouping.replace("_", " ").replace(",", " and ")
+    return said if said.endswith(f" by {by}") else f"{said} by {by}"
 
 
 def disclosure_citations(
