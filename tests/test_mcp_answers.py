@@ -235,3 +235,83 @@ def test_own_and_allowed_origins_and_no_origin_are_served(app_server: RunningApp
         headers = {} if origin is None else {"origin": origin}
         result = result_of(app_server.post(tools_call("list_measures", {}), **headers))
         assert result["isError"] is False, origin
+
+
+# ---------------------------------------------------------------- protocol eras
+
+MODERN = "2026-07-28"
+HANDSHAKE_ERAS = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
+EVERY_CALL: dict[str, dict[str, Any]] = {
+    "list_disclosures": {},
+    "list_measures": {"disclosure": "met-2013"},
+    "find_figures": {"disclosure": "met-2013", "text": "written warning"},
+    "get_figure": {"id": WRITTEN_WARNING},
+    "aggregate": {"disclosure": "met-2013", "by": ["platform"]},
+    "compare": {"measure": "investigated", "staff_type": "police_officer"},
+}
+
+
+def test_every_tool_answers_alike_through_the_handshake_and_the_2026_client(
+    app_server: RunningApp,
+) -> None:
+    async def use(client: Client) -> dict[str, Any]:
+        return {name: await client.call_tool(name, a) for name, a in EVERY_CALL.items()}
+
+    legacy = app_server.with_client(use, mode="legacy")
+    modern = app_server.with_client(use, mode=MODERN)
+    for name in EVERY_CALL:
+        assert legacy[name].is_error is False, name
+        assert modern[name].structured_content == legacy[name].structured_content, name
+        assert modern[name].content == legacy[name].content, name
+
+
+def test_each_2025_revision_is_negotiated_by_initialize(app_server: RunningApp) -> None:
+    for version in HANDSHAKE_ERAS:
+        initialize = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": version,
+                "capabilities": {},
+                "clientInfo": {"name": "era-test", "version": "1"},
+            },
+        }
+        result = result_of(app_server.post(initialize))
+        assert result["protocolVersion"] == version
+        assert result["serverInfo"]["name"] == "met-social-media-foi"
+        called = result_of(
+            app_server.post(
+                tools_call("get_figure", {"id": WRITTEN_WARNING}),
+                **{"mcp-protocol-version": version},
+            )
+        )
+        assert called["structuredContent"]["reading"] == "17 to 18", version
+
+
+def modern_post(app_server: RunningApp, method: str, **headers: str) -> httpx.Response:
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": MODERN,
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": {"_meta": meta}}
+    return app_server.post(body, **{"mcp-protocol-version": MODERN, **headers})
+
+
+def test_the_2026_revision_discovers_and_gets_public_cache_hints(app_server: RunningApp) -> None:
+    discovered = result_of(
+        modern_post(app_server, "server/discover", **{"mcp-method": "server/discover"})
+    )
+    assert "Always give the figure's `citation`" in discovered["instructions"]
+    for method in ("server/discover", "tools/list", "prompts/list", "resources/list"):
+        result = result_of(modern_post(app_server, method, **{"mcp-method": method}))
+        assert (result["ttlMs"], result["cacheScope"]) == (3_600_000, "public"), method
+
+
+def test_a_2026_request_whose_method_header_disagrees_is_refused(app_server: RunningApp) -> None:
+    answer = modern_post(app_server, "tools/list", **{"mcp-method": "prompts/list"})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == {
+        "code": -32020,
+        "message": "mcp-method header does not match the request body's method",
+    }

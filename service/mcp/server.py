@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
 
+from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.transport_security import TransportSecuritySettings
@@ -21,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 from service import __version__, queries, reading
 from service.caching import JSON, make_entry, make_etag
 from service.errors import Problem, ServiceUnavailable
-from service.mcp import INSTRUCTIONS, NEVER_ADD, REQUEST_BASE
+from service.mcp import INSTRUCTIONS, NEVER_ADD, REQUEST_BASE, SERVER_NAME, SERVER_TITLE
 from service.middleware import MCP_MAX_BODY_BYTES
 from service.models import (
     AggregatePublic,
@@ -428,14 +429,29 @@ def argument_errors(tool: str, error: ValidationError) -> str:
     return f"Invalid arguments for {tool}: {'; '.join(problems)}."
 
 
+#: Cache hints for results of the 2026-07-28 revision (ttlMs, cacheScope): open data, the same
+#: for everyone, so "public". The lists are fixed for the life of the server (built from the
+#: database when it starts); a resource read (a citation names the revision) for five minutes.
+LIST_HINT = CacheHint(ttl_ms=3_600_000, scope="public")
+CACHE_HINTS: dict[CacheableMethod, CacheHint] = {
+    "server/discover": LIST_HINT,
+    "tools/list": LIST_HINT,
+    "prompts/list": LIST_HINT,
+    "resources/list": LIST_HINT,
+    "resources/templates/list": LIST_HINT,
+    "resources/read": CacheHint(ttl_ms=300_000, scope="public"),
+}
+
+
 def new_server() -> MCPServer:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     server: MCPServer = PlainServer(
-        "met-social-media-foi",
-        title="Met social-media misconduct FOI figures",
+        SERVER_NAME,
+        title=SERVER_TITLE,
         instructions=INSTRUCTIONS,
         version=__version__,
+        cache_hints=CACHE_HINTS,
     )
     # MCPServer() calls logging.basicConfig; the service keeps the logging it was given.
     root.handlers[:] = handlers
