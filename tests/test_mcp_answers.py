@@ -2,6 +2,7 @@
 protocol eras and its Origin check: over real HTTP against the real app (tests.test_mcp)."""
 
 import json
+from html.parser import HTMLParser
 from typing import Any
 
 import httpx
@@ -314,4 +315,59 @@ def test_a_2026_request_whose_method_header_disagrees_is_refused(app_server: Run
     assert answer.json()["error"] == {
         "code": -32020,
         "message": "mcp-method header does not match the request body's method",
+    }
+
+
+# ---------------------------------------------------------------- the card as an MCP App
+
+
+class Tags(HTMLParser):
+    """Every start tag and its attributes, and the text, of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def read_resource(app_server: RunningApp, uri: str) -> httpx.Response:
+    body = {"jsonrpc": "2.0", "id": 1, "method": "resources/read", "params": {"uri": uri}}
+    return app_server.post(body)
+
+
+def test_get_figure_names_its_card_pinned_to_the_revision_it_read(app_server: RunningApp) -> None:
+    result = result_of(app_server.post(tools_call("get_figure", {"id": WRITTEN_WARNING})))
+    revision = result["structuredContent"]["page_url"].rsplit("=", 1)[1]
+    uri = f"ui://figures/{revision}/{WRITTEN_WARNING}/card.html"
+    assert result["_meta"] == {"ui": {"resourceUri": uri}}
+    [content] = result_of(read_resource(app_server, uri))["contents"]
+    assert content["uri"] == uri
+    assert content["mimeType"] == "text/html;profile=mcp-app"
+    assert content["_meta"] == {"ui": {"csp": {}, "prefersBorder": True}}
+    page = Tags()
+    page.feed(content["text"])
+    text = " ".join(" ".join(page.text).split())
+    assert "17 to 18 officers" in text
+    assert "Sources disagree: The Guardian: 18 · Evening Standard: 17 · The Independent: 17" in text
+    links = [a["href"] for tag, a in page.tags if tag == "a"]
+    assert f"{app_server.base}/figures/{WRITTEN_WARNING}?revision={revision}" in links
+    # Nothing that loads: no script, no frame, no stylesheet or image from anywhere.
+    assert [tag for tag, _ in page.tags if tag in ("script", "iframe", "link", "img")] == []
+    assert [a for _, a in page.tags if "src" in a] == []
+
+
+def test_an_unknown_figure_s_card_is_an_error_in_plain_words(app_server: RunningApp) -> None:
+    result = result_of(app_server.post(tools_call("get_figure", {"id": WRITTEN_WARNING})))
+    uri = result["_meta"]["ui"]["resourceUri"].replace(WRITTEN_WARNING, "nope")
+    answer = read_resource(app_server, uri)
+    assert answer.json()["error"] == {
+        "code": -32602,
+        "message": "No figure has the id 'nope'.",
+        "data": {"uri": uri},
     }

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
 
 from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError, UnexpectedToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
@@ -19,9 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
-from service import __version__, queries, reading
+from service import __version__, queries, reading, revisions
 from service.caching import JSON, make_entry, make_etag
-from service.errors import Problem, ServiceUnavailable
+from service.embed.card import Card, card_html
+from service.errors import NotFound, Problem, ServiceUnavailable
 from service.mcp import INSTRUCTIONS, NEVER_ADD, REQUEST_BASE, SERVER_NAME, SERVER_TITLE
 from service.middleware import MCP_MAX_BODY_BYTES
 from service.models import (
@@ -327,10 +328,56 @@ def figures_page(found: list[FigurePublic], limit: int, offset: int) -> FiguresA
     )
 
 
-def figure_answer(session: Session, figure_id: str) -> FigureAnswer:
+def figure_answer(session: Session, figure_id: str) -> tuple[FigureAnswer, str]:
+    """The figure's answer and the dataset revision it was read at."""
     figure = queries.get_figure(session, figure_id, REQUEST_BASE.get())
     checks = queries.evaluate_checks(session, figure.disclosure, [figure.id])
-    return FigureAnswer(**figure.model_dump(), words=figure_words(figure), checks=checks)
+    answer = FigureAnswer(**figure.model_dump(), words=figure_words(figure), checks=checks)
+    return answer, revisions.read_id(session)
+
+
+#: The MCP Apps extension (io.modelcontextprotocol/ui): a ui:// resource is HTML a host
+#: renders in a sandboxed frame, served with this MIME type.
+APP_MIME_TYPE = "text/html;profile=mcp-app"
+CARD_URI = "ui://figures/{revision}/{id}/card.html"
+
+
+def card_uri(revision: str, figure_id: str) -> str:
+    return CARD_URI.format(revision=revision, id=figure_id)
+
+
+def figure_card(session: Session, revision: str, figure_id: str) -> str:
+    """The embed card of /v1/embed/figures/{id}.html (service.embed.card), pinned to
+    `revision`: the number, its dispute, its source line and its citation, no script."""
+    revisions.pin(session, revisions.resolve(session, revision))
+    base = REQUEST_BASE.get()
+    figure = queries.get_figure(session, figure_id, base)
+    disclosure = queries.get_disclosure(session, figure.disclosure)
+    read = revisions.read_id(session)
+    with revisions.reading_newest(session):
+        try:
+            now: FigurePublic | None = queries.get_figure(session, figure_id, base)
+        except NotFound:
+            now = None
+    return card_html(
+        Card(figure, disclosure, read, pinned=True, now=now), "light", "", base
+    ).decode()
+
+
+def figure_result(
+    read: Callable[[Callable[[Session], tuple[FigureAnswer, str]]], tuple[FigureAnswer, str]],
+    figure_id: str,
+) -> CallToolResult:
+    answer, revision = read(lambda session: figure_answer(session, figure_id))
+    return with_card(answered(answer, render_figure), revision, answer.id)
+
+
+def with_card(result: CallToolResult, revision: str, figure_id: str) -> CallToolResult:
+    """get_figure's result naming its card (`_meta.ui.resourceUri`, as MCP Apps names a
+    view); a client without the extension ignores _meta and reads the same text."""
+    return result.model_copy(
+        update={"meta": {"ui": {"resourceUri": card_uri(revision, figure_id)}}}
+    )
 
 
 def problem_text(problem: Problem) -> str:
@@ -588,12 +635,9 @@ def build_server(
     def get_figure(id: FigureId) -> Annotated[CallToolResult, FigureAnswer]:
         """One figure in words ("17 to 18: the Guardian reported 18; ..."), every source's
         report, whether it is derived or disputed, the checks it takes part in, and the
-        citation to print with it."""
-        return kept(
-            "get_figure",
-            {"id": id},
-            lambda: answered(read(lambda s: figure_answer(s, id)), render_figure),
-        )
+        citation to print with it. Its _meta.ui.resourceUri names the figure's card."""
+
+        return kept("get_figure", {"id": id}, lambda: figure_result(read, id))
 
     @tool(title="Aggregate figures", annotations=READ_ONLY)
     def aggregate(
@@ -735,6 +779,22 @@ def _add_resources(
 ) -> None:
     for disclosure_id in disclosures:
         _add_disclosure_resources(server, state, disclosure_id, read)
+
+    @server.resource(
+        CARD_URI,
+        name="figure card",
+        title="A figure's card, pinned to a revision",
+        description="The figure as an MCP App view: its number, dispute, source and citation.",
+        mime_type=APP_MIME_TYPE,
+        # No domains: the host lets the view load nothing from another origin (it loads
+        # nothing at all: the card is HTML and inline CSS, no script).
+        meta={"ui": {"csp": {}, "prefersBorder": True}},
+    )
+    def card(revision: str, id: str) -> str:
+        try:
+            return read(lambda session: figure_card(session, revision, id))
+        except ToolError as error:  # an unknown figure or revision: said in plain words
+            raise ResourceNotFoundError(str(error)) from None
 
 
 def _add_disclosure_resources(
