@@ -404,6 +404,8 @@ class PlainServer(MCPServer):
         return [
             tool.model_copy(
                 update={
+                    # A docstring's line breaks and indentation are not the description's.
+                    "description": " ".join((tool.description or "").split()),
                     "input_schema": compact_input(tool.input_schema),
                     "output_schema": compact_output(tool.output_schema or {}),
                 }
@@ -442,13 +444,14 @@ def _types(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def compact_output(schema: dict[str, Any]) -> dict[str, Any]:
-    """An output schema trimmed to what a client validates and reads: the answer's fields,
-    their JSON types and which are always there. What the fields mean is said once, in the
-    server's instructions and the tool descriptions, and in full in the OpenAPI document of
-    /v1 (the same models); nested objects are typed "object", not spelled out again."""
+    """An output schema trimmed to what a client validates and reads: the answer's fields and
+    their JSON types (every one is always there, null when it has no value). What the fields
+    mean is said once, in the server's instructions and the tool descriptions, and in full in
+    the OpenAPI document of /v1 (the same models); nested objects are typed "object", not
+    spelled out again."""
     defs = schema.get("$defs", {})
     properties = {name: _types(p, defs) for name, p in schema.get("properties", {}).items()}
-    return {"type": "object", "properties": properties, "required": schema.get("required", [])}
+    return {"type": "object", "properties": properties}
 
 
 def compact_input(schema: dict[str, Any]) -> dict[str, Any]:
