@@ -40,6 +40,12 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "No headline measure",
         "The disclosure declares no headline measure for this grouping; name one with measure=.",
     ),
+    "forbidden-origin": (
+        403,
+        "Origin not allowed",
+        "A browser page from another site may not call the MCP endpoint (DNS-rebinding "
+        "protection): its Origin is not this service's nor one of APP_ALLOWED_HOSTS.",
+    ),
     "method-not-allowed": (405, "Method not allowed", "This API is read-only."),
     "unsupported-media-type": (
         415,

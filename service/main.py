@@ -55,7 +55,7 @@ from service.errors import (
     logger,
     problem_responses,
 )
-from service.mcp import McpEndpoint
+from service.mcp import SERVER_JSON_PATH, McpEndpoint
 from service.state import AppState
 from service.web import pages
 
@@ -332,6 +332,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # middleware.stack() wraps it too; it is not an OpenAPI operation.
     app.router.routes.append(
         Route(middleware.MCP_PATH, mcp, include_in_schema=False)  # any method: it says 405
+    )
+    app.router.routes.append(
+        Route(SERVER_JSON_PATH, mcp.server_card, methods=["GET"], include_in_schema=False)
     )
 
     # /openapi.json serves the committed document, examples included (service.openapi).

@@ -624,7 +624,7 @@ def aggregate(
         citation=citation.response_citation(credited, d, base_url, revision),
         cite=citation.dataset_csl(
             f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
-            f"{d.title}: {measure.replace('_', ' ')} by {grouping.replace(',', ' and ')}",
+            f"{d.title}: {grouped_title(measure, grouping)}",
             urls.disclosure_page(d.id),
             credited,
             d,
@@ -645,6 +645,14 @@ def _period_years(period: str | None) -> tuple[str, str] | None:
     years (the 2013 officer figures cover 2009 to 2012, their disclosure to early 2013)."""
     found = _PERIOD_YEARS.match(period or "")
     return None if found is None else (found[1], found[2])
+
+
+def grouped_title(measure: str, grouping: str) -> str:
+    """'people by outcome' for people_by_outcome grouped by outcome (not 'people by outcome by
+    outcome'); 'investigated by platform' otherwise."""
+    said = measure.replace("_", " ")
+    by = grouping.replace("_", " ").replace(",", " and ")
+    return said if said.endswith(f" by {by}") else f"{said} by {by}"
 
 
 def disclosure_citations(

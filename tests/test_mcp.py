@@ -112,10 +112,23 @@ def test_mcp_initialises_and_lists_read_only_tools_with_our_enums(app_server: Ru
         assert tool.output_schema is not None
         assert tool.output_schema["type"] == "object"
     find = tools["find_figures"].input_schema["properties"]
-    assert find["platform"]["anyOf"][0]["enum"] == list(CODES["platform"])
-    assert find["outcome"]["anyOf"][0]["enum"] == list(CODES["outcome"])
-    assert "people_by_outcome" in find["measure"]["anyOf"][0]["enum"]
-    assert "met-2013" in find["disclosure"]["anyOf"][0]["enum"]
+    assert find["platform"] == {"enum": list(CODES["platform"]), "type": "string"}
+    assert find["outcome"] == {"enum": list(CODES["outcome"]), "type": "string"}
+    assert find["measure"] == {
+        "type": "string",
+        "description": "A measure from list_measures, e.g. people_by_outcome.",
+    }
+    assert find["disclosure"] == {
+        "type": "string",
+        "description": "A disclosure id from list_disclosures, e.g. met-2013.",
+    }
+    assert find["limit"] == {
+        "default": 50,
+        "description": "At most 200.",
+        "maximum": 200,
+        "minimum": 1,
+        "type": "integer",
+    }
     by = tools["aggregate"].input_schema["properties"]["by"]
     assert by["items"]["enum"] == list(DIMENSIONS)
     assert (by["minItems"], by["maxItems"]) == (1, 2)

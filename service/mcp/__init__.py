@@ -18,7 +18,10 @@ The transport's own rules are kept here, before the SDK: the server opens no str
 own, so GET (and DELETE: there are no sessions) is a 405 with `Allow: POST`, as the
 Streamable HTTP transport says, not a stream that never ends; a body that is not JSON
 (Content-Type) is a 415 problem; a JSON-RPC id that is not a string or an integer is an
-Invalid Request error, not a 202 with no answer.
+Invalid Request error, not a 202 with no answer; a browser page from another site (an
+Origin header whose host is neither the request's own nor one of APP_ALLOWED_HOSTS) is a 403
+problem, as the transport asks of every server against DNS rebinding. A request with no
+Origin (every non-browser client) is served.
 """
 
 import asyncio
@@ -27,11 +30,15 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from service import urls
+from service import __version__, urls
+from service.config import Settings
 from service.errors import Problem, ServiceUnavailable
 from service.middleware import send_problem
 from service.state import AppState
@@ -75,6 +82,33 @@ BY_GROUP = (
     "figures of different groups must not be compared as if they counted the same thing; a "
     "part names its total and is already counted in it."
 )
+
+
+#: Where the server.json of the MCP registry is served, for registries and clients to find.
+SERVER_JSON_PATH = "/.well-known/mcp/server.json"
+#: The registry's current server.json schema (modelcontextprotocol/registry,
+#: docs/reference/server-json; the newest dated schema published).
+REGISTRY_SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
+SERVER_NAME = "met-social-media-foi"
+SERVER_TITLE = "Met social-media misconduct FOI figures"
+#: At most 100 characters, the registry's limit.
+SERVER_DESCRIPTION = "Met Police FOI figures on staff disciplined over social media, as published."
+
+
+def server_json(base: str) -> dict[str, Any]:
+    """This server as the MCP registry describes one: a remote reached over Streamable HTTP
+    at `base`/mcp, named in the reverse-DNS namespace of `base`'s host (data.example.org ->
+    org.example.data/met-social-media-foi), which the registry verifies by DNS or HTTP."""
+    host = _hostname(base) or "localhost"
+    return {
+        "$schema": REGISTRY_SCHEMA,
+        "name": f"{'.'.join(reversed(host.split('.')))}/{SERVER_NAME}",
+        "title": SERVER_TITLE,
+        "description": SERVER_DESCRIPTION,
+        "version": __version__,
+        "websiteUrl": f"{base}/",
+        "remotes": [{"type": "streamable-http", "url": f"{base}/mcp"}],
+    }
 
 
 class McpEndpoint:
@@ -127,8 +161,17 @@ class McpEndpoint:
             self._handle = None
             ready.set()
 
+    async def server_card(self, request: Request) -> Response:
+        """GET /.well-known/mcp/server.json: server_json() for the URL this request reached."""
+        base = urls.base_url(request.scope, self.state.settings.public_base_url)
+        return Response(
+            orjson.dumps(server_json(base), option=orjson.OPT_INDENT_2),
+            media_type="application/json",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        problem = transport_refusal(scope)
+        problem = transport_refusal(scope) or origin_refusal(scope, self.state.settings)
         if problem is not None:
             await send_problem(send, scope, problem)
             return
@@ -163,6 +206,34 @@ def transport_refusal(scope: Scope) -> Problem | None:
             f"POST JSON-RPC messages to /mcp as application/json, not {given}.",
         )
     return None
+
+
+def origin_refusal(scope: Scope, settings: Settings) -> Problem | None:
+    """A 403 problem for a browser Origin that is not this service: not the request's own
+    host, not public_base_url's, not one of APP_ALLOWED_HOSTS (`*` there allows only the
+    first two). No Origin is allowed: non-browser clients send none."""
+    origins = [v for k, v in scope["headers"] if k == b"origin"]
+    if not origins:
+        return None
+    origin = origins[0].decode("latin-1")
+    host = next((v for k, v in scope["headers"] if k == b"host"), b"").decode("latin-1")
+    own = {_hostname(f"//{host}"), _hostname(settings.public_base_url or "")} - {None}
+    given = _hostname(origin)
+    if len(origins) == 1 and given and (given in own or given in settings.allowed_hosts):
+        return None
+    return Problem.of(
+        "forbidden-origin",
+        f"Origin {origin} may not call /mcp: a page from another site cannot use this "
+        "endpoint (DNS-rebinding protection). Connect from an MCP client, which sends no "
+        "Origin, or from this service's own pages.",
+    )
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 async def read_body(receive: Receive) -> bytes | None:

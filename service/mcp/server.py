@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar
 
+from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError, UnexpectedToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
@@ -18,10 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
-from service import __version__, queries, reading
+from service import __version__, queries, reading, revisions
 from service.caching import JSON, make_entry, make_etag
-from service.errors import Problem, ServiceUnavailable
-from service.mcp import BY_GROUP, INSTRUCTIONS, REQUEST_BASE
+from service.embed.card import Card, card_html
+from service.errors import NotFound, Problem, ServiceUnavailable
+from service.mcp import BY_GROUP, INSTRUCTIONS, REQUEST_BASE, SERVER_NAME, SERVER_TITLE
 from service.middleware import MCP_MAX_BODY_BYTES
 from service.models import (
     AggregatePublic,
@@ -36,6 +38,12 @@ from service.taxonomy import CODES, DIMENSIONS, LABELS
 
 MAX_PAGE = 200
 MAX_TEXT = 200
+#: A find_figures answer's text stays under this many characters (clients are reported to cut
+#: tool results at 4,000 to 10,000 without saying so): the figures past it are left for the
+#: next call, and the answer says so (`truncated`, `next_offset`), never a silent cut.
+MAX_RESULT_CHARS = 8_000
+#: ... and its structured content (the same figures as JSON) under this many bytes.
+MAX_STRUCTURED_BYTES = 32_000
 MCP_PATH = "/mcp"
 T = TypeVar("T")
 
@@ -108,6 +116,11 @@ class FiguresAnswer(BaseModel):
     count: int = Field(description="Figures matching, across all pages.")
     limit: int
     offset: int
+    truncated: bool = Field(
+        description=f"Fewer than limit figures, to keep the text under {MAX_RESULT_CHARS:,} "
+        f"characters and the JSON under {MAX_STRUCTURED_BYTES:,} bytes."
+    )
+    next_offset: int | None = Field(description="Call again with this offset for the rest.")
 
 
 class FigureAnswer(FigurePublic):
@@ -181,9 +194,30 @@ def render_measures(answer: MeasuresAnswer) -> str:
     return "\n".join(["Measures:", *lines])
 
 
+def figures_head(count: int, shown: int, offset: int) -> str:
+    return f"{count} figures match; showing {shown} from offset {offset}."
+
+
+def figure_entry(figure: FigurePublic) -> str:
+    return f"{figure_line(figure)}\n  Cite as: {figure.citation}"
+
+
+def figures_tail(answer: FiguresAnswer) -> str:
+    if answer.next_offset is None:
+        return ""
+    cut = (
+        f"Cut at {len(answer.figures)} figures to keep this answer small (under "
+        f"{MAX_RESULT_CHARS:,} characters of text, {MAX_STRUCTURED_BYTES:,} bytes of JSON). "
+        if answer.truncated
+        else ""
+    )
+    return f"{cut}More: call find_figures again with offset={answer.next_offset}."
+
+
 def render_figures(answer: FiguresAnswer) -> str:
-    head = f"{answer.count} figures match; showing {len(answer.figures)} from {answer.offset}."
-    return "\n".join([head, *(figure_line(f) for f in answer.figures)])
+    head = figures_head(answer.count, len(answer.figures), answer.offset)
+    tail = figures_tail(answer)
+    return "\n".join([head, *(figure_entry(f) for f in answer.figures), *([tail] if tail else [])])
 
 
 def render_figure(answer: FigureAnswer) -> str:
@@ -288,15 +322,80 @@ def figures_matching(
 
 
 def figures_page(found: list[FigurePublic], limit: int, offset: int) -> FiguresAnswer:
+    """The page from `offset`: at most `limit` figures, and fewer when their text would pass
+    MAX_RESULT_CHARS or their JSON MAX_STRUCTURED_BYTES (always at least one, so every call
+    moves on)."""
+    page = found[offset : offset + limit]
+    # The head and the tail are at most this long; the figures share what is left.
+    room, room_json = MAX_RESULT_CHARS - 240, MAX_STRUCTURED_BYTES - 200
+    shown = 0
+    for figure in page:
+        room -= len(figure_entry(figure)) + 1
+        room_json -= len(figure.model_dump_json(by_alias=True)) + 1
+        if (room < 0 or room_json < 0) and shown > 0:
+            break
+        shown += 1
+    end = offset + shown
     return FiguresAnswer(
-        figures=found[offset : offset + limit], count=len(found), limit=limit, offset=offset
+        figures=page[:shown],
+        count=len(found),
+        limit=limit,
+        offset=offset,
+        truncated=shown < len(page),
+        next_offset=end if end < len(found) else None,
     )
 
 
-def figure_answer(session: Session, figure_id: str) -> FigureAnswer:
+def figure_answer(session: Session, figure_id: str) -> tuple[FigureAnswer, str]:
+    """The figure's answer and the dataset revision it was read at."""
     figure = queries.get_figure(session, figure_id, REQUEST_BASE.get())
     checks = queries.evaluate_checks(session, figure.disclosure, [figure.id])
-    return FigureAnswer(**figure.model_dump(), words=figure_words(figure), checks=checks)
+    answer = FigureAnswer(**figure.model_dump(), words=figure_words(figure), checks=checks)
+    return answer, revisions.read_id(session)
+
+
+#: The MCP Apps extension (io.modelcontextprotocol/ui): a ui:// resource is HTML a host
+#: renders in a sandboxed frame, served with this MIME type.
+APP_MIME_TYPE = "text/html;profile=mcp-app"
+CARD_URI = "ui://figures/{revision}/{id}/card.html"
+
+
+def card_uri(revision: str, figure_id: str) -> str:
+    return CARD_URI.format(revision=revision, id=figure_id)
+
+
+def figure_card(session: Session, revision: str, figure_id: str) -> str:
+    """The embed card of /v1/embed/figures/{id}.html (service.embed.card), pinned to
+    `revision`: the number, its dispute, its source line and its citation, no script."""
+    revisions.pin(session, revisions.resolve(session, revision))
+    base = REQUEST_BASE.get()
+    figure = queries.get_figure(session, figure_id, base)
+    disclosure = queries.get_disclosure(session, figure.disclosure)
+    read = revisions.read_id(session)
+    with revisions.reading_newest(session):
+        try:
+            now: FigurePublic | None = queries.get_figure(session, figure_id, base)
+        except NotFound:
+            now = None
+    return card_html(
+        Card(figure, disclosure, read, pinned=True, now=now), "light", "", base
+    ).decode()
+
+
+def figure_result(
+    read: Callable[[Callable[[Session], tuple[FigureAnswer, str]]], tuple[FigureAnswer, str]],
+    figure_id: str,
+) -> CallToolResult:
+    answer, revision = read(lambda session: figure_answer(session, figure_id))
+    return with_card(answered(answer, render_figure), revision, answer.id)
+
+
+def with_card(result: CallToolResult, revision: str, figure_id: str) -> CallToolResult:
+    """get_figure's result naming its card (`_meta.ui.resourceUri`, as MCP Apps names a
+    view); a client without the extension ignores _meta and reads the same text."""
+    return result.model_copy(
+        update={"meta": {"ui": {"resourceUri": card_uri(revision, figure_id)}}}
+    )
 
 
 def problem_text(problem: Problem) -> str:
@@ -318,6 +417,20 @@ class PlainServer(MCPServer):
     id: Input should be a valid string."), not as pydantic's report with its type codes,
     the rejected input and a link to errors.pydantic.dev."""
 
+    async def list_tools(self) -> list[Any]:
+        tools = await super().list_tools()
+        return [
+            tool.model_copy(
+                update={
+                    # A docstring's line breaks and indentation are not the description's.
+                    "description": " ".join((tool.description or "").split()),
+                    "input_schema": compact_input(tool.input_schema),
+                    "output_schema": compact_output(tool.output_schema or {}),
+                }
+            )
+            for tool in tools
+        ]
+
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         try:
             return await super().call_tool(name, arguments, context)
@@ -328,6 +441,54 @@ class PlainServer(MCPServer):
             raise ToolError(argument_errors(name, cause)) from cause
 
 
+#: Arguments whose values grow with the data: named by a listing tool, not enumerated in
+#: every tool's schema (the call still checks them, and an error lists what is allowed).
+LISTED = {
+    "measure": "A measure from list_measures, e.g. people_by_outcome.",
+    "disclosure": "A disclosure id from list_disclosures, e.g. met-2013.",
+}
+
+
+def _types(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """A property's JSON types only: {"type": ["string", "null"]} for an optional code."""
+    found: list[str] = []
+    for option in schema.get("anyOf", [schema]):
+        if "$ref" in option:
+            option = defs[option["$ref"].rsplit("/", 1)[-1]]
+        kind = option.get("type", "object")
+        found += kind if isinstance(kind, list) else [kind]
+    unique = list(dict.fromkeys(found))
+    return {"type": unique[0] if len(unique) == 1 else unique}
+
+
+def compact_output(schema: dict[str, Any]) -> dict[str, Any]:
+    """An output schema trimmed to what a client validates and reads: the answer's fields and
+    their JSON types (every one is always there, null when it has no value). What the fields
+    mean is said once, in the server's instructions and the tool descriptions, and in full in
+    the OpenAPI document of /v1 (the same models); nested objects are typed "object", not
+    spelled out again."""
+    defs = schema.get("$defs", {})
+    properties = {name: _types(p, defs) for name, p in schema.get("properties", {}).items()}
+    return {"type": "object", "properties": properties}
+
+
+def compact_input(schema: dict[str, Any]) -> dict[str, Any]:
+    """An input schema without pydantic's titles and null defaults, an optional code given as
+    its enum (not anyOf with null), and LISTED arguments pointed to their listing tool."""
+    properties: dict[str, Any] = {}
+    for name, p in schema.get("properties", {}).items():
+        options = [o for o in p.get("anyOf", [p]) if o.get("type") != "null"]
+        kept = {k: v for k, v in options[0].items() if k != "title"} if len(options) == 1 else p
+        kept |= {k: v for k, v in p.items() if k in ("description", "default") and v is not None}
+        if name in LISTED:
+            kept = {"type": "string", "description": LISTED[name]}
+        properties[name] = kept
+    compacted: dict[str, Any] = {"type": "object", "properties": properties}
+    if schema.get("required"):
+        compacted["required"] = schema["required"]
+    return compacted
+
+
 def argument_errors(tool: str, error: ValidationError) -> str:
     problems = []
     for item in error.errors(include_url=False, include_input=False):
@@ -336,14 +497,29 @@ def argument_errors(tool: str, error: ValidationError) -> str:
     return f"Invalid arguments for {tool}: {'; '.join(problems)}."
 
 
+#: Cache hints for results of the 2026-07-28 revision (ttlMs, cacheScope): open data, the same
+#: for everyone, so "public". The lists are fixed for the life of the server (built from the
+#: database when it starts); a resource read (a citation names the revision) for five minutes.
+LIST_HINT = CacheHint(ttl_ms=3_600_000, scope="public")
+CACHE_HINTS: dict[CacheableMethod, CacheHint] = {
+    "server/discover": LIST_HINT,
+    "tools/list": LIST_HINT,
+    "prompts/list": LIST_HINT,
+    "resources/list": LIST_HINT,
+    "resources/templates/list": LIST_HINT,
+    "resources/read": CacheHint(ttl_ms=300_000, scope="public"),
+}
+
+
 def new_server() -> MCPServer:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     server: MCPServer = PlainServer(
-        "met-social-media-foi",
-        title="Met social-media misconduct FOI figures",
+        SERVER_NAME,
+        title=SERVER_TITLE,
         instructions=INSTRUCTIONS,
         version=__version__,
+        cache_hints=CACHE_HINTS,
     )
     # MCPServer() calls logging.basicConfig; the service keeps the logging it was given.
     root.handlers[:] = handlers
@@ -453,7 +629,9 @@ def build_server(
         offset: Offset = 0,
     ) -> Annotated[CallToolResult, FiguresAnswer]:
         """Figures by disclosure, measure, dimension codes and words in their labels, each
-        with its reading, reports, disputed and derived flags, and citation."""
+        with its reading, reports, disputed and derived flags, and its "Cite as" line. Quote
+        a reading as given (a range whole, words as words) with its citation. A long answer
+        is cut, never silently: it says so (truncated) and gives next_offset for the rest."""
         dims = _filters(
             staff_type=staff_type,
             outcome=outcome,
@@ -478,12 +656,9 @@ def build_server(
     def get_figure(id: FigureId) -> Annotated[CallToolResult, FigureAnswer]:
         """One figure in words ("17 to 18: the Guardian reported 18; ..."), every source's
         report, whether it is derived or disputed, the checks it takes part in, and the
-        citation to print with it."""
-        return kept(
-            "get_figure",
-            {"id": id},
-            lambda: answered(read(lambda s: figure_answer(s, id)), render_figure),
-        )
+        citation to print with it. Its _meta.ui.resourceUri names the figure's card."""
+
+        return kept("get_figure", {"id": id}, lambda: figure_result(read, id))
 
     @tool(title="Aggregate figures", annotations=READ_ONLY)
     def aggregate(
@@ -560,7 +735,69 @@ def build_server(
         return kept("compare", arguments, lambda: answered(read(work), render_compare))
 
     _add_resources(server, state, disclosures, read)
+    _add_prompts(server)
     return server
+
+
+def conventions() -> str:
+    """service.llms's reading conventions (their examples are service.reading's own words)."""
+    from service.llms import CONVENTIONS
+
+    return "\n".join(f"- {line}" for line in CONVENTIONS)
+
+
+def cite_figure_prompt(id: str) -> str:
+    return (
+        f"Quote the figure {id} honestly.\n"
+        f'Call get_figure with {{"id": "{id}"}}. Quote its `words` as they stand, with '
+        "its unit; if it is disputed, say that sources disagree and who reported what; if "
+        "it is derived, say it is arithmetic on the published figures. End with its "
+        "`Cite as` line, unchanged: it names the sources and the revision it is pinned to.\n"
+        f"How a count is published:\n{conventions()}"
+    )
+
+
+def compare_prompt(measure: str) -> str:
+    return (
+        f"Compare {measure} across the FOI disclosures honestly.\n"
+        f'Call compare with {{"measure": "{measure}"}} (add a dimension code such as '
+        '"staff_type" to narrow it). It answers in groups: give each group with the reason '
+        "it stands apart, and each point on its own: its disclosure, its period, its reading "
+        f"quoted as given, its comparability notes and its citation. {BY_GROUP} Do not state "
+        "a trend the notes rule out.\n"
+        f"How a count is published:\n{conventions()}"
+    )
+
+
+def disclosed_prompt(topic: str) -> str:
+    return (
+        f"What did the Metropolitan Police disclose about {topic}?\n"
+        "Call list_disclosures for what each FOI answer counts and over which period. Call "
+        f'find_figures with {{"text": "{topic}"}} (drop words if nothing matches; follow '
+        "next_offset when the answer says it was cut), then get_figure for the figures you "
+        "quote, or aggregate with by for a breakdown, which keeps its rows, stated total and "
+        "what they do not add up to. Answer disclosure by disclosure, each figure with its "
+        "`Cite as` line.\n"
+        f"How a count is published:\n{conventions()}"
+    )
+
+
+def _add_prompts(server: MCPServer) -> None:
+    server.prompt(
+        "cite_figure",
+        title="Quote a figure honestly",
+        description="How to quote one figure: its words, range, dispute and citation.",
+    )(cite_figure_prompt)
+    server.prompt(
+        "compare_across_disclosures",
+        title="Compare across disclosures honestly",
+        description="One measure across FOI answers as separate points, never a sum.",
+    )(compare_prompt)
+    server.prompt(
+        "what_was_disclosed",
+        title="What did the Met disclose about a topic",
+        description="Find the figures on a topic and quote each as published, with its source.",
+    )(disclosed_prompt)
 
 
 def _add_resources(
@@ -571,6 +808,22 @@ def _add_resources(
 ) -> None:
     for disclosure_id in disclosures:
         _add_disclosure_resources(server, state, disclosure_id, read)
+
+    @server.resource(
+        CARD_URI,
+        name="figure card",
+        title="A figure's card, pinned to a revision",
+        description="The figure as an MCP App view: its number, dispute, source and citation.",
+        mime_type=APP_MIME_TYPE,
+        # No domains: the host lets the view load nothing from another origin (it loads
+        # nothing at all: the card is HTML and inline CSS, no script).
+        meta={"ui": {"csp": {}, "prefersBorder": True}},
+    )
+    def card(revision: str, id: str) -> str:
+        try:
+            return read(lambda session: figure_card(session, revision, id))
+        except ToolError as error:  # an unknown figure or revision: said in plain words
+            raise ResourceNotFoundError(str(error)) from None
 
 
 def _add_disclosure_resources(
