@@ -192,6 +192,16 @@ def seeded_revision() -> str:
 
 #: Modules whose tests use a database but whose subject is not the database's behaviour.
 NOT_SQL: dict[str, str] = {
+    "tests/test_abuse_limits.py": "size caps and the rate limit, decided before any query",
+    "tests/test_apidocs.py": "Swagger UI's page and assets, served without a query",
+    "tests/test_compression.py": "how cached bodies are coded; the bodies are the API tests'",
+    "tests/test_fast_path.py": "a cache hit is the miss's bytes; the misses are the API tests'",
+    "tests/test_llms.py": "text built from the committed OpenAPI document",
+    "tests/test_memory.py": "the response cache's byte budget in a real process",
+    "tests/test_metrics.py": "Prometheus counters of requests",
+    "tests/test_middleware.py": "the edge layers' order and headers",
+    "tests/test_proxy.py": "nginx in front of the app: timeouts, compression, client address",
+    "tests/test_request_log.py": "the request log's lines",
     "tests/contract/test_embed_browser.py": "what Chromium draws from answers the API tests "
     "check on both backends",
     "tests/contract/test_web_browser.py": "what Chromium draws from pages tests/web checks on "
