@@ -1,37 +1,22 @@
-"""/v1/cases: documented cases without personal details, filters, and the page-order index
-(migration 0004_revisions) that keeps an uncached deep page of the newest revision from
-sorting the table."""
+"""/v1/cases: documented cases without personal details, filters, the live-row indexes
+(migration 0005_live_indexes; their plans are in tests/test_list_plans.py) and cursor pages."""
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from tests.conftest import BACKEND
 
-
-def test_cases_have_an_index_in_page_order(engine: Engine) -> None:
-    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("cases")}
-    assert indexes["ix_cases_page_order"] == ["rev_to", "disclosure_id", "position", "id"]
-
-
-def test_a_cases_page_is_read_in_index_order_without_a_sort(engine: Engine) -> None:
-    if BACKEND != "sqlite":
-        pytest.skip("PostgreSQL's planner picks by table size: four rows are a sequential scan")
-    newest = "EXPLAIN QUERY PLAN SELECT * FROM cases WHERE rev_to IS NULL"
-    with engine.connect() as connection:
-        every = connection.execute(
-            text(f"{newest} ORDER BY disclosure_id, position, id LIMIT 50 OFFSET 2")
-        )
-        assert [row[-1] for row in every] == [
-            "SEARCH cases USING INDEX ix_cases_page_order (rev_to=?)"
-        ]
-        one = connection.execute(
-            text(f"{newest} AND disclosure_id = 'met-2013' ORDER BY position, id LIMIT 50")
-        )
-        assert [row[-1] for row in one] == [
-            "SEARCH cases USING INDEX ix_cases_page_order (rev_to=? AND disclosure_id=?)"
-        ]
+def test_cases_have_live_row_indexes_in_page_order(engine: Engine) -> None:
+    indexes = {str(i["name"]): i["column_names"] for i in inspect(engine).get_indexes("cases")}
+    order = ["disclosure_id", "position", "id"]
+    assert {n: c for n, c in indexes.items() if "_live_" in n} == {
+        "ix_cases_live_order": order,
+        "ix_cases_live_staff_type": ["staff_type", *order],
+        "ix_cases_live_outcome": ["outcome", *order],
+        "ix_cases_live_platform": ["platform", *order],
+        "ix_cases_live_year": ["year", *order],
+    }
+    assert "ix_cases_page_order" not in indexes
 
 
 def test_cases_hold_no_personal_details(client: TestClient) -> None:
