@@ -1,9 +1,17 @@
 """/v1/cases: documented cases without personal details, filters, the live-row indexes
 (migration 0005_live_indexes; their plans are in tests/test_list_plans.py) and cursor pages."""
 
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
+
+from service.seed.load import publish_packages
+from tests.conftest import MET_2013, edit_csv
+from tests.revisions import append_row
 
 
 def test_cases_have_live_row_indexes_in_page_order(engine: Engine) -> None:
@@ -63,3 +71,56 @@ def test_cases_filter(client: TestClient) -> None:
     assert [c["id"] for c in officers["data"]] == ["met-2013.case-1", "met-2013.case-2"]
     assert client.get("/v1/cases?disclosure=met-2013&year=2013").json()["count"] == 1
     assert client.get("/v1/cases/met-2013.case-9").status_code == 404
+
+
+def _with_cases(root: Path, numbers: range) -> None:
+    for n in numbers:
+        append_row(
+            root / "cases.csv",
+            {
+                "id": f"met-2013.case-{n}",
+                "staff_type": "police_officer",
+                "year": "2012",
+                "platform": "twitter",
+                "allegation": "inappropriate_comments",
+                "outcome": "dismissed",
+                "summary": f"Test case {n} (test data).",
+                "in_foi_answer": "uncertain",
+                "sources": "standard2013",
+            },
+        )
+
+
+def _without_case(root: Path, case_id: str) -> None:
+    path = root / "cases.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle) if r[0] != case_id]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def test_cursor_pages_give_every_case_once_while_revisions_are_published(
+    client: TestClient, engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    """Between pages a load corrects a case already read, removes one (which moves every
+    later case up a place: an offset would now skip one) and appends new ones."""
+    first = package_copy(MET_2013, "r0/met-2013")
+    _with_cases(first, range(5, 9))
+    publish_packages(engine, [first])
+    url: str | None = "/v1/cases?disclosure=met-2013&limit=2"
+    seen: list[str] = []
+    changes: list[Callable[[Path], None]] = [
+        lambda root: edit_csv(root / "cases.csv", 2, "summary", "Corrected (test data)."),
+        lambda root: _without_case(root, "met-2013.case-1"),
+        lambda root: _with_cases(root, range(9, 11)),
+    ]
+    while url is not None:
+        page = client.get(url).json()
+        seen += [c["id"] for c in page["data"]]
+        url = page["next"]
+        if changes:
+            changed = package_copy(first, f"r{4 - len(changes)}/met-2013")
+            changes.pop(0)(changed)
+            publish_packages(engine, [changed])
+            first = changed
+    assert seen == [f"met-2013.case-{n}" for n in range(1, 11)]
