@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from sqlalchemy import ColumnElement, String, cast, distinct, func, or_
 from sqlmodel import Session, col, select
 
-from service import __version__, citation, paging, reading, revisions
+from service import __version__, citation, paging, reading, revisions, search
 from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NoHeadline, NotFound
 from service.measures import MEASURES
@@ -368,7 +368,13 @@ def figure_window(
         query = query.where(text_match(q, Figure.label, Figure.note))
     if disputed is not None:
         query = query.where(disputed_in_sql() if disputed else ~disputed_in_sql())
-    count, exact = paging.capped_count(session, query)
+    if measure is not None or dimensions or q is not None or disputed is not None:
+        count, exact = paging.capped_count(session, query, col(Figure.id))
+    else:  # every figure of the disclosure (or all): counted when the packages were loaded
+        counted = select(func.coalesce(func.sum(Disclosure.figure_count), 0))
+        if disclosure is not None:
+            counted = counted.where(Disclosure.id == disclosure)
+        count, exact = session.exec(counted).one(), True
     order = [col(Figure.disclosure_id), col(Figure.position), col(Figure.id)]
     if sort is not None:  # no index serves a chosen order: pages by offset only
         figures = list(
@@ -799,9 +805,9 @@ def list_cases(
     for dim, value in filters.items():
         query = query.where(getattr(Case, dim) == value)
     if q is not None:
-        query = query.where(text_match(q, Case.summary, Case.note))
+        query = query.where(search.case_text(session, q))
     if filters or q is not None:
-        count, exact = paging.capped_count(session, query)
+        count, exact = paging.capped_count(session, query, col(Case.id))
     else:  # every case of the disclosure (or all): counted when the packages were loaded
         counted = select(func.coalesce(func.sum(Disclosure.case_count), 0))
         if disclosure is not None:

@@ -80,7 +80,11 @@ def large(engine: Engine) -> Engine:
     with engine.begin() as connection:
         connection.execute(insert(Case), cases)
         connection.execute(insert(Figure), figures)
-        connection.execute(text("ANALYZE"))
+    with engine.connect() as connection:
+        # What a load should end with: statistics, and on PostgreSQL the GIN pending list
+        # merged (the planner shuns a trigram index with a long one) and the visibility map set.
+        analyse = "ANALYZE" if engine.dialect.name == "sqlite" else "VACUUM ANALYZE"
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text(analyse))
     return engine
 
 
@@ -144,7 +148,8 @@ def assert_served_by_index(
     assert found, "no statement read the table"
     for plan in found:
         steps = " | ".join(plan)
-        if not (sorts_found and f"SEARCH {table} USING INDEX sqlite_autoindex" in steps):
+        found_by_key = ("USING INDEX sqlite_autoindex", "USING INTEGER PRIMARY KEY (rowid=?)")
+        if not (sorts_found and any(f"SEARCH {table} {k}" in steps for k in found_by_key)):
             assert "TEMP B-TREE FOR ORDER BY" not in steps, steps  # SQLite sorting rows
         assert f"Seq Scan {table}" not in steps, steps
         assert not any(s.startswith(f"SCAN {table}") and "INDEX" not in s for s in plan), steps
@@ -175,6 +180,7 @@ def _cases(**kwargs: Any) -> Callable[[Session], Any]:
         (_cases(filters={"platform": "twitter"}), "ix_cases_live_platform"),
         (_cases(filters={"year": 2015}, disclosure="scale"), "ix_cases_live_year"),
         (_cases(filters={"platform": "twitter", "year": 2015}), "ix_cases_live_"),
+        (_cases(q="Case 1234."), "ix_cases_live_summary_trigrams|cases_text VIRTUAL TABLE"),
     ],
     ids=[
         "first",
@@ -187,12 +193,15 @@ def _cases(**kwargs: Any) -> Callable[[Session], Any]:
         "platform",
         "year",
         "platform-year",
+        "q",
     ],
 )
 def test_each_cases_query_reads_an_index_in_page_order(
     large: Engine, read: Callable[[Session], Any], index: str
 ) -> None:
-    assert_served_by_index(plans(large, "cases", read), "cases", index)
+    # A text search finds its few rows by index, then sorts only them.
+    found = plans(large, "cases", read)
+    assert_served_by_index(found, "cases", index, sorts_found="trigrams" in index)
 
 
 def test_a_filtered_count_stops_at_the_cap(large: Engine) -> None:

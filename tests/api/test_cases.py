@@ -5,6 +5,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
@@ -124,3 +125,38 @@ def test_cursor_pages_give_every_case_once_while_revisions_are_published(
             publish_packages(engine, [changed])
             first = changed
     assert seen == [f"met-2013.case-{n}" for n in range(1, 11)]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("FACEBOOK", ["met-2013.case-1", "met-2013.case-2", "met-2013.case-4"]),
+        ("dismissed for", ["met-2013.case-1", "met-2013.case-2", "met-2013.case-3"]),
+        ("oK", ["met-2013.case-1", "met-2013.case-2", "met-2013.case-4"]),  # under 3: LIKE
+        ('"Facebook', []),  # a quote is a character, not FTS5 syntax
+        ("100%", []),  # % is literal
+    ],
+)
+def test_q_finds_text_in_summaries_and_notes_ignoring_case(
+    client: TestClient, q: str, expected: list[str]
+) -> None:
+    page = client.get("/v1/cases", params={"disclosure": "met-2013", "q": q}).json()
+    assert ([c["id"] for c in page["data"]], page["count"]) == (expected, len(expected))
+
+
+def test_q_finds_a_case_published_after_the_index_was_built(
+    client: TestClient, engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    """The text index follows every load: a new case is found, a corrected summary is
+    found by its new words only."""
+    changed = package_copy(MET_2013, "r1/met-2013")
+    _with_cases(changed, range(5, 6))
+    edit_csv(changed / "cases.csv", 2, "summary", "Corrected wording (test data).")
+    publish_packages(engine, [changed])
+
+    def found(q: str) -> list[str]:
+        return [c["id"] for c in client.get("/v1/cases", params={"q": q}).json()["data"]]
+
+    assert found("test case 5") == ["met-2013.case-5"]
+    assert found("corrected wording") == ["met-2013.case-1"]
+    assert found("offensive facebook posts") == []
