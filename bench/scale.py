@@ -45,6 +45,7 @@ from bench import (
 )
 from service.config import Settings
 from service.db import build_engine
+from service.paging import Cursor
 from service.seed import TABLES, load_packages
 from service.seed.load import publish_packages
 from service.taxonomy import CODES
@@ -233,6 +234,11 @@ def first_response_ms(port: int, path: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _before_end(name: str, cases: int) -> str:
+    """A cursor for the cases before the last one's place (positions count from 0)."""
+    return Cursor((name, cases, ""), backward=True).encode()
+
+
 def cold_reads(name: str, cases: int) -> dict[str, str]:
     """The reads a client makes, label to path; each is asked once, so each is a miss."""
     return {
@@ -246,7 +252,9 @@ def cold_reads(name: str, cases: int) -> dict[str, str]:
         "/v1/checks": "/v1/checks",
         "/v1/revisions": "/v1/revisions",
         "/v1/cases (first page)": "/v1/cases",
-        "deepest /v1/cases page": f"/v1/cases?offset={max(0, cases - 50)}",
+        # The last page, as its `prev` links reach it: the 50 cases before the end of the
+        # index (an offset stops at 10,000).
+        "deepest /v1/cases page": f"/v1/cases?limit=50&cursor={_before_end(name, cases)}",
         "/v1/cases?platform=twitter": "/v1/cases?platform=twitter",
         "/v1/cases?platform=twitter&year=2011": "/v1/cases?platform=twitter&year=2011",
         "/v1/cases?q=…": "/v1/cases?q=generated",

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 import service.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from service.config import get_settings
 from service.db import build_engine
+from service.search import not_text_search
 
 target_metadata = SQLModel.metadata
 
@@ -17,6 +18,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=not_text_search,
     )
     with context.begin_transaction():
         context.run_migrations()

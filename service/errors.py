@@ -34,6 +34,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
         "The request's Host header names a host this service does not answer for "
         "(APP_ALLOWED_HOSTS), so no link is ever built from it.",
     ),
+    "page-by-cursor": (
+        400,
+        "Page by cursor",
+        "This page of a list is reached with cursor= (the next and prev links), not this way.",
+    ),
     "not-found": (404, "Not found", "No resource has that id."),
     "no-headline-measure": (
         404,

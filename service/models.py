@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     event,
     or_,
+    text,
 )
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.util import LoaderCriteriaOption
@@ -49,6 +50,23 @@ class Versioned(SQLModel):
 def versioned_key(*columns: str) -> PrimaryKeyConstraint:
     """A table's primary key: its id, then the revision the version starts at."""
     return PrimaryKeyConstraint(*columns, "rev_from")
+
+
+#: The lists' order within the newest revision (migration 0005_live_indexes).
+LIVE_ORDER = ("disclosure_id", "position", "id")
+
+
+def live_indexes(table: str, *dimensions: str) -> tuple[Index, ...]:
+    """Partial indexes over a table's newest rows (rev_to IS NULL): the page order, and one
+    per filter dimension with the page order after it, so a filtered page is read in order."""
+    live = text("rev_to IS NULL")
+    return tuple(
+        Index(name, *columns, sqlite_where=live, postgresql_where=live)
+        for name, columns in (
+            (f"ix_{table}_live_order", LIVE_ORDER),
+            *((f"ix_{table}_live_{d}", (d, *LIVE_ORDER)) for d in dimensions),
+        )
+    )
 
 
 class Disclosure(Versioned, table=True):
@@ -104,11 +122,16 @@ class Source(Versioned, table=True):
 
 class Figure(Versioned, table=True):
     __tablename__ = "figures"
-    __table_args__ = (versioned_key("id"),)
+    __table_args__ = (
+        versioned_key("id"),
+        *live_indexes(
+            "figures", "measure", "staff_type", "outcome", "platform", "allegation", "year", "rank"
+        ),
+    )
 
     id: str = Field(max_length=200)
     disclosure_id: str = Field(index=True, max_length=100)
-    measure: str = Field(index=True, max_length=100)
+    measure: str = Field(max_length=100)
     label: str
     staff_type: str | None = None
     outcome: str | None = None
@@ -147,10 +170,10 @@ class FigureReport(Versioned, table=True):
 
 class Case(Versioned, table=True):
     __tablename__ = "cases"
-    # /v1/cases pages the newest revision in this order (migration 0004_revisions).
+    # /v1/cases pages the newest revision in this order (migration 0005_live_indexes).
     __table_args__ = (
         versioned_key("id"),
-        Index("ix_cases_page_order", "rev_to", "disclosure_id", "position", "id"),
+        *live_indexes("cases", "staff_type", "outcome", "platform", "year"),
     )
 
     id: str = Field(max_length=200)
@@ -165,7 +188,7 @@ class Case(Versioned, table=True):
     in_foi_answer: str
     sources: list[str] = Field(default_factory=list, sa_type=JSON)
     note: str | None = None
-    position: int = Field(index=True)
+    position: int
 
 
 class Check(Versioned, table=True):
@@ -618,9 +641,21 @@ class Page(BaseModel, Generic[T]):
     """The envelope of every paginated list."""
 
     data: list[T]
-    count: int = Field(description="Items matching the request, across all pages.")
+    count: int = Field(
+        description="Items matching the request, across all pages; when count_exact is "
+        "false, more than this many match (counting stops at 10,000)."
+    )
+    count_exact: bool = Field(
+        True, description="False when count is a floor: more than 10,000 items match."
+    )
     limit: int
     offset: int
+    next: str | None = Field(
+        None, description="The next page's URL (also in the Link header), or null at the end."
+    )
+    prev: str | None = Field(
+        None, description="The previous page's URL (also in the Link header), or null."
+    )
 
 
 class SeriesPoint(SQLModel):

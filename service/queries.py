@@ -9,10 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import ColumnElement, String, cast, distinct, func, or_
 from sqlmodel import Session, col, select
 
-from service import __version__, citation, composition, reading, revisions, urls
+from service import __version__, citation, composition, paging, reading, revisions, search, urls
 from service.checks import evaluate
 from service.errors import CannotCombine, InvalidParameter, NoHeadline, NotFound
 from service.measures import MEASURES
@@ -340,32 +340,98 @@ def list_figures(
     sort: str | None = None,
     base_url: str,
 ) -> tuple[list[FigurePublic], int]:
-    # The matching ids, in order, in SQL; only the page's figures are built.
-    query = select(Figure.id)
+    window = figure_window(
+        session,
+        disclosure=disclosure,
+        measure=measure,
+        dimensions=dimensions,
+        disputed=disputed,
+        limit=limit,
+        offset=offset,
+        q=q,
+        sort=sort,
+        base_url=base_url,
+    )
+    return list(window.items), window.count
+
+
+def figure_window(
+    session: Session,
+    *,
+    disclosure: str | None,
+    measure: str | None,
+    dimensions: Filters,
+    disputed: bool | None,
+    limit: int,
+    offset: int,
+    q: str | None = None,
+    sort: str | None = None,
+    base_url: str = "",
+    cursor: paging.Cursor | None = None,
+) -> paging.Window:
+    """A page of figures, filtered, ordered and paged in SQL (disputed too: see
+    disputed_in_sql); only the page's figures are built."""
+    query = select(Figure)
     if disclosure is not None:
         query = query.where(Figure.disclosure_id == disclosure)
     if measure is not None:
         # A measure of another disclosure matches nothing here; only an unknown one is wrong.
-        known = measures(session, None)
-        if measure not in known:
-            raise InvalidParameter("measure", measure, known)
+        # One index lookup tells which; listing the known measures reads every figure.
+        stored = select(Figure.id).where(Figure.measure == measure).limit(1)
+        if session.exec(stored).first() is None:
+            raise InvalidParameter("measure", measure, measures(session, None))
         query = query.where(Figure.measure == measure)
     for dim, value in dimensions.items():
         query = query.where(getattr(Figure, dim) == value)
     if q is not None:
         query = query.where(text_match(q, Figure.label, Figure.note))
-    query = query.order_by(
-        *sorted_by(Figure, sort), col(Figure.disclosure_id), col(Figure.position)
-    )
-    ids = list(session.exec(query).all())
     if disputed is not None:
-        disagreeing = disputed_ids(session, ids)
-        ids = [i for i in ids if (i in disagreeing) == disputed]
-    page = ids[offset : offset + limit]
-    found = {f.id: f for f in session.exec(select(Figure).where(col(Figure.id).in_(page)))}
-    figures = [found[i] for i in page]
+        query = query.where(disputed_in_sql() if disputed else ~disputed_in_sql())
+    if measure is not None or dimensions or q is not None or disputed is not None:
+        count, exact = paging.capped_count(session, query, col(Figure.id))
+    else:  # every figure of the disclosure (or all): counted when the packages were loaded
+        counted = select(func.coalesce(func.sum(Disclosure.figure_count), 0))
+        if disclosure is not None:
+            counted = counted.where(Disclosure.id == disclosure)
+        count, exact = session.exec(counted).one(), True
+    order = [col(Figure.disclosure_id), col(Figure.position), col(Figure.id)]
+    if sort is not None:  # no index serves a chosen order: pages by offset only
+        figures = list(
+            session.exec(
+                query.order_by(*sorted_by(Figure, sort), *order).offset(offset).limit(limit)
+            ).all()
+        )
+        after = before = None
+    else:
+        figures, after, before = paging.keyset_page(
+            session,
+            query,
+            order,
+            lambda f: (f.disclosure_id, f.position, f.id),
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+        )
     context = FigureContext.load(session, figures, base_url)
-    return [figure_public(f, context) for f in figures], len(ids)
+    return paging.Window([figure_public(f, context) for f in figures], count, exact, after, before)
+
+
+def disputed_in_sql() -> ColumnElement[bool]:
+    """A figure's sources disagree: its reports with a number give more than one
+    (value, min, max), as reading.disputed decides in Python. The disputed figures are few,
+    so they are found from the reports and then looked up by id."""
+    r = FigureReport
+    numbered = or_(col(r.value).is_not(None), col(r.min).is_not(None), col(r.max).is_not(None))
+    reading_key: ColumnElement[str] = func.coalesce(cast(r.value, String), "")
+    for bound in (r.min, r.max):
+        reading_key = reading_key + "/" + func.coalesce(cast(bound, String), "")
+    disagreeing = (
+        select(r.figure_id)
+        .where(numbered)
+        .group_by(col(r.figure_id))
+        .having(func.count(distinct(reading_key)) > 1)
+    )
+    return col(Figure.id).in_(disagreeing)
 
 
 def disputed_ids(session: Session, ids: Sequence[str]) -> set[str]:
@@ -764,29 +830,40 @@ def list_cases(
     offset: int,
     q: str | None = None,
     sort: str | None = None,
-) -> tuple[list[CasePublic], int]:
+    cursor: paging.Cursor | None = None,
+) -> paging.Window:
+    """A page of cases in (disclosure, position, id) order, read from the live-row index
+    that serves its filter (migration 0005_live_indexes); `sort` orders by a field first."""
     query = select(Case)
     if disclosure is not None:
         query = query.where(Case.disclosure_id == disclosure)
     for dim, value in filters.items():
         query = query.where(getattr(Case, dim) == value)
     if q is not None:
-        query = query.where(text_match(q, Case.summary, Case.note))
+        query = query.where(search.case_text(session, q))
     if filters or q is not None:
-        count = session.exec(select(func.count()).select_from(query.subquery())).one()
+        count, exact = paging.capped_count(session, query, col(Case.id))
     else:  # every case of the disclosure (or all): counted when the packages were loaded
         counted = select(func.coalesce(func.sum(Disclosure.case_count), 0))
         if disclosure is not None:
             counted = counted.where(Disclosure.id == disclosure)
-        count = session.exec(counted).one()
-    rows = session.exec(
-        query.order_by(
-            *sorted_by(Case, sort), col(Case.disclosure_id), col(Case.position), col(Case.id)
-        )
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    return [case_public(c) for c in rows], count
+        count, exact = session.exec(counted).one(), True
+    order = [col(Case.disclosure_id), col(Case.position), col(Case.id)]
+    if sort is not None:  # no index serves a chosen order: pages by offset only
+        rows = session.exec(
+            query.order_by(*sorted_by(Case, sort), *order).offset(offset).limit(limit)
+        ).all()
+        return paging.Window([case_public(c) for c in rows], count, exact)
+    rows, after, before = paging.keyset_page(
+        session,
+        query,
+        order,
+        lambda c: (c.disclosure_id, c.position, c.id),
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+    )
+    return paging.Window([case_public(c) for c in rows], count, exact, after, before)
 
 
 def get_case(session: Session, case_id: str) -> CasePublic:

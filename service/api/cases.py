@@ -2,13 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from service import queries
+from service import paging, queries
 from service.api.deps import (
     SORT_DESCRIPTION,
     CaseSort,
     DisclosureFilterDep,
+    KeysetPageDep,
     OutcomeParam,
-    PageDep,
     PlatformParam,
     QueryTextParam,
     SessionDep,
@@ -33,7 +33,8 @@ CASES = csv_table("cases", CasePublic, "one individually documented case")
     description="Cases described one by one in the sources: a documented sample, not the "
     "basis of the aggregates. `in_foi_answer` says whether a case is known to be counted "
     "in the disclosure. No names, ages or home areas are held. `q` searches summaries and "
-    "notes; `sort` orders by one field.",
+    "notes; `sort` orders by one field. Follow `next` (a cursor) to read every page, however deep: "
+    "`offset` goes at most 10,000 deep, and `count` stops at 10,000 (`count_exact` false).",
     response_model=Page[CasePublic],
     responses=list_responses(400, 406, 422, 503),
 )
@@ -41,7 +42,7 @@ def list_cases(
     session: SessionDep,
     reply: TableReplyDep,
     disclosure: DisclosureFilterDep,
-    page: PageDep,
+    page: KeysetPageDep,
     staff_type: StaffTypeParam = None,
     outcome: OutcomeParam = None,
     platform: PlatformParam = None,
@@ -49,6 +50,8 @@ def list_cases(
     q: QueryTextParam = None,
     sort: Annotated[CaseSort | None, Query(description=SORT_DESCRIPTION)] = None,
 ) -> Response:
+    if sort is not None and page.cursor is not None:
+        raise paging.refused("cursor", "cursor pages the default order; with sort, page by offset.")
     filters = dimension_filters(
         staff_type=staff_type, outcome=outcome, platform=platform, year=year
     )
@@ -61,6 +64,7 @@ def list_cases(
             sort=sort_column(sort),
             limit=page.limit,
             offset=page.offset,
+            cursor=page.cursor,
         ),
         page,
         CASES,

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from pydantic import WithJsonSchema
 from sqlmodel import Session
 
-from service import revisions, urls
+from service import paging, revisions, urls
 from service.errors import (
     InvalidParameter,
     RepeatedParameter,
@@ -286,14 +286,42 @@ DimensionsDep = Annotated[DimensionFilters, Depends()]
 
 
 class Paging:
-    """A page of a list: `limit` items after skipping `offset`."""
+    """A page of a list: `limit` items after skipping `offset` (at most paging.MAX_OFFSET)."""
 
     def __init__(self, limit: LimitParam = 50, offset: OffsetParam = 0) -> None:
+        paging.check_offset(offset)
         self.limit = limit
         self.offset = offset
+        self.cursor: paging.Cursor | None = None
 
 
 PageDep = Annotated[Paging, Depends()]
+
+CursorParam = Annotated[
+    str | None,
+    Query(
+        description="Where the page starts: the cursor in the `next` or `prev` link of "
+        "another page of the same list. Reaches any page, however deep, in index order.",
+        min_length=1,
+        max_length=500,
+    ),
+]
+
+
+class KeysetPaging(Paging):
+    """A page of a list read in index order: after or before a `cursor`, or by `offset`."""
+
+    def __init__(
+        self, limit: LimitParam = 50, offset: OffsetParam = 0, cursor: CursorParam = None
+    ) -> None:
+        super().__init__(limit, offset)
+        if cursor is not None:
+            if offset:
+                raise paging.refused("cursor", "Give cursor or offset, not both.")
+            self.cursor = paging.Cursor.decode(cursor)
+
+
+KeysetPageDep = Annotated[KeysetPaging, Depends()]
 
 
 def disclosure_filter(session: SessionDep, disclosure: DisclosureParam = None) -> str | None:

@@ -2,12 +2,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from service import history, queries
+from service import history, paging, queries
 from service.api.deps import (
     SORT_DESCRIPTION,
     DimensionsDep,
     DisclosureFilterDep,
     FigureSort,
+    KeysetPageDep,
     MeasureParam,
     PageDep,
     PublicBaseDep,
@@ -47,7 +48,7 @@ def list_figures(
     reply: TableReplyDep,
     disclosure: DisclosureFilterDep,
     dimensions: DimensionsDep,
-    page: PageDep,
+    page: KeysetPageDep,
     base: PublicBaseDep,
     measure: MeasureParam = None,
     disputed: bool | None = Query(
@@ -56,9 +57,11 @@ def list_figures(
     q: QueryTextParam = None,
     sort: Annotated[FigureSort | None, Query(description=SORT_DESCRIPTION)] = None,
 ) -> Response:
+    if sort is not None and page.cursor is not None:
+        raise paging.refused("cursor", "cursor pages the default order; with sort, page by offset.")
     filters = dimensions.values
     return reply.page(
-        lambda: queries.list_figures(
+        lambda: queries.figure_window(
             session,
             disclosure=disclosure,
             measure=measure,
@@ -68,6 +71,7 @@ def list_figures(
             sort=sort_column(sort),
             limit=page.limit,
             offset=page.offset,
+            cursor=page.cursor,
             base_url=base,
         ),
         page,

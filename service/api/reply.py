@@ -32,6 +32,7 @@ from service.caching import (
     make_etag,
 )
 from service.errors import NotAcceptable
+from service.paging import Cursor, Window
 from service.state import AppState
 
 
@@ -154,7 +155,7 @@ class Reply:
 
     def page(
         self,
-        build: Callable[[], tuple[Sequence[SQLModel], int]]
+        build: Callable[[], tuple[Sequence[SQLModel], int] | Window]
         | Callable[[], tuple[Sequence[SQLModel], int, Sequence[SQLModel]]],
         paging: Paging,
         table: CsvTable,
@@ -164,15 +165,32 @@ class Reply:
         """A page of `build`'s items; with `also`, build gives a third list that the JSON
         envelope carries under that name (a series' groups), which CSV leaves out."""
         limit, offset = paging.limit, paging.offset
-        items, count, *more = build()
-        data = [_dump(i) for i in items]
-        links = self._links(limit, offset, count)
+        built = build()
+        also_items: Sequence[SQLModel] = ()
+        if isinstance(built, Window):  # read in index order: cursor links
+            window = built
+            after, before = self._cursor_url(window.next), self._cursor_url(window.prev)
+        else:
+            items, count, *more = built
+            window = Window(items, count)
+            also_items = more[0] if more else ()
+            after, before = self._links(limit, offset, window.count)
+        data = [_dump(i) for i in window.items]
+        links = [f'<{u}>; rel="{rel}"' for u, rel in ((after, "next"), (before, "prev")) if u]
         if self.format == "csv":
             header = self._link_header([*links, self._described_by(table)])
             return self._store(csv_bytes(data, table.columns), CSV, header)
-        envelope = {"data": data, "count": count, "limit": limit, "offset": offset}
+        envelope = {
+            "data": data,
+            "count": window.count,
+            "count_exact": window.count_exact,
+            "limit": limit,
+            "offset": offset,
+            "next": after,
+            "prev": before,
+        }
         if also:
-            envelope[also] = [_dump(i) for i in more[0]]
+            envelope[also] = [_dump(i) for i in also_items]
         body = orjson.dumps(envelope)
         return self._store(body, JSON, self._link_header(links))
 
@@ -216,19 +234,23 @@ class Reply:
     def _link_header(links: list[str]) -> tuple[tuple[str, str], ...]:
         return (("link", ", ".join(links)),) if links else ()
 
-    def _links(self, limit: int, offset: int, count: int) -> list[str]:
+    def _links(self, limit: int, offset: int, count: int) -> tuple[str | None, str | None]:
         def url(new_offset: int) -> str:
             params = dict(self.request.query_params)
             params["offset"] = str(new_offset)
             params["limit"] = str(limit)
-            return f"<{self.request.url.path}?{urlencode(sorted(params.items()))}>"
+            return f"{self.request.url.path}?{urlencode(sorted(params.items()))}"
 
-        links = []
-        if limit > 0 and offset + limit < count:
-            links.append(f'{url(offset + limit)}; rel="next"')
-        if offset > 0:
-            links.append(f'{url(max(0, min(offset - limit, count - limit)))}; rel="prev"')
-        return links
+        after = url(offset + limit) if limit > 0 and offset + limit < count else None
+        before = url(max(0, min(offset - limit, count - limit))) if offset > 0 else None
+        return after, before
+
+    def _cursor_url(self, cursor: Cursor | None) -> str | None:
+        if cursor is None:
+            return None
+        params = {k: v for k, v in self.request.query_params.items() if k != "offset"}
+        params["cursor"] = cursor.encode()
+        return f"{self.request.url.path}?{urlencode(sorted(params.items()))}"
 
     def _store(
         self,

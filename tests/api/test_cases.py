@@ -1,37 +1,31 @@
-"""/v1/cases: documented cases without personal details, filters, and the page-order index
-(migration 0004_revisions) that keeps an uncached deep page of the newest revision from
-sorting the table."""
+"""/v1/cases: documented cases without personal details, filters, the live-row indexes
+(migration 0005_live_indexes; their plans are in tests/test_list_plans.py) and cursor pages."""
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from tests.conftest import BACKEND
+from service.seed.load import publish_packages
+from tests.conftest import MET_2013, edit_csv
+from tests.revisions import append_row
 
 
-def test_cases_have_an_index_in_page_order(engine: Engine) -> None:
-    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("cases")}
-    assert indexes["ix_cases_page_order"] == ["rev_to", "disclosure_id", "position", "id"]
-
-
-def test_a_cases_page_is_read_in_index_order_without_a_sort(engine: Engine) -> None:
-    if BACKEND != "sqlite":
-        pytest.skip("PostgreSQL's planner picks by table size: four rows are a sequential scan")
-    newest = "EXPLAIN QUERY PLAN SELECT * FROM cases WHERE rev_to IS NULL"
-    with engine.connect() as connection:
-        every = connection.execute(
-            text(f"{newest} ORDER BY disclosure_id, position, id LIMIT 50 OFFSET 2")
-        )
-        assert [row[-1] for row in every] == [
-            "SEARCH cases USING INDEX ix_cases_page_order (rev_to=?)"
-        ]
-        one = connection.execute(
-            text(f"{newest} AND disclosure_id = 'met-2013' ORDER BY position, id LIMIT 50")
-        )
-        assert [row[-1] for row in one] == [
-            "SEARCH cases USING INDEX ix_cases_page_order (rev_to=? AND disclosure_id=?)"
-        ]
+def test_cases_have_live_row_indexes_in_page_order(engine: Engine) -> None:
+    indexes = {str(i["name"]): i["column_names"] for i in inspect(engine).get_indexes("cases")}
+    order = ["disclosure_id", "position", "id"]
+    assert {n: c for n, c in indexes.items() if "_live_" in n} == {
+        "ix_cases_live_order": order,
+        "ix_cases_live_staff_type": ["staff_type", *order],
+        "ix_cases_live_outcome": ["outcome", *order],
+        "ix_cases_live_platform": ["platform", *order],
+        "ix_cases_live_year": ["year", *order],
+    }
+    assert "ix_cases_page_order" not in indexes
 
 
 def test_cases_hold_no_personal_details(client: TestClient) -> None:
@@ -80,3 +74,91 @@ def test_cases_filter(client: TestClient) -> None:
     assert [c["id"] for c in officers["data"]] == ["met-2013.case-1", "met-2013.case-2"]
     assert client.get("/v1/cases?disclosure=met-2013&year=2013").json()["count"] == 1
     assert client.get("/v1/cases/met-2013.case-9").status_code == 404
+
+
+def _with_cases(root: Path, numbers: range) -> None:
+    for n in numbers:
+        append_row(
+            root / "cases.csv",
+            {
+                "id": f"met-2013.case-{n}",
+                "staff_type": "police_officer",
+                "year": "2012",
+                "platform": "twitter",
+                "allegation": "inappropriate_comments",
+                "outcome": "dismissed",
+                "summary": f"Test case {n} (test data).",
+                "in_foi_answer": "uncertain",
+                "sources": "standard2013",
+            },
+        )
+
+
+def _without_case(root: Path, case_id: str) -> None:
+    path = root / "cases.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle) if r[0] != case_id]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def test_cursor_pages_give_every_case_once_while_revisions_are_published(
+    client: TestClient, engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    """Between pages a load corrects a case already read, removes one (which moves every
+    later case up a place: an offset would now skip one) and appends new ones."""
+    first = package_copy(MET_2013, "r0/met-2013")
+    _with_cases(first, range(5, 9))
+    publish_packages(engine, [first])
+    url: str | None = "/v1/cases?disclosure=met-2013&limit=2"
+    seen: list[str] = []
+    changes: list[Callable[[Path], None]] = [
+        lambda root: edit_csv(root / "cases.csv", 2, "summary", "Corrected (test data)."),
+        lambda root: _without_case(root, "met-2013.case-1"),
+        lambda root: _with_cases(root, range(9, 11)),
+    ]
+    while url is not None:
+        page = client.get(url).json()
+        seen += [c["id"] for c in page["data"]]
+        url = page["next"]
+        if changes:
+            changed = package_copy(first, f"r{4 - len(changes)}/met-2013")
+            changes.pop(0)(changed)
+            publish_packages(engine, [changed])
+            first = changed
+    assert seen == [f"met-2013.case-{n}" for n in range(1, 11)]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("FACEBOOK", ["met-2013.case-1", "met-2013.case-2", "met-2013.case-4"]),
+        ("dismissed for", ["met-2013.case-1", "met-2013.case-2", "met-2013.case-3"]),
+        ("oK", ["met-2013.case-1", "met-2013.case-2", "met-2013.case-4"]),  # under 3: LIKE
+        ('"Facebook', []),  # a quote is a character, not FTS5 syntax
+        ("100%", []),  # % is literal
+    ],
+)
+def test_q_finds_text_in_summaries_and_notes_ignoring_case(
+    client: TestClient, q: str, expected: list[str]
+) -> None:
+    page = client.get("/v1/cases", params={"disclosure": "met-2013", "q": q}).json()
+    assert ([c["id"] for c in page["data"]], page["count"]) == (expected, len(expected))
+
+
+def test_q_finds_a_case_published_after_the_index_was_built(
+    client: TestClient, engine: Engine, package_copy: Callable[..., Path]
+) -> None:
+    """The text index follows every load: a new case is found, a corrected summary is
+    found by its new words only."""
+    changed = package_copy(MET_2013, "r1/met-2013")
+    _with_cases(changed, range(5, 6))
+    edit_csv(changed / "cases.csv", 2, "summary", "Corrected wording (test data).")
+    publish_packages(engine, [changed])
+
+    def found(q: str) -> list[str]:
+        return [c["id"] for c in client.get("/v1/cases", params={"q": q}).json()["data"]]
+
+    assert found("test case 5") == ["met-2013.case-5"]
+    assert found("corrected wording") == ["met-2013.case-1"]
+    assert found("offensive facebook posts") == []

@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 from service.api.reply import CSV_TABLES
 from service.models import AggregateRow
 from service.openapi import EXAMPLE_REQUESTS
+from service.paging import Cursor
 from tests.citations import ANSWER, LICENCE_LINE
 
 DESCRIBED_BY = '</v1/csvw/{}>; rel="describedby"; type="application/csvm+json"'
@@ -12,8 +13,10 @@ DESCRIBED_BY = '</v1/csvw/{}>; rel="describedby"; type="application/csvm+json"'
 
 def test_a_csv_page_links_to_its_metadata_beside_its_pages(client: TestClient) -> None:
     response = client.get("/v1/figures?format=csv&limit=2")
+    after = Cursor(("met-2010", 1, "met-2010.officers.disciplined")).encode()
     assert response.headers["link"] == (
-        '</v1/figures?format=csv&limit=2&offset=2>; rel="next", ' + DESCRIBED_BY.format("figures")
+        f'</v1/figures?cursor={after}&format=csv&limit=2>; rel="next", '
+        + DESCRIBED_BY.format("figures")
     )
     json_page = client.get("/v1/figures?limit=2")
     assert "describedby" not in json_page.headers["link"]

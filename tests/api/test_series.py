@@ -209,8 +209,11 @@ def test_series_lists_every_officer_total_as_separate_points(client: TestClient)
     assert body == {
         "data": [_expected_point(client, row) for row in TOTALS],
         "count": 4,
+        "count_exact": True,
         "limit": 50,
         "offset": 0,
+        "next": None,
+        "prev": None,
     }
 
 

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from service.paging import Cursor
 from service.seed import load_packages
 from tests.conftest import MET_2013, edit_csv
 
@@ -17,6 +18,7 @@ def test_unknown_query_parameter_is_a_400_naming_it(client: TestClient) -> None:
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     allowed = [
+        "cursor",
         "disclosure",
         "format",
         "limit",
@@ -245,36 +247,98 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 # ---------------------------------------------------------------- pagination
 
 
+def _after(position: int, figure_id: str, backward: bool = False) -> str:
+    """The URL of met-2013's figures, 15 a page, after (or before) this figure."""
+    cursor = Cursor(("met-2013", position, figure_id), backward).encode()
+    return f"/v1/figures?cursor={cursor}&disclosure=met-2013&limit=15"
+
+
 def test_pagination_edges(client: TestClient) -> None:
     empty = client.get("/v1/figures?disclosure=met-2013&limit=0")
-    assert empty.json() == {"data": [], "count": 40, "limit": 0, "offset": 0}
+    assert empty.json() == {
+        "data": [],
+        "count": 40,
+        "count_exact": True,
+        "limit": 0,
+        "offset": 0,
+        "next": None,
+        "prev": None,
+    }
     assert "link" not in empty.headers
 
     first = client.get("/v1/figures?disclosure=met-2013&limit=15")
-    assert (
-        first.headers["link"] == '</v1/figures?disclosure=met-2013&limit=15&offset=15>; rel="next"'
-    )
-    last = client.get("/v1/figures?disclosure=met-2013&limit=15&offset=30")
-    assert [f["id"] for f in last.json()["data"]][-1] == (
-        "met-2013.outcome-named.final-written-warning"
-    )
-    assert len(last.json()["data"]) == 10
-    assert (
-        last.headers["link"] == '</v1/figures?disclosure=met-2013&limit=15&offset=15>; rel="prev"'
-    )
-    middle = client.get(
-        "/v1/figures?disclosure=met-2013&limit=15&offset=15&staff_type=police_officer"
-    )
-    assert middle.json()["count"] == 12
-    assert middle.headers["link"] == (
-        '</v1/figures?disclosure=met-2013&limit=15&offset=0&staff_type=police_officer>; rel="prev"'
-    )
+    ids = [f["id"] for f in first.json()["data"]]
+    assert first.headers["link"] == f'<{_after(14, ids[-1])}>; rel="next"'
+    assert (first.json()["next"], first.json()["prev"]) == (_after(14, ids[-1]), None)
+
+    second = client.get(_after(14, ids[-1])).json()
+    ids = [f["id"] for f in second["data"]]
+    assert (len(ids), second["offset"]) == (15, 0)
+    assert (second["next"], second["prev"]) == (_after(29, ids[-1]), _after(15, ids[0], True))
+
+    third = client.get(second["next"])
+    last = [f["id"] for f in third.json()["data"]]
+    assert last[-1] == "met-2013.outcome-named.final-written-warning"
+    assert len(last) == 10
+    assert third.headers["link"] == f'<{_after(30, last[0], True)}>; rel="prev"'
+    assert client.get(third.json()["prev"]).json()["data"] == second["data"]
+
+    by_offset = client.get("/v1/figures?disclosure=met-2013&limit=15&offset=30").json()
+    assert by_offset["data"] == third.json()["data"]
+    assert (by_offset["next"], by_offset["prev"]) == (None, _after(30, last[0], True))
 
     beyond = client.get("/v1/figures?disclosure=met-2013&limit=15&offset=100")
-    assert beyond.json() == {"data": [], "count": 40, "limit": 15, "offset": 100}
-    assert (
-        beyond.headers["link"] == '</v1/figures?disclosure=met-2013&limit=15&offset=25>; rel="prev"'
+    assert beyond.json() == {
+        "data": [],
+        "count": 40,
+        "count_exact": True,
+        "limit": 15,
+        "offset": 100,
+        "next": None,
+        "prev": None,
+    }
+
+
+@pytest.mark.parametrize("path", ["/v1/cases", "/v1/figures"])
+def test_an_offset_deeper_than_10000_is_refused_naming_the_cursor(
+    client: TestClient, path: str
+) -> None:
+    assert client.get(f"{path}?offset=10000").status_code == 200
+    deep = client.get(f"{path}?offset=10001")
+    assert deep.status_code == 400
+    assert deep.headers["content-type"] == "application/problem+json"
+    assert deep.json()["detail"] == (
+        "offset is at most 10,000; deeper pages are reached with cursor= (follow each page's "
+        "next link, in the Link header and the body's `next`)."
     )
+    assert deep.json()["errors"][0]["parameter"] == "offset"
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        (
+            "cursor=not-a-cursor",
+            "'not-a-cursor' is not a cursor of this list: follow the next or prev link of a "
+            "page, or leave cursor out for the first page.",
+        ),
+        (
+            f"cursor={Cursor(('met-2013', 1, 'x')).encode()}&offset=5",
+            "Give cursor or offset, not both.",
+        ),
+        (
+            f"cursor={Cursor(('met-2013', 1, 'x')).encode()}&sort=year",
+            "cursor pages the default order; with sort, page by offset.",
+        ),
+    ],
+    ids=["garbage", "with-offset", "with-sort"],
+)
+def test_a_bad_cursor_is_a_400_naming_it(client: TestClient, query: str, detail: str) -> None:
+    for path in ("/v1/cases", "/v1/figures"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400, response.text
+        assert response.json()["detail"] == detail
+        assert response.json()["errors"][0]["parameter"] == "cursor"
 
 
 def test_cases_paginate_in_the_database(client: TestClient) -> None:
