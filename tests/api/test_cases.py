@@ -89,7 +89,7 @@ def _with_cases(root: Path, numbers: range) -> None:
                 "outcome": "dismissed",
                 "summary": f"Test case {n} (test data).",
                 "in_foi_answer": "uncertain",
-                "sources": "standard2013",
+                "sources": "guardian2013",
             },
         )
 
