@@ -13,6 +13,9 @@ from mcp import Client
 DOC = Path(__file__).resolve().parent.parent / "docs" / "mcp.md"
 BEGIN = "<!-- transcript:begin -->"
 END = "<!-- transcript:end -->"
+#: Where the transcript says the service is: the address `make run` serves on, whatever
+#: port the app it was taken from listened on.
+SHOWN_BASE = "http://127.0.0.1:8000"
 CALLS: list[tuple[str, dict[str, Any]]] = [
     ("get_figure", {"id": "met-2013.officers.written-warning"}),
     ("aggregate", {"disclosure": "met-2013", "by": ["platform"]}),
@@ -35,7 +38,8 @@ async def transcript(url: str) -> str:
                 "```",
                 "",
             ]
-    return "\n".join(parts)
+    base = url.removesuffix("/mcp").rstrip("/")
+    return "\n".join(parts).replace(base, SHOWN_BASE)
 
 
 def fill(text: str, body: str) -> str:
