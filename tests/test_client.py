@@ -185,10 +185,10 @@ def test_the_generated_client_reads_svg_html_and_javascript(
     package = ops["get_data_package"].sync("met-2013", client=api)
     assert package[:4] == b"PK\x03\x04"
     # CSVW metadata is JSON-LD for CSV tools: fetched with the client's own request
-    request = ops["get_csv_metadata"]._get_kwargs(models.CsvResource.FIGURES)
+    request = ops["get_csv_metadata"]._get_kwargs("figures")
     metadata = api.get_httpx_client().request(**request)
     assert metadata.headers["content-type"] == "application/csvm+json"
-    assert json.loads(metadata.text)["url"] == "/v1/figures?format=csv"
+    assert json.loads(metadata.text)["url"] == "http://testserver/v1/figures?format=csv"
 
 
 def test_the_generated_client_builds_csv_and_xml_requests(generated: ModuleType, api: Any) -> None:

@@ -95,6 +95,8 @@ def edge(tmp_path: Path, database_url: str) -> Iterator[tuple[Proxy, AppProcess]
         revision_check_seconds=0,
         rate_limit_per_minute=2,
         trusted_proxies="127.0.0.1",
+        # As compose requires: its links are the same whichever Host reached it.
+        public_base_url="https://data.example.org",
     )
     proxy = None
     try:

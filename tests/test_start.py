@@ -53,7 +53,7 @@ def test_prepare_migrates_and_seeds_once_then_finds_nothing_to_do(
     assert first.err == "migrated to the latest schema\n"
     *lines, published, note = first.out.splitlines()
     assert len(lines) == len(find_packages(SEED_DIR))
-    assert "met-2013: loaded; 40 figures, 80 reports, 4 cases, 11 checks" in first.out
+    assert "met-2013: loaded; 40 figures, 80 reports, 4 cases, 10 checks" in first.out
     assert published.startswith(f"published revision {seeded_revision()} (number 1); figures: ")
     assert note.startswith("  note: met-2010: ")
     assert disclosures_in(blank_database_url) == [p.name for p in find_packages(SEED_DIR)]

@@ -144,8 +144,14 @@ def test_replicas_serve_a_reloaded_package_within_the_revision_check_interval(
     interval = 1.0
     # Both start together on a blank database: one migrates and seeds, the other waits
     # for the start-up lock and then finds nothing to do.
+    # Replicas behind one public address (compose requires it): the same answer from each.
     replicas = [
-        apps(name, database_url=database_url, revision_check_seconds=interval)
+        apps(
+            name,
+            database_url=database_url,
+            revision_check_seconds=interval,
+            public_base_url="https://data.example.org",
+        )
         for name in ("replica-a", "replica-b")
     ]
     for replica in replicas:
