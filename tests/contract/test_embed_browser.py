@@ -234,7 +234,7 @@ def test_card_renders_in_chromium_with_its_range_reports_and_citation(
         "<strong>Sources disagree:</strong> The Guardian: 18 · Evening Standard: 17 · "
         "The Independent: 17" in dom
     )
-    assert '<a href="/figures/met-2013.officers.written-warning" target="_blank" ' in dom
+    assert f'<a href="{api}/figures/met-2013.officers.written-warning" target="_blank" ' in dom
     assert "Figure page</a>" in dom
     assert "<script" not in dom
 

@@ -143,7 +143,8 @@ def test_the_cite_copy_button_puts_the_citation_on_the_clipboard(
     assert copied == page.locator("#cite-text").text_content()
     assert copied.startswith("Civilian staff dismissed: 4. Metropolitan Police Service FOI answer")
     revision = httpx.get(f"{server}/v1/meta").json()["revision"]
-    assert f"{server}/v1/figures/{FIGURE}?revision={revision}. Licence: CC BY 4.0" in copied
+    # The citation links to the figure's page, absolute (issue 23).
+    assert f"{server}/figures/{FIGURE}?revision={revision}. Licence: CC BY 4.0" in copied
     assert page.locator(".cite .copy-status").inner_text() == "Copied the citation."
     if SCREENSHOT_DIR:
         page.locator("section.cite").screenshot(path=str(Path(SCREENSHOT_DIR) / "web-cite.png"))
