@@ -286,3 +286,27 @@ def test_a_pasted_builder_snippet_shows_the_figure_on_another_origin(
         assert "(pinned)" in (frame.locator(".asof").text_content() or "")
         expect(page.locator("[data-figure]")).to_have_attribute("data-figure-state", "live")
         assert page.locator("[data-figure] .met-foi-value").text_content() == "4"
+
+
+def test_compare_shows_every_answer_s_investigated_figures_without_a_filter_change(
+    server: str, page: Page
+) -> None:
+    """Issue 24: /compare for "investigated" showed one row (87) until the staff setting
+    was changed; every group is now on the page, each with why it stands apart."""
+    series = httpx.get(f"{server}/v1/series", params={"measure": "investigated"}).json()
+    assert visit(page, f"{server}/compare?measure=investigated") == []
+    sections = page.locator("section.group")
+    assert sections.count() == len(series["groups"]) == 7
+    assert [sections.nth(i).get_attribute("data-group") for i in range(7)] == [
+        g["id"] for g in series["groups"]
+    ]
+    reasons = page.locator("section.group .reason").all_inner_texts()
+    assert reasons == [g["reason"] for g in series["groups"]]
+    counts = page.locator("section.group table.figures tbody tr").count()
+    assert counts == series["count"] == 14
+    shown = page.locator("section.group table.figures").all_inner_texts()
+    for number in ("75", "12", "87", "71", "412", "184"):
+        assert any(f"\t{number} " in text or f"\t{number}\n" in text for text in shown), number
+    if SCREENSHOT_DIR:
+        shot = Path(SCREENSHOT_DIR) / "web-compare-investigated.png"
+        page.screenshot(path=str(shot), full_page=True)
