@@ -310,3 +310,38 @@ def test_compare_shows_every_answer_s_investigated_figures_without_a_filter_chan
     if SCREENSHOT_DIR:
         shot = Path(SCREENSHOT_DIR) / "web-compare-investigated.png"
         page.screenshot(path=str(shot), full_page=True)
+
+
+def _mcp(server: str, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    answer = httpx.post(
+        f"{server}/mcp",
+        json={"jsonrpc": "2.0", "id": 1, "method": method, "params": params},
+        headers={"accept": "application/json, text/event-stream"},
+        timeout=20,
+    )
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()["result"]
+    return result
+
+
+def test_the_figure_card_an_mcp_client_is_given_renders_with_nothing_from_elsewhere(
+    server: str, page: Page
+) -> None:
+    """Issue 30: get_figure names a ui:// card (MCP Apps); rendered as a host would, in a
+    sandbox that lets nothing load, it shows the number, the dispute and the citation."""
+    figure = "met-2013.officers.written-warning"
+    called = _mcp(server, "tools/call", {"name": "get_figure", "arguments": {"id": figure}})
+    uri = called["_meta"]["ui"]["resourceUri"]
+    [card] = _mcp(server, "resources/read", {"uri": uri})["contents"]
+    assert card["mimeType"] == "text/html;profile=mcp-app"
+    assert card["_meta"]["ui"]["csp"] == {}  # no other origin may be reached
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.set_content(card["text"])
+    assert page.locator(".value").inner_text() == "17 to 18"
+    assert page.locator(".disputed").inner_text() == (
+        "Sources disagree: The Guardian: 18 · Evening Standard: 17 · The Independent: 17"
+    )
+    cited = page.locator("a", has_text="Figure page").get_attribute("href")
+    assert cited == called["structuredContent"]["page_url"]
+    assert requested == []  # nothing loaded: no script, style, font or image from anywhere
