@@ -18,8 +18,6 @@ CHANGES_ATOM = "/v1/changes.atom"
 CHANGES_JSON = "/v1/changes.json"
 EMBED_SCRIPT = "/v1/embed.js"
 OEMBED = "/oembed"
-COMPARE = "/compare"
-HOME = "/"
 
 
 def _segment(text: str) -> str:

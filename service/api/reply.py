@@ -10,7 +10,6 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 import orjson
 from fastapi import Depends, Request, Response
@@ -239,7 +238,7 @@ class Reply:
             params = dict(self.request.query_params)
             params["offset"] = str(new_offset)
             params["limit"] = str(limit)
-            return f"{self.request.url.path}?{urlencode(sorted(params.items()))}"
+            return urls.with_query(self.request.url.path, sorted(params.items()))
 
         after = url(offset + limit) if limit > 0 and offset + limit < count else None
         before = url(max(0, min(offset - limit, count - limit))) if offset > 0 else None
@@ -250,7 +249,7 @@ class Reply:
             return None
         params = {k: v for k, v in self.request.query_params.items() if k != "offset"}
         params["cursor"] = cursor.encode()
-        return f"{self.request.url.path}?{urlencode(sorted(params.items()))}"
+        return urls.with_query(self.request.url.path, sorted(params.items()))
 
     def _store(
         self,
