@@ -59,7 +59,7 @@ from service.errors import (
 from service.rate_limit import RateLimiter
 from service.request_log import WRITER, RequestLogWriter
 from service.state import AppState
-from service.urls import base_url
+from service.urls import API_PREFIX, base_url
 
 Header = tuple[bytes, bytes]
 
@@ -466,7 +466,7 @@ class FastPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             path = scope["path"]
-            if path.startswith("/v1/"):
+            if path.startswith(API_PREFIX):
                 edge = edge_of(scope)
                 base = base_url(scope, self.public_base_url)
                 key = cache_key(path, scope["query_string"], edge.accept, base)

@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.types import Scope
 
 API = "/v1"
+#: What every path of the API starts with.
+API_PREFIX = f"{API}/"
 CHANGES_ATOM = "/v1/changes.atom"
 CHANGES_JSON = "/v1/changes.json"
 EMBED_SCRIPT = "/v1/embed.js"
