@@ -41,6 +41,9 @@ EXAMPLE_REQUESTS: dict[str, str] = {
     "listRevisions": "/v1/revisions?limit=1",
     "getRevision": "/v1/revisions/{revision}",
     "getFigureHistory": "/v1/figures/met-2013.officers.written-warning/history",
+    "listForces": "/v1/forces?limit=1&offset=19",
+    "getForce": "/v1/forces/kent-police",
+    "listDisclosureForces": "/v1/disclosures/pa-2014/forces?limit=2&offset=11",
 }
 
 #: status -> a request that really produces that problem, for the error examples.

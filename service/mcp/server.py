@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
-from service import __version__, queries, reading, revisions
+from service import __version__, forces, queries, reading, revisions
 from service.caching import JSON, make_entry, make_etag
 from service.embed.card import Card, card_html
 from service.errors import NotFound, Problem, ServiceUnavailable
@@ -33,6 +33,7 @@ from service.models import (
     SeriesGroup,
     SeriesPoint,
 )
+from service.reads import forces as force_reads
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 
@@ -68,6 +69,9 @@ else:
     Dimension = Literal[DIMENSIONS]
 
 Year = Annotated[int, Field(ge=1900, le=2100)]
+ForceText = Annotated[
+    str, Field(min_length=1, max_length=100, description="Force id, e.g. kent-police.")
+]
 FigureId = Annotated[str, Field(min_length=1, max_length=200, description="Figure id.")]
 Text = Annotated[
     str, Field(min_length=1, max_length=MAX_TEXT, description="Words to find in figure labels.")
@@ -121,6 +125,10 @@ class FiguresAnswer(BaseModel):
         f"characters and the JSON under {MAX_STRUCTURED_BYTES:,} bytes."
     )
     next_offset: int | None = Field(description="Call again with this offset for the rest.")
+    context: list[str] = Field(
+        default_factory=list,
+        description="With force: each survey figure's national total, as context only.",
+    )
 
 
 class FigureAnswer(FigurePublic):
@@ -217,7 +225,32 @@ def figures_tail(answer: FiguresAnswer) -> str:
 def render_figures(answer: FiguresAnswer) -> str:
     head = figures_head(answer.count, len(answer.figures), answer.offset)
     tail = figures_tail(answer)
-    return "\n".join([head, *(figure_entry(f) for f in answer.figures), *([tail] if tail else [])])
+    entries = [figure_entry(f) for f in answer.figures]
+    return "\n".join([head, *entries, *answer.context, *([tail] if tail else [])])
+
+
+def force_context(session: Session, force: str | None) -> list[str]:
+    """For a force's figures from surveys of every force: each one's national total, as
+    context, never a sum or a rank. None without a force."""
+    if force is None:
+        return []
+    if force not in forces.BY_ID:
+        raise ToolError(
+            f"force {force!r} is not a force id: ids are a force's name in lower case with "
+            "hyphens, e.g. kent-police or metropolitan-police-service (see /v1/forces)."
+        )
+    detail = force_reads.get_force(session, force, REQUEST_BASE.get())
+    lines = []
+    for answer in detail.answers:
+        totals = {t.id: t for t in answer.context}
+        for figure_id, total_id in answer.part_of.items():
+            t = totals[total_id]
+            lines.append(
+                f"Context: {figure_id} is a part of {answer.disclosure}'s figure about every "
+                f"force it asked, {t.label}: {t.reading} {t.unit} ({total_id}). Never add "
+                "forces' figures together or rank forces by them."
+            )
+    return lines
 
 
 def render_figure(answer: FigureAnswer) -> str:
@@ -623,15 +656,16 @@ def build_server(
         allegation: Allegation | None = None,
         year: Year | None = None,
         rank: Rank | None = None,
+        force: ForceText | None = None,
         text: Text | None = None,
         disputed: bool | None = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Annotated[CallToolResult, FiguresAnswer]:
-        """Figures by disclosure, measure, dimension codes and words in their labels, each
-        with its reading, reports, disputed and derived flags, and its "Cite as" line. Quote
-        a reading as given (a range whole, words as words) with its citation. A long answer
-        is cut, never silently: it says so (truncated) and gives next_offset for the rest."""
+        """Figures by disclosure, measure, dimension codes, force and words in their labels,
+        each with its reading, reports, disputed and derived flags, and its "Cite as" line.
+        Quote a reading as given (a range whole, words as words) with its citation. A long
+        answer is cut, never silently: it says so (truncated) and gives next_offset."""
         dims = _filters(
             staff_type=staff_type,
             outcome=outcome,
@@ -639,18 +673,17 @@ def build_server(
             allegation=allegation,
             year=year,
             rank=rank,
+            force=force,
         )
 
-        def found(session: Session) -> list[FigurePublic]:
-            return figures_matching(session, disclosure, measure, dims, disputed, text)
+        def found(session: Session) -> FiguresAnswer:
+            context = force_context(session, force)
+            figures = figures_matching(session, disclosure, measure, dims, disputed, text)
+            return figures_page(figures, limit, offset).model_copy(update={"context": context})
 
         arguments: dict[str, Any] = {"disclosure": disclosure, "measure": measure, "dims": dims}
         arguments |= {"text": text, "disputed": disputed, "limit": limit, "offset": offset}
-        return kept(
-            "find_figures",
-            arguments,
-            lambda: answered(figures_page(read(found), limit, offset), render_figures),
-        )
+        return kept("find_figures", arguments, lambda: answered(read(found), render_figures))
 
     @tool(title="Get a figure", annotations=READ_ONLY)
     def get_figure(id: FigureId) -> Annotated[CallToolResult, FigureAnswer]:
