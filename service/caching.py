@@ -132,8 +132,8 @@ def key_parts(key: str) -> tuple[str, str, str, str]:
 
 
 #: The pages for people (service.web): the fast path serves them warm like /v1.
-PAGE_PATHS = frozenset({"/", "/compare"})
-PAGE_PREFIXES = ("/disclosures/", "/figures/")
+PAGE_PATHS = frozenset({"/", "/compare", "/forces"})
+PAGE_PREFIXES = ("/disclosures/", "/figures/", "/forces/")
 
 
 def is_page(path: str) -> bool:

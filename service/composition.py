@@ -25,8 +25,10 @@ COUNTED_WITHIN: dict[str, frozenset[str]] = {
     "staff": frozenset({"staff", "people"}),
 }
 
-#: Dimensions a group is keyed on apart from staff scope and year (its own key parts).
-BREAKDOWN_DIMENSIONS = ("outcome", "platform", "allegation", "rank")
+#: Dimensions a group is keyed on apart from staff scope and year (its own key parts). A
+#: survey's figures about one force each are broken down by force; the figures of a
+#: package about one force all have its force, which breaks nothing down.
+BREAKDOWN_DIMENSIONS = ("force", "outcome", "platform", "allegation", "rank")
 FIXABLE = ("staff_type", *BREAKDOWN_DIMENSIONS, "year")
 
 SCOPE_WORDS = {
@@ -81,6 +83,19 @@ def _unnamed(requester: str) -> bool:
     return "unnamed" in requester.lower() or "not stated" in requester.lower()
 
 
+def is_survey(disclosure: Disclosure) -> bool:
+    """Whether a disclosure is a survey of several forces."""
+    return len(disclosure.forces) > 1
+
+
+def _breakdown(figure: Figure, disclosure: Disclosure) -> tuple[str, ...]:
+    return tuple(
+        d
+        for d in BREAKDOWN_DIMENSIONS
+        if getattr(figure, d) is not None and (d != "force" or is_survey(disclosure))
+    )
+
+
 def key_of(figure: Figure, disclosure: Disclosure) -> Key:
     if figure.year is not None:
         period = "year"
@@ -88,13 +103,16 @@ def key_of(figure: Figure, disclosure: Disclosure) -> Key:
         period = "span"
     else:
         period = "unstated"
-    requester = disclosure.id if _unnamed(disclosure.requester) else disclosure.requester
+    # Two surveys are never joined, even by one requester: each asked its own question of
+    # forces that each searched their own records in their own way.
+    own = _unnamed(disclosure.requester) or is_survey(disclosure)
+    requester = disclosure.id if own else disclosure.requester
     return Key(
         measure=figure.measure,
         unit=figure.unit,
         scope=figure.staff_type or "both",
         period=period,
-        breakdown=tuple(d for d in BREAKDOWN_DIMENSIONS if getattr(figure, d) is not None),
+        breakdown=_breakdown(figure, disclosure),
         requester=requester,
     )
 
@@ -143,9 +161,7 @@ def refines(part: Figure, total: Figure, disclosures: dict[str, Disclosure]) -> 
 
 
 def _fixed(figure: Figure) -> int:
-    return sum(
-        getattr(figure, d) is not None for d in ("staff_type", *BREAKDOWN_DIMENSIONS, "year")
-    )
+    return sum(getattr(figure, d) is not None for d in FIXABLE)
 
 
 def parts(
@@ -182,11 +198,12 @@ def _group_label(key: Key, disclosure: Disclosure) -> str:
         who = f"{key.unit} ({SCOPE_WORDS[key.scope]})"
     by = " and ".join(d.replace("_", " ") for d in key.breakdown)
     broken = f", by {by}" if by else ""
-    asked = (
-        f"the unnamed requester of {disclosure.id}"
-        if key.requester == disclosure.id
-        else key.requester
-    )
+    if key.requester != disclosure.id:
+        asked = key.requester
+    elif is_survey(disclosure):
+        asked = f"{disclosure.requester}, in survey {disclosure.id}"
+    else:
+        asked = f"the unnamed requester of {disclosure.id}"
     return f"{who[:1].upper()}{who[1:]}, {PERIOD_WORDS[key.period]}{broken}; asked by {asked}"
 
 

@@ -30,6 +30,7 @@ from service.api import (
     disclosures,
     embed,
     figures,
+    forces,
     health,
     llms,
     measures,
@@ -57,6 +58,7 @@ from service.errors import (
 )
 from service.mcp import SERVER_JSON_PATH, McpEndpoint
 from service.state import AppState
+from service.web import forces as force_pages
 from service.web import pages
 
 DESCRIPTION = """\
@@ -71,6 +73,7 @@ V1_ROUTERS = (
     meta,
     disclosures,
     figures,
+    forces,
     aggregates,
     series,
     measures,
@@ -191,6 +194,7 @@ def route_templates() -> dict[Any, str]:
             metrics.router,
             llms.router,
             pages.router,
+            force_pages.router,
             apidocs.router,
         )
     ]
@@ -326,6 +330,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         state.metrics = metrics_for(state)
     # Pages for people (service/web): HTML, not OpenAPI operations; their assets are files.
     app.include_router(pages.router)
+    app.include_router(force_pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(apidocs.router)
     # The MCP endpoint (service/mcp) is an ASGI app of the SDK's, routed here so that

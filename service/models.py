@@ -25,6 +25,7 @@ from sqlalchemy.orm.util import LoaderCriteriaOption
 from sqlmodel import Field, SQLModel, col
 
 from service import reading
+from service.forces import ForceId
 from service.taxonomy import Allegation, Dimension, Outcome, Platform, Rank, StaffType
 
 #: The `derived` field's meaning, in the words of service.reading.
@@ -76,6 +77,8 @@ class Disclosure(Versioned, table=True):
     id: str = Field(max_length=100)
     title: str
     force: str
+    #: The ids of the forces it is about (service/forces.py): one, or a survey's many.
+    forces: list[str] = Field(default_factory=list, sa_type=JSON)
     requester: str
     requester_note: str | None = None
     foi_reference: str | None = None
@@ -125,7 +128,15 @@ class Figure(Versioned, table=True):
     __table_args__ = (
         versioned_key("id"),
         *live_indexes(
-            "figures", "measure", "staff_type", "outcome", "platform", "allegation", "year", "rank"
+            "figures",
+            "measure",
+            "staff_type",
+            "outcome",
+            "platform",
+            "allegation",
+            "year",
+            "rank",
+            "force",
         ),
     )
 
@@ -133,6 +144,8 @@ class Figure(Versioned, table=True):
     disclosure_id: str = Field(index=True, max_length=100)
     measure: str = Field(max_length=100)
     label: str
+    #: The force it is about (service/forces.py); None for a survey's figure about all.
+    force: str | None = Field(default=None, max_length=100)
     staff_type: str | None = None
     outcome: str | None = None
     platform: str | None = None
@@ -395,6 +408,10 @@ class FigurePublic(SQLModel):
     disclosure: str
     measure: str
     label: str
+    force: ForceId | None = Field(
+        description="The force it is about (see /v1/forces); null for a survey's figure "
+        "about every force it asked."
+    )
     staff_type: StaffType | None
     outcome: Outcome | None
     platform: Platform | None
@@ -487,7 +504,11 @@ class LicencePublic(SQLModel):
 class DisclosurePublic(SQLModel):
     id: str
     title: str
-    force: str
+    force: str = Field(description="The force it is about, or a survey's forces, in words.")
+    forces: list[ForceId] = Field(
+        description="The ids of the forces it is about (see /v1/forces): one, or every force "
+        "a survey asked."
+    )
     requester: str
     requester_note: str | None
     foi_reference: str | None
@@ -507,6 +528,57 @@ class DisclosurePublic(SQLModel):
     figure_count: int
     case_count: int
     check_count: int
+
+
+class ForcePublic(SQLModel):
+    id: ForceId
+    name: str
+    region: str = Field(description="england_and_wales, scotland or northern_ireland.")
+    note: str | None
+    figure_count: int = Field(description="Figures about this force, in every answer.")
+    disclosures: list[str] = Field(
+        description="The answers with figures about it: its own, and surveys of every force."
+    )
+    page_url: str = Field(description="The force's page for people.")
+    json_url: str = Field(description="The force as JSON, with every figure about it.")
+
+
+class ForceAnswer(SQLModel):
+    """One answer's figures about a force: never set beside another answer's on one line."""
+
+    disclosure: str
+    title: str
+    requester: str
+    period_description: str
+    survey: bool = Field(description="A survey of several forces rather than the force's own.")
+    figures: list[FigurePublic] = Field(description="Its figures about this force.")
+    part_of: dict[str, str] = Field(
+        description="Each figure that is a part of one of the survey's figures about every "
+        "force: the id of that figure. Never add them, and never rank forces by them."
+    )
+    context: list[FigurePublic] = Field(
+        description="The survey's figures about every force that these figures are parts of: "
+        "context, with their own sources, never a sum or a rank."
+    )
+
+
+class ForceDetail(ForcePublic):
+    answers: list[ForceAnswer] = Field(
+        description="Every answer with figures about the force, oldest first; each stands "
+        "apart from the others."
+    )
+
+
+class SurveyForce(SQLModel):
+    """A force a survey asked, and what is known of its answer."""
+
+    force: ForceId
+    name: str
+    status: Literal["figures", "refused", "no_figure_retrieved"] = Field(
+        description="figures: the survey has figures about it; refused: a source says it "
+        "refused to answer; no_figure_retrieved: asked, but no figure about it was found."
+    )
+    figures: list[str] = Field(description="The ids of the survey's figures about it.")
 
 
 class AggregateDefault(SQLModel):

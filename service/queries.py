@@ -279,6 +279,7 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
         disclosure=figure.disclosure_id,
         measure=figure.measure,
         label=figure.label,
+        force=figure.force,
         **{dim: getattr(figure, dim) for dim in DIMENSIONS},
         period=figure.period,
         unit=figure.unit,

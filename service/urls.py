@@ -64,6 +64,10 @@ def disclosure(disclosure_id: str) -> str:
     return f"{API}/disclosures/{_segment(disclosure_id)}"
 
 
+def force(force_id: str) -> str:
+    return f"{API}/forces/{_segment(force_id)}"
+
+
 def package(disclosure_id: str) -> str:
     """A disclosure's data package (zip with README and licence)."""
     return f"{disclosure(disclosure_id)}/datapackage.zip"
@@ -87,6 +91,10 @@ def figure_page(figure_id: str) -> str:
 
 def disclosure_page(disclosure_id: str) -> str:
     return f"/disclosures/{_segment(disclosure_id)}"
+
+
+def force_page(force_id: str) -> str:
+    return f"/forces/{_segment(force_id)}"
 
 
 # ---------------------------------------------------------------- embeds

@@ -18,6 +18,7 @@ from service.errors import (
     UnknownParameter,
     problem_responses,
 )
+from service.forces import ForceId
 from service.queries import Filters, resolve_disclosure
 from service.state import AppState
 from service.taxonomy import DIMENSIONS, Allegation, Outcome, Platform, Rank, StaffType
@@ -208,6 +209,10 @@ PlatformParam = Annotated[Platform | None, Query(description="Platform code (see
 AllegationParam = Annotated[Allegation | None, Query(description="Allegation category code.")]
 YearParam = Annotated[int | None, Query(ge=1900, le=2100, description="Calendar year.")]
 RankParam = Annotated[Rank | None, Query(description="Rank code.")]
+ForceParam = Annotated[
+    ForceId | None,
+    Query(description="Force id (see /v1/forces): only figures about that force."),
+]
 MeasureParam = Annotated[
     str | None,
     schema_ref("Measure"),

@@ -8,12 +8,14 @@ from service.api.deps import (
     DimensionsDep,
     DisclosureFilterDep,
     FigureSort,
+    ForceParam,
     KeysetPageDep,
     MeasureParam,
     PageDep,
     PublicBaseDep,
     QueryTextParam,
     SessionDep,
+    dimension_filters,
     list_responses,
     sort_column,
 )
@@ -38,7 +40,9 @@ FIGURE_HISTORY = csv_table(
     description="Every disclosed statistic with its dimensions, its published reading "
     "(exact value, or min/max, or only a qualifier), whether sources disagree, what each "
     "source reported, and a citation. Dimension filters match exactly; an empty dimension "
-    "on a figure means it is not broken down by it. `q` searches labels and notes; `sort` "
+    "on a figure means it is not broken down by it. `force` keeps the figures about one "
+    "force, from its own answers and from surveys of every force. `q` searches labels and "
+    "notes; `sort` "
     "orders by one field.",
     response_model=Page[FigurePublic],
     responses=list_responses(400, 406, 422, 503),
@@ -51,6 +55,7 @@ def list_figures(
     page: KeysetPageDep,
     base: PublicBaseDep,
     measure: MeasureParam = None,
+    force: ForceParam = None,
     disputed: bool | None = Query(
         None, description="Only figures whose sources disagree (true) or agree (false)."
     ),
@@ -59,7 +64,7 @@ def list_figures(
 ) -> Response:
     if sort is not None and page.cursor is not None:
         raise paging.refused("cursor", "cursor pages the default order; with sort, page by offset.")
-    filters = dimensions.values
+    filters = dimensions.values | dimension_filters(force=force)
     return reply.page(
         lambda: queries.figure_window(
             session,

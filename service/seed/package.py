@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from service.forces import BY_ID, BY_NAME, REGIONS, in_region
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.reading import PRINTED_KINDS, Interval, disputed, has_number, kind_of, words
 from service.seed.reader import (
@@ -45,6 +46,8 @@ from service.seed.schema import (
     SOURCE_KINDS,
     TABLES,
     URL_SCHEMES,
+    is_survey,
+    tables_for,
 )
 from service.taxonomy import CODES, DIMENSIONS
 
@@ -76,6 +79,8 @@ class Package:
     names_people: set[str] = field(default_factory=set)
     #: Every problem found so far; complete once case_rows is exhausted.
     errors: list[str] = field(default_factory=list)
+    #: Whether it is a survey of several forces (its figures.csv has a force column).
+    survey: bool = False
 
     @functools.cached_property
     def figures(self) -> list[Figure]:
@@ -121,12 +126,23 @@ def open_package(root: Path, revision: str | None = None) -> Package:
     disclosure = _read_disclosure(reader, where, descriptor)
     sources = _read_sources(reader, where, descriptor, disclosure.id)
     source_ids = {s.id for s in sources}
-    paths = _resource_paths(reader, where, descriptor)
+    specs = tables_for(is_survey(descriptor))
+    paths = _resource_paths(reader, where, descriptor, specs)
     if reader.errors:
         raise PackageInvalid(reader.errors)
 
-    tables = {name: reader.read_table(name, paths[name]) for name in TABLES if name != "cases"}
-    package = Package(path=root, disclosure=disclosure, sources=sources, errors=reader.errors)
+    tables = {
+        name: reader.read_table(name, paths[name], specs[name])
+        for name in TABLES
+        if name != "cases"
+    }
+    package = Package(
+        path=root,
+        disclosure=disclosure,
+        sources=sources,
+        errors=reader.errors,
+        survey=is_survey(descriptor),
+    )
     _build_figures(reader, package, tables, source_ids)
     package.names_people = _sources_naming_people(reader, where, descriptor)
     _build_checks(reader, package, tables, paths)
@@ -313,6 +329,7 @@ def _read_disclosure(reader: Reader, where: str, descriptor: dict[str, Any]) -> 
         id=descriptor["name"],
         title=descriptor.get("title", ""),
         force=info.get("force", ""),
+        forces=_read_forces(reader, where, info),
         requester=info.get("requester", ""),
         requester_note=info.get("requester_note"),
         foi_reference=info.get("foi_reference"),
@@ -333,6 +350,38 @@ def _read_disclosure(reader: Reader, where: str, descriptor: dict[str, Any]) -> 
         revision="",
         last_updated=str(descriptor.get("last_updated", "")),
     )
+
+
+def _read_forces(reader: Reader, where: str, info: dict[str, Any]) -> list[str]:
+    """The ids of the forces a disclosure is about: a survey's `forces` (a region of
+    service/forces.py, or a list of ids), else the one force its `force` names."""
+    if "forces" not in info:
+        force = BY_NAME.get(info.get("force", ""))
+        if force is None:
+            reader.error(
+                where,
+                f"disclosure.force {info.get('force', '')!r} is not the name of a force of "
+                "/v1/forces (e.g. 'Kent Police'); a survey of several forces lists them in "
+                "disclosure.forces",
+            )
+            return []
+        return [force.id]
+    given = info["forces"]
+    if isinstance(given, str) and given in REGIONS:
+        return list(in_region(given))
+    if (
+        isinstance(given, list)
+        and given
+        and all(isinstance(g, str) and g in BY_ID for g in given)
+        and len(set(given)) == len(given)
+    ):
+        return list(given)
+    reader.error(
+        where,
+        f"disclosure.forces must be a region ({', '.join(REGIONS)}) or a list of distinct "
+        "force ids (see /v1/forces)",
+    )
+    return []
 
 
 def _read_changes(reader: Reader, where: str, changes: Any) -> list[dict[str, str]]:
@@ -452,7 +501,9 @@ def _objects(reader: Reader, where: str, descriptor: dict[str, Any], key: str) -
     return items
 
 
-def _resource_paths(reader: Reader, where: str, descriptor: dict[str, Any]) -> dict[str, str]:
+def _resource_paths(
+    reader: Reader, where: str, descriptor: dict[str, Any], specs: dict[str, dict[str, Any]]
+) -> dict[str, str]:
     """Each table's file, from resources that declare exactly the service's schema and the
     way the loader reads them."""
     paths: dict[str, str] = {}
@@ -465,7 +516,7 @@ def _resource_paths(reader: Reader, where: str, descriptor: dict[str, Any]) -> d
             reader.error(where, f"resource '{name}' is declared twice")
             continue
         paths[name] = resource.get("path", "")
-        for problem in _resource_problems(name, resource):
+        for problem in _resource_problems(resource, specs[name]):
             reader.error(where, f"resource '{name}' {problem}")
     for name in TABLES:
         if name not in paths:
@@ -473,7 +524,7 @@ def _resource_paths(reader: Reader, where: str, descriptor: dict[str, Any]) -> d
     return paths
 
 
-def _resource_problems(name: str, resource: dict[str, Any]) -> list[str]:
+def _resource_problems(resource: dict[str, Any], spec: dict[str, Any]) -> list[str]:
     path = resource.get("path")
     problems = [
         f"has unknown key '{key}'; expected keys: {', '.join(RESOURCE_KEYS)}"
@@ -487,7 +538,7 @@ def _resource_problems(name: str, resource: dict[str, Any]) -> list[str]:
         for key, value in RESOURCE_READING.items()
         if key in resource and resource[key] != value
     ]
-    if resource.get("schema") != TABLES[name]:
+    if resource.get("schema") != spec:
         problems.append(
             "declares a schema that differs from the service's; run `met-foi seed --write-schemas`"
         )
@@ -591,6 +642,8 @@ def _build_figures(
 def _read_figures(reader: Reader, package: Package, rows: Rows) -> dict[str, Row]:
     """Each figure's row by id; the figures are added to the package."""
     disclosure_id = package.disclosure.id
+    forces = package.disclosure.forces
+    survey = package.survey
     where = f"{package.path.name}/figures.csv"
     figures: dict[str, Row] = {}
     for position, (line, row) in enumerate(rows):
@@ -600,6 +653,10 @@ def _read_figures(reader: Reader, package: Package, rows: Rows) -> dict[str, Row
         _prefixed(reader, f"{at}, column 'id'", row["id"], disclosure_id)
         if not row[INVALID]:
             _check_reading(reader, at, row, figure=True)
+        if not survey:  # every figure of a package about one force is about that force
+            row["force"] = forces[0] if forces else None
+        elif row["force"] is not None and row["force"] not in forces:
+            reader.error(f"{at}, column 'force'", f"{row['force']!r} is not a force it asked")
         figures[row["id"]] = row
         figure = {k: v for k, v in row.items() if k != INVALID}
         package.figure_rows.append(figure | {"disclosure_id": disclosure_id, "position": position})

@@ -223,15 +223,20 @@ class Reader:
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
 
-    def read_table(self, name: str, relpath: str) -> list[tuple[int, Row]]:
+    def read_table(
+        self, name: str, relpath: str, spec: dict[str, Any] | None = None
+    ) -> list[tuple[int, Row]]:
         """The file's rows with their spreadsheet row numbers (the header is row 1); none
-        when the file is missing or its columns are wrong."""
-        return list(self.iter_table(name, relpath))
+        when the file is missing or its columns are wrong. `spec` is the table's schema when
+        not TABLES[name] (a survey's figures)."""
+        return list(self.iter_table(name, relpath, spec))
 
-    def iter_table(self, name: str, relpath: str) -> Iterator[tuple[int, Row]]:
+    def iter_table(
+        self, name: str, relpath: str, spec: dict[str, Any] | None = None
+    ) -> Iterator[tuple[int, Row]]:
         """read_table's rows one at a time, each checked as it is read, so that a large
         table can be written while it is read; its errors are known once it is exhausted."""
-        spec = TABLES[name]
+        spec = spec or TABLES[name]
         where = f"{self.root.name}/{relpath}"
         problem = file_problem(self.root, relpath, CASES_BYTES if name == "cases" else TABLE_BYTES)
         if problem is not None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from service.forces import IDS
 from service.taxonomy import CODES
 
 IN_FOI_ANSWER = ("yes", "probable", "uncertain", "no")
@@ -229,6 +230,34 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 
+#: A survey's figures table: the figures table with a `force` column after `label`. A
+#: package about one force has no such column: its figures are all about that force.
+SURVEY_FIGURES: dict[str, Any] = {
+    **TABLES["figures"],
+    "fields": [
+        *TABLES["figures"]["fields"][:3],
+        _field(
+            "force",
+            description="Force id (see /v1/forces) for a figure about one force; empty for a "
+            "figure about every force the survey asked.",
+            enum=IDS,
+        ),
+        *TABLES["figures"]["fields"][3:],
+    ],
+}
+
+
+def tables_for(survey: bool) -> dict[str, dict[str, Any]]:
+    """The table schemas of a package: a survey's figures have a `force` column."""
+    return {**TABLES, "figures": SURVEY_FIGURES} if survey else TABLES
+
+
+def is_survey(descriptor: dict[str, Any]) -> bool:
+    """Whether a package is a survey of several forces: its disclosure names `forces`."""
+    disclosure = descriptor.get("disclosure")
+    return isinstance(disclosure, dict) and "forces" in disclosure
+
+
 DISCLOSURE_KEYS_REQUIRED = (
     "force",
     "requester",
@@ -245,6 +274,8 @@ DISCLOSURE_KEYS_OPTIONAL = (
     "date_precision",
     "period_start",
     "period_end",
+    # A survey's forces: a region of service/forces.py (england_and_wales) or a list of ids.
+    "forces",
 )
 SOURCE_KEYS = ("id", "title", "path", "publisher", "date", "kind")
 #: An optional source key: true when the page names, ages or locates an officer or member
@@ -315,9 +346,10 @@ def write_schemas(roots: Sequence[Path]) -> list[Path]:
     for root in roots:
         path = root / "datapackage.json"
         descriptor = json.loads(path.read_text(encoding="utf-8"))
+        tables = tables_for(is_survey(descriptor))
         for resource in descriptor.get("resources", []):
-            if resource.get("name") in TABLES:
-                resource["schema"] = TABLES[resource["name"]]
+            if resource.get("name") in tables:
+                resource["schema"] = tables[resource["name"]]
         text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
         if text != path.read_text(encoding="utf-8"):
             path.write_text(text, encoding="utf-8")

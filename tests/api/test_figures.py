@@ -35,6 +35,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "disclosure": "met-2013",
         "measure": "people_by_outcome",
         "label": "Police officers given a written warning",
+        "force": "metropolitan-police-service",
         "staff_type": "police_officer",
         "outcome": "written_warning",
         "platform": None,

@@ -1,0 +1,1 @@
+"""Reads, one module per resource (the rest still live in service.queries)."""

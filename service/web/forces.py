@@ -1,0 +1,113 @@
+"""Pages about forces: every force with the figures about it, and each survey's forces.
+
+A force's page sets each answer apart (its own answers, surveys of every force), with a
+survey's national figure only as context; a survey's table lists every force it asked in
+the vocabulary's order, never ranked, keeping refusals and forces with no figure visible.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session, col, select
+
+from service import forces, queries, urls
+from service.api.deps import SessionDep, StateDep
+from service.errors import NotFound
+from service.models import Disclosure, FigurePublic, SurveyForce
+from service.reads import forces as reads
+from service.web.pages import PageError, base_url, marks, page, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def surveys(session: Session) -> list[Disclosure]:
+    """The disclosures that are surveys of several forces, newest first."""
+    found = session.exec(select(Disclosure).order_by(col(Disclosure.id))).all()
+    return sorted(
+        (d for d in found if len(d.forces) > 1),
+        key=lambda d: d.period_start or d.first_coverage or "",
+        reverse=True,
+    )
+
+
+def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
+    """A survey's forces with what is known of each: the figures that are parts of its
+    national figures (its per-force counts), a refusal, or nothing retrieved."""
+    rows: list[SurveyForce] = reads.survey_forces(session, d)
+    ids = [i for r in rows for i in r.figures]
+    window = queries.figure_window(
+        session,
+        disclosure=d.id,
+        measure=None,
+        dimensions={},
+        disputed=None,
+        limit=len(ids) + 1000,
+        offset=0,
+        base_url=base,
+    )
+    by_id: dict[str, FigurePublic] = {f.id: f for f in window.items}
+    part_of = queries.parts_of(session, ids)
+    national = {t for t in part_of.values() if by_id.get(t) and by_id[t].force is None}
+    counted = {f: t for f, t in part_of.items() if t in national}
+    ceiling = max(
+        (
+            by_id[f].max or by_id[f].value or by_id[f].min or 0
+            for f in counted
+            if by_id[f].max is not None or by_id[f].value is not None
+        ),
+        default=0,
+    )
+    return {
+        "d": d,
+        "rows": [
+            {
+                "row": r,
+                "counts": [by_id[f] for f in r.figures if f in counted],
+                "other": sum(f not in counted for f in r.figures),
+            }
+            for r in rows
+        ],
+        "national": [by_id[t] for t in sorted(national)],
+        "ceiling": ceiling,
+        "known": sum(r.status == "figures" for r in rows),
+        "refused": sum(r.status == "refused" for r in rows),
+        "unknown": sum(r.status == "no_figure_retrieved" for r in rows),
+    }
+
+
+@router.get("/forces")
+def forces_page(request: Request, session: SessionDep, state: StateDep) -> Response:
+    base = base_url(request, state)
+
+    def build() -> bytes:
+        listed = reads.list_forces(session, base)
+        return render(
+            "forces.html",
+            regions=[
+                (name, [f for f in listed if f.region == region])
+                for region, name in forces.REGIONS.items()
+            ],
+            surveys=[survey_table(session, d, base) for d in surveys(session)],
+            marks=marks,
+        )
+
+    return page(request, session, state, build)
+
+
+@router.get("/forces/{force_id}")
+def force_page(request: Request, session: SessionDep, state: StateDep, force_id: str) -> Response:
+    base = base_url(request, state)
+
+    def build() -> bytes:
+        try:
+            force = reads.get_force(session, force_id, base)
+        except NotFound:
+            raise PageError.unknown("force", force_id) from None
+        return render(
+            "force.html",
+            force=force,
+            embed=urls.embed_figure,
+            marks=marks,
+        )
+
+    return page(request, session, state, build)
