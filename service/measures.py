@@ -36,9 +36,28 @@ MEASURES: tuple[Term, ...] = (
         "source does not make clear which of the two it counts.",
     ),
     Term(
+        "case_to_answer",
+        "Case to answer",
+        "Officers or staff an investigation found to have a case to answer, whatever then "
+        "happened to them.",
+    ),
+    Term(
         "cases_by_platform",
         "Cases by platform",
         "Cases involving one platform; one case may involve several platforms.",
+    ),
+    Term(
+        "cases_investigated",
+        "Cases investigated",
+        "Cases of officers or staff investigated over social media, as a force counted them "
+        "for a survey; outlets call the same count cases, investigations, breaches or "
+        "employees.",
+    ),
+    Term(
+        "cases_investigated_in_region",
+        "Cases investigated in a region",
+        "Cases investigated in a group of forces that a source added up for its region: "
+        "neither one force's count nor the national one.",
     ),
     Term(
         "charged_with_misconduct",
@@ -73,6 +92,21 @@ MEASURES: tuple[Term, ...] = (
         "People disciplined over social networking, whatever the sanction.",
     ),
     Term(
+        "fined",
+        "Fined",
+        "Officers fined, such as a deduction from pay, as a disciplinary outcome.",
+    ),
+    Term(
+        "forces_answered",
+        "Forces that answered",
+        "Forces that answered a survey's request, of those asked.",
+    ),
+    Term(
+        "forces_asked",
+        "Forces asked",
+        "Forces a survey's request was sent to.",
+    ),
+    Term(
         "formal_disciplinary_action",
         "Formal disciplinary action",
         "People given a formal disciplinary outcome rather than management action.",
@@ -91,6 +125,18 @@ MEASURES: tuple[Term, ...] = (
         "investigated_without_recorded_action",
         "Investigated, no action recorded",
         "Officers investigated for whom the answer records no action.",
+    ),
+    Term(
+        "left_the_force",
+        "Left the force",
+        "People who resigned, retired, were required to resign or were dismissed, counted "
+        "together as the source gives them.",
+    ),
+    Term(
+        "management_action_or_advice",
+        "Management action or advice",
+        "Management action, guidance or words of advice, counted together; the source may not "
+        "say whether it counts people or complaints.",
     ),
     Term(
         "ongoing_or_other",
@@ -118,6 +164,11 @@ MEASURES: tuple[Term, ...] = (
         "Officers who faced disciplinary proceedings over social networking.",
     ),
     Term(
+        "refused_to_answer",
+        "Refused to answer",
+        "Forces that refused a survey's request: a refusal, not a count of zero.",
+    ),
+    Term(
         "reprimand_or_written_warning",
         "Reprimand or written warning",
         "Staff reprimanded or given a written warning, counted together by the answer.",
@@ -126,6 +177,17 @@ MEASURES: tuple[Term, ...] = (
         "sanctioned",
         "Sanctioned",
         "Officers given any sanction after an investigation.",
+    ),
+    Term(
+        "share_of_cases",
+        "Share of cases",
+        "A share of a survey's cases, printed only as a percentage or a fraction; never "
+        "turned into a count.",
+    ),
+    Term(
+        "warning_or_advice",
+        "Written warning or advice",
+        "People given a written warning or management advice, counted together by the answer.",
     ),
 )
 
