@@ -43,8 +43,12 @@ def period_words(d: Disclosure) -> str:
 
 
 def answer_words(d: Disclosure) -> str:
-    """The FOI answer: who answered whom, for what period, with its reference if known."""
+    """The FOI answer: who answered whom (or, for a survey, who asked which forces), for
+    what period, with its reference if known."""
     reference = f", reference {d.foi_reference}" if d.foi_reference else ""
+    if len(d.forces) > 1:  # a survey: its `force` says which forces, in words
+        asked = d.force[:1].lower() + d.force[1:]
+        return f"{d.requester} FOI survey of {asked}, {period_words(d)}{reference}"
     return f"{d.force} FOI answer to {d.requester}, {period_words(d)}{reference}"
 
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 Http = TestClient | httpx.Client
 
 #: Dimensions a narrower figure fixes where its total leaves them open.
-DIMENSIONS = ("staff_type", "outcome", "platform", "allegation", "year", "rank")
+DIMENSIONS = ("force", "staff_type", "outcome", "platform", "allegation", "year", "rank")
 #: A part's unit, and the units a total of it may count in.
 WITHIN = {"officers": {"officers", "people"}, "staff": {"staff", "people"}}
 

@@ -91,7 +91,8 @@ def test_closed_vocabularies_are_named_enums(document: dict[str, Any]) -> None:
         "staff_type", "outcome", "platform", "allegation", "year", "rank", "staff_type,outcome",
     ]  # fmt: skip
     assert len(schemas["Grouping"]["enum"]) == 36
-    assert len(schemas["Measure"]["enum"]) == 23
+    assert len(schemas["Measure"]["enum"]) == 34
+    assert len(schemas["ForceId"]["enum"]) == 53  # service/forces.py
     assert schemas["OEmbedFormat"]["enum"] == ["json", "xml"]
     aggregates = document["paths"]["/v1/aggregates"]["get"]["parameters"]
     refs = {p["name"]: p["schema"].get("$ref", "").rsplit("/", 1)[-1] for p in aggregates}

@@ -5,6 +5,7 @@ survey's national figure only as context; a survey's table lists every force it 
 the vocabulary's order, never ranked, keeping refusals and forces with no figure visible.
 """
 
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -47,8 +48,15 @@ def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
     )
     by_id: dict[str, FigurePublic] = {f.id: f for f in window.items}
     part_of = queries.parts_of(session, ids)
-    national = {t for t in part_of.values() if by_id.get(t) and by_id[t].force is None}
-    counted = {f: t for f, t in part_of.items() if t in national}
+    # The survey's count: its figure about every force that most forces' figures are
+    # parts of (the national 828 of the forces' 88, 74, 69 ...), refusals aside.
+    totals = Counter(
+        t
+        for f, t in part_of.items()
+        if by_id.get(t) and by_id[t].force is None and by_id[f].measure != reads.REFUSED
+    )
+    national = [by_id[t] for t, _ in totals.most_common(1)]
+    counted = {f for f, t in part_of.items() if national and t == national[0].id}
     ceiling = max(
         (
             by_id[f].max or by_id[f].value or by_id[f].min or 0
@@ -67,7 +75,7 @@ def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
             }
             for r in rows
         ],
-        "national": [by_id[t] for t in sorted(national)],
+        "national": national,
         "ceiling": ceiling,
         "known": sum(r.status == "figures" for r in rows),
         "refused": sum(r.status == "refused" for r in rows),

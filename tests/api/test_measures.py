@@ -23,15 +23,21 @@ def test_measures_list_each_measure_with_its_disclosures_and_dimensions(
     response = client.get("/v1/measures?limit=100")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 23
+    assert body["count"] == len(MEASURE_IDS) == 34
     assert [m["id"] for m in body["data"]] == list(MEASURE_IDS)
     investigated = next(m for m in body["data"] if m["id"] == "investigated")
     assert investigated == {
         "id": "investigated",
         "label": "Investigated",
         "meaning": "People investigated over their use of social media: the total the others part.",
-        "units": ["officers", "people", "staff"],
-        "disclosures": ["met-2013", "met-2014", "met-2022-guardian", "met-2022-londonworld"],
+        "units": ["PCSOs", "officers", "people", "staff"],
+        "disclosures": [
+            "met-2013",
+            "met-2014",
+            "met-2022-guardian",
+            "met-2022-londonworld",
+            "pa-2014",
+        ],
         "dimensions": ["staff_type", "year", "rank"],
         "figure_count": investigated["figure_count"],
     }

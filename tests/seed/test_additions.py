@@ -315,6 +315,8 @@ def test_packages_list_their_changes_oldest_first() -> None:
         "met-2022-londonworld": "1.2.1",
         OPENDEMOCRACY: "1.1.0",
         INKL: "1.1.0",
+        "pa-2011": "1.0.0",
+        "pa-2014": "1.0.0",
     }
     for root in find_packages(SEED_DIR):
         descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
@@ -358,13 +360,21 @@ def test_series_keeps_the_2023_ranks_apart_from_londonworld_and_the_guardian(
 
 def test_series_of_officers_investigated_has_no_complaints_logged(client: TestClient) -> None:
     groups = {g for g, _, _ in _series(client, measure="investigated", staff_type="police_officer")}
-    assert groups == {"met-2013", "met-2014", "met-2022-guardian", "met-2022-londonworld"}
+    assert groups == {
+        "met-2013",
+        "met-2014",
+        "met-2022-guardian",
+        "met-2022-londonworld",
+        "pa-2014",
+    }
     assert _series(
         client, measure="complained_about", staff_type="police_officer", grain="total"
     ) == [(INKL, f"{INKL}.officers", 441)]
     assert _series(
         client, measure="complaints_logged", staff_type="police_officer", grain="total"
     ) == [
+        ("pa-2011", "pa-2011.complaints", 187),
+        ("pa-2011", "pa-2011.complaints-four-years", None),
         (INKL, f"{INKL}.complaints", 507),
         (INKL, f"{INKL}.sexual-conduct-2018", 2),
         (INKL, f"{INKL}.sexual-conduct-2022", 19),

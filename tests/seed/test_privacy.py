@@ -23,6 +23,7 @@ NAMING = {
     "met-2022-londonworld": {"londonworld2022"},
     OPENDEMOCRACY: {"od2022nov"},
     "met-2023-inkl-507-complaints": {"inkl2023"},
+    "pa-2011": {"pa11_belfasttel2011pa", "pa11_huffpost2011pa"},
 }
 
 
