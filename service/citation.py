@@ -42,14 +42,18 @@ def period_words(d: Disclosure) -> str:
     return f"covering {described}" if described[:1].isdigit() else f"period: {described}"
 
 
+def answer_name(force: str, forces: Sequence[str], requester: str) -> str:
+    """Whose answer it is: one force's answer to a requester, or a requester's survey of
+    several forces (whose `force` says which, in words)."""
+    if len(forces) > 1:
+        return f"{requester} FOI survey of {force[:1].lower()}{force[1:]}"
+    return f"{force} FOI answer to {requester}"
+
+
 def answer_words(d: Disclosure) -> str:
-    """The FOI answer: who answered whom (or, for a survey, who asked which forces), for
-    what period, with its reference if known."""
+    """The FOI answer (answer_name), for what period, with its reference if known."""
     reference = f", reference {d.foi_reference}" if d.foi_reference else ""
-    if len(d.forces) > 1:  # a survey: its `force` says which forces, in words
-        asked = d.force[:1].lower() + d.force[1:]
-        return f"{d.requester} FOI survey of {asked}, {period_words(d)}{reference}"
-    return f"{d.force} FOI answer to {d.requester}, {period_words(d)}{reference}"
+    return f"{answer_name(d.force, d.forces, d.requester)}, {period_words(d)}{reference}"
 
 
 def source_words(s: Source, said: str = "") -> str:

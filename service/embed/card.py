@@ -14,7 +14,7 @@ from datetime import date
 from typing import Literal
 
 from service import reading, urls
-from service.citation import licence_name, licence_words
+from service.citation import answer_name, licence_name, licence_words
 from service.models import DisclosureDetail, FigurePublic, LicencePublic
 from service.reading import PRINTED_KINDS, has_number
 
@@ -159,7 +159,7 @@ class Card:
     @property
     def answer(self) -> str:
         d = self.disclosure
-        return f"{d.force} FOI answer to {d.requester}"
+        return answer_name(d.force, d.forces, d.requester)
 
     @property
     def dataset_line(self) -> str:

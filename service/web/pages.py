@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from service import caching, history, queries, reading, revisions, urls
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
-from service.citation import bibtex
+from service.citation import answer_name, bibtex
 from service.embed.card import Card, card_height, esc
 from service.errors import NotFound, Problem
 from service.models import (
@@ -72,6 +72,7 @@ def environment() -> "jinja2.Environment":
     )
     # The words every surface uses for a number we derived (service.reading).
     env.globals["derived_sentence"] = reading.sentence(reading.DERIVED)
+    env.globals["answer_name"] = answer_name
     return env
 
 
