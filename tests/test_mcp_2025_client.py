@@ -101,3 +101,11 @@ def test_every_tool_answers_the_2025_client_as_it_answers_the_current_one(
     [card] = old["views"][card_uri]["contents"]
     assert card["mimeType"] == "text/html;profile=mcp-app"
     assert "17 to 18" in card["text"]
+    # ... and so are the view both tools declare, and the chart aggregate names.
+    tools = {tool["name"]: tool for tool in old["tools"]}
+    view = {"ui": {"resourceUri": "ui://views/answer.html"}}
+    assert (tools["get_figure"].get("_meta"), tools["aggregate"].get("_meta")) == (view, view)
+    chart_uri = answers["aggregate"]["_meta"]["ui"]["resourceUri"]
+    assert chart_uri == f"ui://charts/{revision}/met-2013/chart.html?by=platform"
+    [chart] = old["views"][chart_uri]["contents"]
+    assert "the vast majority" in chart["text"]
