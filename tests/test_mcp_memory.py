@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.processes import AppProcess
+from tests.processes import AppProcess, ready_app
 from tests.test_memory import rss_bytes
 
 pytestmark = pytest.mark.processes
@@ -31,22 +31,17 @@ CALLS = int(os.environ.get("MCP_RSS_CALLS", "400"))
 
 @pytest.fixture
 def server(tmp_path: Path, database_url: str) -> Iterator[AppProcess]:
-    app = AppProcess(
+    with ready_app(
         tmp_path,
         "mcp-rss",
-        command="serve",
         database_url=database_url,
         cache_max_bytes=BUDGET,
         revision_check_seconds=0,
         rate_limit_per_minute=0,
         metrics="true",
         log_level="warning",
-    )
-    try:
-        app.wait_ready()
+    ) as app:
         yield app
-    finally:
-        app.terminate()
 
 
 def varied_calls(figure_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
