@@ -17,7 +17,7 @@ DEV_STAMP := $(VENV)/.dev-stamp
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-run run serve migrate seed lint format typecheck docs test test-sqlite test-postgres openapi openapi-check docs-examples readme lock clean docker-smoke
+.PHONY: help install install-run run serve migrate seed lint format typecheck docs test test-sqlite test-postgres openapi openapi-check docs-examples readme lock lock-mcp-2025 clean docker-smoke
 
 help:
 	@echo "make run            install the service, migrate, seed and serve on http://$(HOST):$(PORT) (SQLite)"
@@ -42,8 +42,18 @@ $(DEV_STAMP): $(RUN_STAMP)
 # What the service needs to run, and no more.
 install-run: $(RUN_STAMP)
 
+# The official MCP client of the 2025 revisions (mcp 1.x), in a venv of its own beside the
+# service's: tests/test_mcp_2025_client.py runs every tool through it (issue 30).
+MCP_2025_VENV := $(VENV)/mcp-2025
+MCP_2025_STAMP := $(MCP_2025_VENV)/.stamp
+
+$(MCP_2025_STAMP): requirements-mcp-2025.lock $(UV_STAMP)
+	$(PYTHON) -m venv --without-pip --clear $(MCP_2025_VENV)
+	$(BIN)/uv pip install --quiet --python $(MCP_2025_VENV)/bin/python -r requirements-mcp-2025.lock
+	@touch $@
+
 # The service and every development tool.
-install: $(DEV_STAMP)
+install: $(DEV_STAMP) $(MCP_2025_STAMP)
 
 run: install-run migrate seed serve
 
@@ -113,6 +123,14 @@ lock:
 	rm -rf /tmp/lock-venv && $(PYTHON) -m venv /tmp/lock-venv
 	/tmp/lock-venv/bin/pip install --quiet -e '.[dev]' uv
 	/tmp/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+# Re-pin the 2025 client (MCP_2025 names the release) after choosing another.
+MCP_2025 ?= mcp==1.30.0
+lock-mcp-2025:
+	rm -rf /tmp/lock-mcp-2025 && $(PYTHON) -m venv /tmp/lock-mcp-2025
+	/tmp/lock-mcp-2025/bin/pip install --quiet '$(MCP_2025)'
+	{ sed -n '/^#/p' requirements-mcp-2025.lock; /tmp/lock-mcp-2025/bin/pip freeze; } > requirements-mcp-2025.lock.new
+	mv requirements-mcp-2025.lock.new requirements-mcp-2025.lock
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .coverage .coverage.*

@@ -198,6 +198,8 @@ NOT_SQL: dict[str, str] = {
     "tests/test_fast_path.py": "a cache hit is the miss's bytes; the misses are the API tests'",
     "tests/test_llms.py": "text built from the committed OpenAPI document",
     "tests/test_memory.py": "the response cache's byte budget in a real process",
+    "tests/test_mcp_memory.py": "the response cache's byte budget for MCP answers in a real "
+    "process",
     "tests/test_metrics.py": "Prometheus counters of requests",
     "tests/test_middleware.py": "the edge layers' order and headers",
     "tests/test_proxy.py": "nginx in front of the app: timeouts, compression, client address",

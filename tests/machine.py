@@ -14,11 +14,19 @@ PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
 def require(path: Path, package: str) -> None:
+    _require(
+        path,
+        f"CI is set but {path} is missing; .ci/run installs Debian's {package}",
+        f"{path} is not installed (apt-get install {package}); CI runs this test",
+    )
+
+
+def _require(path: Path, in_ci: str, elsewhere: str) -> None:
     if path.exists():
         return
     if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {path} is missing; .ci/run installs Debian's {package}")
-    pytest.skip(f"{path} is not installed (apt-get install {package}); CI runs this test")
+        pytest.fail(in_ci)
+    pytest.skip(elsewhere)
 
 
 def require_chromium() -> None:
@@ -52,3 +60,12 @@ def require_redis() -> None:
 
 def require_nginx() -> None:
     require(NGINX, "nginx-light")
+
+
+def require_built(path: Path, how: str) -> None:
+    """Something `make install` builds (not a Debian package): skip without it, fail in CI."""
+    _require(
+        path,
+        f"CI is set but {path} is missing; {how} builds it",
+        f"{path} is missing ({how} builds it); CI runs this test",
+    )

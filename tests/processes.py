@@ -245,3 +245,16 @@ class AppProcess:
             self.process.kill()
             self.process.wait()
             raise
+
+
+@contextlib.contextmanager
+def ready_app(
+    workdir: Path, name: str, command: str = "serve", **settings: Any
+) -> Iterator[AppProcess]:
+    """An AppProcess once /readyz answers; terminated on the way out."""
+    app = AppProcess(workdir, name, command=command, **settings)
+    try:
+        app.wait_ready()
+        yield app
+    finally:
+        app.terminate()

@@ -372,3 +372,64 @@ def test_an_unknown_figure_s_card_is_an_error_in_plain_words(app_server: Running
         "message": "No figure has the id 'nope'.",
         "data": {"uri": uri},
     }
+
+
+def test_get_figure_and_aggregate_declare_their_view_on_the_tool(app_server: RunningApp) -> None:
+    """MCP Apps links a tool to a fixed ui:// view in tools/list; the host reads it and feeds
+    it the result, whose own _meta names the pinned card or chart that the view shows."""
+    listed = result_of(app_server.post({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}))
+    metas = {tool["name"]: tool.get("_meta") for tool in listed["tools"]}
+    view = {"ui": {"resourceUri": "ui://views/answer.html"}}
+    assert metas == {
+        "list_disclosures": None,
+        "list_measures": None,
+        "find_figures": None,
+        "get_figure": view,
+        "aggregate": view,
+        "compare": None,
+    }
+    [content] = result_of(read_resource(app_server, "ui://views/answer.html"))["contents"]
+    assert content["mimeType"] == "text/html;profile=mcp-app"
+    assert content["_meta"] == {"ui": {"csp": {}, "prefersBorder": True}}
+    page = Tags()
+    page.feed(content["text"])
+    # One inline script (the view's), nothing with an address: it loads nothing.
+    assert [tag for tag, _ in page.tags if tag in ("script", "iframe", "link", "img")] == ["script"]
+    assert [a for _, a in page.tags if "src" in a or "href" in a] == []
+    script = "".join(page.text)
+    for method in ("ui/initialize", "ui/notifications/tool-result", "resources/read"):
+        assert f'"{method}"' in script, method
+
+
+def test_aggregate_names_its_chart_pinned_and_the_chart_is_the_embed_svg(
+    app_server: RunningApp,
+) -> None:
+    arguments = {"disclosure": "met-2013", "by": ["staff_type", "outcome"], "year": 2011}
+    result = result_of(app_server.post(tools_call("aggregate", arguments)))
+    revision = result["structuredContent"]["citation"].split("revision ", 1)[1].split(":")[0]
+    uri = f"ui://charts/{revision}/met-2013/chart.html?by=staff_type%2Coutcome&year=2011"
+    assert result["_meta"] == {"ui": {"resourceUri": uri}}
+    [content] = result_of(read_resource(app_server, uri))["contents"]
+    assert content["mimeType"] == "text/html;profile=mcp-app"
+    assert content["_meta"] == {"ui": {"csp": {}, "prefersBorder": True}}
+    svg = httpx.get(
+        f"{app_server.base}/v1/embed/aggregates.svg",
+        params={
+            "disclosure": "met-2013",
+            "by": "staff_type,outcome",
+            "year": 2011,
+            "revision": revision,
+        },
+        timeout=20,
+    )
+    assert svg.status_code == 200
+    drawn = svg.text.split("?>", 1)[-1].strip()
+    assert content["text"].endswith(f"<body>{drawn}</body></html>")
+    assert "Police officers" in drawn
+    page = Tags()
+    page.feed(content["text"])
+    assert [tag for tag, _ in page.tags if tag in ("script", "iframe", "link", "img")] == []
+    # An unknown grouping is refused in words, never a 500.
+    bad = read_resource(app_server, uri.replace("staff_type%2Coutcome", "colour"))
+    assert bad.json()["error"]["code"] == -32602
+    assert bad.json()["error"]["message"].startswith("by must name one or two different")

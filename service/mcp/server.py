@@ -13,6 +13,7 @@ from mcp.server.caching import CacheableMethod, CacheHint
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError, UnexpectedToolError
 from mcp.server.transport_security import TransportSecuritySettings
+from mcp.shared.uri_template import UriTemplate
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,7 +22,8 @@ from starlette.types import Receive, Scope, Send
 
 from service import __version__, queries, reading, revisions
 from service.caching import JSON, make_entry, make_etag
-from service.embed.card import Card, card_html
+from service.embed.card import Card, card_html, esc
+from service.embed.svg import aggregate_svg, chart_title
 from service.errors import NotFound, Problem, ServiceUnavailable
 from service.mcp import BY_GROUP, INSTRUCTIONS, REQUEST_BASE, SERVER_NAME, SERVER_TITLE
 from service.middleware import MCP_MAX_BODY_BYTES
@@ -386,6 +388,27 @@ def figure_answer(session: Session, figure_id: str) -> tuple[FigureAnswer, str]:
 #: renders in a sandboxed frame, served with this MIME type.
 APP_MIME_TYPE = "text/html;profile=mcp-app"
 CARD_URI = "ui://figures/{revision}/{id}/card.html"
+#: The aggregate's chart: the tool's arguments are the query (RFC 6570, as the SDK matches).
+CHART_URI = (
+    "ui://charts/{revision}/{disclosure}/chart.html"
+    "{?by,measure,staff_type,outcome,platform,allegation,year,rank}"
+)
+CHART_TEMPLATE = UriTemplate.parse(CHART_URI)
+#: The view get_figure and aggregate name on their tool definitions (MCP Apps: a fixed ui://
+#: resource the host may prefetch, fed the tool's result): it shows the card or the chart the
+#: result names, pinned (view.js says how).
+VIEW_URI = "ui://views/answer.html"
+VIEW_META = {"ui": {"resourceUri": VIEW_URI}}
+#: No domains: the host lets a view load nothing from another origin (ours load nothing at
+#: all: inline CSS, and the view's one inline script).
+APP_META = {"ui": {"csp": {}, "prefersBorder": True}}
+HERE = Path(__file__).parent
+
+
+def view_html() -> str:
+    """view.html with view.js inside it: a view may load nothing, not even its own script."""
+    script = (HERE / "view.js").read_text(encoding="utf-8")
+    return (HERE / "view.html").read_text(encoding="utf-8").replace("/* view.js */", script)
 
 
 def card_uri(revision: str, figure_id: str) -> str:
@@ -415,14 +438,62 @@ def figure_result(
     figure_id: str,
 ) -> CallToolResult:
     answer, revision = read(lambda session: figure_answer(session, figure_id))
-    return with_card(answered(answer, render_figure), revision, answer.id)
+    return with_view(answered(answer, render_figure), card_uri(revision, answer.id))
 
 
-def with_card(result: CallToolResult, revision: str, figure_id: str) -> CallToolResult:
-    """get_figure's result naming its card (`_meta.ui.resourceUri`, as MCP Apps names a
-    view); a client without the extension ignores _meta and reads the same text."""
-    return result.model_copy(
-        update={"meta": {"ui": {"resourceUri": card_uri(revision, figure_id)}}}
+def aggregate_result(
+    read: Callable[[Callable[[Session], tuple[AggregateAnswer, str]]], tuple[AggregateAnswer, str]],
+    disclosure: str,
+    by: list[str],
+    measure: str | None,
+    dims: queries.Filters,
+) -> CallToolResult:
+    def work(session: Session) -> tuple[AggregateAnswer, str]:
+        result = queries.aggregate(session, disclosure, by, measure, dims, REQUEST_BASE.get())
+        answer = AggregateAnswer(**result.model_dump(), unexplained=unexplained(result.checks))
+        return answer, revisions.read_id(session)
+
+    answer, revision = read(work)
+    chart = chart_uri(revision, disclosure, by, measure, dims)
+    return with_view(answered(answer, render_aggregate), chart)
+
+
+def with_view(result: CallToolResult, uri: str) -> CallToolResult:
+    """A result naming its pinned card or chart (`_meta.ui.resourceUri`), which the tool's
+    view (VIEW_URI) reads and shows; a client without MCP Apps ignores _meta and reads the
+    same text."""
+    return result.model_copy(update={"meta": {"ui": {"resourceUri": uri}}})
+
+
+def chart_uri(
+    revision: str, disclosure: str, by: list[str], measure: str | None, dims: queries.Filters
+) -> str:
+    """The aggregate's chart, pinned: its revision, and the tool's arguments as the query."""
+    asked = {"by": ",".join(by), **({"measure": measure} if measure else {}), **dims}
+    return CHART_TEMPLATE.expand(
+        {"revision": revision, "disclosure": disclosure, **{k: str(v) for k, v in asked.items()}}
+    )
+
+
+def figure_chart(session: Session, revision: str, disclosure: str, asked: dict[str, str]) -> str:
+    """The SVG chart of /v1/embed/aggregates.svg (service.embed.svg) for these arguments,
+    pinned to `revision`, as the page an MCP Apps host shows: the chart inline, no script."""
+    by = [part.strip() for part in asked.pop("by", "").split(",")]
+    if not by or len(by) > 2 or len(set(by)) != len(by) or not set(by) <= set(DIMENSIONS):
+        raise ToolError(
+            f"by must name one or two different dimensions of: {', '.join(DIMENSIONS)}."
+        )
+    measure = asked.pop("measure", None)
+    dims: queries.Filters = {k: int(v) if k == "year" else v for k, v in asked.items()}
+    revisions.pin(session, revisions.resolve(session, revision))
+    base = REQUEST_BASE.get()
+    data = queries.aggregate(session, disclosure, by, measure, dims, base)
+    svg = aggregate_svg(data, queries.get_disclosure(session, disclosure), "light", base)
+    title = esc(chart_title(data.measure, data.by))
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>body{margin:0}svg{display:block;max-width:100%;height:auto}</style></head>"
+        f"<body>{svg.decode().split('?>', 1)[-1].strip()}</body></html>"
     )
 
 
@@ -680,7 +751,7 @@ def build_server(
         arguments |= {"text": text, "disputed": disputed, "limit": limit, "offset": offset}
         return kept("find_figures", arguments, lambda: answered(read(found), render_figures))
 
-    @tool(title="Get a figure", annotations=READ_ONLY)
+    @tool(title="Get a figure", annotations=READ_ONLY, meta=VIEW_META)
     def get_figure(id: FigureId) -> Annotated[CallToolResult, FigureAnswer]:
         """One figure in words ("17 to 18: the Guardian reported 18; ..."), every source's
         report, whether it is derived or disputed, the checks it takes part in, and the
@@ -688,7 +759,7 @@ def build_server(
 
         return kept("get_figure", {"id": id}, lambda: figure_result(read, id))
 
-    @tool(title="Aggregate figures", annotations=READ_ONLY)
+    @tool(title="Aggregate figures", annotations=READ_ONLY, meta=VIEW_META)
     def aggregate(
         by: Grouping,
         disclosure: DisclosureId | None = None,
@@ -716,12 +787,10 @@ def build_server(
 
         chosen = disclosure or state.settings.flagship_disclosure
 
-        def work(session: Session) -> AggregateAnswer:
-            result = queries.aggregate(session, chosen, list(by), measure, dims, REQUEST_BASE.get())
-            return AggregateAnswer(**result.model_dump(), unexplained=unexplained(result.checks))
-
         arguments = {"by": list(by), "disclosure": chosen, "measure": measure, "dims": dims}
-        return kept("aggregate", arguments, lambda: answered(read(work), render_aggregate))
+        return kept(
+            "aggregate", arguments, lambda: aggregate_result(read, chosen, list(by), measure, dims)
+        )
 
     @tool(title="Compare across disclosures", annotations=READ_ONLY)
     def compare(
@@ -837,21 +906,65 @@ def _add_resources(
     for disclosure_id in disclosures:
         _add_disclosure_resources(server, state, disclosure_id, read)
 
-    @server.resource(
+    def app_view(
+        uri: str, name: str, title: str, description: str
+    ) -> Callable[[Callable[..., str]], Callable[..., str]]:
+        """An MCP Apps view: HTML a host renders, under APP_META's CSP."""
+        return server.resource(
+            uri,
+            name=name,
+            title=title,
+            description=description,
+            mime_type=APP_MIME_TYPE,
+            meta=APP_META,
+        )
+
+    def pinned(work: Callable[[Session], str]) -> str:
+        try:
+            return read(work)
+        except (ToolError, ValueError) as error:  # unknown figure, revision or grouping
+            raise ResourceNotFoundError(str(error)) from None
+
+    @app_view(
         CARD_URI,
-        name="figure card",
-        title="A figure's card, pinned to a revision",
-        description="The figure as an MCP App view: its number, dispute, source and citation.",
-        mime_type=APP_MIME_TYPE,
-        # No domains: the host lets the view load nothing from another origin (it loads
-        # nothing at all: the card is HTML and inline CSS, no script).
-        meta={"ui": {"csp": {}, "prefersBorder": True}},
+        "figure card",
+        "A figure's card, pinned to a revision",
+        "The figure as an MCP App view: its number, dispute, source and citation.",
     )
     def card(revision: str, id: str) -> str:
-        try:
-            return read(lambda session: figure_card(session, revision, id))
-        except ToolError as error:  # an unknown figure or revision: said in plain words
-            raise ResourceNotFoundError(str(error)) from None
+        return pinned(lambda session: figure_card(session, revision, id))
+
+    @app_view(
+        CHART_URI,
+        "aggregate chart",
+        "An aggregate's chart, pinned to a revision",
+        "The aggregate as an MCP App view: ranges, words, total, sources.",
+    )
+    def chart(
+        revision: str,
+        disclosure: str,
+        by: str = "",
+        measure: str = "",
+        staff_type: str = "",
+        outcome: str = "",
+        platform: str = "",
+        allegation: str = "",
+        year: str = "",
+        rank: str = "",
+    ) -> str:
+        given = {"by": by, "measure": measure, "staff_type": staff_type, "outcome": outcome}
+        given |= {"platform": platform, "allegation": allegation, "year": year, "rank": rank}
+        asked = {k: v for k, v in given.items() if v}
+        return pinned(lambda session: figure_chart(session, revision, disclosure, asked))
+
+    @app_view(
+        VIEW_URI,
+        "answer view",
+        "The card or chart a get_figure or aggregate answer names",
+        "Shows the pinned card or chart the tool's result names, else its text.",
+    )
+    def view() -> str:
+        return view_html()
 
 
 def _add_disclosure_resources(

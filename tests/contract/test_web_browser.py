@@ -345,3 +345,129 @@ def test_the_figure_card_an_mcp_client_is_given_renders_with_nothing_from_elsewh
     cited = page.locator("a", has_text="Figure page").get_attribute("href")
     assert cited == called["structuredContent"]["page_url"]
     assert requested == []  # nothing loaded: no script, style, font or image from anywhere
+
+
+#: The CSP the MCP Apps specification has a host apply to a view that declares no domains
+#: (`_meta.ui.csp: {}`): nothing from any other origin; inline script and style only.
+APP_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; media-src 'self' data:; connect-src 'none'; frame-src 'none'; "
+    "object-src 'none'; base-uri 'self'"
+)
+#: A host as the MCP Apps specification describes one, in a page: the view in a sandboxed
+#: frame (scripts, no same origin) under APP_CSP; it answers ui/initialize, sends the tool's
+#: input and result once the view says it is initialized, proxies resources/read to the
+#: server (window.readResource, from the test) and follows the view's size.
+MCP_HOST = """<!DOCTYPE html><html><head><style>
+body { margin: 16px; font: 15px/1.4 sans-serif; background: #f4f4f5; }
+.turn { max-width: 560px; }
+iframe { width: 560px; border: 0; display: block; background: #fff; }
+</style></head><body><div class="turn"><p>Assistant: here is the figure, as published.</p>
+<iframe id="view" sandbox="allow-scripts"></iframe></div>
+<script>
+window.hostSeen = [];
+function show(html, csp, input, result) {
+  const frame = document.getElementById("view");
+  const post = (message) => frame.contentWindow.postMessage(message, "*");
+  window.addEventListener("message", async (event) => {
+    if (event.source !== frame.contentWindow) return;
+    const m = event.data;
+    window.hostSeen.push(m.method || "answer");
+    if (m.method === "ui/initialize") {
+      post({jsonrpc: "2.0", id: m.id, result: {protocolVersion: "2026-01-26",
+        hostInfo: {name: "test-host", version: "1"},
+        hostCapabilities: {serverResources: {}}, hostContext: {theme: "light"}}});
+    } else if (m.method === "ui/notifications/initialized") {
+      post({jsonrpc: "2.0", method: "ui/notifications/tool-input", params: {arguments: input}});
+      post({jsonrpc: "2.0", method: "ui/notifications/tool-result", params: result});
+    } else if (m.method === "resources/read") {
+      post({jsonrpc: "2.0", id: m.id, result: await window.readResource(m.params.uri)});
+    } else if (m.method === "ui/notifications/size-changed") {
+      frame.style.height = m.params.height + "px";
+    }
+  });
+  const policy = '<meta http-equiv="Content-Security-Policy" content="' + csp + '">';
+  frame.srcdoc = html.replace("<head>", "<head>" + policy);
+}
+</script></body></html>"""
+
+
+def _in_a_host(server: str, page: Page, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Call `tool` over MCP, and show its view as an MCP Apps host would: the ui:// view the
+    tool's definition names, fed the real result. Returns the result."""
+    listed = _mcp(server, "tools/list", {})["tools"]
+    view_uri = next(t for t in listed if t["name"] == tool)["_meta"]["ui"]["resourceUri"]
+    [view] = _mcp(server, "resources/read", {"uri": view_uri})["contents"]
+    assert view["_meta"]["ui"]["csp"] == {}  # so the host applies APP_CSP: no other origin
+    result = _mcp(server, "tools/call", {"name": tool, "arguments": arguments})
+    page.expose_function("readResource", lambda uri: _mcp(server, "resources/read", {"uri": uri}))
+    page.set_content(MCP_HOST)
+    page.evaluate(
+        "([html, csp, input, result]) => show(html, csp, input, result)",
+        [view["text"], APP_CSP, arguments, result],
+    )
+    return result
+
+
+def test_get_figure_s_view_shows_the_pinned_card_inside_the_chat(server: str, page: Page) -> None:
+    """Issue 30: the view get_figure declares on its tool, given the tool's result by a host,
+    shows the card the result names, pinned: the number, the dispute and the citation; under
+    the CSP a host applies for `csp: {}` nothing is loaded and nothing is refused."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    figure = "met-2013.officers.written-warning"
+    result = _in_a_host(server, page, "get_figure", {"id": figure})
+    card = page.frame_locator("#view")
+    expect(card.locator(".value")).to_have_text("17 to 18")
+    assert card.locator(".disputed").inner_text() == (
+        "Sources disagree: The Guardian: 18 · Evening Standard: 17 · The Independent: 17"
+    )
+    cited = card.locator("a", has_text="Figure page").get_attribute("href")
+    assert cited == result["structuredContent"]["page_url"]
+    assert result["structuredContent"]["page_url"].endswith(
+        "?revision=" + result["_meta"]["ui"]["resourceUri"].split("/")[3]
+    )
+    page.wait_for_function("window.hostSeen.length >= 4")
+    assert page.evaluate("window.hostSeen") == [
+        "ui/initialize",
+        "ui/notifications/initialized",
+        "resources/read",
+        "ui/notifications/size-changed",
+    ]
+    assert requested == []
+    assert errors == []
+    if SCREENSHOT_DIR:
+        page.locator(".turn").screenshot(path=str(Path(SCREENSHOT_DIR) / "mcp-card.png"))
+
+
+def test_aggregate_s_view_shows_the_pinned_chart_inside_the_chat(server: str, page: Page) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    result = _in_a_host(server, page, "aggregate", {"disclosure": "met-2013", "by": ["platform"]})
+    chart = page.frame_locator("#view")
+    expect(chart.locator("svg")).to_have_count(1)
+    drawn = chart.locator("svg").text_content() or ""
+    assert "the vast majority" in drawn
+    assert result["structuredContent"]["rows"][0]["reading"] == "the vast majority"
+    assert errors == []
+
+
+def test_a_view_shows_the_answer_s_text_when_the_result_names_no_page(
+    server: str, page: Page
+) -> None:
+    """A result without a pinned page (or a host that cannot read resources) is shown as the
+    answer's own text, as a client without MCP Apps shows it: never an empty frame."""
+    result = _mcp(server, "tools/call", {"name": "get_figure", "arguments": {"id": "nope"}})
+    assert result["isError"] is True
+    [view] = _mcp(server, "resources/read", {"uri": "ui://views/answer.html"})["contents"]
+    page.set_content(MCP_HOST)
+    page.evaluate(
+        "([html, csp, input, result]) => show(html, csp, input, result)",
+        [view["text"], APP_CSP, {"id": "nope"}, result],
+    )
+    expect(page.frame_locator("#view").locator("pre.answer")).to_have_text(
+        result["content"][0]["text"]
+    )
+    assert result["content"][0]["text"].endswith("No figure has the id 'nope'.")
