@@ -197,13 +197,13 @@ def test_compare_investigated_answers_every_disclosure_by_group(app_server: Runn
     api = httpx.get(
         f"{app_server.base}/v1/series", params={"measure": "investigated"}, timeout=20
     ).json()
-    assert got["count"] == 14
+    assert got["count"] == 21  # 14 of the Met's own answers, 7 of the pa-2014 survey
     assert got["groups"] == api["groups"]
     assert got["points"] == api["data"]
     assert {p["value"] for p in got["points"]} >= {75, 12, 87, 71, 412, 184, 14, 160}
     text = result.content[0].text
     assert text.startswith(
-        "investigated: 14 figures in 7 groups. Figures of one group count the same thing and "
+        "investigated: 21 figures in 13 groups. Figures of one group count the same thing and "
         "may be set side by side, never added;"
     )
     assert "separate points" not in text
