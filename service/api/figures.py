@@ -39,7 +39,8 @@ FIGURE_HISTORY = csv_table(
     "(exact value, or min/max, or only a qualifier), whether sources disagree, what each "
     "source reported, and a citation. Dimension filters match exactly; an empty dimension "
     "on a figure means it is not broken down by it. `q` searches labels and notes; `sort` "
-    "orders by one field.",
+    "orders by one field (`count`: by the reading, the low end of a range first, words-only "
+    "figures last).",
     response_model=Page[FigurePublic],
     responses=list_responses(400, 406, 422, 503),
 )
