@@ -89,6 +89,12 @@ def disclosure_page(disclosure_id: str) -> str:
     return f"/disclosures/{_segment(disclosure_id)}"
 
 
+#: The lists and the search for people (service/web/lists.py).
+FIGURES_PAGE = "/figures"
+DISCLOSURES_PAGE = "/disclosures"
+SEARCH_PAGE = "/search"
+
+
 # ---------------------------------------------------------------- embeds
 
 

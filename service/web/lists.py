@@ -8,11 +8,12 @@ bad parameter is a 400 page for people and problem+json for a client that asked 
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from service import paging, queries, urls
 from service.api.deps import (
@@ -122,7 +123,6 @@ class FigureQuery:
     sort: str | None
     limit: int
     offset: int
-    chosen: dict[str, str] = field(default_factory=dict)
 
     def selection(
         self,
@@ -136,7 +136,8 @@ class FigureQuery:
         params = {**self.given, **changes}
         if set(changes) - {"offset"}:
             params.pop("offset", None)
-        return urls.with_query("/figures", {k: v for k, v in params.items() if v is not None})
+        kept = {k: v for k, v in params.items() if v is not None}
+        return urls.with_query(urls.FIGURES_PAGE, kept)
 
     def api(self, fmt: str = "") -> str:
         params = {k: v for k, v in self.given.items() if k != "format"}
@@ -189,7 +190,7 @@ def read_choice(params: Mapping[str, str], name: str, allowed: Sequence[str]) ->
     return value
 
 
-def read_figure_query(request: Request, session: Any) -> FigureQuery:
+def read_figure_query(request: Request, session: Session) -> FigureQuery:
     params = read_params(request, FIGURE_PARAMS)
     if "cursor" in params:
         detail = "This page pages by offset; the cursor is for /v1/figures."
@@ -222,7 +223,7 @@ def facet_label(name: str, value: str, measures: Mapping[str, str]) -> str:
     return value
 
 
-def figure_facets(session: Any, query: FigureQuery) -> list[dict[str, Any]]:
+def figure_facets(session: Session, query: FigureQuery) -> list[dict[str, Any]]:
     """Every facet of the selected figures: each value with its count and the link that
     picks it (or, when picked, drops it)."""
     selected = queries.figure_selection(session, *query.selection())
@@ -287,7 +288,7 @@ def asks_for_data(request: Request, params: Mapping[str, str]) -> bool:
     return "format" in params or wants_json(request)
 
 
-@router.get("/figures")
+@router.get(urls.FIGURES_PAGE)
 def figures_page(request: Request, session: SessionDep, state: StateDep) -> Response:
     base = base_url(request, state)
     try:
@@ -337,7 +338,7 @@ def figures_page(request: Request, session: SessionDep, state: StateDep) -> Resp
     return page(request, session, state, build, query.given)
 
 
-@router.get("/disclosures")
+@router.get(urls.DISCLOSURES_PAGE)
 def disclosures_page(request: Request, session: SessionDep, state: StateDep) -> Response:
     try:
         params = read_params(request, ("limit", "offset", "format", "revision"))
@@ -375,7 +376,7 @@ def contains(q: str, *texts: str | None) -> bool:
     return any(q.lower() in (t or "").lower() for t in texts)
 
 
-def search(session: Any, q: str, base: str) -> Found:
+def search(session: Session, q: str, base: str) -> Found:
     window = queries.figure_window(
         session,
         disclosure=None,
@@ -410,7 +411,7 @@ def search(session: Any, q: str, base: str) -> Found:
     )
 
 
-@router.get("/search")
+@router.get(urls.SEARCH_PAGE)
 def search_page(request: Request, session: SessionDep, state: StateDep) -> Response:
     base = base_url(request, state)
     try:
@@ -428,7 +429,7 @@ def search_page(request: Request, session: SessionDep, state: StateDep) -> Respo
             found=found,
             titles=titles,
             shown=SEARCH_SHOWN,
-            all_figures=urls.with_query("/figures", {"q": q or ""}),
+            all_figures=urls.with_query(urls.FIGURES_PAGE, {"q": q or ""}),
             all_cases=urls.with_query(urls.api("cases"), {"q": q or ""}),
             marks=marks,
             dimension_words=dimension_words,
