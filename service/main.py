@@ -59,7 +59,7 @@ from service.errors import (
 from service.mcp import SERVER_JSON_PATH, McpEndpoint
 from service.state import AppState
 from service.web import forces as force_pages
-from service.web import pages
+from service.web import lists, pages
 
 DESCRIPTION = """\
 Figures from Metropolitan Police answers to Freedom of Information requests about
@@ -195,6 +195,7 @@ def route_templates() -> dict[Any, str]:
             llms.router,
             pages.router,
             force_pages.router,
+            lists.router,
             apidocs.router,
         )
     ]
@@ -331,6 +332,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Pages for people (service/web): HTML, not OpenAPI operations; their assets are files.
     app.include_router(pages.router)
     app.include_router(force_pages.router)
+    app.include_router(lists.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(apidocs.router)
     # The MCP endpoint (service/mcp) is an ASGI app of the SDK's, routed here so that

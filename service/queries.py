@@ -372,22 +372,7 @@ def figure_window(
 ) -> paging.Window:
     """A page of figures, filtered, ordered and paged in SQL (disputed too: see
     disputed_in_sql); only the page's figures are built."""
-    query = select(Figure)
-    if disclosure is not None:
-        query = query.where(Figure.disclosure_id == disclosure)
-    if measure is not None:
-        # A measure of another disclosure matches nothing here; only an unknown one is wrong.
-        # One index lookup tells which; listing the known measures reads every figure.
-        stored = select(Figure.id).where(Figure.measure == measure).limit(1)
-        if session.exec(stored).first() is None:
-            raise InvalidParameter("measure", measure, measures(session, None))
-        query = query.where(Figure.measure == measure)
-    for dim, value in dimensions.items():
-        query = query.where(getattr(Figure, dim) == value)
-    if q is not None:
-        query = query.where(text_match(q, Figure.label, Figure.note))
-    if disputed is not None:
-        query = query.where(disputed_in_sql() if disputed else ~disputed_in_sql())
+    query = figure_selection(session, disclosure, measure, dimensions, disputed, q)
     if measure is not None or dimensions or q is not None or disputed is not None:
         count, exact = paging.capped_count(session, query, col(Figure.id))
     else:  # every figure of the disclosure (or all): counted when the packages were loaded
@@ -415,6 +400,61 @@ def figure_window(
         )
     context = FigureContext.load(session, figures, base_url)
     return paging.Window([figure_public(f, context) for f in figures], count, exact, after, before)
+
+
+def figure_selection(
+    session: Session,
+    disclosure: str | None,
+    measure: str | None,
+    dimensions: Filters,
+    disputed: bool | None,
+    q: str | None,
+) -> Any:
+    """The figures a list's filters select, as a query (the list and its facets share it)."""
+    query = select(Figure)
+    if disclosure is not None:
+        query = query.where(Figure.disclosure_id == disclosure)
+    if measure is not None:
+        # A measure of another disclosure matches nothing here; only an unknown one is wrong.
+        # One index lookup tells which; listing the known measures reads every figure.
+        stored = select(Figure.id).where(Figure.measure == measure).limit(1)
+        if session.exec(stored).first() is None:
+            raise InvalidParameter("measure", measure, measures(session, None))
+        query = query.where(Figure.measure == measure)
+    for dim, value in dimensions.items():
+        query = query.where(getattr(Figure, dim) == value)
+    if q is not None:
+        query = query.where(text_match(q, Figure.label, Figure.note))
+    if disputed is not None:
+        query = query.where(disputed_in_sql() if disputed else ~disputed_in_sql())
+    return query
+
+
+#: The columns a figure list is faceted by, as the list filters them.
+FIGURE_FACETS = ("disclosure_id", "measure", "force", *DIMENSIONS)
+
+
+def figure_facets(session: Session, query: Any) -> dict[str, list[tuple[str, int]]]:
+    """For each facet column, how many of the figures `query` selects (figure_selection)
+    have each value (empty values left out), in value order; and under "disputed", how
+    many the sources disagree on and how many they agree on."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for name in FIGURE_FACETS:
+        column = getattr(Figure, name)
+        grouped = (
+            query.with_only_columns(column, func.count())
+            .where(column.is_not(None))
+            .group_by(column)
+            .order_by(column)
+        )
+        found[name] = [(str(value), n) for value, n in session.execute(grouped).all()]
+    everyone = session.execute(query.with_only_columns(func.count())).scalar_one()
+    counted = query.with_only_columns(func.count()).where(disputed_in_sql())
+    disagreeing = session.execute(counted).scalar_one()
+    found["disputed"] = [
+        (value, n) for value, n in (("true", disagreeing), ("false", everyone - disagreeing)) if n
+    ]
+    return found
 
 
 def disputed_in_sql() -> ColumnElement[bool]:
@@ -464,6 +504,11 @@ def sorted_by(table: Any, sort: str | None) -> list[Any]:
     appends the default order, which breaks ties stably."""
     if sort is None:
         return []
+    descending = sort.startswith("-")
+    if sort.lstrip("-") == "count":  # a figure's reading: its low end, then its high end
+        low = func.coalesce(table.value, table.min)
+        high = func.coalesce(table.value, table.max, table.min)
+        return [low.is_(None), *(t.desc() if descending else t.asc() for t in (low, high))]
     column = getattr(table, sort.lstrip("-"))
     return [column.is_(None), column.desc() if sort.startswith("-") else column.asc()]
 

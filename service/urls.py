@@ -97,6 +97,12 @@ def force_page(force_id: str) -> str:
     return f"/forces/{_segment(force_id)}"
 
 
+#: The lists and the search for people (service/web/lists.py).
+FIGURES_PAGE = "/figures"
+DISCLOSURES_PAGE = "/disclosures"
+SEARCH_PAGE = "/search"
+
+
 # ---------------------------------------------------------------- embeds
 
 

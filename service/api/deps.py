@@ -230,7 +230,18 @@ QueryTextParam = Annotated[
     ),
 ]
 
-FIGURE_SORT_FIELDS = ("id", "disclosure", "measure", "label", "year", "value", "min", "max")
+#: `count` orders by a figure's reading: the low end of its range, then the high end.
+FIGURE_SORT_FIELDS = (
+    "id",
+    "disclosure",
+    "measure",
+    "label",
+    "year",
+    "value",
+    "min",
+    "max",
+    "count",
+)
 CASE_SORT_FIELDS = ("id", "disclosure", "year", "staff_type", "outcome", "platform")
 
 

@@ -42,8 +42,8 @@ FIGURE_HISTORY = csv_table(
     "source reported, and a citation. Dimension filters match exactly; an empty dimension "
     "on a figure means it is not broken down by it. `force` keeps the figures about one "
     "force, from its own answers and from surveys of every force. `q` searches labels and "
-    "notes; `sort` "
-    "orders by one field.",
+    "notes; `sort` orders by one field (`count`: by the reading, the low end of a range "
+    "first, words-only figures last).",
     response_model=Page[FigurePublic],
     responses=list_responses(400, 406, 422, 503),
 )

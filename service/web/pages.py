@@ -25,7 +25,9 @@ from service.citation import answer_name, bibtex
 from service.embed.card import Card, card_height, esc
 from service.errors import NotFound, Problem
 from service.models import (
+    AggregateRow,
     CheckPublic,
+    DisclosurePublic,
     FigurePublic,
     MeasurePublic,
     Revision,
@@ -103,7 +105,7 @@ class PageError(Exception):
 # ---------------------------------------------------------------- what a page shows
 
 
-def marks(figure: FigurePublic | SeriesPoint) -> list[str]:
+def marks(figure: FigurePublic | SeriesPoint | AggregateRow) -> list[str]:
     """Short tags beside a count, so a range, a dispute or words are never read as a number."""
     found = []
     if not reading.has_number(figure.value, figure.min, figure.max):
@@ -189,6 +191,65 @@ def charts(session: Session, disclosure: str, groupings: Iterable[str], base: st
         for by in groupings
     ]
     return declared or undeclared_charts(session, disclosure, base)
+
+
+@dataclass(frozen=True)
+class FigureChart:
+    """A figure among its siblings: the chart, the same rows as a table, and their CSV."""
+
+    chart: Chart
+    rows: list[AggregateRow]
+    total: AggregateRow | None
+    csv: str
+
+
+def figure_chart(session: Session, figure: FigurePublic, base: str) -> FigureChart | None:
+    """The chart a figure stands in: its measure in its disclosure, by the first dimension it
+    is broken down by (in CHART_BY order), filtered to its other dimensions. None for a
+    figure broken down by nothing (its number is the picture)."""
+    dims = [d for d in CHART_BY if getattr(figure, d) is not None]
+    if not dims:
+        return None
+    by, filters = dims[0], {d: getattr(figure, d) for d in dims[1:]}
+    try:
+        agg = queries.aggregate(session, figure.disclosure, [by], figure.measure, filters, base)
+    except Problem:  # a grouping the disclosure cannot give: the number alone
+        return None
+    params = {"disclosure": figure.disclosure, "by": by, "measure": figure.measure}
+    params.update({d: str(v) for d, v in filters.items()})
+    return FigureChart(
+        Chart(
+            urls.embed_chart(urlencode(params)),
+            chart_alt(session, figure.disclosure, by, base, figure.measure, filters),
+            by,
+        ),
+        agg.rows,
+        agg.total,
+        urls.with_query(urls.api("aggregates"), {**params, "format": "csv"}),
+    )
+
+
+def newest_first(disclosures: Sequence[DisclosurePublic]) -> list[DisclosurePublic]:
+    """By the date the answer was given (else first reported, else the period's end)."""
+
+    def when(d: DisclosurePublic) -> str:
+        return d.answer_date or d.first_coverage or d.period_end or ""
+
+    return sorted(disclosures, key=lambda d: (when(d), d.id), reverse=True)
+
+
+def revision_words(revision: Revision | None, titles: dict[str, str]) -> list[str]:
+    """What a revision changed, one plain sentence per package it added or changed."""
+    if revision is None:
+        return []
+    out = []
+    for package in revision.packages:
+        title = titles.get(package["disclosure"], package["disclosure"])
+        notes = [n for n in package.get("notes", []) if n != revisions.NO_NOTE]
+        verb = "Added" if package.get("change") == "added" else "Updated"
+        said = " ".join(notes) if notes else "Its package says nothing about what changed."
+        out.append(f"{verb}: {title}. {said}")
+    return out
 
 
 def headline_figures(figures: Sequence[FigurePublic]) -> list[FigurePublic]:
@@ -354,6 +415,14 @@ def error_page(request: Request, error: PageError) -> Response:
     )
 
 
+def refusal(request: Request, error: PageError) -> Response:
+    """A page that cannot be shown: problem+json to a client that asked for JSON, else a
+    page for people with the same status."""
+    if error.problem is not None and wants_json(request):
+        raise error.problem from None
+    return error_page(request, error)
+
+
 def page(
     request: Request,
     session: Session,
@@ -373,9 +442,7 @@ def page(
     try:
         response = reply.raw(build, HTML_TYPE, PAGE_HEADERS)
     except PageError as error:
-        if error.problem is not None and wants_json(request):
-            raise error.problem from None
-        return error_page(request, error)
+        return refusal(request, error)
     # Asked with fewer parameters than understood (defaults left out, as a plain link to the
     # page does): keep it under the request's own parameters too, so the fast path finds it.
     # Only understood parameters with the values used: an unknown one never adds an entry.
@@ -394,7 +461,11 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
 
     def build() -> bytes:
         disclosures = []
-        for d in queries.list_disclosures(session):
+        listed = newest_first(queries.list_disclosures(session))
+        flagship = state.settings.flagship_disclosure
+        # The flagship answer is what people come for: it leads; the rest, newest first.
+        listed.sort(key=lambda d: d.id != flagship)
+        for d in listed:
             detail = queries.get_disclosure(session, d.id)
             groupings = [a.by for a in detail.aggregates if a.by == "outcome"] or [
                 a.by for a in detail.aggregates[:1]
@@ -407,12 +478,15 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
                     "downloads": [*downloads(d.id)[:2], downloads(d.id)[-1]],
                 }
             )
+        revision = session.exec(
+            select(Revision).where(Revision.id == revisions.read_id(session))
+        ).first()
+        titles = {d.id: d.title for d in listed}
         return render(
             "home.html",
             disclosures=disclosures,
-            revision=session.exec(
-                select(Revision).where(Revision.id == revisions.read_id(session))
-            ).first(),
+            revision=revision,
+            changes=revision_words(revision, titles),
             pinned=revisions.is_pinned(session),
             marks=marks,
         )
@@ -587,6 +661,8 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
             printed_kinds=reading.PRINTED_KINDS,
             checks=queries.evaluate_checks(session, figure.disclosure, [figure.id]),
             check_status=CHECK_STATUS,
+            chart=figure_chart(session, figure, base),
+            live_url=urls.absolute(base, urls.figure_page(figure.id)),
             bibtex=bibtex(figure.cite),
             csl=json.dumps(csl, indent=2, ensure_ascii=False),
             history=history.figure_history(session, figure.id),

@@ -279,6 +279,25 @@ def test_figures_sort_by_a_field_descending_with_a_stable_tie_break(client: Test
     assert bad.json()["errors"][0]["allowed"][:4] == ["id", "-id", "disclosure", "-disclosure"]
 
 
+def test_figures_sort_by_count_orders_ranges_by_their_low_end_and_words_last(
+    client: TestClient,
+) -> None:
+    """Issue 26: `count` sorts by the reading, so a range (17 to 18) or "at least" stands
+    where its low end puts it, not among the figures with no number."""
+    body = client.get("/v1/figures?disclosure=met-2013&outcome=written_warning&sort=count").json()
+    assert [(f["id"], f["reading"]) for f in body["data"]] == [
+        ("met-2013.staff.written-warning", "4"),
+        ("met-2013.officers.written-warning", "17 to 18"),
+    ]
+    every = client.get("/v1/figures?disclosure=met-2013&sort=-count&limit=500").json()["data"]
+    lows = [f["value"] if f["value"] is not None else f["min"] for f in every]
+    numbers = [low for low in lows if low is not None]
+    assert numbers == sorted(numbers, reverse=True)
+    assert numbers[:3] == [87, 75, 50]
+    assert lows[len(numbers) :] == [None] * (len(lows) - len(numbers))  # words only: last
+    assert every[len(numbers)]["reading"] == "the vast majority"
+
+
 def test_figures_of_a_measure_another_disclosure_has_are_an_empty_page(
     client: TestClient,
 ) -> None:

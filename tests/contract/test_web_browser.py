@@ -35,6 +35,9 @@ PAGES = {
     "disclosure": "/disclosures/met-2013",
     "figure": f"/figures/{FIGURE}",
     "compare": "/compare?measure=investigated",
+    "figures": "/figures?outcome=dismissed",
+    "disclosures": "/disclosures",
+    "search": "/search?q=written+warning",
 }
 WIDTHS = {"desktop": (1280, 900), "mobile": (360, 780)}
 SCREENSHOT_DIR = os.environ.get("WEB_SCREENSHOT_DIR")
@@ -471,3 +474,143 @@ def test_a_view_shows_the_answer_s_text_when_the_result_names_no_page(
         result["content"][0]["text"]
     )
     assert result["content"][0]["text"].endswith("No figure has the id 'nope'.")
+
+
+#: Every element the page lays out that reaches past the screen's left or right edge
+#: (the skip link, clipped, has no width; nothing is excused).
+WIDER_THAN_SCREEN = """w => [...document.querySelectorAll('body *')].filter(e => {
+  const r = e.getBoundingClientRect();
+  return r.width > 0 && (r.right > w + 0.5 || r.left < -0.5);
+}).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' '
+  + Math.round(e.getBoundingClientRect().width) + 'px: '
+  + (e.textContent || '').trim().slice(0, 60))"""
+
+
+def every_page(server: str) -> list[str]:
+    """Every kind of page: home, each disclosure and a figure of each (its widest reading),
+    the lists, the comparisons and a search."""
+    disclosures = httpx.get(f"{server}/v1/disclosures").json()["data"]
+    figures = httpx.get(f"{server}/v1/figures", params={"limit": 500}).json()["data"]
+    urls = ["/", "/disclosures", "/figures", "/figures?sort=-count&limit=500", "/compare"]
+    urls += ["/compare?measure=investigated", "/search?q=warning", "/search?q=guardian"]
+    for d in disclosures:
+        urls.append(f"/disclosures/{d['id']}")
+        own = [f for f in figures if f["disclosure"] == d["id"]]
+        if own:
+            widest = max(own, key=lambda f: (len(f["reading"]), f["disputed"]))
+            urls.append(f"/figures/{widest['id']}")
+    return urls
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_no_element_is_wider_than_the_screen_on_any_page(
+    server: str, browser: Browser, width: str
+) -> None:
+    """Issue 26: on /disclosures/met-2013 a count in words (nowrap) made the table 1,255 px
+    wide in a 960 px column, and at 360 px the "sources disagree" mark was cut off."""
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h})
+    page = context.new_page()
+    urls = every_page(server)
+    # The 2013 figure is one whose count is only words ("named as an outcome ...").
+    assert any(u.startswith("/figures/met-2013.outcome-named.") for u in urls)
+    disclosures = httpx.get(f"{server}/v1/disclosures").json()["data"]
+    with_figures = [d for d in disclosures if d["figure_count"]]
+    assert (len(disclosures), len(with_figures)) == (9, 8)  # met-2015-cases has cases only
+    assert len(urls) == 8 + len(disclosures) + len(with_figures)
+    wide = {}
+    for url in urls:
+        response = page.goto(server + url, wait_until="load")
+        assert response is not None
+        assert response.status == 200, url
+        found = page.evaluate(WIDER_THAN_SCREEN, w)
+        if found:
+            wide[url] = found[:5]
+    assert wide == {}
+    # The dispute mark of the written warnings is on the screen, whole, at this width.
+    page.goto(f"{server}/disclosures/met-2013", wait_until="load")
+    row = page.locator("table.figures tbody tr", has_text="Police officers given a written warning")
+    mark = row.locator(".mark", has_text="sources disagree")
+    box = mark.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= w
+    context.close()
+
+
+def test_a_search_from_the_home_page_finds_the_written_warnings(server: str, page: Page) -> None:
+    visit(page, server + "/")
+    page.get_by_role("searchbox", name="Search figures, cases, notes and sources").fill(
+        "written warning"
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/search?q=written+warning")
+    found = page.locator('section[data-kind="figures"] li')
+    expected = httpx.get(f"{server}/v1/figures", params={"q": "written warning"}).json()
+    assert found.count() == expected["count"] == 13
+    link = page.get_by_role("link", name="Police officers given a written warning").nth(1)
+    assert link.get_attribute("href") == "/figures/met-2013.officers.written-warning"
+    item = found.filter(has=page.locator('a[href="/figures/met-2013.officers.written-warning"]'))
+    assert item.inner_text().startswith(
+        "Police officers given a written warning: 17 to 18 range sources disagree officers"
+    )
+    link.click()
+    page.wait_for_url(f"{server}/figures/met-2013.officers.written-warning")
+    assert page.locator(".reading").inner_text() == "17 to 18 officers range sources disagree"
+
+
+def test_figures_facet_by_outcome_and_sort_by_count(server: str, page: Page) -> None:
+    visit(page, server + "/figures")
+    assert page.locator("table.figures tbody tr").count() == 50
+    outcomes = page.locator('[data-facet="outcome"]')
+    outcomes.get_by_role("link", name="Written warning", exact=True).click()
+    page.wait_for_url(f"{server}/figures?outcome=written_warning")
+    api = f"{server}/v1/figures?outcome=written_warning"
+    rows = page.locator("table.figures tbody tr td:first-child a")
+    assert [rows.nth(i).get_attribute("href") for i in range(rows.count())] == [
+        f"/figures/{f['id']}" for f in httpx.get(api).json()["data"]
+    ]
+    assert page.locator("p.count-line").inner_text().startswith("5 figures; 1 to 5 shown.")
+    count = page.locator("th", has=page.locator("a[data-sort=count]"))
+    assert count.get_attribute("aria-sort") == "none"
+    count.get_by_role("link").click()
+    page.wait_for_url(f"{server}/figures?outcome=written_warning&sort=count")
+    assert count.get_attribute("aria-sort") == "ascending"
+    counts = page.locator("table.figures tbody tr .count").all_inner_texts()
+    assert counts == ["4", "12", "17 to 18", "18", "20"]
+    assert counts == [f["reading"] for f in httpx.get(f"{api}&sort=count").json()["data"]]
+    count.get_by_role("link").click()
+    page.wait_for_url(f"{server}/figures?outcome=written_warning&sort=-count")
+    assert count.get_attribute("aria-sort") == "descending"
+    assert page.locator("table.figures tbody tr .count").all_inner_texts() == counts[::-1]
+    # The page's address is the API's query string: the same URL under /v1 gives the rows.
+    same = httpx.get(f"{server}/v1/figures?outcome=written_warning&sort=-count").json()
+    assert [f["reading"] for f in same["data"]] == counts[::-1]
+
+
+def test_the_figure_page_shows_its_chart_or_its_table(server: str, page: Page) -> None:
+    visit(page, f"{server}/figures/met-2013.officers.written-warning")
+    bar = page.locator(".figure-bar")
+    assert bar.locator("button:visible").all_inner_texts() == ["Chart", "Table"]
+    assert bar.locator("a").all_inner_texts() == [
+        "Download the chart's figures (CSV)",
+        "Download this figure (JSON)",
+        "Cite",
+        "Share",
+        "Embed",
+    ]
+    chart = page.locator("#panel-chart img")
+    assert chart.is_visible()
+    assert images_loaded(page)
+    assert page.locator("#panel-table").is_hidden()
+    page.get_by_role("button", name="Table").click()
+    assert chart.is_hidden()
+    table = page.locator("#panel-table table")
+    assert table.is_visible()
+    current = table.locator("tr.this")
+    assert current.inner_text() == (
+        "Police officers given a written warning\t17 to 18 range sources disagree officers"
+    )
+    assert page.get_by_role("button", name="Table").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="Chart").click()
+    assert chart.is_visible()

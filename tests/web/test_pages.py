@@ -60,7 +60,7 @@ def test_home_lists_each_disclosure_with_headline_figures_charts_and_downloads(
     revision = web.get("/v1/revisions").json()["data"][0]
     assert (
         f"The latest revision of the data is\n<code>{revision['id']}</code>, published "
-        f"{revision['published']}: "
+        f"{revision['published']}.\n"
     ) in page
     assert '<a href="/v1/revisions">Every revision</a>' in page
     assert (
@@ -75,19 +75,53 @@ def test_home_lists_each_disclosure_with_headline_figures_charts_and_downloads(
     total = web.get("/v1/figures/met-2013.all.investigated").json()
     assert (
         f'<tr><td><a href="/figures/met-2013.all.investigated">{e(total["label"])}</a></td>'
-        f'<td><span class="count">{total["reading"]}</span> '
+        f'<td data-label="Count"><span class="count">{total["reading"]}</span> '
         '<span class="mark">our arithmetic</span> <span class="unit">people</span></td></tr>'
     ) in page
     assert (
         '<img src="/v1/embed/aggregates.svg?disclosure=met-2013&amp;by=outcome" '
         'alt="Bar chart by outcome: Officers and civilian staff dismissed: 7; Officers and '
         "civilian staff who resigned or retired: 8. Stated total: Officers and civilian staff "
-        'investigated over social-media use: 87." width="640" loading="lazy">'
+        'investigated over social-media use: 87." width="640">'
     ) in page
     assert '<a href="/docs">API documentation</a>' in page
     assert '<link rel="stylesheet" href="/static/web.css">' in page
     # Nothing on the page comes from another host.
     assert not re.search(r'(src|href)="(https?:)?//', page.split("<main", 1)[0])
+
+
+def test_home_leads_with_the_flagship_then_the_newest_answer(web: TestClient) -> None:
+    """Issue 26: the 2013 answer's chart first, then each later answer newest first; the
+    revision's notes in plain words at the foot, not a raw note at the top."""
+    page = get_page(web, "/")
+    shown = re.findall(
+        r'<section class="disclosure" aria-labelledby="d-\d+" data-disclosure="([^"]+)">', page
+    )
+    disclosures = web.get("/v1/disclosures").json()["data"]
+
+    def when(d: dict[str, Any]) -> str:
+        return d["answer_date"] or d["first_coverage"] or d["period_end"] or ""
+
+    later = sorted(
+        (d for d in disclosures if d["id"] != "met-2013"), key=lambda d: (when(d), d["id"])
+    )
+    assert shown == ["met-2013", *[d["id"] for d in reversed(later)]]
+    assert shown[1:4] == [
+        "met-2023-inkl-507-complaints",
+        "met-2022-guardian",
+        "met-2022-opendemocracy-ico-redacted-cases",
+    ]
+    first = page.split('data-disclosure="met-2013">', 1)[1].split("</section>", 1)[0]
+    # The section opens with its heading and then the picture, before any table.
+    assert first.index('<figure class="chart lead-chart">') < first.index("<table")
+    assert "no note given" not in page
+    about = page.split('<section class="about"', 1)[1]
+    revision = web.get("/v1/revisions").json()["data"][0]
+    titles = {d["id"]: d["title"] for d in disclosures}
+    for package in revision["packages"]:
+        notes = [n for n in package["notes"] if n != "no note given"]
+        said = " ".join(notes) or "Its package says nothing about what changed."
+        assert f"<li>Added: {e(titles[package['disclosure']])}. {e(said)}</li>" in about
 
 
 def expected_marks(f: dict[str, Any]) -> str:
@@ -114,8 +148,8 @@ def test_home_headlines_mark_ranges_disputes_and_our_arithmetic(web: TestClient)
     for f in headlines:
         assert (
             f'<a href="/figures/{f["id"]}">{e(f["label"])}</a></td>'
-            f'<td><span class="count">{e(f["reading"])}</span>{expected_marks(f)} '
-            f'<span class="unit">{f["unit"]}</span></td></tr>'
+            f'<td data-label="Count"><span class="count">{e(f["reading"])}</span>'
+            f'{expected_marks(f)} <span class="unit">{f["unit"]}</span></td></tr>'
         ) in page
 
 
@@ -129,8 +163,8 @@ def test_disclosure_rows_mark_every_range_dispute_and_words(web: TestClient) -> 
     }
     for f in figures:
         assert (
-            f'<td><span class="count">{e(f["reading"])}</span>{expected_marks(f)} '
-            f'<span class="unit">{f["unit"]}</span></td>'
+            f'<td data-label="Count"><span class="count">{e(f["reading"])}</span>'
+            f'{expected_marks(f)} <span class="unit">{f["unit"]}</span></td>'
         ) in page
 
 
@@ -144,8 +178,9 @@ def test_disclosure_page_lists_every_figure_in_package_order(web: TestClient) ->
     assert "<p>40 of 40 figures shown.\n</p>" in page
     warning = next(f for f in api if f["id"] == "met-2013.officers.written-warning")
     assert (
-        '<td><span class="count">17 to 18</span> <span class="mark">range</span> '
-        '<span class="mark">sources disagree</span> <span class="unit">officers</span></td>'
+        '<td data-label="Count"><span class="count">17 to 18</span> '
+        '<span class="mark">range</span> <span class="mark">sources disagree</span> '
+        '<span class="unit">officers</span></td>'
     ) in page
     assert warning["reading"] == "17 to 18"
 
@@ -205,7 +240,7 @@ def test_figure_page_gives_the_reading_every_report_and_its_checks(web: TestClie
     assert '<span class="mark">words only, no number</span>' in vague
     for report in figure["reports"]:
         assert f"{e(report['publisher'])}: “" in page
-        assert f"<td>{e(report['reading'])}" in page
+        assert f'<td data-label="Reported">{e(report["reading"])}' in page
     checks = web.get("/v1/checks?disclosure=met-2013").json()["data"]
     for check in checks:
         involved = check["total"]["figure"] == figure["id"] or any(
@@ -216,14 +251,15 @@ def test_figure_page_gives_the_reading_every_report_and_its_checks(web: TestClie
 
 def test_figure_page_credits_only_the_sources_that_printed_it(web: TestClient) -> None:
     page = get_page(web, "/figures/met-2013.all.dismissed")
-    body = page.split('<table class="reports">', 1)[1].split("</table>", 1)[0]
+    body = page.split('<table class="reports stack">', 1)[1].split("</table>", 1)[0]
     guardian = body.split("The Guardian:", 1)[1].split("</tr>", 1)[0]
-    assert "<td>gave 3 officers and 4 staff, not this number (" in guardian
+    assert '<td data-label="Reported">gave 3 officers and 4 staff, not this number (' in guardian
     assert '<a href="/figures/met-2013.officers.dismissed">met-2013.officers.dismissed</a>' in (
         guardian
     )
-    assert guardian.endswith("<td>no</td>")
-    assert body.count("<td>yes: printed it</td>") == 3
+    credited = '<td data-label="Credited with this figure">'
+    assert guardian.endswith(f"{credited}no</td>")
+    assert body.count(f"{credited}yes: printed it</td>") == 3
     derived = get_page(web, "/figures/met-2013.all.investigated")
     assert '<span class="mark">our arithmetic</span>' in derived
     assert "Our arithmetic from the disclosed figures; no source printed this number." in derived
@@ -325,8 +361,10 @@ def test_figure_page_shows_its_history(web: TestClient) -> None:
     (note,) = next(p["notes"] for p in revision["packages"] if p["disclosure"] == "met-2013")
     assert (
         f'<tr><td><a href="/figures/{fid}?revision={revision["id"]}">1: '
-        f"<code>{revision['id']}</code></a></td>\n<td>{revision['published']}</td>\n"
-        f"<td>added</td>\n<td>4</td>\n<td>{e(note)}</td></tr>"
+        f"<code>{revision['id']}</code></a></td>\n"
+        f'<td data-label="Published">{revision["published"]}</td>\n'
+        '<td data-label="Change">added</td>\n<td data-label="Reading">4</td>\n'
+        f'<td data-label="Note">{e(note)}</td></tr>'
     ) in page
 
 

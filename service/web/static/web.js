@@ -54,3 +54,23 @@
   form.querySelector("button.show").hidden = true;
   form.addEventListener("change", show);
 })();
+
+// The figure page's Chart and Table buttons: with a script, one of the two shows at a time
+// (without one, both are on the page, the chart first).
+(function () {
+  var tabs = document.querySelector("[data-tabs]");
+  if (!tabs) return;
+  var buttons = tabs.querySelectorAll("button[data-tab]");
+  function show(name) {
+    buttons.forEach(function (button) {
+      var chosen = button.getAttribute("data-tab") === name;
+      button.setAttribute("aria-pressed", chosen ? "true" : "false");
+      document.getElementById(button.getAttribute("aria-controls")).hidden = !chosen;
+    });
+  }
+  buttons.forEach(function (button) {
+    button.addEventListener("click", function () { show(button.getAttribute("data-tab")); });
+  });
+  tabs.hidden = false;
+  show("chart");
+})();
