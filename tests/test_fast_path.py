@@ -28,6 +28,7 @@ PATH_IDS = {
     "case_id": "met-2013.case-1",
     "check_id": "met-2013.K1",
     "table": "figures",
+    "force_id": "kent-police",
     "revision_id": seeded_revision(),
 }
 #: Answers that are never kept: a package's zip is streamed from the stored files, so a

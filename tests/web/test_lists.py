@@ -13,6 +13,7 @@ from markupsafe import escape
 from sqlalchemy.engine import Engine
 
 from service.config import Settings
+from service.forces import FORCES
 from service.main import create_app
 from service.taxonomy import LABELS
 from tests.web.test_pages import get_page
@@ -68,40 +69,45 @@ def test_figures_page_lists_what_the_api_gives_for_the_same_query_string(
 
 def test_figures_page_opens_on_the_first_fifty_and_pages_by_offset(web: TestClient) -> None:
     page = get_page(web, "/figures")
-    assert '<p class="count-line">104 figures; 1 to 50 shown.' in page
+    assert '<p class="count-line">167 figures; 1 to 50 shown.' in page
     assert '<a href="/figures?offset=50" rel="next">Next 50</a>' in page
     assert 'rel="prev"' not in page
-    last = get_page(web, "/figures?offset=100")
-    assert '<p class="count-line">104 figures; 101 to 104 shown.' in last
-    assert '<a href="/figures?offset=50" rel="prev">Previous 50</a>' in last
+    last = get_page(web, "/figures?offset=150")
+    assert '<p class="count-line">167 figures; 151 to 167 shown.' in last
+    assert '<a href="/figures?offset=100" rel="prev">Previous 50</a>' in last
     assert 'rel="next"' not in last
 
 
 def test_figures_facets_count_every_dimension_of_the_selected_figures(web: TestClient) -> None:
     every = web.get("/v1/figures?outcome=dismissed&limit=500").json()["data"]
-    assert len(every) == 9
+    assert len(every) == 13
     page = get_page(web, "/figures?outcome=dismissed")
-    for name in ("disclosure", "staff_type", "platform", "year", "allegation"):
+    for name in ("disclosure", "force", "staff_type", "platform", "year", "allegation"):
         counts = Counter(str(f[name]) for f in every if f[name] is not None)
-        labels = LABELS.get(name, {})
+        labels = LABELS.get(name, {}) if name != "force" else {f.id: f.name for f in FORCES}
         assert facet(page, name) == [
             (f"/figures?outcome=dismissed&{name}={value}", labels.get(value, value), n)
             for value, n in sorted(counts.items())
         ], name
     assert facet(page, "staff_type") == [
         ("/figures?outcome=dismissed&staff_type=civilian_staff", "Civilian staff", 4),
-        ("/figures?outcome=dismissed&staff_type=police_officer", "Police officers", 4),
+        ("/figures?outcome=dismissed&staff_type=police_officer", "Police officers", 6),
     ]
     # The chosen value links back to the list without it.
-    assert facet(page, "outcome") == [("/figures", "Dismissed", 9)]
+    assert facet(page, "outcome") == [("/figures", "Dismissed", 13)]
     assert 'Filtered by Outcome = Dismissed (<a href="/figures">remove</a>).' in page
     assert facet(page, "disputed") == [
-        ("/figures?outcome=dismissed&disputed=false", "sources agree", 9)
+        ("/figures?outcome=dismissed&disputed=false", "sources agree", 13)
     ]
     disputed = get_page(web, "/figures?disputed=true")
     disagreeing = web.get("/v1/figures?disputed=true").json()
-    assert [f["id"] for f in disagreeing["data"]] == ["met-2013.officers.written-warning"]
-    assert facet(disputed, "disputed") == [("/figures", "sources disagree", 1)]
+    assert [f["id"] for f in disagreeing["data"]] == [
+        "met-2013.officers.written-warning",
+        "pa-2011.officers.disciplined",
+        "pa-2014.civilian-staff.investigated",
+        "pa-2014.west-mercia-police.civilian-staff.investigated",
+    ]
+    assert facet(disputed, "disputed") == [("/figures", "sources disagree", 4)]
 
 
 def test_figures_columns_sort_both_ways_and_say_which(web: TestClient) -> None:
@@ -121,6 +127,7 @@ def test_figures_columns_sort_both_ways_and_say_which(web: TestClient) -> None:
         "met-2013.officers.written-warning",  # 17 to 18
         "met-2010.officers.written-warning",  # 18
         "met-2022-guardian.officers.written-warning",  # 20
+        "pa-2011.officers.written-warning",  # 47
     ]
     descending = get_page(web, "/figures?outcome=written_warning&sort=-count")
     assert listed(descending) == list(reversed(listed(ascending)))

@@ -387,8 +387,8 @@ def test_compare_page_shows_every_group_with_its_reason(web: TestClient) -> None
     assert [(g, html.unescape(h), html.unescape(r)) for g, h, r in _compare_groups(page)] == [
         (g["id"], g["label"], g["reason"]) for g in series["groups"]
     ]
-    assert len(series["groups"]) == 7
-    assert "<p>7 groups.</p>" in page
+    assert len(series["groups"]) == 13  # 7 of the Met's own answers, 6 of the pa-2014 survey
+    assert "<p>13 groups.</p>" in page
     for point in series["data"]:
         assert f'<a href="/figures/{point["figure"]}">{e(point["label"])}</a>' in page
         for note in point["comparability"]:
@@ -412,7 +412,7 @@ def test_compare_page_opens_on_the_measure_most_disclosures_have(web: TestClient
     measures = web.get("/v1/measures").json()["data"]
     widest = max(measures, key=lambda m: (len(m["disclosures"]), m["figure_count"]))
     assert widest["id"] == "people_by_outcome"
-    assert len(widest["disclosures"]) == 5
+    assert len(widest["disclosures"]) == 7
     assert '<option value="people_by_outcome" selected>' in page
     series = web.get("/v1/series?measure=people_by_outcome&limit=500").json()
     assert [g for g, _, _ in _compare_groups(page)] == [g["id"] for g in series["groups"]]
