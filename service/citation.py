@@ -187,6 +187,72 @@ def figure_citation(
     )
 
 
+def _year(text: str | None) -> str:
+    """The year a date we hold starts with ('2013-04-11 (approximate, inferred)': 2013)."""
+    head = (text or "")[:4]
+    return head if head.isdigit() else ""
+
+
+def short_answer(force: str, answer_date: str | None, first_coverage: str | None) -> str:
+    """The FOI answer in a few words: its year, or when the press first reported it (most
+    answers are undated in every source), or neither when that is unknown too."""
+    if year := _year(answer_date):
+        return f"{force} FOI answer ({year})"
+    if year := _year(first_coverage):
+        return f"{force} FOI answer (first reported {year})"
+    return f"{force} FOI answer"
+
+
+def short_credit(
+    reports: Sequence[FigureReport], sources: dict[str, Source], headline: str, derived: bool
+) -> str:
+    """Who to credit in a short citation, each publisher once: those that printed the
+    figure, each with what it printed where that is not the figure's own reading (so a
+    dispute's sources are never credited with its range); for our arithmetic, the
+    publishers of its parts, and never "as reported by"."""
+    if derived:
+        parts = [sources[r.source_id].publisher for r in reports if r.kind == "parts"]
+        named = list(dict.fromkeys(parts))
+        return (
+            f"; {reading.DERIVED_CREDIT} {reading.listed(named)}"
+            if named
+            else (f"; {reading.DERIVED}")
+        )
+    printed = []
+    for r in reports:
+        if r.kind not in reading.PRINTED_KINDS:
+            continue
+        said = reading.headline(r.value, r.min, r.max, r.qualifier)
+        shown = f"“{said}”" if r.kind == "words" else said
+        printed.append(sources[r.source_id].publisher + ("" if said == headline else f" ({shown})"))
+    named = list(dict.fromkeys(printed))
+    return f", as reported by {reading.listed(named)}" if named else ""
+
+
+def short_citation(answer: str, credit: str, page_url: str) -> str:
+    """The short citation: the answer, who printed it, this service, and the page."""
+    return f"{answer}{credit}; via {API_NAME}, {page_url}"
+
+
+def short_without_link(short: str, page_url: str) -> str:
+    """A short citation without its closing link, for an embed that links it itself."""
+    return short.removesuffix(f", {page_url}")
+
+
+def figure_short_citation(
+    derived: bool,
+    headline: str,
+    reports: Sequence[FigureReport],
+    sources: dict[str, Source],
+    d: Disclosure,
+    page_url: str,
+) -> str:
+    """The short citation of a figure read as `headline`; `page_url` is its page, pinned to
+    the revision read like the full citation's link."""
+    credit = short_credit(reports, sources, headline, derived)
+    return short_citation(short_answer(d.force, d.answer_date, d.first_coverage), credit, page_url)
+
+
 def response_citation(
     sources: Sequence[Source], d: Disclosure, base_url: str, revision: str
 ) -> str:

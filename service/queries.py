@@ -274,6 +274,9 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
     disputed = context.disputed(figure.id)
     published = published_reading(figure, disputed)
     words = with_words(published)
+    page_url = urls.absolute(context.base_url, urls.figure_page(figure.id), context.revision)
+    reports = context.reports.get(figure.id, [])
+    d = context.disclosures[figure.disclosure_id]
     return FigurePublic(
         id=figure.id,
         disclosure=figure.disclosure_id,
@@ -303,7 +306,7 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
             )
             for r in context.reports.get(figure.id, [])
         ],
-        page_url=urls.absolute(context.base_url, urls.figure_page(figure.id), context.revision),
+        page_url=page_url,
         json_url=urls.absolute(context.base_url, urls.figure(figure.id), context.revision),
         citation=figure_citation(figure, published, context) if cited else "",
         cite=citation.figure_csl(
@@ -317,6 +320,11 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
         )
         if cited
         else [],
+        cite_short=citation.figure_short_citation(
+            figure.derived, words["reading"], reports, context.sources, d, page_url
+        )
+        if cited
+        else "",
     )
 
 
