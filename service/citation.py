@@ -7,7 +7,7 @@ Every citation carries the FOI answer, the dataset revision, a permalink and the
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,40 +203,57 @@ def short_answer(force: str, answer_date: str | None, first_coverage: str | None
     return f"{force} FOI answer"
 
 
-def short_credit(
-    reports: Sequence[FigureReport], sources: dict[str, Source], headline: str, derived: bool
-) -> str:
-    """Who to credit in a short citation, each publisher once: those that printed the
-    figure, each with what it printed where that is not the figure's own reading (so a
-    dispute's sources are never credited with its range); for our arithmetic, the
-    publishers of its parts, and never "as reported by"."""
-    if derived:
-        parts = [sources[r.source_id].publisher for r in reports if r.kind == "parts"]
-        named = list(dict.fromkeys(parts))
-        return (
-            f"; {reading.DERIVED_CREDIT} {reading.listed(named)}"
-            if named
-            else (f"; {reading.DERIVED}")
-        )
-    printed = []
-    for r in reports:
-        if r.kind not in reading.PRINTED_KINDS:
-            continue
-        said = reading.headline(r.value, r.min, r.max, r.qualifier)
-        shown = f"“{said}”" if r.kind == "words" else said
-        printed.append(sources[r.source_id].publisher + ("" if said == headline else f" ({shown})"))
-    named = list(dict.fromkeys(printed))
-    return f", as reported by {reading.listed(named)}" if named else ""
+#: A report as the short citation reads it: kind, publisher, value, min, max, qualifier.
+ShortReport = tuple[str, str, reading.Number, reading.Number, reading.Number, str | None]
+
+
+@dataclass(frozen=True)
+class ShortCredit:
+    """Who a short citation credits, each publisher once: those that printed the figure,
+    each with what it printed where that is not the figure's own reading (so a dispute's
+    sources are never credited with its range); for our arithmetic, the publishers of its
+    parts, and never "as reported by". Embeds link each name; `text` is the plain form."""
+
+    phrase: str
+    #: (publisher, what it printed in brackets, or "")
+    names: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, reports: Iterable[ShortReport], headline: str, derived: bool) -> "ShortCredit":
+        reports = list(reports)
+        if derived:
+            parts = [(publisher, "") for kind, publisher, *_ in reports if kind == "parts"]
+            named = list(dict.fromkeys(parts))
+            if not named:
+                return cls(f"; {reading.DERIVED}", [])
+            return cls(f"; {reading.DERIVED_CREDIT}", named)
+        printed = []
+        for kind, publisher, value, low, high, qualifier in reports:
+            if kind not in reading.PRINTED_KINDS:
+                continue
+            said = reading.headline(value, low, high, qualifier)
+            shown = f"“{said}”" if kind == "words" else said
+            printed.append((publisher, "" if said == headline else f" ({shown})"))
+        named = list(dict.fromkeys(printed))
+        return cls(", as reported by" if named else "", named)
+
+    def text(self, name: Callable[[str], str] = str, plain: Callable[[str], str] = str) -> str:
+        """The credit as text; an embed passes `name` to link each publisher and `plain` to
+        escape the rest."""
+        if not self.names:
+            return plain(self.phrase)
+        names = [name(p) + plain(said) for p, said in self.names]
+        return f"{plain(self.phrase)} {reading.listed(names)}"
+
+
+def short_lead(answer: str, credit: str) -> str:
+    """The short citation up to its link, which an embed makes a link of its own."""
+    return f"{answer}{credit}; via {API_NAME}"
 
 
 def short_citation(answer: str, credit: str, page_url: str) -> str:
     """The short citation: the answer, who printed it, this service, and the page."""
-    return f"{answer}{credit}; via {API_NAME}, {page_url}"
-
-
-def short_without_link(short: str, page_url: str) -> str:
-    """A short citation without its closing link, for an embed that links it itself."""
-    return short.removesuffix(f", {page_url}")
+    return f"{short_lead(answer, credit)}, {page_url}"
 
 
 def figure_short_citation(
@@ -249,7 +266,11 @@ def figure_short_citation(
 ) -> str:
     """The short citation of a figure read as `headline`; `page_url` is its page, pinned to
     the revision read like the full citation's link."""
-    credit = short_credit(reports, sources, headline, derived)
+    said = (
+        (r.kind, sources[r.source_id].publisher, r.value, r.min, r.max, r.qualifier)
+        for r in reports
+    )
+    credit = ShortCredit.of(said, headline, derived).text()
     return short_citation(short_answer(d.force, d.answer_date, d.first_coverage), credit, page_url)
 
 

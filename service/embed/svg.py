@@ -137,14 +137,7 @@ def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
         f'<line x1="20" x2="{svg.width - 20}" y1="{svg.y:.1f}" y2="{svg.y:.1f}" '
         f'stroke="{p.border}"/>'
     )
-    publishers = ", ".join(publisher for publisher, _ in card.sources)
-    svg.text(
-        f"Source: {card.answer}"
-        + (f", {card.credited_as} {publishers}" if publishers else "")
-        + ".",
-        12,
-        cls="citation",
-    )
+    svg.text(card.source_line, 12, cls="citation")
     svg.text(licence_line(card.disclosure.licence), 12, cls="licence")
     svg.text(
         f"Data as of {card.as_of} · {card.dataset_line} · figure {f.id}",

@@ -22,7 +22,7 @@ from service import caching, history, queries, reading, revisions, urls
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
 from service.citation import bibtex
-from service.embed.card import Card, card_height, esc
+from service.embed.card import Card, card_height, card_iframe, esc
 from service.errors import NotFound, Problem
 from service.models import (
     CheckPublic,
@@ -514,12 +514,7 @@ def embed_snippets(card: Card, live: Card, base: str) -> list[Snippet]:
             height = card_height(shown)
             revision = f' data-revision="{card.revision}"' if pin else ""
             texts = {
-                "iframe": (
-                    f'<iframe src="{esc(card_url)}" title="{esc(f.label)}" width="480" '
-                    f'height="{height}" style="border:0;max-width:100%" loading="lazy">'
-                    "</iframe>",
-                    card_url,
-                ),
+                "iframe": (card_iframe(card_url, f.label, 480, height), card_url),
                 "script": (
                     f'<span data-figure="{esc(f.id)}"{revision}>{esc(shown.figure.reading)}'
                     f'</span>\n<script src="{base}{urls.EMBED_SCRIPT}" async></script>',

@@ -34,8 +34,9 @@ def test_svg_card_has_the_reading_reports_and_citation(client: TestClient) -> No
         "Sources disagree: The Guardian: 18 · Evening Standard: 17 · The Independent: 17"
     )
     assert " ".join(svg_texts(response.content, "citation")) == (
-        "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        "as reported by The Guardian, Evening Standard, The Independent."
+        "Source: Metropolitan Police Service FOI answer (first reported 2013), as reported by "
+        "The Guardian (18), Evening Standard (17) and The Independent (17); via Met "
+        "social-media misconduct FOI API."
     )
 
 
