@@ -57,7 +57,7 @@ from service.errors import (
 )
 from service.mcp import SERVER_JSON_PATH, McpEndpoint
 from service.state import AppState
-from service.web import pages
+from service.web import discovery, pages
 
 DESCRIPTION = """\
 Figures from Metropolitan Police answers to Freedom of Information requests about
@@ -191,6 +191,7 @@ def route_templates() -> dict[Any, str]:
             metrics.router,
             llms.router,
             pages.router,
+            discovery.router,
             apidocs.router,
         )
     ]
@@ -326,6 +327,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         state.metrics = metrics_for(state)
     # Pages for people (service/web): HTML, not OpenAPI operations; their assets are files.
     app.include_router(pages.router)
+    # How crawlers find them: /sitemap.xml and /robots.txt.
+    app.include_router(discovery.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(apidocs.router)
     # The MCP endpoint (service/mcp) is an ASGI app of the SDK's, routed here so that

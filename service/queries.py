@@ -475,6 +475,12 @@ def sorted_by(table: Any, sort: str | None) -> list[Any]:
     return [column.is_(None), column.desc() if sort.startswith("-") else column.asc()]
 
 
+def figure_ids(session: Session) -> list[tuple[str, str]]:
+    """Every figure's id and its disclosure's, by id (the sitemap lists their pages)."""
+    rows = session.exec(select(Figure.id, Figure.disclosure_id).order_by(col(Figure.id)))
+    return [(figure, disclosure) for figure, disclosure in rows.all()]
+
+
 def list_measures(session: Session, disclosure: str | None) -> list[MeasurePublic]:
     """Every measure with figures (in one disclosure, if given), by id; counted in SQL."""
     dims = [getattr(Figure, d) for d in DIMENSIONS]

@@ -89,6 +89,14 @@ def disclosure_page(disclosure_id: str) -> str:
     return f"/disclosures/{_segment(disclosure_id)}"
 
 
+COMPARE = "/compare"
+
+
+def compare_page(measure: str) -> str:
+    """The comparison page opened on one measure."""
+    return with_query(COMPARE, {"measure": measure})
+
+
 # ---------------------------------------------------------------- embeds
 
 

@@ -34,6 +34,7 @@ from service.models import (
 )
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
+from service.web import discovery
 
 if TYPE_CHECKING:
     import jinja2
@@ -409,6 +410,7 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
         return render(
             "home.html",
             disclosures=disclosures,
+            json_ld=discovery.home_json_ld(queries.list_disclosures(session), base),
             revision=session.exec(
                 select(Revision).where(Revision.id == revisions.read_id(session))
             ).first(),
@@ -444,6 +446,7 @@ def _disclosure_context(
         "check_status": CHECK_STATUS,
         "downloads": downloads(disclosure_id),
         "citation": queries.cite_disclosure(session, disclosure_id, base),
+        "json_ld": discovery.disclosure_json_ld(detail, base),
         "marks": marks,
         "dimension_words": dimension_words,
     }
