@@ -69,7 +69,7 @@ officers and staff were sacked for social-media misuse since 2009.</p>
 stays</span> when a figure cannot be fetched.</p>
 <div class="grid">
 <iframe id="card" src="{api}/v1/embed/figures/met-2013.officers.written-warning"
- title="Police officers given a written warning" width="480" height="340"
+ title="Police officers given a written warning" width="480" height="351"
  style="border:0" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>
 <img id="svg-card" src="{api}/v1/embed/figures/met-2013.all.dismissed.svg"
  alt="Officers and civilian staff dismissed: 7 people">
