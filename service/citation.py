@@ -7,9 +7,9 @@ Every citation carries the FOI answer, the dataset revision, a permalink and the
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from service import reading, urls
 from service.models import CslDate, CslItem, Disclosure, Figure, FigureReport, Source
@@ -42,12 +42,12 @@ def period_words(d: Disclosure) -> str:
     return f"covering {described}" if described[:1].isdigit() else f"period: {described}"
 
 
-def answer_name(force: str, forces: Sequence[str], requester: str) -> str:
-    """Whose answer it is: one force's answer to a requester, or a requester's survey of
-    several forces (whose `force` says which, in words)."""
+def answer_name(force: str, forces: Sequence[str], requester: str, *, short: bool = False) -> str:
+    """Whose answer it is: one force's answer to a requester (`short`: without the
+    requester), or a requester's survey of several forces (whose `force` says which)."""
     if len(forces) > 1:
         return f"{requester} FOI survey of {force[:1].lower()}{force[1:]}"
-    return f"{force} FOI answer to {requester}"
+    return f"{force} FOI answer" if short else f"{force} FOI answer to {requester}"
 
 
 def answer_words(d: Disclosure) -> str:
@@ -193,6 +193,110 @@ def figure_citation(
         f"{urls.absolute(base_url, urls.figure_page(figure_id), revision)}. "
         f"{licence_words(d.licence_id, d.licence_url)}."
     )
+
+
+def _year(text: str | None) -> str:
+    """The year a date we hold starts with ('2013-04-11 (approximate, inferred)': 2013)."""
+    head = (text or "")[:4]
+    return head if head.isdigit() else ""
+
+
+class Answered(Protocol):
+    """What the short citation reads of a disclosure (the table or its public model)."""
+
+    @property
+    def force(self) -> str: ...
+    @property
+    def forces(self) -> Sequence[str]: ...
+    @property
+    def requester(self) -> str: ...
+    @property
+    def answer_date(self) -> str | None: ...
+    @property
+    def first_coverage(self) -> str | None: ...
+
+
+def short_answer(d: Answered) -> str:
+    """The FOI answer in a few words (a force's answer, or a requester's survey of several
+    forces), with its year, or when the press first reported it (most answers are undated
+    in every source), or neither when that is unknown too."""
+    name = answer_name(d.force, d.forces, d.requester, short=True)
+    if year := _year(d.answer_date):
+        return f"{name} ({year})"
+    if year := _year(d.first_coverage):
+        return f"{name} (first reported {year})"
+    return name
+
+
+#: A report as the short citation reads it: kind, publisher, value, min, max, qualifier.
+ShortReport = tuple[str, str, reading.Number, reading.Number, reading.Number, str | None]
+
+
+@dataclass(frozen=True)
+class ShortCredit:
+    """Who a short citation credits, each publisher once: those that printed the figure,
+    each with what it printed where that is not the figure's own reading (so a dispute's
+    sources are never credited with its range); for our arithmetic, the publishers of its
+    parts, and never "as reported by". Embeds link each name; `text` is the plain form."""
+
+    phrase: str
+    #: (publisher, what it printed in brackets, or "")
+    names: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, reports: Iterable[ShortReport], headline: str, derived: bool) -> "ShortCredit":
+        reports = list(reports)
+        if derived:
+            parts = [(publisher, "") for kind, publisher, *_ in reports if kind == "parts"]
+            named = list(dict.fromkeys(parts))
+            if not named:
+                return cls(f"; {reading.DERIVED}", [])
+            return cls(f"; {reading.DERIVED_CREDIT}", named)
+        printed = []
+        for kind, publisher, value, low, high, qualifier in reports:
+            if kind not in reading.PRINTED_KINDS:
+                continue
+            said = reading.headline(value, low, high, qualifier)
+            shown = f"“{said}”" if kind == "words" else said
+            printed.append((publisher, "" if said == headline else f" ({shown})"))
+        named = list(dict.fromkeys(printed))
+        return cls(", as reported by" if named else "", named)
+
+    def text(self, name: Callable[[str], str] = str, plain: Callable[[str], str] = str) -> str:
+        """The credit as text; an embed passes `name` to link each publisher and `plain` to
+        escape the rest."""
+        if not self.names:
+            return plain(self.phrase)
+        names = [name(p) + plain(said) for p, said in self.names]
+        return f"{plain(self.phrase)} {reading.listed(names)}"
+
+
+def short_lead(answer: str, credit: str) -> str:
+    """The short citation up to its link, which an embed makes a link of its own."""
+    return f"{answer}{credit}; via {API_NAME}"
+
+
+def short_citation(answer: str, credit: str, page_url: str) -> str:
+    """The short citation: the answer, who printed it, this service, and the page."""
+    return f"{short_lead(answer, credit)}, {page_url}"
+
+
+def figure_short_citation(
+    derived: bool,
+    headline: str,
+    reports: Sequence[FigureReport],
+    sources: dict[str, Source],
+    d: Disclosure,
+    page_url: str,
+) -> str:
+    """The short citation of a figure read as `headline`; `page_url` is its page, pinned to
+    the revision read like the full citation's link."""
+    said = (
+        (r.kind, sources[r.source_id].publisher, r.value, r.min, r.max, r.qualifier)
+        for r in reports
+    )
+    credit = ShortCredit.of(said, headline, derived).text()
+    return short_citation(short_answer(d), credit, page_url)
 
 
 def response_citation(

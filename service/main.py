@@ -58,8 +58,8 @@ from service.errors import (
 )
 from service.mcp import SERVER_JSON_PATH, McpEndpoint
 from service.state import AppState
+from service.web import discovery, lists, pages
 from service.web import forces as force_pages
-from service.web import lists, pages
 
 DESCRIPTION = """\
 Figures from Metropolitan Police answers to Freedom of Information requests about
@@ -196,6 +196,7 @@ def route_templates() -> dict[Any, str]:
             pages.router,
             force_pages.router,
             lists.router,
+            discovery.router,
             apidocs.router,
         )
     ]
@@ -333,6 +334,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(pages.router)
     app.include_router(force_pages.router)
     app.include_router(lists.router)
+    # How crawlers find them: /sitemap.xml and /robots.txt.
+    app.include_router(discovery.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     app.include_router(apidocs.router)
     # The MCP endpoint (service/mcp) is an ASGI app of the SDK's, routed here so that

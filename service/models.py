@@ -443,6 +443,12 @@ class FigurePublic(SQLModel):
         description="The citation as CSL-JSON: the figure as a dataset item, then each source "
         "credited."
     )
+    cite_short: str = Field(
+        description="The short citation, to print under a chart: the FOI answer, who "
+        "printed the figure (each with what it printed when the sources disagree; for our "
+        "arithmetic, who printed its parts), this service and the figure's page, pinned to "
+        "the revision read like `citation`.",
+    )
 
 
 class CheckTermPublic(SQLModel):

@@ -274,6 +274,9 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
     disputed = context.disputed(figure.id)
     published = published_reading(figure, disputed)
     words = with_words(published)
+    page_url = urls.absolute(context.base_url, urls.figure_page(figure.id), context.revision)
+    reports = context.reports.get(figure.id, [])
+    d = context.disclosures[figure.disclosure_id]
     return FigurePublic(
         id=figure.id,
         disclosure=figure.disclosure_id,
@@ -304,7 +307,7 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
             )
             for r in context.reports.get(figure.id, [])
         ],
-        page_url=urls.absolute(context.base_url, urls.figure_page(figure.id), context.revision),
+        page_url=page_url,
         json_url=urls.absolute(context.base_url, urls.figure(figure.id), context.revision),
         citation=figure_citation(figure, published, context) if cited else "",
         cite=citation.figure_csl(
@@ -318,6 +321,11 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
         )
         if cited
         else [],
+        cite_short=citation.figure_short_citation(
+            figure.derived, words["reading"], reports, context.sources, d, page_url
+        )
+        if cited
+        else "",
     )
 
 
@@ -511,6 +519,12 @@ def sorted_by(table: Any, sort: str | None) -> list[Any]:
         return [low.is_(None), *(t.desc() if descending else t.asc() for t in (low, high))]
     column = getattr(table, sort.lstrip("-"))
     return [column.is_(None), column.desc() if sort.startswith("-") else column.asc()]
+
+
+def figure_ids(session: Session) -> list[tuple[str, str]]:
+    """Every figure's id and its disclosure's, by id (the sitemap lists their pages)."""
+    rows = session.exec(select(Figure.id, Figure.disclosure_id).order_by(col(Figure.id)))
+    return [(figure, disclosure) for figure, disclosure in rows.all()]
 
 
 def list_measures(session: Session, disclosure: str | None) -> list[MeasurePublic]:

@@ -101,6 +101,12 @@ def force_page(force_id: str) -> str:
 FIGURES_PAGE = "/figures"
 DISCLOSURES_PAGE = "/disclosures"
 SEARCH_PAGE = "/search"
+COMPARE = "/compare"
+
+
+def compare_page(measure: str) -> str:
+    """The comparison page opened on one measure."""
+    return with_query(COMPARE, {"measure": measure})
 
 
 # ---------------------------------------------------------------- embeds

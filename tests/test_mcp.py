@@ -297,7 +297,12 @@ def test_get_figure_quotes_the_disputed_written_warnings_as_a_range(
         "Police officers given a written warning: 17 to 18: the Guardian reported 18; "
         "Evening Standard and the Independent reported 17 [sources disagree]"
     )
-    assert text.splitlines()[-1] == f"Cite as: {api['citation']}"
+    assert text.splitlines()[-2:] == [
+        f"Cite as: {api['citation']}",
+        "Cite as (short): Metropolitan Police Service FOI answer (first reported 2013), as "
+        "reported by The Guardian (18), Evening Standard (17) and The Independent (17); via Met "
+        f"social-media misconduct FOI API, {api['page_url']}",
+    ]
 
 
 def test_aggregate_by_platform_keeps_facebook_in_words(app_server: RunningApp) -> None:

@@ -14,9 +14,9 @@ from datetime import date
 from typing import Literal
 
 from service import reading, urls
-from service.citation import answer_name, licence_name, licence_words
+from service.citation import ShortCredit, licence_name, licence_words, short_answer, short_lead
 from service.models import DisclosureDetail, FigurePublic, LicencePublic
-from service.reading import PRINTED_KINDS, has_number
+from service.reading import has_number
 
 Theme = Literal["light", "dark"]
 
@@ -136,30 +136,31 @@ class Card:
         return reading.sentence(reading.DERIVED)
 
     @property
-    def sources(self) -> list[tuple[str, str]]:
-        """(publisher, url) of every source credited with this figure, in the package's order."""
-        reports = self.figure.reports
-        # Credit those that printed the figure; for our arithmetic, those that gave its parts.
-        used = {r.source for r in reports if r.kind in PRINTED_KINDS} or {
-            r.source for r in reports if r.kind == "parts"
-        }
-        seen: dict[str, str] = {}
-        for s in self.disclosure.sources:
-            if s.id in used and s.publisher not in seen:
-                seen[s.publisher] = s.url
-        return list(seen.items())
+    def credit(self) -> ShortCredit:
+        """Who the card credits: the short citation's rule (service.citation.ShortCredit)."""
+        f = self.figure
+        said = ((r.kind, r.publisher, r.value, r.min, r.max, r.qualifier) for r in f.reports)
+        return ShortCredit.of(said, f.reading, f.derived)
 
     @property
-    def credited_as(self) -> str:
-        """How the footer credits `sources`: our own sums were never reported by anyone."""
-        if self.figure.derived:
-            return reading.DERIVED_CREDIT
-        return "as reported by"
+    def source_urls(self) -> dict[str, str]:
+        """Each reporting publisher's article: the first of its sources in the package that
+        reported this figure."""
+        reporting = {r.source for r in self.figure.reports}
+        urls_by_publisher: dict[str, str] = {}
+        for s in self.disclosure.sources:
+            if s.id in reporting:
+                urls_by_publisher.setdefault(s.publisher, s.url)
+        return urls_by_publisher
 
     @property
     def answer(self) -> str:
-        d = self.disclosure
-        return answer_name(d.force, d.forces, d.requester)
+        return short_answer(self.disclosure)
+
+    @property
+    def source_line(self) -> str:
+        """The short citation up to its link, as plain text."""
+        return f"Source: {short_lead(self.answer, self.credit.text())}."
 
     @property
     def dataset_line(self) -> str:
@@ -247,15 +248,26 @@ def card_height(card: Card) -> int:
         blocks.append(_block(card.derived_line, 14, 1.4, 4))
     if f.note:
         blocks.append(_block("About this figure", 13, 1.4, 8))  # closed <details>
-    publishers = ", ".join(publisher for publisher, _ in card.sources)
     citation = (
-        f"Source: {card.answer}"
-        + (f", {card.credited_as} {publishers}" if publishers else "")
-        + f". Figure page · Licence: {licence_name(card.disclosure.licence.id)}"
+        f"{card.source_line} Figure page · Licence: {licence_name(card.disclosure.licence.id)}"
     )
     blocks.append(_block(citation, 13, 1.4, 12 + 8 + 1))
     blocks.append(_block(f"Data as of {card.as_of} · {card.dataset_line}", 13, 1.4, 0))
     return math.ceil(sum(blocks) + 2 * 16 + 2) + CARD_SLACK
+
+
+#: The least an iframe needs to let the card's links open in a new tab: no scripts,
+#: forms, same origin or top navigation.
+IFRAME_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
+
+
+def card_iframe(src: str, title: str, width: int, height: int) -> str:
+    """The iframe a publisher pastes (the builder and oEmbed alike), sandboxed."""
+    return (
+        f'<iframe src="{esc(src)}" title="{esc(title)}" width="{width}" height="{height}" '
+        'style="border:0;max-width:100%" loading="lazy" '
+        f'sandbox="{IFRAME_SANDBOX}" referrerpolicy="no-referrer"></iframe>'
+    )
 
 
 def _css(p: Palette) -> str:
@@ -331,12 +343,16 @@ def card_html(card: Card, theme: Theme, discovery: str = "", base: str = "") -> 
         parts.append(f'<p class="derived">{esc(card.derived_line)}</p>')
     if f.note:
         parts.append(f"<details><summary>About this figure</summary><p>{esc(f.note)}</p></details>")
-    reported = ", ".join(_link(url, publisher) for publisher, url in card.sources)
+    found = card.source_urls
+
+    def linked(publisher: str) -> str:
+        return _link(found[publisher], publisher) if publisher in found else esc(publisher)
+
+    credit = card.credit.text(name=linked, plain=esc)
     parts.append(
         "<footer>"
-        f'<p class="citation" id="figure-citation">Source: {esc(card.answer)}'
-        + (f", {card.credited_as} {reported}" if reported else "")
-        + f". {_link(base + card.page_path, 'Figure page')} · "
+        f'<p class="citation" id="figure-citation">Source: {short_lead(esc(card.answer), credit)}'
+        f". {_link(base + card.page_path, 'Figure page')} · "
         f'<span class="licence" id="figure-licence">Licence: '
         f'<a href="{esc(licence.url)}" rel="license noopener noreferrer" target="_blank" '
         f'title="{esc(licence.title)}">{esc(licence_name(licence.id))}</a></span></p>'

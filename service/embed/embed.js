@@ -1,10 +1,13 @@
 /* Live figures from the Met social-media misconduct FOI API.
    <span data-figure="met-2013.all.dismissed">7</span> becomes the live figure with its
    citation; the fallback text stays when the API cannot be reached. No dependencies.
-   data-cite chooses the citation's form: "inline" (the default) "7 (source: ...)",
-   "footnote" "7[1]" with a superscript link, "none" the figure alone; the citation is
-   always in the title. data-revision="<id>" pins the figure to that revision of the data:
-   it never changes, and says "corrected since: now ..." if the figure reads otherwise now. */
+   data-cite chooses the citation's form: "inline" (the default) puts the figure first and
+   "(source: ...)" at the end of its sentence, so the unit that follows the span is read
+   with the number: "7 were sacked (source: ...)."; "short" puts the short citation there
+   instead; "footnote" "7[1]" with a superscript link; "none" the figure alone. The full
+   citation is always in the span's title, the short one in the link's.
+   data-revision="<id>" pins the figure to that revision of the data: it never changes, and
+   says "corrected since: now ..." if the figure reads otherwise now. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -64,17 +67,43 @@
     return link;
   }
 
-  // data-cite absent or "inline": "7 (source: The Guardian, ...)".
-  function inlineCitation(f, revision) {
+  // data-cite absent or "inline": "(source: The Guardian, ...)"; "short": the short
+  // citation as the API gives it, "(Metropolitan Police Service FOI answer (...), as
+  // reported by ...; via ..., https://...)".
+  function inlineCitation(f, revision, form) {
     var cite = el("small", "met-foi-citation", "");
     cite.appendChild(document.createTextNode(" ("));
     caveats(f).forEach(function (note) {
       cite.appendChild(document.createTextNode(note + "; "));
     });
-    var source = "source: " + (publishers(f) || "our arithmetic");
-    cite.appendChild(pageLink(f, source, f.citation, revision));
+    var source = form === "short" ? f.cite_short
+      : "source: " + (publishers(f) || "our arithmetic");
+    cite.appendChild(pageLink(f, source, f.cite_short, revision));
     cite.appendChild(document.createTextNode(")"));
     return cite;
+  }
+
+  // Elements that end the span's sentence if no full stop comes first.
+  var BREAKS = /^(BR|P|DIV|LI|UL|OL|TABLE|H[1-6]|BLOCKQUOTE|SECTION|ARTICLE|FIGURE)$/;
+
+  // The citation goes at the end of the span's sentence (before its full stop, or before
+  // the next break or block, or at the end of its parent), so the figure and the unit the
+  // page writes after it read together: "17 to 18 officers got a written warning (...).".
+  function placeAfterSentence(span, cite) {
+    var parent = span.parentNode;
+    for (var node = span.nextSibling; node; node = node.nextSibling) {
+      if (node.nodeType === 3) {
+        var stop = /[.!?;:](?=\s|$)/.exec(node.nodeValue);
+        if (stop) {
+          parent.insertBefore(cite, node.splitText(stop.index));
+          return;
+        }
+      } else if (node.nodeType === 1 && BREAKS.test(node.nodeName)) {
+        parent.insertBefore(cite, node);
+        return;
+      }
+    }
+    parent.appendChild(cite);
   }
 
   // data-cite="footnote": "7" and a superscript [n] linking to the figure's page.
@@ -106,7 +135,7 @@
     if (form === "footnote") {
       span.appendChild(footnote(f, span.getAttribute("data-footnote"), title, revision));
     } else if (form !== "none") {
-      span.appendChild(inlineCitation(f, revision));
+      placeAfterSentence(span, inlineCitation(f, revision, form));
     }
     span.setAttribute("data-figure-state", "live");
     span.setAttribute("title", title);

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from service import urls
-from service.embed.card import Card, card_height, disclosure_page_path, esc
+from service.embed.card import Card, card_height, card_iframe, disclosure_page_path, esc
 from service.embed.svg import CHART_WIDTH
 from service.taxonomy import DIMENSIONS
 
@@ -105,12 +105,7 @@ def oembed(
 ) -> dict[str, object]:
     width = min(CARD_WIDTH, maxwidth or CARD_WIDTH)
     height = min(card_height(card), maxheight or card_height(card))
-    iframe = (
-        f'<iframe src="{esc(_card_src(base, card))}" title="{esc(card.summary)}" '
-        f'width="{width}" height="{height}" style="border:0;max-width:100%" loading="lazy" '
-        'sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer">'
-        "</iframe>"
-    )
+    iframe = card_iframe(_card_src(base, card), card.summary, width, height)
     return {
         "version": "1.0",
         "type": "rich",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service import reading
-from service.citation import without_licence
+from service.citation import licence_name, short_answer, without_licence
 from service.embed.card import (
     CARD_CSP,
     FONT,
@@ -59,10 +59,13 @@ class _Svg:
         gap: float = 0.35,
         cls: str = "",
         href: str = "",
+        wrap: bool = True,
     ) -> None:
-        """Wrapped lines of text; with `href`, each line is a link (followed when the SVG is
-        opened on its own; an <img> never follows links)."""
-        lines = text_lines(text, width if width is not None else self.width - x - 20, size)
+        """Wrapped lines of text (one line, however long, without `wrap`); with `href`, each
+        line is a link (followed when the SVG is opened on its own; an <img> never follows
+        links)."""
+        room = width if width is not None else self.width - x - 20
+        lines = text_lines(text, room, size) if wrap else [text]
         style = ' font-style="italic"' if italic else ""
         klass = f' class="{cls}"' if cls else ""
         if href:
@@ -137,14 +140,7 @@ def card_svg(card: Card, theme: Theme, base: str = "") -> bytes:
         f'<line x1="20" x2="{svg.width - 20}" y1="{svg.y:.1f}" y2="{svg.y:.1f}" '
         f'stroke="{p.border}"/>'
     )
-    publishers = ", ".join(publisher for publisher, _ in card.sources)
-    svg.text(
-        f"Source: {card.answer}"
-        + (f", {card.credited_as} {publishers}" if publishers else "")
-        + ".",
-        12,
-        cls="citation",
-    )
+    svg.text(card.source_line, 12, cls="citation")
     svg.text(licence_line(card.disclosure.licence), 12, cls="licence")
     svg.text(
         f"Data as of {card.as_of} · {card.dataset_line} · figure {f.id}",
@@ -592,13 +588,54 @@ def aggregate_svg(
         svg.y += 8
     _legend(svg, _legend_kinds(data))
     svg.y += 4
-    licence = disclosure.licence
+    page = base + disclosure_page_path(disclosure.id)
+    svg.text(chart_source(data, disclosure), FOOTER_SIZE, cls="citation")
     svg.text(
-        f"Source: {without_licence(data.citation, licence.id, licence.url)}",
-        11,
-        cls="citation",
-        href=base + disclosure_page_path(disclosure.id),
+        page_line(page, disclosure.last_updated),
+        FOOTER_SIZE,
+        color=svg.p.link,
+        cls="page-link",
+        href=page,
+        wrap=False,
     )
-    svg.text(licence_line(licence), 11, cls="licence")
-    svg.text(f"Data as of {long_date(disclosure.last_updated)}.", 11, color=svg.p.muted)
     return svg.render()
+
+
+#: The chart's footer: the source in at most two lines, then one line linking to its page.
+FOOTER_SIZE = 11
+FOOTER_SOURCE_LINES = 2
+
+
+def chart_source(data: AggregatePublic, disclosure: DisclosureDetail) -> str:
+    """The chart's source in at most FOOTER_SOURCE_LINES lines: the short citation's answer
+    (service.citation) and as many of the credited publishers, in their order, as fit, with
+    how many more its page names; then the licence. The line under it, the service's page,
+    is the short citation's "via"."""
+    d = disclosure
+    answer = short_answer(d)
+    publishers = list(dict.fromkeys(s.publisher for s in data.sources))
+    licence = f" Licence: {licence_name(d.licence.id)}."
+    for shown in range(len(publishers), 0, -1):
+        more = len(publishers) - shown
+        names = reading.listed(publishers[:shown] + ([f"{more} more"] if more else []))
+        text = f"Source: {answer}, as reported by {names}.{licence}"
+        if _fits(text, FOOTER_SOURCE_LINES):
+            return text
+    # Not even one name fits: the page names them all.
+    return f"Source: {answer}.{licence}"
+
+
+def page_line(page: str, last_updated: str) -> str:
+    """The footer's one link, on one line: the chart's page (its full citation and every
+    source), with the date of the data when that fits too."""
+    for text in (
+        f"Data as of {long_date(last_updated)}; full citation and sources: {page}",
+        f"Full citation and sources: {page}",
+    ):
+        if _fits(text, 1):
+            return text
+    return page
+
+
+def _fits(text: str, lines: int) -> bool:
+    return len(text_lines(text, CHART_WIDTH - 40, FOOTER_SIZE)) <= lines

@@ -256,7 +256,7 @@ def render_figure(answer: FigureAnswer) -> str:
         lines.append(f"Note from the data package: {answer.note}")
     if answer.checks:
         lines += ["Checks:", *(check_line(c) for c in answer.checks)]
-    lines.append(f"Cite as: {answer.citation}")
+    lines += [f"Cite as: {answer.citation}", f"Cite as (short): {answer.cite_short}"]
     return "\n".join(lines)
 
 

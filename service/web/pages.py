@@ -22,7 +22,7 @@ from service import caching, history, queries, reading, revisions, urls
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
 from service.citation import answer_name, bibtex
-from service.embed.card import Card, card_height, esc
+from service.embed.card import Card, card_height, card_iframe, esc
 from service.errors import NotFound, Problem
 from service.models import (
     AggregateRow,
@@ -36,6 +36,7 @@ from service.models import (
 )
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
+from service.web import discovery
 
 if TYPE_CHECKING:
     import jinja2
@@ -485,6 +486,7 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
         return render(
             "home.html",
             disclosures=disclosures,
+            json_ld=discovery.home_json_ld(listed, base),
             revision=revision,
             changes=revision_words(revision, titles),
             pinned=revisions.is_pinned(session),
@@ -519,6 +521,7 @@ def _disclosure_context(
         "check_status": CHECK_STATUS,
         "downloads": downloads(disclosure_id),
         "citation": queries.cite_disclosure(session, disclosure_id, base),
+        "json_ld": discovery.disclosure_json_ld(detail, base),
         "marks": marks,
         "dimension_words": dimension_words,
     }
@@ -589,12 +592,7 @@ def embed_snippets(card: Card, live: Card, base: str) -> list[Snippet]:
             height = card_height(shown)
             revision = f' data-revision="{card.revision}"' if pin else ""
             texts = {
-                "iframe": (
-                    f'<iframe src="{esc(card_url)}" title="{esc(f.label)}" width="480" '
-                    f'height="{height}" style="border:0;max-width:100%" loading="lazy">'
-                    "</iframe>",
-                    card_url,
-                ),
+                "iframe": (card_iframe(card_url, f.label, 480, height), card_url),
                 "script": (
                     f'<span data-figure="{esc(f.id)}"{revision}>{esc(shown.figure.reading)}'
                     f'</span>\n<script src="{base}{urls.EMBED_SCRIPT}" async></script>',

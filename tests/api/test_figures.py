@@ -67,6 +67,10 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "figure met-2013.officers.written-warning: http://testserver/figures/"
         f"met-2013.officers.written-warning?revision={revision}. {LICENCE_LINE}",
         "cite": figure["cite"],
+        "cite_short": "Metropolitan Police Service FOI answer (first reported 2013), as "
+        "reported by The Guardian (18), Evening Standard (17) and The Independent (17); via "
+        "Met social-media misconduct FOI API, http://testserver/figures/"
+        f"met-2013.officers.written-warning?revision={revision}",
     }
     assert [(c["id"], c["type"]) for c in figure["cite"]] == [
         ("met-2013.officers.written-warning", "dataset"),
@@ -317,3 +321,55 @@ def test_a_citation_says_what_a_source_printed_when_the_bounds_are_ours(
     sanctioned = client.get("/v1/figures/met-2022-londonworld.sanctioned").json()["citation"]
     assert "printed by LondonWorld (“just a fraction of”; “Senior Met Police" in sanctioned
     assert "LondonWorld (0 to 92" not in sanctioned
+
+
+SHORT_VIA = "; via Met social-media misconduct FOI API, http://testserver/figures/"
+
+
+def test_a_short_citation_credits_who_printed_the_figure(client: TestClient) -> None:
+    """The Guardian gave only the parts of the 7 dismissed: the short form leaves it out."""
+    figure = client.get("/v1/figures/met-2013.all.dismissed").json()
+    assert figure["cite_short"] == (
+        "Metropolitan Police Service FOI answer (first reported 2013), as reported by Evening "
+        "Standard, Parliament Street (reproducing IDG News Service) and The Independent"
+        f"{SHORT_VIA}met-2013.all.dismissed?revision={seeded_revision()}"
+    )
+
+
+def test_a_short_citation_of_our_sum_is_never_as_reported(client: TestClient) -> None:
+    revision = seeded_revision()
+    summed = client.get("/v1/figures/met-2013.all.investigated").json()["cite_short"]
+    assert summed == (
+        "Metropolitan Police Service FOI answer (first reported 2013); our arithmetic from the "
+        f"parts printed by The Guardian{SHORT_VIA}met-2013.all.investigated?revision={revision}"
+    )
+    # No parts printed by anyone: the arithmetic is on the disclosed figures alone.
+    other = client.get("/v1/figures/met-2014.ongoing-or-other").json()["cite_short"]
+    assert other == (
+        "Metropolitan Police Service FOI answer (first reported 2014); our arithmetic from the "
+        "disclosed figures; no source printed this number"
+        f"{SHORT_VIA}met-2014.ongoing-or-other?revision={revision}"
+    )
+
+
+def test_a_short_citation_says_what_a_source_printed_when_the_bounds_are_ours(
+    client: TestClient,
+) -> None:
+    """The Guardian printed at least 1, not our 1 to 4; LondonWorld printed words only."""
+    staff = client.get("/v1/figures/met-2013.staff.dismissed-2013").json()["cite_short"]
+    assert staff.startswith(
+        "Metropolitan Police Service FOI answer (first reported 2013), as reported by The "
+        f"Guardian (at least 1){SHORT_VIA}"
+    )
+    sanctioned = client.get("/v1/figures/met-2022-londonworld.sanctioned").json()["cite_short"]
+    assert sanctioned.startswith(
+        "Metropolitan Police Service FOI answer (first reported 2022), as reported by "
+        f"LondonWorld (“just a fraction of”){SHORT_VIA}"
+    )
+
+
+def test_a_short_citation_is_pinned_to_the_revision_asked(client: TestClient) -> None:
+    revision = seeded_revision()
+    pinned = client.get(f"/v1/figures/met-2013.all.dismissed?revision={revision[:8]}").json()
+    assert pinned["cite_short"].endswith(f"/figures/met-2013.all.dismissed?revision={revision}")
+    assert pinned["cite_short"].endswith(pinned["page_url"])

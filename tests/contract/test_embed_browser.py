@@ -69,7 +69,7 @@ officers and staff were sacked for social-media misuse since 2009.</p>
 stays</span> when a figure cannot be fetched.</p>
 <div class="grid">
 <iframe id="card" src="{api}/v1/embed/figures/met-2013.officers.written-warning"
- title="Police officers given a written warning" width="480" height="340"
+ title="Police officers given a written warning" width="480" height="351"
  style="border:0" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>
 <img id="svg-card" src="{api}/v1/embed/figures/met-2013.all.dismissed.svg"
  alt="Officers and civilian staff dismissed: 7 people">
@@ -165,29 +165,43 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+#: What each live span holds once embed.js has run: the figure alone.
+LIVE = {
+    "met-2013.all.dismissed": "7",
+    "met-2013.officers.written-warning": "17 to 18",
+    "met-2013.platform.facebook": "the vast majority",
+}
+
+
+def _paragraphs(dom: str) -> dict[str, str]:
+    """The text of every <p id=...> of a dumped DOM, spaces collapsed."""
+    return {
+        name: " ".join(re.sub(r"<[^>]+>", "", body).split())
+        for name, body in re.findall(r'<p(?: class="[^"]*")? id="(\w+)">(.*?)</p>', dom, re.S)
+    }
+
+
 def test_host_page_on_another_origin_shows_live_figures_with_citations(
     api_server: tuple[str, Path], host_page: str, tmp_path: Path
 ) -> None:
     api, log = api_server
     dom = _chromium(tmp_path, host_page, "--dump-dom")
     spans = _spans(dom)
-    assert spans["met-2013.all.dismissed"] == {
-        "state": "live",
-        "text": "7 (source: Evening Standard, Parliament Street (reproducing "
-        "IDG News Service), The Independent)",
-        "html_tags": "<span><span><small><a>",
+    # The span holds the figure; its citation follows the sentence, so the number and the
+    # unit the page writes after it are read together.
+    assert {k: spans[k] for k in LIVE} == {
+        k: {"state": "live", "text": text, "html_tags": "<span><span>"} for k, text in LIVE.items()
     }
-    assert spans["met-2013.officers.written-warning"] == {
-        "state": "live",
-        "text": "17 to 18 (sources disagree: The Guardian: 18 · Evening Standard: 17 · "
-        "The Independent: 17; source: The Guardian, Evening Standard, The Independent)",
-        "html_tags": "<span><span><small><a>",
-    }
-    assert spans["met-2013.platform.facebook"] == {
-        "state": "live",
-        "text": "the vast majority (no number given; source: Parliament Street "
-        "(reproducing IDG News Service))",
-        "html_tags": "<span><span><small><a>",
+    assert _paragraphs(dom) | {"missing": ""} == {
+        "sacked": "7 Met officers and staff were sacked for social-media misuse since 2009 "
+        "(source: Evening Standard, Parliament Street (reproducing IDG News Service), The "
+        "Independent).",
+        "warned": "17 to 18 officers were given a written warning (sources disagree: The "
+        "Guardian: 18 · Evening Standard: 17 · The Independent: 17; source: The Guardian, "
+        "Evening Standard, The Independent).",
+        "facebook": "Facebook accounted for the vast majority of the cases (no number "
+        "given; source: Parliament Street (reproducing IDG News Service)).",
+        "missing": "",
     }
     # An id the API does not know keeps the page's own words.
     assert spans["met-2013.no-such-figure"] == {
@@ -459,6 +473,8 @@ CITE_PAGE = """<!doctype html>
 <span data-figure="met-2013.all.dismissed" data-cite="footnote">seven</span> sacked.</p>
 <p id="none"><span data-figure="met-2013.platform.facebook" data-cite="none">most</span>
 were on Facebook.</p>
+<p id="short"><span data-figure="met-2013.officers.written-warning" data-cite="short">17 or
+18</span> officers were given a written warning<br>in 2009 to 2012</p>
 <script src="{api}/v1/embed.js" async></script>
 </body></html>
 """
@@ -487,15 +503,20 @@ def test_embed_js_shows_the_inline_footnote_and_bare_citation_forms(
     with _third_party_site(CITE_PAGE.format(api=api), tmp_path) as page:
         dom = _chromium(tmp_path, page, "--dump-dom")
     spans = _spans(dom)
-    paragraphs = {
-        name: " ".join(re.sub(r"<[^>]+>", "", body).split())
-        for name, body in re.findall(r'<p id="(\w+)">(.*?)</p>', dom, re.S)
-    }
-    # The default, unchanged: the figure and its citation in brackets.
+    paragraphs = _paragraphs(dom)
+    # The default: the figure, the page's words, then the citation in brackets before the
+    # sentence's full stop.
     assert paragraphs["inline"] == (
-        "7 (source: Evening Standard, Parliament Street (reproducing IDG News Service), "
-        "The Independent) were sacked."
+        "7 were sacked (source: Evening Standard, Parliament Street (reproducing IDG News "
+        "Service), The Independent)."
     )
+    # Short: the API's short citation, whole, before the line break that ends the sentence.
+    short = httpx.get(f"{api}/v1/figures/met-2013.officers.written-warning").json()["cite_short"]
+    assert paragraphs["short"] == (
+        "17 to 18 officers were given a written warning (sources disagree: The Guardian: 18 · "
+        f"Evening Standard: 17 · The Independent: 17; {short})in 2009 to 2012"
+    )
+    assert short.startswith("Metropolitan Police Service FOI answer (first reported 2013), as ")
     # Footnotes: the figure (a range stays a range) and [n] in the page's order.
     assert paragraphs["footnote"] == "17 to 18[1] were warned, and 7[2] sacked."
     # None: the figure alone.
@@ -514,7 +535,8 @@ def test_embed_js_shows_the_inline_footnote_and_bare_citation_forms(
     assert links[("footnote", f"{api}/figures/met-2013.all.dismissed")].startswith(
         "Officers and civilian staff dismissed: 7. Metropolitan Police Service FOI answer"
     )
-    assert ("inline", f"{api}/figures/met-2013.all.dismissed") in links
+    dismissed = httpx.get(f"{api}/v1/figures/met-2013.all.dismissed").json()["cite_short"]
+    assert links[("inline", f"{api}/figures/met-2013.all.dismissed")] == dismissed
     assert not [key for key in links if key[0] == "none"]
     titles = {
         p: a.get("title") or ""

@@ -34,10 +34,13 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
     )
     revision = client.get("/v1/meta").json()["revision"]
     assert tree.text["citation"] == (
-        "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        "as reported by The Guardian, Evening Standard, The Independent. Figure page · "
-        "Licence: CC BY 4.0"
+        "Source: Metropolitan Police Service FOI answer (first reported 2013), as reported by "
+        "The Guardian (18), Evening Standard (17) and The Independent (17); via Met "
+        "social-media misconduct FOI API. Figure page · Licence: CC BY 4.0"
     )
+    # The short citation of the JSON, its link made the "Figure page" link.
+    short = client.get(f"/v1/figures/{WARNING}").json()["cite_short"]
+    assert tree.text["citation"].startswith(f"Source: {short.rsplit(', http', 1)[0]}. ")
     assert tree.text["asof"] == (
         f"Data as of 7 December 2026 · dataset met-2013 v1.2.0 · revision {revision}"
     )
@@ -57,7 +60,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
     assert licence["rel"] == "license noopener noreferrer"
     assert tree.text["<title>"] == (
         "Police officers given a written warning: 17 to 18 officers. Source: Metropolitan "
-        "Police Service FOI answer to Parliament Street (UK think tank). Licence: CC BY 4.0 "
+        "Police Service FOI answer (first reported 2013). Licence: CC BY 4.0 "
         "(https://creativecommons.org/licenses/by/4.0/)."
     )
     article = tree.attrs[tree.tags.index("article")]
@@ -109,14 +112,12 @@ def test_cards_for_our_sums_never_say_as_reported_by(
     page = client.get(f"/v1/embed/figures/{figure_id}").text
     # The citation line up to the licence (whose title speaks of the sources).
     card = page.split('<p class="citation"', 1)[1].split('<span class="licence"', 1)[0]
-    assert card.startswith(
-        ' id="figure-citation">Source: Metropolitan Police Service FOI answer to '
-    )
-    assert ", our arithmetic from the parts printed by <a href=" in card
+    assert card.startswith(' id="figure-citation">Source: Metropolitan Police Service FOI answer (')
+    assert "; our arithmetic from the parts printed by <a href=" in card
     assert "as reported by" not in card
     image = client.get(f"/v1/embed/figures/{figure_id}.svg", headers={"accept": IMAGE_ACCEPT})
     line = " ".join(re.findall(r'class="citation">([^<]*)</text>', image.text))
-    assert f"our arithmetic from the parts printed by {publisher}." in line
+    assert f"our arithmetic from the parts printed by {publisher}; via Met" in line
     assert "as reported by" not in line
     printed = client.get("/v1/embed/figures/met-2013.all.dismissed").text
     assert ", as reported by <a href=" in printed.split('<p class="citation"', 1)[1]

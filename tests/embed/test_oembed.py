@@ -32,12 +32,12 @@ def test_oembed_answers_rich_iframe_for_a_figure_url(client: TestClient) -> None
         "provider_url": "http://testserver/",
         "cache_age": 300,
         "html": '<iframe src="http://testserver/v1/embed/figures/met-2013.all.dismissed" '
-        'title="Officers and civilian staff dismissed: 7 people." width="480" height="304" '
+        'title="Officers and civilian staff dismissed: 7 people." width="480" height="322" '
         'style="border:0;max-width:100%" loading="lazy" '
         'sandbox="allow-popups allow-popups-to-escape-sandbox" referrerpolicy="no-referrer">'
         "</iframe>",
         "width": 480,
-        "height": 304,
+        "height": 322,
     }
 
 
@@ -56,10 +56,10 @@ def test_oembed_card_height_follows_what_the_card_shows(client: TestClient) -> N
         )
     }
     assert heights == {
-        "met-2013.all.dismissed": 304,
-        WARNING: 333,
+        "met-2013.all.dismissed": 322,
+        WARNING: 351,
         "met-2013.platform.facebook": 314,
-        "met-2013.all.investigated": 354,
+        "met-2013.all.investigated": 372,
     }
 
 
@@ -118,7 +118,7 @@ def test_oembed_accepts_svg_and_json_urls_and_respects_max_sizes(client: TestCli
         assert (answer["width"], answer["height"]) == (320, 200)
         assert answer["title"] == "Police officers given a written warning: 17 to 18 officers."
     roomy = client.get("/oembed", params={"url": f"http://testserver/v1/figures/{WARNING}"})
-    assert (roomy.json()["width"], roomy.json()["height"]) == (480, 333)
+    assert (roomy.json()["width"], roomy.json()["height"]) == (480, 351)
 
 
 def test_oembed_answers_xml_in_the_oembed_spec_shape(client: TestClient) -> None:

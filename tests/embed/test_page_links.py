@@ -48,7 +48,7 @@ def test_card_svg_and_chart_link_to_the_pages_under_the_request_host_by_default(
     card = client.get(f"/v1/embed/figures/{WARNING}.svg").content
     assert _svg_links(card) == {"figure-link": f"http://testserver/figures/{WARNING}"}
     chart = client.get("/v1/embed/aggregates.svg?by=platform").content
-    assert _svg_links(chart) == {"citation": "http://testserver/disclosures/met-2013"}
+    assert _svg_links(chart) == {"page-link": "http://testserver/disclosures/met-2013"}
 
 
 def test_links_are_absolute_under_the_public_base_url(public_client: TestClient) -> None:
@@ -56,7 +56,7 @@ def test_links_are_absolute_under_the_public_base_url(public_client: TestClient)
     card = public_client.get(f"/v1/embed/figures/{WARNING}.svg").content
     assert _svg_links(card) == {"figure-link": f"{PUBLIC}/figures/{WARNING}"}
     chart = public_client.get("/v1/embed/aggregates.svg?by=outcome&disclosure=met-2013").content
-    assert _svg_links(chart) == {"citation": f"{PUBLIC}/disclosures/met-2013"}
+    assert _svg_links(chart) == {"page-link": f"{PUBLIC}/disclosures/met-2013"}
     answer = public_client.get("/oembed", params={"url": f"{PUBLIC}/v1/figures/{WARNING}"})
     assert answer.json()["provider_url"] == f"{PUBLIC}/"
 

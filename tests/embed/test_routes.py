@@ -182,8 +182,8 @@ def test_hostile_labels_notes_and_publishers_render_as_text(
         "&quot;", '"'
     ).replace("&#x27;", "'").replace("&amp;", "&")
     assert tree.text["citation"].startswith(
-        "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        f"as reported by {EVIL} publisher, Evening Standard"
+        "Source: Metropolitan Police Service FOI answer (first reported 2013), "
+        f"as reported by {EVIL} publisher (18), Evening Standard (17)"
     )
     assert tree.text["disputed"] == (
         f"Sources disagree: {EVIL} publisher: 18 · Evening Standard: 17 · The Independent: 17"

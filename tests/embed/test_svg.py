@@ -34,8 +34,9 @@ def test_svg_card_has_the_reading_reports_and_citation(client: TestClient) -> No
         "Sources disagree: The Guardian: 18 · Evening Standard: 17 · The Independent: 17"
     )
     assert " ".join(svg_texts(response.content, "citation")) == (
-        "Source: Metropolitan Police Service FOI answer to Parliament Street (UK think tank), "
-        "as reported by The Guardian, Evening Standard, The Independent."
+        "Source: Metropolitan Police Service FOI answer (first reported 2013), as reported by "
+        "The Guardian (18), Evening Standard (17) and The Independent (17); via Met "
+        "social-media misconduct FOI API."
     )
 
 
@@ -163,7 +164,7 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
     )
     assert desc.endswith(f"{LICENCE}.")
     revision = client.get("/v1/aggregates?by=platform").json()["dataset_revision"]
-    assert f"revision {revision}:" in " ".join(svg_texts(body, "citation"))
+    assert f"revision {revision}:" in desc  # the full citation, pinned, in the description
 
 
 def test_a_chart_in_two_units_draws_one_axis_per_unit(client: TestClient) -> None:
@@ -236,9 +237,12 @@ def test_every_chart_and_svg_card_carries_its_licence_beside_its_source(
     client: TestClient, path: str
 ) -> None:
     body = client.get(path).content
-    assert svg_texts(body, "licence") == [LICENCE]
-    assert svg_texts(body, "citation")
-    assert LICENCE not in " ".join(svg_texts(body, "citation"))  # printed once, on its line
+    if "aggregates" in path:
+        # A chart's footer is short: the licence by name at the end of its source.
+        assert " ".join(svg_texts(body, "citation")).endswith(". Licence: CC BY 4.0.")
+    else:
+        assert svg_texts(body, "licence") == [LICENCE]
+        assert LICENCE not in " ".join(svg_texts(body, "citation"))  # once, on its line
     desc = ET.fromstring(body).findtext(f"{SVG}desc") or ""
     assert desc.endswith(f"{LICENCE}.")
     assert desc.count(LICENCE) == 1
@@ -286,3 +290,64 @@ def test_chart_rejects_bad_groupings_with_problem_json(client: TestClient) -> No
     assert bad.json()["errors"][0]["parameter"] == "by"
     missing = client.get("/v1/embed/aggregates.svg")
     assert missing.status_code == 422
+
+
+def _footer(body: bytes) -> list[tuple[str, str]]:
+    """The chart's footer lines, (class, text), and where its links go."""
+    root = ET.fromstring(body)
+    return [
+        (t.get("class") or "", "".join(t.itertext()))
+        for t in root.iter(f"{SVG}text")
+        if t.get("class") in ("citation", "page-link")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        (
+            OFFICERS,
+            "Source: Metropolitan Police Service FOI answer (first reported 2013), as reported "
+            "by The Guardian, Evening Standard, The Independent and 2 more. Licence: CC BY 4.0.",
+        ),
+        (
+            PLATFORMS,
+            "Source: Metropolitan Police Service FOI answer (first reported 2013), as reported "
+            "by Parliament Street (reproducing IDG News Service) and Evening Standard. "
+            "Licence: CC BY 4.0.",
+        ),
+        (
+            "/v1/embed/aggregates.svg?by=rank&disclosure=met-2023-inkl-507-complaints",
+            "Source: Metropolitan Police Service FOI answer (first reported 2023), as reported "
+            "by inkl (aggregator; the original outlet is not named in the copy). Licence: CC BY "
+            "4.0.",
+        ),
+    ],
+)
+def test_a_chart_footer_is_three_lines_at_most_with_one_link_to_its_page(
+    client: TestClient, path: str, source: str
+) -> None:
+    """Issue 26: the footer was the whole citation, about 14 underlined lines."""
+    body = client.get(path).content
+    footer = _footer(body)
+    assert len(footer) <= 3
+    assert [cls for cls, _ in footer][-1:] == ["page-link"]
+    assert " ".join(text for cls, text in footer if cls == "citation") == source
+    disclosure = "met-2023-inkl-507-complaints" if "inkl" in path else "met-2013"
+    page = f"http://testserver/disclosures/{disclosure}"
+    # The date of the data leads the link's line when it fits on it.
+    assert footer[-1][1] == (
+        f"Full citation and sources: {page}"
+        if "inkl" in path
+        else f"Data as of 7 December 2026; full citation and sources: {page}"
+    )
+    links = [a.get("href") for a in ET.fromstring(body).iter(f"{SVG}a")]
+    assert links == [page]
+    # What the page credits is every source, in the order the footer names them.
+    credited = client.get(path.replace("/v1/embed/aggregates.svg", "/v1/aggregates")).json()
+    publishers = [s["publisher"] for s in credited["sources"]]
+    credit = source.split("as reported by ", 1)[1].removesuffix(". Licence: CC BY 4.0.")
+    named = [n for n in credit.replace(" and ", ", ").split(", ") if not n.endswith(" more")]
+    if "(aggregator;" in credit:
+        named = [credit]
+    assert publishers[: len(named)] == named

@@ -315,7 +315,9 @@ def test_figure_page_builds_each_embed_by_form_theme_and_version(web: TestClient
             card = f"{BASE}/v1/embed/figures/{fid}?theme={theme}{e(pin)}"
             assert snippet(page, f"iframe-{theme}-{version}") == (
                 f'{hidden}<iframe src="{card}" title="Civilian staff dismissed" width="480" '
-                f'height="{height}" style="border:0;max-width:100%" loading="lazy"></iframe>'
+                f'height="{height}" style="border:0;max-width:100%" loading="lazy" '
+                'sandbox="allow-popups allow-popups-to-escape-sandbox" '
+                'referrerpolicy="no-referrer"></iframe>'
             )
             svg = f"{BASE}/v1/embed/figures/{fid}.svg?theme={theme}{e(pin)}"
             assert snippet(page, f"svg-{theme}-{version}") == (
