@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from service import queries, revisions
 from service.api.deps import (
+    ChartGroupingDep,
     DimensionsDep,
     DisclosureDep,
-    GroupingDep,
     MeasureParam,
     SessionDep,
     StateDep,
@@ -48,9 +48,10 @@ from service.embed.svg import (
     not_found_svg,
     svg_height,
 )
-from service.errors import FormatNotImplemented, NotFound, problem_responses
+from service.errors import FormatNotImplemented, InvalidParameter, NotFound, problem_responses
 from service.models import FigurePublic
 from service.state import AppState
+from service.taxonomy import DIMENSIONS
 
 router = APIRouter(tags=["embed"])
 oembed_router = APIRouter(tags=["embed"])
@@ -96,13 +97,15 @@ def _drawn_chart(session: Session, state: AppState, chart: ChartRequest, base: s
     disclosure = queries.get_disclosure(
         session, chart.disclosure or state.settings.flagship_disclosure
     )
-    by = chart.by or next((a.by for a in disclosure.aggregates), None)
+    # A measure without `by` is a chart of one figure; a page gets its first declared grouping.
+    by = chart.by or ("" if chart.measure else next((a.by for a in disclosure.aggregates), None))
     if by is None:
         raise NotFound("chart of disclosure", disclosure.id)
     filters: dict[str, str | int] = {
         k: int(v) if k == "year" and v.isdigit() else v for k, v in chart.filters.items()
     }
-    data = queries.aggregate(session, disclosure.id, grouping(by), chart.measure, filters, base)
+    dims = grouping(by) if by else []
+    data = queries.aggregate(session, disclosure.id, dims, chart.measure, filters, base)
     theme: Literal["light", "dark"] = "dark" if chart.theme == "dark" else "light"
     drawn = aggregate_svg(data, disclosure, theme, base)
     return DrawnChart(
@@ -197,8 +200,11 @@ def embed_figure_card(
     "beyond, or, when n is our reading of the source's plural, an open circle at n and the "
     "fade; words with no number a small marker of fixed size beside the words, never an "
     "empty track or a bar; our arithmetic a dotted bar marked †. Each axis has one unit: "
-    "rows counted in different units get a panel each. A line says when the rows do not add "
-    "up (one case may involve several platforms), and the chart carries its title, stated "
+    "rows counted in different units get a panel each. Without `by`, the figure of `measure` "
+    "that is broken down by nothing is drawn alone, so an answer of one figure has a chart "
+    "too. A line says when the rows do not add up, or that platform counts stand against no "
+    "total and overlap (one case may involve several platforms), and the chart carries its "
+    "title, stated "
     "total, source line (first the sources that printed the numbers drawn), revision and "
     "licence.",
     response_class=Response,
@@ -210,12 +216,19 @@ def embed_figure_card(
 def embed_aggregates_svg(
     session: SessionDep,
     reply: ReplyDep,
-    by: GroupingDep,
+    by: ChartGroupingDep,
     disclosure: DisclosureDep,
     dimensions: DimensionsDep,
     measure: MeasureParam = None,
     theme: ThemeParam = "light",
 ) -> Response:
+    if not by and measure is None:
+        raise InvalidParameter(
+            "by",
+            None,
+            list(DIMENSIONS),
+            detail="by is required, unless measure names the figure to chart on its own.",
+        )
     filters = dimensions.values
     return reply.raw(
         lambda: aggregate_svg(

@@ -197,6 +197,9 @@ def chart_title(measure: str, by: Sequence[str]) -> str:
 
 
 def row_label(row: AggregateRow, by: Sequence[str]) -> str:
+    """The row's values of `by`; a chart by nothing (one figure alone) names the figure."""
+    if not by:
+        return row.label
     names = []
     for dim in by:
         value = getattr(row, dim)
@@ -278,6 +281,26 @@ def _overlap_check(data: AggregatePublic) -> CheckPublic | None:
     return None
 
 
+#: What the platform counts of one answer are not: parts of a total. No answer states what
+#: they count out of, and one case may involve several platforms (note met-2013.K6).
+NO_TOTAL = (
+    "These counts stand against no total: the answer does not say what they count out of, "
+    "and one case may involve several platforms, so they overlap and do not add up."
+)
+
+
+def _against_no_total(data: AggregatePublic) -> bool:
+    """A breakdown by platform with two or more numbers and no stated total, which no check
+    already says cannot add up."""
+    numbers = [r for r in data.rows if _interval(r) is not None]
+    return (
+        "platform" in data.by
+        and data.total is None
+        and len(numbers) > 1
+        and _overlap_check(data) is None
+    )
+
+
 def _row_words(r: AggregateRow, by: Sequence[str]) -> str:
     notes = [
         note
@@ -296,6 +319,8 @@ def _chart_description(data: AggregatePublic, disclosure: DisclosureDetail) -> s
     check = _overlap_check(data)
     if check is not None:
         parts.append(f"These counts do not add up to a total: {check.note or check.explanation}")
+    elif _against_no_total(data):
+        parts.append(NO_TOTAL)
     licence = disclosure.licence
     parts += [without_licence(data.citation, licence.id, licence.url), licence_line(licence)]
     return " ".join(p if p.endswith(".") else p + "." for p in parts if p)
@@ -416,7 +441,7 @@ def _row_aside(r: AggregateRow) -> str:
 
 def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> int:
     """Draws a row's label (at most two lines) and its aside; the lines used."""
-    lines = text_lines(row_label(r, by), LABEL_WIDTH, 13)[:2]
+    lines = text_lines(row_label(r, by), LABEL_WIDTH, 13)[:2] if by else []
     for i, line in enumerate(lines):
         svg.body.append(
             f'<text x="20" y="{mid + 4 + i * 15:.1f}" font-size="13" fill="{svg.p.text}">'
@@ -433,6 +458,9 @@ def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> in
 
 
 def _chart_row(svg: _Svg, r: AggregateRow, by: Sequence[str], scale: _Scale | None) -> None:
+    if not by:
+        # A figure charted alone: its whole label, every word of it, above its bar.
+        svg.text(r.label, 13, cls="figure-label")
     row_top = svg.y + 6
     mid = row_top + BAR_HEIGHT / 2
     part_of = f' data-part-of="{esc(r.part_of)}"' if r.part_of else ""
@@ -469,6 +497,9 @@ def _chart_heading(svg: _Svg, data: AggregatePublic, disclosure: DisclosureDetai
     if check is not None:
         svg.text("These counts do not add up to a total.", 13, weight=700, cls="overlap")
         svg.text(f"{check.title}: {check.note or check.explanation}", 12, cls="overlap")
+    elif _against_no_total(data):
+        # Bold runs wider than text_lines measures: wrap it short of the right edge.
+        svg.text(NO_TOTAL, 12, weight=700, cls="overlap", width=svg.width - 80)
     svg.y += 8
 
 

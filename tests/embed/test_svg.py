@@ -41,6 +41,11 @@ def test_svg_card_has_the_reading_reports_and_citation(client: TestClient) -> No
 
 OFFICERS = "/v1/embed/aggregates.svg?by=outcome&staff_type=police_officer"
 PLATFORMS = "/v1/embed/aggregates.svg?by=platform"
+#: Issue 24: what the platform chart says of its counts, in its heading and its description.
+NO_TOTAL = (
+    "These counts stand against no total: the answer does not say what they count out of, "
+    "and one case may involve several platforms, so they overlap and do not add up."
+)
 LICENCE = "Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 
 
@@ -142,8 +147,8 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
     assert unspecified["value"] == "at least 2"
     assert unspecified["aside"] == "“a number of”"
     # The platform counts count cases out of a base the answer never states: no check sets
-    # them against a total (research K6 is a note), so the chart draws no overlap line.
-    assert svg_texts(body, "overlap") == []
+    # them against a total (research K6 is a note), and the chart says so in words.
+    assert " ".join(svg_texts(body, "overlap")) == NO_TOTAL
     legend = svg_legend(body)
     assert list(legend) == ["solid", "floor", "words"]
     assert legend["floor"] == (
@@ -159,7 +164,7 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
         "Facebook: “the vast majority” (no number given); Twitter / X: 2; LinkedIn: 1; "
         "YouTube: 1; Friends Reunited: 1; Dating website: “no count in the FOI answer” (no "
         "number given); Unspecified: at least 2 (“a number of”). Counted in cases. "
-        "Metropolitan Police Service FOI answer to Parliament Street"
+        f"{NO_TOTAL} Metropolitan Police Service FOI answer to Parliament Street"
     )
     assert desc.endswith(f"{LICENCE}.")
     revision = client.get("/v1/aggregates?by=platform").json()["dataset_revision"]
@@ -219,6 +224,72 @@ def test_only_a_chart_whose_rows_a_check_cannot_add_up_says_so(client: TestClien
     # One platform alone has nothing to add up.
     one = client.get("/v1/embed/aggregates.svg?by=platform&platform=twitter").content
     assert svg_texts(one, "overlap") == []
+    # Platforms named without counts (the Guardian's 2022 list) have no counts to add up.
+    named = client.get(
+        "/v1/embed/aggregates.svg?disclosure=met-2022-guardian&by=platform&measure=platform_named"
+    ).content
+    assert len(svg_rows(named)) == 8
+    assert svg_texts(named, "overlap") == []
+
+
+DAILY_MAIL = "met-2021-daily-mail-277"
+DAILY_MAIL_LABEL = (
+    "Allegations of social-media misuse, or officers accused of it (the report does not make "
+    "clear which), since 2015"
+)
+
+
+def test_an_answer_of_one_figure_is_charted_alone_in_its_own_words(client: TestClient) -> None:
+    """Issue 24: the Daily Mail's 277, broken down by nothing, could only be a card. Charted
+    by its measure alone, it keeps its whole label and both of its units, and credits the
+    one outlet that printed it."""
+    response = client.get(
+        "/v1/embed/aggregates.svg", params={"disclosure": DAILY_MAIL, "measure": "alleged_misuse"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml; charset=utf-8"
+    body = response.content
+    ticks = svg_ticks(body)
+    assert list(ticks) == [0, 50, 100, 150, 200, 250, 300]
+    assert svg_rows(body) == {
+        f"{DAILY_MAIL}.alleged-misuse": {
+            "marks": {"bar": (ticks[0], _at(ticks, 277))},
+            "value": "277",
+            "words": None,
+            "aside": None,
+            "title": DAILY_MAIL_LABEL,
+        }
+    }
+    assert " ".join(svg_texts(body, "figure-label")) == DAILY_MAIL_LABEL
+    assert svg_texts(body, "title") == ["Alleged misuse"]
+    assert svg_texts(body, "unit") == ["Number of allegations or officers"]
+    assert " ".join(svg_texts(body, "subtitle")).endswith("counted in allegations or officers")
+    assert list(svg_legend(body)) == ["solid"]
+    assert svg_texts(body, "overlap") == []
+    citation = " ".join(svg_texts(body, "citation"))
+    assert citation.startswith(
+        "Source: Metropolitan Police Service FOI answer to the Daily Mail, period: Since 2015"
+    )
+    assert "reported by Personnel Today (reporting a Daily Mail investigation)" in citation
+    desc = ET.fromstring(body).findtext(f"{SVG}desc") or ""
+    assert desc.startswith(f"{DAILY_MAIL_LABEL}: 277. Counted in allegations or officers. ")
+    # The disclosure's page shows that chart, and its text alternative gives the number.
+    page = client.get(f"/disclosures/{DAILY_MAIL}").text
+    assert (
+        f'<img src="/v1/embed/aggregates.svg?disclosure={DAILY_MAIL}&amp;measure=alleged_misuse"'
+        f' alt="Bar chart of one figure: {DAILY_MAIL_LABEL}: 277."'
+    ) in page
+
+
+def test_a_chart_by_nothing_needs_its_measure(client: TestClient) -> None:
+    response = client.get("/v1/embed/aggregates.svg", params={"disclosure": DAILY_MAIL})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    (error,) = response.json()["errors"]
+    assert error["parameter"] == "by"
+    assert error["message"] == (
+        "by is required, unless measure names the figure to chart on its own."
+    )
 
 
 @pytest.mark.parametrize(
