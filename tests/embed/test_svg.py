@@ -232,6 +232,23 @@ def test_only_a_chart_whose_rows_a_check_cannot_add_up_says_so(client: TestClien
     assert svg_texts(named, "overlap") == []
 
 
+def test_a_part_of_the_total_the_chart_does_not_draw_is_named(client: TestClient) -> None:
+    """Issue 24 fact-check: met-2010's outcome chart states 28 officers facing proceedings
+    and draws 18, 5 and 1; the other 4 (charged with misconduct, no outcome) were nowhere
+    on it, so its rows read as 4 short. Check K2 names them, and so does the chart."""
+    body = client.get("/v1/embed/aggregates.svg?disclosure=met-2010&by=outcome").content
+    assert [r["value"] for r in svg_rows(body).values()] == ["18", "5", "1"]
+    line = (
+        "Also counted in the total, not drawn: Police officers facing a formal misconduct "
+        "charge, 4 (check met-2010.K2)."
+    )
+    assert " ".join(svg_texts(body, "undrawn")) == line
+    assert line in (ET.fromstring(body).findtext(f"{SVG}desc") or "")
+    # Where every part of the total's check is drawn, or none is, nothing is said.
+    for query in ("by=staff_type", "by=outcome", "disclosure=met-2022-londonworld&by=year"):
+        assert svg_texts(client.get(f"/v1/embed/aggregates.svg?{query}").content, "undrawn") == []
+
+
 DAILY_MAIL = "met-2021-daily-mail-277"
 DAILY_MAIL_LABEL = (
     "Allegations of social-media misuse, or officers accused of it (the report does not make "
