@@ -283,7 +283,8 @@ class Result:
 
 
 def research_disclosures(research: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every research disclosure by id: the main list, the related ones and the additions."""
+    """Every research disclosure by id: the main list, the related ones and the additions;
+    a later entry of the same id (the Daily Mail's, related then added in full) wins."""
     found = research["disclosures"] + research["related_disclosures"]
     found += research["additions_2026_11_24"]["disclosures"]
     return {d["id"]: d for d in found}
