@@ -382,7 +382,8 @@ def chart_grouping(
             description="One dimension, or two joined by a comma: "
             "platform, outcome, staff_type, staff_type,outcome, year ... Leave it out, with "
             "`measure`, to chart the measure's figure that is broken down by nothing (an "
-            "answer with a single figure, such as the Daily Mail's 277).",
+            "answer with a single figure, such as the Daily Mail's 277); leave both out for "
+            "the disclosure's first declared grouping.",
             max_length=40,
         ),
     ] = None,

@@ -48,10 +48,9 @@ from service.embed.svg import (
     not_found_svg,
     svg_height,
 )
-from service.errors import FormatNotImplemented, InvalidParameter, NotFound, problem_responses
+from service.errors import FormatNotImplemented, NotFound, problem_responses
 from service.models import FigurePublic
 from service.state import AppState
-from service.taxonomy import DIMENSIONS
 
 router = APIRouter(tags=["embed"])
 oembed_router = APIRouter(tags=["embed"])
@@ -202,11 +201,11 @@ def embed_figure_card(
     "empty track or a bar; our arithmetic a dotted bar marked †. Each axis has one unit: "
     "rows counted in different units get a panel each. Without `by`, the figure of `measure` "
     "that is broken down by nothing is drawn alone, so an answer of one figure has a chart "
-    "too. A line says when the rows do not add up, or that platform counts stand against no "
-    "total and overlap (one case may involve several platforms), and the chart carries its "
-    "title, stated "
-    "total, source line (first the sources that printed the numbers drawn), revision and "
-    "licence.",
+    "too; without either, the disclosure's first declared grouping is drawn. A line says "
+    "when the rows do not add up, or that platform counts stand against no total and "
+    "overlap (one case may involve several platforms), or names a part of the stated total "
+    "that is not drawn, and the chart carries its title, stated total, source line (first "
+    "the sources that printed the numbers drawn), revision and licence.",
     response_class=Response,
     responses={
         200: _content(SVG_TYPE, "The SVG chart."),
@@ -223,12 +222,9 @@ def embed_aggregates_svg(
     theme: ThemeParam = "light",
 ) -> Response:
     if not by and measure is None:
-        raise InvalidParameter(
-            "by",
-            None,
-            list(DIMENSIONS),
-            detail="by is required, unless measure names the figure to chart on its own.",
-        )
+        # As for a disclosure's page: its first declared grouping (none: 404 naming measure).
+        declared = queries.get_disclosure(session, disclosure).aggregates
+        by = grouping(declared[0].by) if declared else []
     filters = dimensions.values
     return reply.raw(
         lambda: aggregate_svg(

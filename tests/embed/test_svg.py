@@ -298,15 +298,17 @@ def test_an_answer_of_one_figure_is_charted_alone_in_its_own_words(client: TestC
     ) in page
 
 
-def test_a_chart_by_nothing_needs_its_measure(client: TestClient) -> None:
+def test_a_chart_without_by_or_measure_is_the_first_declared_grouping(
+    client: TestClient,
+) -> None:
+    flagship = client.get("/v1/embed/aggregates.svg").content
+    assert flagship == client.get(PLATFORMS).content
     response = client.get("/v1/embed/aggregates.svg", params={"disclosure": DAILY_MAIL})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     (error,) = response.json()["errors"]
-    assert error["parameter"] == "by"
-    assert error["message"] == (
-        "by is required, unless measure names the figure to chart on its own."
-    )
+    assert (error["parameter"], error["allowed"]) == ("measure", ["alleged_misuse"])
+    assert error["message"] == f"{DAILY_MAIL} declares no chart; choose a measure with measure=."
 
 
 @pytest.mark.parametrize(
@@ -372,5 +374,3 @@ def test_chart_rejects_bad_groupings_with_problem_json(client: TestClient) -> No
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert bad.json()["errors"][0]["parameter"] == "by"
-    missing = client.get("/v1/embed/aggregates.svg")
-    assert missing.status_code == 422
