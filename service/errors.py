@@ -205,6 +205,8 @@ class NoHeadline(Problem):
         message = (
             f"{disclosure} declares no headline measure for by={grouping}; "
             "choose one with measure=."
+            if grouping
+            else f"{disclosure} declares no chart; choose a measure with measure=."
         )
         super().__init__(
             message,

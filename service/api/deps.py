@@ -390,6 +390,27 @@ def grouping(
 GroupingDep = Annotated[list[str], Depends(grouping)]
 
 
+def chart_grouping(
+    by: Annotated[
+        str | None,
+        schema_ref("Grouping"),
+        Query(
+            description="One dimension, or two joined by a comma: "
+            "platform, outcome, staff_type, staff_type,outcome, year ... Leave it out, with "
+            "`measure`, to chart the measure's figure that is broken down by nothing (an "
+            "answer with a single figure, such as the Daily Mail's 277); leave both out for "
+            "the disclosure's first declared grouping.",
+            max_length=40,
+        ),
+    ] = None,
+) -> list[str]:
+    """`by` for a chart: as for aggregates, or none at all (a chart of one figure)."""
+    return [] if by is None else grouping(by)
+
+
+ChartGroupingDep = Annotated[list[str], Depends(chart_grouping)]
+
+
 def dimension_filters(**values: Any) -> Filters:
     return {
         k: (v.value if isinstance(v, StrEnum) else v) for k, v in values.items() if v is not None

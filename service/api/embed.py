@@ -13,9 +13,9 @@ from sqlmodel import Session
 
 from service import queries, revisions
 from service.api.deps import (
+    ChartGroupingDep,
     DimensionsDep,
     DisclosureDep,
-    GroupingDep,
     MeasureParam,
     SessionDep,
     StateDep,
@@ -96,13 +96,15 @@ def _drawn_chart(session: Session, state: AppState, chart: ChartRequest, base: s
     disclosure = queries.get_disclosure(
         session, chart.disclosure or state.settings.flagship_disclosure
     )
-    by = chart.by or next((a.by for a in disclosure.aggregates), None)
+    # A measure without `by` is a chart of one figure; a page gets its first declared grouping.
+    by = chart.by or ("" if chart.measure else next((a.by for a in disclosure.aggregates), None))
     if by is None:
         raise NotFound("chart of disclosure", disclosure.id)
     filters: dict[str, str | int] = {
         k: int(v) if k == "year" and v.isdigit() else v for k, v in chart.filters.items()
     }
-    data = queries.aggregate(session, disclosure.id, grouping(by), chart.measure, filters, base)
+    dims = grouping(by) if by else []
+    data = queries.aggregate(session, disclosure.id, dims, chart.measure, filters, base)
     theme: Literal["light", "dark"] = "dark" if chart.theme == "dark" else "light"
     drawn = aggregate_svg(data, disclosure, theme, base)
     return DrawnChart(
@@ -197,10 +199,13 @@ def embed_figure_card(
     "beyond, or, when n is our reading of the source's plural, an open circle at n and the "
     "fade; words with no number a small marker of fixed size beside the words, never an "
     "empty track or a bar; our arithmetic a dotted bar marked †. Each axis has one unit: "
-    "rows counted in different units get a panel each. A line says when the rows do not add "
-    "up (one case may involve several platforms), and the chart carries its title, stated "
-    "total, source line (first the sources that printed the numbers drawn), revision and "
-    "licence.",
+    "rows counted in different units get a panel each. Without `by`, the figure of `measure` "
+    "that is broken down by nothing is drawn alone, so an answer of one figure has a chart "
+    "too; without either, the disclosure's first declared grouping is drawn. A line says "
+    "when the rows do not add up, or that platform counts stand against no total and "
+    "overlap (one case may involve several platforms), or names a part of the stated total "
+    "that is not drawn, and the chart carries its title, stated total, source line (first "
+    "the sources that printed the numbers drawn), revision and licence.",
     response_class=Response,
     responses={
         200: _content(SVG_TYPE, "The SVG chart."),
@@ -210,12 +215,16 @@ def embed_figure_card(
 def embed_aggregates_svg(
     session: SessionDep,
     reply: ReplyDep,
-    by: GroupingDep,
+    by: ChartGroupingDep,
     disclosure: DisclosureDep,
     dimensions: DimensionsDep,
     measure: MeasureParam = None,
     theme: ThemeParam = "light",
 ) -> Response:
+    if not by and measure is None:
+        # As for a disclosure's page: its first declared grouping (none: 404 naming measure).
+        declared = queries.get_disclosure(session, disclosure).aggregates
+        by = grouping(declared[0].by) if declared else []
     filters = dimensions.values
     return reply.raw(
         lambda: aggregate_svg(

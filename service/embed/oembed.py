@@ -56,7 +56,7 @@ class ChartRequest:
 
     def query(self, disclosure: str, by: str) -> str:
         """The chart's own query string, rebuilt from what was understood."""
-        pairs = [("by", by), ("disclosure", disclosure)]
+        pairs = [*([("by", by)] if by else []), ("disclosure", disclosure)]
         pairs += [("measure", self.measure)] if self.measure else []
         pairs += sorted(self.filters.items())
         pairs += [("theme", self.theme)] if self.theme != "light" else []

@@ -193,6 +193,9 @@ def chart_title(measure: str, by: Sequence[str]) -> str:
 
 
 def row_label(row: AggregateRow, by: Sequence[str]) -> str:
+    """The row's values of `by`; a chart by nothing (one figure alone) names the figure."""
+    if not by:
+        return row.label
     names = []
     for dim in by:
         value = getattr(row, dim)
@@ -274,6 +277,47 @@ def _overlap_check(data: AggregatePublic) -> CheckPublic | None:
     return None
 
 
+#: What the platform counts of one answer are not: parts of a total. No answer states what
+#: they count out of, and one case may involve several platforms (note met-2013.K6).
+NO_TOTAL = (
+    "These counts stand against no total: the answer does not say what they count out of, "
+    "and one case may involve several platforms, so they overlap and do not add up."
+)
+
+
+def _against_no_total(data: AggregatePublic) -> bool:
+    """A breakdown by platform with two or more numbers and no stated total, which no check
+    already says cannot add up."""
+    numbers = [r for r in data.rows if _interval(r) is not None]
+    return (
+        "platform" in data.by
+        and data.total is None
+        and len(numbers) > 1
+        and _overlap_check(data) is None
+    )
+
+
+def _undrawn_parts(data: AggregatePublic) -> list[str]:
+    """The parts of the stated total, by a check over it and the rows, that the chart does
+    not draw, in words: met-2010's 4 officers charged with misconduct are in its 28 facing
+    proceedings but are no outcome, so the outcome rows alone fall 4 short of the total."""
+    if data.total is None:
+        return []
+    drawn = {r.figure for r in data.rows}
+    lines = []
+    for check in data.checks:
+        parts = {p.figure for p in check.parts}
+        if check.total.figure != data.total.figure or not parts & drawn:
+            continue
+        missing = [p for p in check.parts if p.figure not in drawn]
+        if missing:
+            words = "; ".join(
+                f"{p.label}, {reading.words(p.value, p.min, p.max, p.qualifier)}" for p in missing
+            )
+            lines.append(f"Also counted in the total, not drawn: {words} (check {check.id}).")
+    return lines
+
+
 def _row_words(r: AggregateRow, by: Sequence[str]) -> str:
     notes = [
         note
@@ -289,9 +333,12 @@ def _chart_description(data: AggregatePublic, disclosure: DisclosureDetail) -> s
     rows = "; ".join(_row_words(r, data.by) for r in data.rows)
     units = " and ".join(dict.fromkeys(r.unit for r in data.rows))
     parts = [rows or "No figures for this grouping", f"Counted in {units}" if units else ""]
+    parts += _undrawn_parts(data)
     check = _overlap_check(data)
     if check is not None:
         parts.append(f"These counts do not add up to a total: {check.note or check.explanation}")
+    elif _against_no_total(data):
+        parts.append(NO_TOTAL)
     licence = disclosure.licence
     parts += [without_licence(data.citation, licence.id, licence.url), licence_line(licence)]
     return " ".join(p if p.endswith(".") else p + "." for p in parts if p)
@@ -412,7 +459,7 @@ def _row_aside(r: AggregateRow) -> str:
 
 def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> int:
     """Draws a row's label (at most two lines) and its aside; the lines used."""
-    lines = text_lines(row_label(r, by), LABEL_WIDTH, 13)[:2]
+    lines = text_lines(row_label(r, by), LABEL_WIDTH, 13)[:2] if by else []
     for i, line in enumerate(lines):
         svg.body.append(
             f'<text x="20" y="{mid + 4 + i * 15:.1f}" font-size="13" fill="{svg.p.text}">'
@@ -429,6 +476,9 @@ def _row_labels(svg: _Svg, r: AggregateRow, by: Sequence[str], mid: float) -> in
 
 
 def _chart_row(svg: _Svg, r: AggregateRow, by: Sequence[str], scale: _Scale | None) -> None:
+    if not by:
+        # A figure charted alone: its whole label, every word of it, above its bar.
+        svg.text(r.label, 13, cls="figure-label")
     row_top = svg.y + 6
     mid = row_top + BAR_HEIGHT / 2
     part_of = f' data-part-of="{esc(r.part_of)}"' if r.part_of else ""
@@ -461,10 +511,15 @@ def _chart_heading(svg: _Svg, data: AggregatePublic, disclosure: DisclosureDetai
             + (f" {DERIVED_MARK} {reading.DERIVED_SHORT}" if t.derived else ""),
             13,
         )
+    for line in _undrawn_parts(data):
+        svg.text(line, 13, cls="undrawn")
     check = _overlap_check(data)
     if check is not None:
         svg.text("These counts do not add up to a total.", 13, weight=700, cls="overlap")
         svg.text(f"{check.title}: {check.note or check.explanation}", 12, cls="overlap")
+    elif _against_no_total(data):
+        # Bold runs wider than text_lines measures: wrap it short of the right edge.
+        svg.text(NO_TOTAL, 12, weight=700, cls="overlap", width=svg.width - 80)
     svg.y += 8
 
 

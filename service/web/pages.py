@@ -138,11 +138,12 @@ def chart_alt(
     filters: queries.Filters | None = None,
 ) -> str:
     """The text alternative of a chart: its measure and every row's label and reading."""
-    agg = queries.aggregate(session, disclosure, by.split(","), measure, dict(filters or {}), base)
+    dims = by.split(",") if by else []
+    agg = queries.aggregate(session, disclosure, dims, measure, dict(filters or {}), base)
     rows = "; ".join(f"{row.label}: {row.reading}" for row in agg.rows)
     total = f" Stated total: {agg.total.label}: {agg.total.reading}." if agg.total else ""
-    grouping = by.replace(",", " and ").replace("_", " ")
-    return f"Bar chart by {grouping}: {rows}.{total}"
+    grouping = " by " + by.replace(",", " and ").replace("_", " ") if by else " of one figure"
+    return f"Bar chart{grouping}: {rows}.{total}"
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,11 @@ def undeclared_charts(session: Session, disclosure: str, base: str) -> list[Char
         varying = [d for d in CHART_BY if len(values[d]) > 1 and None not in values[d]]
         by = varying[0] if varying else next((d for d in CHART_BY if d in shared), None)
         if by is None:
+            # Broken down by nothing (the Daily Mail's 277): the figure is charted alone.
+            if any(all(getattr(f, d) is None for d in DIMENSIONS) for f in figures):
+                params = {"disclosure": disclosure, "measure": measure}
+                alt = chart_alt(session, disclosure, "", base, measure)
+                found.append(Chart(urls.embed_chart(urlencode(params)), alt, ""))
             continue
         filters = {d: v for d, v in shared.items() if d != by}
         params = {"disclosure": disclosure, "by": by, "measure": measure, **filters}

@@ -46,7 +46,8 @@ CHROMIUM_FLAGS = [
 ]
 SCREENSHOT_COPY = os.environ.get("EMBED_SCREENSHOT")  # `make embed-screenshot` sets it
 #: Where to copy the chart and card screenshots (docs/chart-outcome.png, docs/chart-platform.png,
-#: docs/card.png): EMBED_SCREENSHOT_DIR=docs pytest tests/test_embed_browser.py -k screenshots
+#: docs/chart-one-figure.png, docs/card.png):
+#: EMBED_SCREENSHOT_DIR=docs pytest tests/test_embed_browser.py -k screenshots
 SCREENSHOT_DIR = os.environ.get("EMBED_SCREENSHOT_DIR")
 
 HOST_PAGE = """<!doctype html>
@@ -256,6 +257,8 @@ def test_card_renders_in_chromium_with_its_range_reports_and_citation(
 SHOTS = {
     "chart-outcome": "/v1/embed/aggregates.svg?by=outcome&staff_type=police_officer",
     "chart-platform": "/v1/embed/aggregates.svg?by=platform",
+    "chart-one-figure": "/v1/embed/aggregates.svg?disclosure=met-2021-daily-mail-277"
+    "&measure=alleged_misuse",
     "card": "/v1/embed/figures/met-2013.officers.written-warning",
 }
 

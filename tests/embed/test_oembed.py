@@ -92,6 +92,25 @@ def test_oembed_answers_a_chart_url_with_its_image_at_its_own_height(
     assert short["width"] == 640 * 200 // height
 
 
+def test_oembed_answers_a_chart_of_one_figure(client: TestClient) -> None:
+    """Issue 24: the Daily Mail's 277, charted by its measure alone, embeds like any chart."""
+    query = "disclosure=met-2021-daily-mail-277&measure=alleged_misuse"
+    answer = client.get(
+        "/oembed", params={"url": f"http://testserver/v1/embed/aggregates.svg?{query}"}
+    )
+    assert answer.status_code == 200
+    svg = client.get(f"/v1/embed/aggregates.svg?{query}")
+    height = int(ElementTree.fromstring(svg.content).get("height") or 0)
+    assert (answer.json()["title"], answer.json()["height"]) == (
+        "Alleged misuse, Metropolitan Police Service",
+        height,
+    )
+    assert (
+        '<img src="http://testserver/v1/embed/aggregates.svg?'
+        'disclosure=met-2021-daily-mail-277&amp;measure=alleged_misuse" '
+    ) in answer.json()["html"]
+
+
 def test_oembed_answers_a_disclosure_page_with_its_first_declared_chart(
     client: TestClient,
 ) -> None:

@@ -42,6 +42,11 @@ def test_svg_card_has_the_reading_reports_and_citation(client: TestClient) -> No
 
 OFFICERS = "/v1/embed/aggregates.svg?by=outcome&staff_type=police_officer"
 PLATFORMS = "/v1/embed/aggregates.svg?by=platform"
+#: Issue 24: what the platform chart says of its counts, in its heading and its description.
+NO_TOTAL = (
+    "These counts stand against no total: the answer does not say what they count out of, "
+    "and one case may involve several platforms, so they overlap and do not add up."
+)
 LICENCE = "Licence: CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)"
 
 
@@ -143,8 +148,8 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
     assert unspecified["value"] == "at least 2"
     assert unspecified["aside"] == "“a number of”"
     # The platform counts count cases out of a base the answer never states: no check sets
-    # them against a total (research K6 is a note), so the chart draws no overlap line.
-    assert svg_texts(body, "overlap") == []
+    # them against a total (research K6 is a note), and the chart says so in words.
+    assert " ".join(svg_texts(body, "overlap")) == NO_TOTAL
     legend = svg_legend(body)
     assert list(legend) == ["solid", "floor", "words"]
     assert legend["floor"] == (
@@ -160,7 +165,7 @@ def test_chart_by_platform_marks_words_floors_and_the_overlap(client: TestClient
         "Facebook: “the vast majority” (no number given); Twitter / X: 2; LinkedIn: 1; "
         "YouTube: 1; Friends Reunited: 1; Dating website: “no count in the FOI answer” (no "
         "number given); Unspecified: at least 2 (“a number of”). Counted in cases. "
-        "Metropolitan Police Service FOI answer to Parliament Street"
+        f"{NO_TOTAL} Metropolitan Police Service FOI answer to Parliament Street"
     )
     assert desc.endswith(f"{LICENCE}.")
     revision = client.get("/v1/aggregates?by=platform").json()["dataset_revision"]
@@ -220,6 +225,91 @@ def test_only_a_chart_whose_rows_a_check_cannot_add_up_says_so(client: TestClien
     # One platform alone has nothing to add up.
     one = client.get("/v1/embed/aggregates.svg?by=platform&platform=twitter").content
     assert svg_texts(one, "overlap") == []
+    # Platforms named without counts (the Guardian's 2022 list) have no counts to add up.
+    named = client.get(
+        "/v1/embed/aggregates.svg?disclosure=met-2022-guardian&by=platform&measure=platform_named"
+    ).content
+    assert len(svg_rows(named)) == 8
+    assert svg_texts(named, "overlap") == []
+
+
+def test_a_part_of_the_total_the_chart_does_not_draw_is_named(client: TestClient) -> None:
+    """Issue 24 fact-check: met-2010's outcome chart states 28 officers facing proceedings
+    and draws 18, 5 and 1; the other 4 (charged with misconduct, no outcome) were nowhere
+    on it, so its rows read as 4 short. Check K2 names them, and so does the chart."""
+    body = client.get("/v1/embed/aggregates.svg?disclosure=met-2010&by=outcome").content
+    assert [r["value"] for r in svg_rows(body).values()] == ["18", "5", "1"]
+    line = (
+        "Also counted in the total, not drawn: Police officers facing a formal misconduct "
+        "charge, 4 (check met-2010.K2)."
+    )
+    assert " ".join(svg_texts(body, "undrawn")) == line
+    assert line in (ET.fromstring(body).findtext(f"{SVG}desc") or "")
+    # Where every part of the total's check is drawn, or none is, nothing is said.
+    for query in ("by=staff_type", "by=outcome", "disclosure=met-2022-londonworld&by=year"):
+        assert svg_texts(client.get(f"/v1/embed/aggregates.svg?{query}").content, "undrawn") == []
+
+
+DAILY_MAIL = "met-2021-daily-mail-277"
+DAILY_MAIL_LABEL = (
+    "Allegations of social-media misuse, or officers accused of it (the report does not make "
+    "clear which), since 2015"
+)
+
+
+def test_an_answer_of_one_figure_is_charted_alone_in_its_own_words(client: TestClient) -> None:
+    """Issue 24: the Daily Mail's 277, broken down by nothing, could only be a card. Charted
+    by its measure alone, it keeps its whole label and both of its units, and credits the
+    one outlet that printed it."""
+    response = client.get(
+        "/v1/embed/aggregates.svg", params={"disclosure": DAILY_MAIL, "measure": "alleged_misuse"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml; charset=utf-8"
+    body = response.content
+    ticks = svg_ticks(body)
+    assert list(ticks) == [0, 50, 100, 150, 200, 250, 300]
+    assert svg_rows(body) == {
+        f"{DAILY_MAIL}.alleged-misuse": {
+            "marks": {"bar": (ticks[0], _at(ticks, 277))},
+            "value": "277",
+            "words": None,
+            "aside": None,
+            "title": DAILY_MAIL_LABEL,
+        }
+    }
+    assert " ".join(svg_texts(body, "figure-label")) == DAILY_MAIL_LABEL
+    assert svg_texts(body, "title") == ["Alleged misuse"]
+    assert svg_texts(body, "unit") == ["Number of allegations or officers"]
+    assert " ".join(svg_texts(body, "subtitle")).endswith("counted in allegations or officers")
+    assert list(svg_legend(body)) == ["solid"]
+    assert svg_texts(body, "overlap") == []
+    citation = " ".join(svg_texts(body, "citation"))
+    assert citation.startswith(
+        "Source: Metropolitan Police Service FOI answer to the Daily Mail, period: Since 2015"
+    )
+    assert "reported by Personnel Today (reporting a Daily Mail investigation)" in citation
+    desc = ET.fromstring(body).findtext(f"{SVG}desc") or ""
+    assert desc.startswith(f"{DAILY_MAIL_LABEL}: 277. Counted in allegations or officers. ")
+    # The disclosure's page shows that chart, and its text alternative gives the number.
+    page = client.get(f"/disclosures/{DAILY_MAIL}").text
+    assert (
+        f'<img src="/v1/embed/aggregates.svg?disclosure={DAILY_MAIL}&amp;measure=alleged_misuse"'
+        f' alt="Bar chart of one figure: {DAILY_MAIL_LABEL}: 277."'
+    ) in page
+
+
+def test_a_chart_without_by_or_measure_is_the_first_declared_grouping(
+    client: TestClient,
+) -> None:
+    flagship = client.get("/v1/embed/aggregates.svg").content
+    assert flagship == client.get(PLATFORMS).content
+    response = client.get("/v1/embed/aggregates.svg", params={"disclosure": DAILY_MAIL})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    (error,) = response.json()["errors"]
+    assert (error["parameter"], error["allowed"]) == ("measure", ["alleged_misuse"])
+    assert error["message"] == f"{DAILY_MAIL} declares no chart; choose a measure with measure=."
 
 
 @pytest.mark.parametrize(
@@ -288,8 +378,6 @@ def test_chart_rejects_bad_groupings_with_problem_json(client: TestClient) -> No
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert bad.json()["errors"][0]["parameter"] == "by"
-    missing = client.get("/v1/embed/aggregates.svg")
-    assert missing.status_code == 422
 
 
 def _footer(body: bytes) -> list[tuple[str, str]]:
@@ -335,7 +423,7 @@ def test_a_chart_footer_is_three_lines_at_most_with_one_link_to_its_page(
     assert " ".join(text for cls, text in footer if cls == "citation") == source
     disclosure = "met-2023-inkl-507-complaints" if "inkl" in path else "met-2013"
     page = f"http://testserver/disclosures/{disclosure}"
-    # The date of the data leads the link's line when it fits on it.
+    # The date of the data (the package's last_updated) leads the link's line when it fits.
     assert footer[-1][1] == (
         f"Full citation and sources: {page}"
         if "inkl" in path
