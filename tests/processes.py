@@ -245,3 +245,14 @@ class AppProcess:
             self.process.kill()
             self.process.wait()
             raise
+
+
+@contextlib.contextmanager
+def running_app(workdir: Path, name: str, **settings: Any) -> Iterator[AppProcess]:
+    """`met-foi serve` with these settings, once it is ready; stopped afterwards."""
+    app = AppProcess(workdir, name, command="serve", **settings)
+    try:
+        app.wait_ready()
+        yield app
+    finally:
+        app.terminate()

@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlmodel import Session
 
 from service import history, paging, queries
 from service.api.deps import (
@@ -44,7 +45,6 @@ FIGURE_HISTORY = csv_table(
     responses=list_responses(400, 406, 422, 503),
 )
 def list_figures(
-    session: SessionDep,
     reply: TableReplyDep,
     disclosure: DisclosureFilterDep,
     dimensions: DimensionsDep,
@@ -60,8 +60,11 @@ def list_figures(
     if sort is not None and page.cursor is not None:
         raise paging.refused("cursor", "cursor pages the default order; with sort, page by offset.")
     filters = dimensions.values
-    return reply.page(
-        lambda: queries.figure_window(
+
+    def read(
+        session: Session, limit: int, offset: int, cursor: paging.Cursor | None
+    ) -> paging.Window:
+        return queries.figure_window(
             session,
             disclosure=disclosure,
             measure=measure,
@@ -69,14 +72,13 @@ def list_figures(
             disputed=disputed,
             q=q,
             sort=sort_column(sort),
-            limit=page.limit,
-            offset=page.offset,
-            cursor=page.cursor,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
             base_url=base,
-        ),
-        page,
-        FIGURES,
-    )
+        )
+
+    return reply.rows(read, page, FIGURES, keyset=sort is None)
 
 
 @router.get(
