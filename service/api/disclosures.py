@@ -96,7 +96,7 @@ def get_data_package(
 ) -> Response:
     package = downloads.stored_package(session, disclosure_id, reply.base)
     return reply.stream(
-        downloads.zip_chunks(session, package, reply.base),
+        downloads.zip_chunks(reply.reading, package, reply.base),
         downloads.ZIP_MEDIA_TYPE,
         {"content-disposition": f'attachment; filename="{package.disclosure.id}.zip"'},
     )

@@ -142,6 +142,11 @@ class Reply:
         self.immutable = self.pinned
         self.latest = revisions.newest_id(session)
         state.tracker.observe(self.latest)
+        #: What each chunk's session of a streamed answer is told (`reading`): the revision
+        #: read, and for a pinned answer its number.
+        self._chunk_info: dict[str, Any] = {"revision_id": self.revision}
+        if self.pinned:
+            self._chunk_info.update(revision_seq=session.info["revision_seq"], pinned=True)
 
     def one(self, build: Callable[[], SQLModel]) -> Response:
         """A single object; JSON only."""
@@ -219,7 +224,6 @@ class Reply:
         first = read(self.session, CHUNK_ROWS, paging.offset, paging.cursor)
         if first.next is None if keyset else len(first.items) < CHUNK_ROWS:
             return self.page(lambda: Window(first.items, len(first.items)), paging, table)
-        self._pin_chunks()
         links = [self._described_by(table)] if self.format == "csv" else []
         return self.stream(
             self._row_chunks(first, read, paging, table, keyset=keyset),
@@ -251,14 +255,6 @@ class Reply:
         if self.format != "csv":
             tail = {"count": sent, "count_exact": True, "limit": None, "offset": paging.offset}
             yield b"]," + orjson.dumps({**tail, "next": None, "prev": None})[1:]
-
-    def _pin_chunks(self) -> None:
-        """What each chunk's session is told, while the request's session is still open:
-        the revision read, and for a pinned answer its number."""
-        info = self.session.info
-        self._chunk_info: dict[str, Any] = {"revision_id": self.revision}
-        if self.pinned:
-            self._chunk_info.update(revision_seq=info["revision_seq"], pinned=True)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -306,8 +302,6 @@ class Reply:
         chunk is built in a worker thread after waiting its turn for a connection like a
         request (admission.Admission.turn), and reads with a session of its own
         (`reading`), so a client that reads slowly holds no connection and no thread."""
-        if not hasattr(self, "_chunk_info"):
-            self._pin_chunks()
         admission = self.request.scope.get("admission")
 
         async def body() -> AsyncIterator[bytes]:

@@ -10,9 +10,11 @@ order), so its ETag is strong.
 
 import functools
 import io
+import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,18 +131,32 @@ def licence(package: StoredPackage) -> str:
     )
 
 
-def zip_chunks(session: Session, package: StoredPackage, base_url: str) -> Iterator[bytes]:
+def member(name: str, stamp: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    """A zip member: deflated, dated `stamp`, a regular file readable by all (0644; a bare
+    ZipInfo leaves the mode 0, which unzip turns into 0600 or less)."""
+    info = zipfile.ZipInfo(name, date_time=stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    return info
+
+
+def zip_chunks(
+    reading: Callable[[], AbstractContextManager[Session]], package: StoredPackage, base_url: str
+) -> Iterator[bytes]:
     """The zip, a piece at a time: the package's files under a folder named after the
-    disclosure, then README.md and LICENSE."""
+    disclosure, then README.md and LICENSE. Each stored file is read with a session of its
+    own from `reading` (Reply.reading), given back before its bytes are sent: a slow client
+    holds no connection. Every member is readable by all (mode 0644)."""
     folder = package.disclosure.id
     stamp = _time(package.revision.published)
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path, digest in package.files:
-            info = zipfile.ZipInfo(f"{folder}/{path}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            stored = session.get(PackageFile, digest)
-            assert stored is not None  # the loader stores a file before its manifest row
+            info = member(f"{folder}/{path}", stamp)
+            with reading() as session:
+                stored = session.get(PackageFile, digest)
+                assert stored is not None  # the loader stores a file before its manifest row
+                session.expunge(stored)
             inflate = zlib.decompressobj()
             with archive.open(info, "w", force_zip64=stored.size > 2**31) as out:
                 for start in range(0, len(stored.data), CHUNK):
@@ -149,7 +165,5 @@ def zip_chunks(session: Session, package: StoredPackage, base_url: str) -> Itera
                 out.write(inflate.flush())
             yield sink.take()
         for name, text in (("README.md", readme(package, base_url)), ("LICENSE", licence(package))):
-            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, text.encode())
+            archive.writestr(member(f"{folder}/{name}", stamp), text.encode())
     yield sink.take()

@@ -190,6 +190,12 @@ def test_a_whole_list_longer_than_a_chunk_streams_as_one_json_document(
         "next": None,
         "prev": None,
     }
+    # pinned, every chunk reads that revision, and the answer is immutable
+    pinned = client.get(
+        f"/v1/figures?format=json&disclosure=bulk&revision={answer.headers['dataset-revision']}"
+    )
+    assert pinned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert orjson.loads(pinned.content)["data"] == body["data"]
     # a sort has no cursor: the chunks follow each other by offset
     by_value = client.get("/v1/figures?format=csv&disclosure=bulk&sort=-value")
     values = [int(r["value"]) for r in csv.DictReader(io.StringIO(by_value.text))]

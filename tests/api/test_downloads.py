@@ -57,6 +57,9 @@ def test_the_zip_holds_the_package_files_exactly_a_readme_and_a_licence(
         ]
         for name in FILES:
             assert archive.read(f"met-2013/{name}") == (MET_2013 / name).read_bytes(), name
+        # every member a regular file readable by all, as unzip then writes it (issue 26)
+        modes = {oct(info.external_attr >> 16) for info in archive.infolist()}
+        assert modes == {"0o100644"}
         readme = archive.read("met-2013/README.md").decode()
         licence = archive.read("met-2013/LICENSE").decode()
     citation = client.get("/v1/disclosures/met-2013").json()
