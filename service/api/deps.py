@@ -191,6 +191,13 @@ FormatParam = Annotated[
     ListFormat | None,
     Query(description="Response format; overrides the Accept header. Default json."),
 ]
+BomParam = Annotated[
+    bool,
+    Query(
+        description="With CSV: start with a UTF-8 byte-order mark (`bom=1`), so that Excel "
+        "opens the file as UTF-8 when it is double-clicked. Default false."
+    ),
+]
 DisclosureParam = Annotated[
     str | None,
     schema_ref("DisclosureId"),

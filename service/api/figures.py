@@ -23,7 +23,15 @@ from service.errors import problem_responses
 from service.models import FigureHistoryEntry, FigurePublic, Page
 
 router = APIRouter(tags=["figures"])
-FIGURES = csv_table("figures", FigurePublic, "one disclosed figure with every source's report")
+#: Each source's report and the long citation are not CSV cells: a row links to its JSON
+#: (`json_url`: reports, citation, CSL-JSON), the CSVW metadata cites every disclosure, and
+#: the data package zip has them as reports.csv.
+FIGURES = csv_table(
+    "figures",
+    FigurePublic,
+    "one disclosed figure",
+    omit=("reports", "citation", "cite"),
+)
 FIGURE_HISTORY = csv_table(
     "figure-history",
     FigureHistoryEntry,

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, select
 
 from service import revisions, urls
-from service.api.deps import FormatParam, Paging, SessionDep, StateDep
+from service.api.deps import BomParam, FormatParam, Paging, SessionDep, StateDep
 from service.caching import (
     CSV,
     JSON,
@@ -53,22 +53,33 @@ class CsvTable:
     row: str
     #: The one path that answers it, when it has one (a figure's history has one per figure).
     path: str | None
+    #: Fields of the model left out of the CSV (nested lists and long text have their own
+    #: place: no JSON inside a cell).
+    omit: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
-        return list(self.model.model_fields)
+        return [name for name in self.model.model_fields if name not in self.omit]
 
 
 #: Every CSV table the routes declared, by name: what /v1/csvw/{table} serves.
 CSV_TABLES: dict[str, CsvTable] = {}
 
 
-def csv_table(name: str, model: type[SQLModel], row: str, *, path: str | None = "") -> CsvTable:
+def csv_table(
+    name: str,
+    model: type[SQLModel],
+    row: str,
+    *,
+    path: str | None = "",
+    omit: tuple[str, ...] = (),
+) -> CsvTable:
     """Declare the CSV table of a route (once per name); its path is /v1/{name} unless
-    given (None when the route has a path per item)."""
+    given (None when the route has a path per item); `omit` names fields left out."""
     if name in CSV_TABLES:
         raise ValueError(f"CSV table {name!r} is declared twice")
-    table = CSV_TABLES[name] = CsvTable(name, model, row, urls.api(name) if path == "" else path)
+    where = urls.api(name) if path == "" else path
+    table = CSV_TABLES[name] = CsvTable(name, model, row, where, omit)
     return table
 
 
@@ -84,6 +95,9 @@ def csv_bytes(
         writer.writerow([_cell(row.get(c)) for c in columns])
     return out.getvalue().encode()
 
+
+#: What `?bom=1` puts before a CSV: Excel then reads it as UTF-8, not as its local code page.
+UTF8_BOM = "\ufeff".encode()
 
 #: A text cell starting with one of these is run as a formula by spreadsheets (OWASP's
 #: "CSV injection"); such cells get a leading apostrophe. Numbers are left as they are.
@@ -120,6 +134,8 @@ class Reply:
     ) -> None:
         self.request = request
         self.session = session
+        #: What a CSV answer starts with: UTF8_BOM when the request asked `bom=1`.
+        self.bom = b""
         self.state = state
         #: Where the answer's absolute URLs start (service.urls.base_url); part of the key.
         self.base = urls.base_url(request.scope, state.settings.public_base_url)
@@ -163,7 +179,7 @@ class Reply:
         """An object whose `rows` can also be served as CSV."""
         payload = build()
         if self.format == "csv":
-            body = csv_bytes([_dump(r) for r in rows(payload)], table.columns)
+            body = self.bom + csv_bytes([_dump(r) for r in rows(payload)], table.columns)
             return self._store(body, CSV, self._link_header([self._described_by(table)]))
         return self._store(orjson.dumps(_dump(payload)), JSON)
 
@@ -193,7 +209,7 @@ class Reply:
         links = [f'<{u}>; rel="{rel}"' for u, rel in ((after, "next"), (before, "prev")) if u]
         if self.format == "csv":
             header = self._link_header([*links, self._described_by(table)])
-            return self._store(csv_bytes(data, table.columns), CSV, header)
+            return self._store(self.bom + csv_bytes(data, table.columns), CSV, header)
         envelope = {
             "data": data,
             "count": window.count,
@@ -237,7 +253,7 @@ class Reply:
         """The body of a whole list, a chunk at a time: CSV rows, or the JSON envelope with
         `count` the rows sent (exact)."""
         window, offset, cursor, sent = first, paging.offset, paging.cursor, 0
-        yield csv_bytes([], table.columns) if self.format == "csv" else b'{"data":['
+        yield self.bom + csv_bytes([], table.columns) if self.format == "csv" else b'{"data":['
         while True:
             data = [_dump(i) for i in window.items]
             if self.format == "csv":
@@ -421,9 +437,14 @@ def get_reply(request: Request, session: SessionDep, state: StateDep) -> Reply:
 ReplyDep = Annotated[Reply, Depends(get_reply)]
 
 
-def get_table_reply(reply: ReplyDep, format: FormatParam = None) -> Reply:  # noqa: ARG001
+def get_table_reply(
+    reply: ReplyDep,
+    format: FormatParam = None,  # noqa: ARG001
+    bom: BomParam = False,
+) -> Reply:
     """A Reply for a route that also answers in CSV: declares `format`, which the cache key
-    reads from the query string."""
+    reads from the query string, and `bom`."""
+    reply.bom = UTF8_BOM if bom else b""
     return reply
 
 
