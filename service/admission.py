@@ -9,11 +9,19 @@ many requests in as the pool has connections; the others wait here, on the event
 queue of QUEUE_PER_CONNECTION per connection, for at most APP_DB_POOL_TIMEOUT. A request
 that finds the queue full, or waits it out, is answered 503 `overloaded` with Retry-After at
 once. Cache hits are answered by FastPath outside it, so they never wait behind misses.
+
+A request leaves the queue's slot when its answer starts: by then the route has returned
+and closed its session (api.deps.get_session), so a client that reads slowly holds neither a
+slot nor a connection. A streamed answer (api.reply.Reply.stream) waits its `turn` again
+for each chunk it reads from the database.
 """
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import anyio
 import anyio.to_thread
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.config import Settings
 from service.errors import Overloaded
@@ -71,10 +79,32 @@ class Admission:
         if waited.cancelled_caught:
             await self.refuse(scope, send)
             return
+        held = True
+
+        async def send_and_leave(message: Message) -> None:
+            nonlocal held
+            if held and message["type"] == "http.response.start":
+                held = False
+                slots.release()
+            await send(message)
+
+        scope["admission"] = self
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_and_leave)
         finally:
-            slots.release()
+            if held:
+                slots.release()
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """A slot for one chunk of a streamed answer, waited for like a request (at most
+        APP_DB_POOL_TIMEOUT; then TimeoutError ends the stream, which the client sees cut)."""
+        with anyio.fail_after(self.wait_seconds):
+            await self.slots.acquire()
+        try:
+            yield
+        finally:
+            self.slots.release()
 
     async def refuse(self, scope: Scope, send: Send) -> None:
         self.db_errors["pool_timeout"] = self.db_errors.get("pool_timeout", 0) + 1

@@ -91,6 +91,21 @@ def negotiate(accept: str | None, format_param: str | None) -> str | None:
     return best if best_q > 0 else None
 
 
+#: The media types that make a refusal of a CSV request problem+json rather than text.
+PROBLEM_JSON_TYPES = ("application/problem+json", "application/json")
+
+
+def problem_as_text(accept: str | None, format_param: str | None) -> bool:
+    """Whether a refusal is sent as plain text: the request asked for CSV (`format=csv`,
+    or CSV negotiated from Accept) and its Accept names no JSON type. A spreadsheet, pandas
+    or curl then shows the reason as it is; a client that names problem+json or JSON gets
+    problem+json."""
+    asked_csv = format_param == "csv" or (format_param is None and negotiate(accept, None) == "csv")
+    return asked_csv and not any(
+        media in PROBLEM_JSON_TYPES and q > 0 for media, q in weighted(accept or "")
+    )
+
+
 def normalised_query(query_string: bytes | str) -> str:
     text = query_string.decode("latin-1") if isinstance(query_string, bytes) else query_string
     return urlencode(sorted(parse_qsl(text, keep_blank_values=True)))

@@ -176,6 +176,18 @@ class Problem(Exception):
         return problem.model_dump(exclude_none=True)
 
 
+def problem_text(body: dict[str, Any]) -> str:
+    """A problem's body as plain text (a refusal of a CSV request that accepts no JSON):
+    the status and title, the detail, each parameter's error, and the type's URL."""
+    lines = [f"{body['status']} {body['title']}: {body['detail']}"]
+    for error in body.get("errors", []):
+        allowed = error.get("allowed")
+        also = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        lines.append(f"{error['parameter']}: {error['message']}{also}")
+    lines.append(f"type: {body['type']}")
+    return "\n".join(lines) + "\n"
+
+
 class NotFound(Problem):
     slug = "not-found"
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -43,7 +43,7 @@ from service.api import (
 )
 from service.api.deps import allowed_values, check_query_params
 from service.apidocs import committed_document
-from service.caching import key_parts
+from service.caching import key_parts, problem_as_text
 from service.config import Settings, get_settings
 from service.db import build_engine
 from service.errors import (
@@ -55,6 +55,7 @@ from service.errors import (
     ServiceUnavailable,
     logger,
     problem_responses,
+    problem_text,
 )
 from service.mcp import SERVER_JSON_PATH, McpEndpoint
 from service.state import AppState
@@ -100,9 +101,17 @@ class ServiceApp(FastAPI):
         await super().__call__(scope, receive, send)
 
 
-def problem_response(problem: Problem, request: Request) -> JSONResponse:
+def problem_response(problem: Problem, request: Request) -> Response:
+    """The problem as problem+json, or as plain text to a CSV request of a route that
+    answers in CSV, when it accepts no JSON (caching.problem_as_text)."""
+    body = problem.body(request.url.path)
+    accept, given = request.headers.get("accept"), request.query_params.get("format")
+    if problem_as_text(accept, given) and allowed_values(request, "format") is not None:
+        return PlainTextResponse(
+            problem_text(body), status_code=problem.status, headers=problem.headers
+        )
     return JSONResponse(
-        problem.body(request.url.path),
+        body,
         status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=problem.headers,

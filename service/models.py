@@ -726,7 +726,7 @@ class Page(BaseModel, Generic[T]):
     count_exact: bool = Field(
         True, description="False when count is a floor: more than 10,000 items match."
     )
-    limit: int
+    limit: int | None = Field(description="The page size; null for a whole download.")
     offset: int
     next: str | None = Field(
         None, description="The next page's URL (also in the Link header), or null at the end."

@@ -21,6 +21,10 @@ from service.errors import ParameterError, Problem
 
 #: The deepest `offset` a list accepts; deeper pages are reached with `cursor`.
 MAX_OFFSET = 10_000
+#: The `limit` of a whole download read in memory (a list held whole anyway, sliced).
+WHOLE = 2**62
+#: Rows read per chunk of a streamed download: each chunk a short-lived session of its own.
+CHUNK_ROWS = 1000
 #: Counts stop here: a count above it is given as COUNT_CAP with `count_exact` false.
 COUNT_CAP = 10_000
 

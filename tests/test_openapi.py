@@ -108,6 +108,7 @@ def test_closed_vocabularies_are_named_enums(document: dict[str, Any]) -> None:
         "rank": "Rank",
         "year": "",
         "revision": "",
+        "bom": "",
     }
     detail = schemas["DisclosureDetail"]["properties"]["aggregates"]
     assert detail["items"] == {"$ref": "#/components/schemas/AggregateDefault"}

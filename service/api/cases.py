@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlmodel import Session
 
 from service import paging, queries
 from service.api.deps import (
@@ -39,7 +40,6 @@ CASES = csv_table("cases", CasePublic, "one individually documented case")
     responses=list_responses(400, 406, 422, 503),
 )
 def list_cases(
-    session: SessionDep,
     reply: TableReplyDep,
     disclosure: DisclosureFilterDep,
     page: KeysetPageDep,
@@ -55,20 +55,22 @@ def list_cases(
     filters = dimension_filters(
         staff_type=staff_type, outcome=outcome, platform=platform, year=year
     )
-    return reply.page(
-        lambda: queries.list_cases(
+
+    def read(
+        session: Session, limit: int, offset: int, cursor: paging.Cursor | None
+    ) -> paging.Window:
+        return queries.list_cases(
             session,
             disclosure=disclosure,
             filters=filters,
             q=q,
             sort=sort_column(sort),
-            limit=page.limit,
-            offset=page.offset,
-            cursor=page.cursor,
-        ),
-        page,
-        CASES,
-    )
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
+        )
+
+    return reply.rows(read, page, CASES, keyset=sort is None)
 
 
 @router.get(

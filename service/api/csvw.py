@@ -33,7 +33,10 @@ def datatype(annotation: Any) -> str:
         return "boolean"
     if kinds == {int}:
         return "integer"
-    if kinds == {str} or all(typing.get_origin(k) is Literal for k in kinds):
+    if all(
+        typing.get_origin(k) is Literal or (isinstance(k, type) and issubclass(k, str))
+        for k in kinds
+    ):  # text, a closed list of words, or a code (a StrEnum)
         return "string"
     return "json"
 
@@ -85,7 +88,7 @@ def get_csv_metadata(
             "dc:license": [{"@id": url} for url in licences],
             "dc:bibliographicCitation": [text for _, text in disclosures],
             "tableSchema": {
-                "columns": [column(name, field) for name, field in table.model.model_fields.items()]
+                "columns": [column(name, table.model.model_fields[name]) for name in table.columns]
             },
         }
         return orjson.dumps(document)

@@ -12,6 +12,7 @@ from pydantic import WithJsonSchema
 from sqlmodel import Session
 
 from service import paging, revisions, urls
+from service.caching import negotiate
 from service.errors import (
     InvalidParameter,
     RepeatedParameter,
@@ -58,7 +59,10 @@ RevisionParam = Annotated[
 
 
 def get_session(state: StateDep, revision: RevisionParam = None) -> Iterator[Session]:
-    """A session reading the newest revision, or the one `revision` names."""
+    """A session reading the newest revision, or the one `revision` names. Closed when the
+    route returns (scope "function"), before the answer is sent: a slow client never holds
+    its connection (issue 25); a streamed answer reads each chunk with a session of its own
+    (Reply.stream)."""
     if revision is not None:
         check_revision(revision, "revision")
     with Session(state.engine) as session:
@@ -85,7 +89,7 @@ def pin_session(session: Session, given: str, parameter: str) -> None:
     revisions.pin(session, revisions.resolve(session, given))
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def public_base(request: Request, state: StateDep) -> str:
@@ -188,6 +192,13 @@ FormatParam = Annotated[
     ListFormat | None,
     Query(description="Response format; overrides the Accept header. Default json."),
 ]
+BomParam = Annotated[
+    bool,
+    Query(
+        description="With CSV: start with a UTF-8 byte-order mark (`bom=1`), so that Excel "
+        "opens the file as UTF-8 when it is double-clicked. Default false."
+    ),
+]
 DisclosureParam = Annotated[
     str | None,
     schema_ref("DisclosureId"),
@@ -197,8 +208,17 @@ DisclosureParam = Annotated[
         max_length=100,
     ),
 ]
+#: A page's size when `limit` is left out of a paged JSON answer.
+DEFAULT_LIMIT = 50
 LimitParam = Annotated[
-    int, Query(ge=0, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")
+    int | None,
+    Query(
+        ge=0,
+        le=MAX_LIMIT,
+        description=f"Page size, at most {MAX_LIMIT}. Without it, a download (`format=csv`, "
+        "`format=json` or `Accept: text/csv`) gives every matching row, streamed; a plain "
+        f"JSON request a page of {DEFAULT_LIMIT}.",
+    ),
 ]
 OffsetParam = Annotated[
     int, Query(ge=0, le=MAX_OFFSET, description="Items to skip before the page starts.")
@@ -301,12 +321,22 @@ class DimensionFilters:
 DimensionsDep = Annotated[DimensionFilters, Depends()]
 
 
-class Paging:
-    """A page of a list: `limit` items after skipping `offset` (at most paging.MAX_OFFSET)."""
+def asks_download(request: Request) -> bool:
+    """A request for a list as a download: `format` given (csv or json), or CSV negotiated
+    from Accept. Without `limit`, it gets every matching row."""
+    given = request.query_params.get("format")
+    return given is not None or negotiate(request.headers.get("accept"), None) == "csv"
 
-    def __init__(self, limit: LimitParam = 50, offset: OffsetParam = 0) -> None:
+
+class Paging:
+    """A page of a list: `limit` items after skipping `offset` (at most paging.MAX_OFFSET),
+    or, for a download without `limit` (`whole`), every item after `offset`."""
+
+    def __init__(self, request: Request, limit: LimitParam = None, offset: OffsetParam = 0) -> None:
         paging.check_offset(offset)
-        self.limit = limit
+        self.whole = limit is None and asks_download(request)
+        #: A whole list read in memory is sliced with this: larger than any list.
+        self.limit = paging.WHOLE if self.whole else DEFAULT_LIMIT if limit is None else limit
         self.offset = offset
         self.cursor: paging.Cursor | None = None
 
@@ -328,13 +358,19 @@ class KeysetPaging(Paging):
     """A page of a list read in index order: after or before a `cursor`, or by `offset`."""
 
     def __init__(
-        self, limit: LimitParam = 50, offset: OffsetParam = 0, cursor: CursorParam = None
+        self,
+        request: Request,
+        limit: LimitParam = None,
+        offset: OffsetParam = 0,
+        cursor: CursorParam = None,
     ) -> None:
-        super().__init__(limit, offset)
+        super().__init__(request, limit, offset)
         if cursor is not None:
             if offset:
                 raise paging.refused("cursor", "Give cursor or offset, not both.")
             self.cursor = paging.Cursor.decode(cursor)
+            if self.cursor.backward and self.whole:  # a prev link by hand: the page before
+                self.whole, self.limit = False, DEFAULT_LIMIT
 
 
 KeysetPageDep = Annotated[KeysetPaging, Depends()]

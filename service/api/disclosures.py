@@ -7,6 +7,7 @@ from service.api.deps import (
     SessionDep,
     list_responses,
 )
+from service.api.figures import FIGURES
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
 from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
@@ -80,9 +81,10 @@ def list_sources(
     operation_id="getDataPackage",
     summary="Download a disclosure's data package",
     description="The disclosure's Frictionless data package as a zip, for the newest "
-    "revision or the one `revision` names: `datapackage.json` and every CSV exactly as "
-    "published (loading it with `met-foi seed` gives the same package revision), a "
-    "README.md with the citation and the licence, and LICENSE.",
+    "revision or the one `revision` names: `figures.csv` (the API's figures CSV) and "
+    "`reports.csv` (each source's report) with a `datapackage.json` describing them, a "
+    "README.md with the citation and the licence, LICENSE, and under `source/` the package "
+    "exactly as published (loading it with `met-foi seed` gives the same package revision).",
     response_class=Response,
     responses={
         200: {"content": {downloads.ZIP_MEDIA_TYPE: {"schema": {"type": "string"}}}},
@@ -94,9 +96,9 @@ def get_data_package(
     reply: ReplyDep,
     disclosure_id: str = Path(description="Disclosure id, e.g. met-2013.", max_length=100),
 ) -> Response:
-    package = downloads.stored_package(session, disclosure_id, reply.base)
+    package = downloads.stored_package(session, disclosure_id, reply.base, FIGURES)
     return reply.stream(
-        downloads.zip_chunks(session, package, reply.base),
+        downloads.zip_chunks(reply.reading, package, reply.base),
         downloads.ZIP_MEDIA_TYPE,
         {"content-disposition": f'attachment; filename="{package.disclosure.id}.zip"'},
     )

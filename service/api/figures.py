@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
+from sqlmodel import Session
 
 from service import history, paging, queries
 from service.api.deps import (
@@ -24,7 +25,15 @@ from service.errors import problem_responses
 from service.models import FigureHistoryEntry, FigurePublic, Page
 
 router = APIRouter(tags=["figures"])
-FIGURES = csv_table("figures", FigurePublic, "one disclosed figure with every source's report")
+#: Each source's report and the long citation are not CSV cells: a row links to its JSON
+#: (`json_url`: reports, citation, CSL-JSON), the CSVW metadata cites every disclosure, and
+#: the data package zip has them as reports.csv.
+FIGURES = csv_table(
+    "figures",
+    FigurePublic,
+    "one disclosed figure",
+    omit=("reports", "citation", "cite"),
+)
 FIGURE_HISTORY = csv_table(
     "figure-history",
     FigureHistoryEntry,
@@ -48,7 +57,6 @@ FIGURE_HISTORY = csv_table(
     responses=list_responses(400, 406, 422, 503),
 )
 def list_figures(
-    session: SessionDep,
     reply: TableReplyDep,
     disclosure: DisclosureFilterDep,
     dimensions: DimensionsDep,
@@ -65,8 +73,11 @@ def list_figures(
     if sort is not None and page.cursor is not None:
         raise paging.refused("cursor", "cursor pages the default order; with sort, page by offset.")
     filters = dimensions.values | dimension_filters(force=force)
-    return reply.page(
-        lambda: queries.figure_window(
+
+    def read(
+        session: Session, limit: int, offset: int, cursor: paging.Cursor | None
+    ) -> paging.Window:
+        return queries.figure_window(
             session,
             disclosure=disclosure,
             measure=measure,
@@ -74,14 +85,13 @@ def list_figures(
             disputed=disputed,
             q=q,
             sort=sort_column(sort),
-            limit=page.limit,
-            offset=page.offset,
-            cursor=page.cursor,
+            limit=limit,
+            offset=offset,
+            cursor=cursor,
             base_url=base,
-        ),
-        page,
-        FIGURES,
-    )
+        )
+
+    return reply.rows(read, page, FIGURES, keyset=sort is None)
 
 
 @router.get(

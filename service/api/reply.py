@@ -7,18 +7,20 @@ middleware.FastPath finds it next time.
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
 import orjson
 from fastapi import Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from service import revisions, urls
-from service.api.deps import FormatParam, Paging, SessionDep, StateDep
+from service.api.deps import BomParam, FormatParam, Paging, SessionDep, StateDep
 from service.caching import (
     CSV,
     JSON,
@@ -31,8 +33,12 @@ from service.caching import (
     make_etag,
 )
 from service.errors import NotAcceptable
-from service.paging import Cursor, Window
+from service.models import Revision
+from service.paging import CHUNK_ROWS, Cursor, Window
 from service.state import AppState
+
+#: A list read in index order from a session: (session, limit, offset, cursor) -> a page.
+ReadRows = Callable[[Session, int, int, Cursor | None], Window]
 
 
 @dataclass(frozen=True)
@@ -47,34 +53,51 @@ class CsvTable:
     row: str
     #: The one path that answers it, when it has one (a figure's history has one per figure).
     path: str | None
+    #: Fields of the model left out of the CSV (nested lists and long text have their own
+    #: place: no JSON inside a cell).
+    omit: tuple[str, ...] = ()
 
     @property
     def columns(self) -> list[str]:
-        return list(self.model.model_fields)
+        return [name for name in self.model.model_fields if name not in self.omit]
 
 
 #: Every CSV table the routes declared, by name: what /v1/csvw/{table} serves.
 CSV_TABLES: dict[str, CsvTable] = {}
 
 
-def csv_table(name: str, model: type[SQLModel], row: str, *, path: str | None = "") -> CsvTable:
+def csv_table(
+    name: str,
+    model: type[SQLModel],
+    row: str,
+    *,
+    path: str | None = "",
+    omit: tuple[str, ...] = (),
+) -> CsvTable:
     """Declare the CSV table of a route (once per name); its path is /v1/{name} unless
-    given (None when the route has a path per item)."""
+    given (None when the route has a path per item); `omit` names fields left out."""
     if name in CSV_TABLES:
         raise ValueError(f"CSV table {name!r} is declared twice")
-    table = CSV_TABLES[name] = CsvTable(name, model, row, urls.api(name) if path == "" else path)
+    where = urls.api(name) if path == "" else path
+    table = CSV_TABLES[name] = CsvTable(name, model, row, where, omit)
     return table
 
 
-def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
+def csv_bytes(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], *, header: bool = True
+) -> bytes:
     """Flat CSV: nulls empty, booleans true/false, nested values as compact JSON."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(c)) for c in columns])
     return out.getvalue().encode()
 
+
+#: What `?bom=1` puts before a CSV: Excel then reads it as UTF-8, not as its local code page.
+UTF8_BOM = "\ufeff".encode()
 
 #: A text cell starting with one of these is run as a formula by spreadsheets (OWASP's
 #: "CSV injection"); such cells get a leading apostrophe. Numbers are left as they are.
@@ -110,6 +133,9 @@ class Reply:
         self, request: Request, session: Session, state: AppState, key: str | None = None
     ) -> None:
         self.request = request
+        self.session = session
+        #: What a CSV answer starts with: UTF8_BOM when the request asked `bom=1`.
+        self.bom = b""
         self.state = state
         #: Where the answer's absolute URLs start (service.urls.base_url); part of the key.
         self.base = urls.base_url(request.scope, state.settings.public_base_url)
@@ -132,6 +158,11 @@ class Reply:
         self.immutable = self.pinned
         self.latest = revisions.newest_id(session)
         state.tracker.observe(self.latest)
+        #: What each chunk's session of a streamed answer is told (`reading`): the revision
+        #: read, and for a pinned answer its number.
+        self._chunk_info: dict[str, Any] = {"revision_id": self.revision}
+        if self.pinned:
+            self._chunk_info.update(revision_seq=session.info["revision_seq"], pinned=True)
 
     def one(self, build: Callable[[], SQLModel]) -> Response:
         """A single object; JSON only."""
@@ -148,7 +179,7 @@ class Reply:
         """An object whose `rows` can also be served as CSV."""
         payload = build()
         if self.format == "csv":
-            body = csv_bytes([_dump(r) for r in rows(payload)], table.columns)
+            body = self.bom + csv_bytes([_dump(r) for r in rows(payload)], table.columns)
             return self._store(body, CSV, self._link_header([self._described_by(table)]))
         return self._store(orjson.dumps(_dump(payload)), JSON)
 
@@ -178,12 +209,12 @@ class Reply:
         links = [f'<{u}>; rel="{rel}"' for u, rel in ((after, "next"), (before, "prev")) if u]
         if self.format == "csv":
             header = self._link_header([*links, self._described_by(table)])
-            return self._store(csv_bytes(data, table.columns), CSV, header)
+            return self._store(self.bom + csv_bytes(data, table.columns), CSV, header)
         envelope = {
             "data": data,
             "count": window.count,
             "count_exact": window.count_exact,
-            "limit": limit,
+            "limit": None if paging.whole else limit,
             "offset": offset,
             "next": after,
             "prev": before,
@@ -192,6 +223,77 @@ class Reply:
             envelope[also] = [_dump(i) for i in also_items]
         body = orjson.dumps(envelope)
         return self._store(body, JSON, self._link_header(links))
+
+    def rows(self, read: ReadRows, paging: Paging, table: CsvTable, *, keyset: bool) -> Response:
+        """A list read from the database in order: a page, or for a download without
+        `limit` every matching row. A whole list that fits in one chunk is an answer like
+        any other (kept in the cache); a longer one is streamed, CHUNK_ROWS at a time, each
+        chunk read with a session of its own from the revision the first was read from.
+        `keyset`: the list is in index order, so each chunk starts after the last one's
+        cursor (else, in a chosen sort order, after as many rows as were sent)."""
+        if not paging.whole:
+            return self.page(
+                lambda: read(self.session, paging.limit, paging.offset, paging.cursor),
+                paging,
+                table,
+            )
+        first = read(self.session, CHUNK_ROWS, paging.offset, paging.cursor)
+        if first.next is None if keyset else len(first.items) < CHUNK_ROWS:
+            return self.page(lambda: Window(first.items, len(first.items)), paging, table)
+        links = [self._described_by(table)] if self.format == "csv" else []
+        return self.stream(
+            self._row_chunks(first, read, paging, table, keyset=keyset),
+            CSV if self.format == "csv" else JSON,
+            dict(self._link_header(links)),
+        )
+
+    def _row_chunks(
+        self, first: Window, read: ReadRows, paging: Paging, table: CsvTable, *, keyset: bool
+    ) -> Iterator[bytes]:
+        """The body of a whole list, a chunk at a time: CSV rows, or the JSON envelope with
+        `count` the rows sent (exact)."""
+        window, offset, cursor, sent = first, paging.offset, paging.cursor, 0
+        yield self.bom + csv_bytes([], table.columns) if self.format == "csv" else b'{"data":['
+        while True:
+            data = [_dump(i) for i in window.items]
+            if self.format == "csv":
+                yield csv_bytes(data, table.columns, header=False)
+            elif data:
+                yield (b"," if sent else b"") + b",".join(orjson.dumps(d) for d in data)
+            sent += len(data)
+            if not (window.next is not None if keyset else len(data) == CHUNK_ROWS):
+                break
+            if keyset:
+                cursor, offset = window.next, 0
+            else:
+                offset += len(data)
+            window = self._read_chunk(read, offset, cursor)
+        if self.format != "csv":
+            tail = {"count": sent, "count_exact": True, "limit": None, "offset": paging.offset}
+            yield b"]," + orjson.dumps({**tail, "next": None, "prev": None})[1:]
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A short-lived session reading the revision of this answer: a streamed answer
+        takes one per chunk and gives its connection back before the chunk is sent."""
+        with Session(self.state.engine) as session:
+            session.info.update(self._chunk_info)
+            yield session
+
+    def _read_chunk(self, read: ReadRows, offset: int, cursor: Cursor | None) -> Window:
+        """The next chunk, from the revision the stream began with. An unpinned stream reads
+        the newest rows (the live indexes) and checks afterwards that no revision was
+        published meanwhile; if one was, it reads this chunk and the rest pinned."""
+        with self.reading() as session:
+            window = read(session, CHUNK_ROWS, offset, cursor)
+            if "revision_seq" in self._chunk_info:
+                return window
+            if revisions.latest_id(session) == self.revision:
+                return window
+            seq = session.exec(select(Revision.seq).where(Revision.id == self.revision)).one()
+            self._chunk_info.update(revision_seq=seq, pinned=True)
+            session.info.update(self._chunk_info)
+            return read(session, CHUNK_ROWS, offset, cursor)
 
     def raw(
         self,
@@ -209,8 +311,32 @@ class Reply:
     def stream(
         self, chunks: Iterator[bytes], media_type: str, extra_headers: dict[str, str]
     ) -> StreamingResponse:
-        """An answer too large to keep (a data package), streamed as it is built, with the
-        ETag, Cache-Control and Dataset-Revision every other answer has."""
+        """An answer too large to keep (a data package, a whole list), streamed as it is
+        built, with the ETag, Cache-Control and Dataset-Revision every other answer has.
+
+        The request's session is closed when the route returns (deps.get_session); each
+        chunk is built in a worker thread after waiting its turn for a connection like a
+        request (admission.Admission.turn), and reads with a session of its own
+        (`reading`), so a client that reads slowly holds no connection and no thread."""
+        admission = self.request.scope.get("admission")
+
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                while True:
+                    if admission is None:
+                        chunk = await anyio.to_thread.run_sync(next, chunks, None)
+                    else:
+                        async with admission.turn():
+                            chunk = await anyio.to_thread.run_sync(next, chunks, None)
+                    if chunk is None:
+                        return
+                    if chunk:
+                        yield chunk
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:  # a generator: its `finally` and `with` blocks run
+                    close()
+
         cache_control = (
             PINNED_CACHE_CONTROL
             if self.immutable
@@ -222,7 +348,7 @@ class Reply:
             "dataset-revision": self.revision,
             **extra_headers,
         }
-        return StreamingResponse(chunks, media_type=media_type, headers=headers)
+        return StreamingResponse(body(), media_type=media_type, headers=headers)
 
     def _described_by(self, table: CsvTable) -> str:
         """A CSV's metadata (citation, licence, columns): a CSVW document, as RFC 8288 and
@@ -311,9 +437,14 @@ def get_reply(request: Request, session: SessionDep, state: StateDep) -> Reply:
 ReplyDep = Annotated[Reply, Depends(get_reply)]
 
 
-def get_table_reply(reply: ReplyDep, format: FormatParam = None) -> Reply:  # noqa: ARG001
+def get_table_reply(
+    reply: ReplyDep,
+    format: FormatParam = None,  # noqa: ARG001
+    bom: BomParam = False,
+) -> Reply:
     """A Reply for a route that also answers in CSV: declares `format`, which the cache key
-    reads from the query string."""
+    reads from the query string, and `bom`."""
+    reply.bom = UTF8_BOM if bom else b""
     return reply
 
 
