@@ -761,6 +761,9 @@ class SeriesPoint(SQLModel):
     period_end: str | None = Field(
         description="The figure's year, else the end of its disclosure's period."
     )
+    force: ForceId | None = Field(
+        description="The force it is about; null for a survey's figure about every force."
+    )
     staff_type: StaffType | None
     outcome: Outcome | None
     platform: Platform | None

@@ -1072,6 +1072,7 @@ def series(
                 period=figure.period or d.period_description,
                 period_start=start,
                 period_end=end,
+                force=figure.force,
                 **{dim: getattr(figure, dim) for dim in DIMENSIONS},
                 **with_words(published),
                 unit=figure.unit,

@@ -196,6 +196,22 @@ def test_every_package_under_seed_loads_with_its_counts(blank_database_url: str)
             "notes": 9,
             "sources": 3,
         },
+        "pa-2011": {
+            "figures": 13,
+            "reports": 34,
+            "cases": 0,
+            "checks": 0,
+            "notes": 9,
+            "sources": 10,
+        },
+        "pa-2014": {
+            "figures": 50,
+            "reports": 142,
+            "cases": 6,
+            "checks": 5,
+            "notes": 20,
+            "sources": 33,
+        },
     }
     assert all(r.changed for r in results)
     assert not any(r.changed for r in again)
@@ -447,6 +463,8 @@ def test_disclosures_list_every_answer_with_comparability_notes(client: TestClie
         "met-2022-londonworld",
         "met-2022-opendemocracy-ico-redacted-cases",
         "met-2023-inkl-507-complaints",
+        "pa-2011",
+        "pa-2014",
     ]
     assert [(d["period_start"], d["period_end"]) for d in listed.values()] == [
         ("2008", "2009"),
@@ -458,6 +476,8 @@ def test_disclosures_list_every_answer_with_comparability_notes(client: TestClie
         ("2018", "2021"),
         (None, None),
         ("2018", "2022"),
+        ("2008", "2010"),
+        ("2009", "2014"),
     ]
     assert all(len(d["comparability"]) >= 2 for d in listed.values())
     x1 = (
@@ -482,7 +502,7 @@ def test_new_sources_have_ids_unique_across_packages(client: TestClient) -> None
     assert response.status_code == 200
     sources = response.json()["data"]
     ids = [s["id"] for s in sources]
-    assert len(ids) == len(set(ids)) == 32
+    assert len(ids) == len(set(ids)) == 75  # 32 of the Met's answers, 43 of the two surveys
     by_disclosure: dict[str, list[str]] = {}
     for s in sources:
         by_disclosure.setdefault(s["disclosure"], []).append(s["id"])

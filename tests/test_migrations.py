@@ -85,9 +85,10 @@ def _store_as_0003(url: str) -> dict[str, int]:
     package = read_package(MET_2013)
     versioned = {"rev_from", "rev_to"}
     rows: dict[str, list[dict[str, Any]]] = {
-        "disclosures": [package.disclosure.model_dump(exclude={*versioned, "changes"})],
+        # Without the columns later migrations add (0004 changes, 0007 forces and force).
+        "disclosures": [package.disclosure.model_dump(exclude={*versioned, "changes", "forces"})],
         "sources": [s.model_dump(exclude=versioned) for s in package.sources],
-        "figures": [f.model_dump(exclude=versioned) for f in package.figures],
+        "figures": [f.model_dump(exclude={*versioned, "force"}) for f in package.figures],
         "cases": [{k: v for k, v in c.items() if k not in versioned} for c in package.case_rows],
         "notes": [n.model_dump(exclude=versioned) for n in package.notes],
         "checks": [c.model_dump(exclude=versioned) for c in package.checks],
@@ -141,6 +142,10 @@ def test_a_database_with_data_moves_to_revisions_keeping_every_row(
         )
         assert figure.status_code == 200
         assert (figure.json()["reading"], len(figure.json()["reports"])) == ("17 to 18", 3)
+        # Migration 0007 gives the Met's stored rows their force, as a fresh load does.
+        assert figure.json()["force"] == "metropolitan-police-service"
+        disclosure = client.get("/v1/disclosures/met-2013").json()
+        assert disclosure["forces"] == ["metropolitan-police-service"]
         assert figure.headers["dataset-revision"] == revision.id
         # The package's files were not kept before revisions: the next seed stores them.
         assert client.get("/v1/disclosures/met-2013/datapackage.zip").status_code == 404

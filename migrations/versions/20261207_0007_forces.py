@@ -43,9 +43,10 @@ def upgrade() -> None:
             "(SELECT id FROM disclosures WHERE force = :met)"
         ).bindparams(met, force=MET_ID)
     )
+    forces = sa.bindparam("forces", [MET_ID], type_=sa.JSON())
     op.get_bind().execute(
         sa.text("UPDATE disclosures SET forces = :forces WHERE force = :met").bindparams(
-            met, forces=f'["{MET_ID}"]'
+            met, forces
         )
     )
     live = sa.text("rev_to IS NULL")

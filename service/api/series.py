@@ -5,9 +5,11 @@ from fastapi import APIRouter, Query, Response
 from service import queries
 from service.api.deps import (
     DimensionsDep,
+    ForceParam,
     PageDep,
     PublicBaseDep,
     SessionDep,
+    dimension_filters,
     list_responses,
     schema_ref,
 )
@@ -54,6 +56,7 @@ def get_series(
     dimensions: DimensionsDep,
     page: PageDep,
     base: PublicBaseDep,
+    force: ForceParam = None,
     grain: Annotated[
         Literal["all", "total", "year"],
         Query(
@@ -63,7 +66,7 @@ def get_series(
         ),
     ] = "all",
 ) -> Response:
-    filters = dimensions.values
+    filters = dimensions.values | dimension_filters(force=force)
     return reply.page(
         lambda: queries.series(
             session,

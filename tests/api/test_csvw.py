@@ -72,7 +72,7 @@ def test_every_csv_answer_links_to_metadata_that_exists(client: TestClient) -> N
         for operation in item.values()
         if "text/csv" in operation.get("responses", {}).get("200", {}).get("content", {})
     )
-    assert len(offering_csv) == len(CSV_TABLES) == 13
+    assert len(offering_csv) == len(CSV_TABLES) == 15
     followed = {}
     for operation_id in offering_csv:
         url = EXAMPLE_REQUESTS[operation_id]

@@ -7,9 +7,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from service.measures import MEASURE_IDS
 from tests.composition import breaches, own_parts
 
-OFFICERS = {"measure": "investigated", "staff_type": "police_officer"}
+#: The Met's own answers: pa-2014's 548 officers are about every force (test_forces.py).
+MET = "metropolitan-police-service"
+OFFICERS = {"measure": "investigated", "staff_type": "police_officer", "force": MET}
 TOTALS_ONLY = {**OFFICERS, "grain": "total"}
 IDENTITY = ("staff_type", "outcome", "platform", "allegation", "rank")
 SPAN = "a period of more than a year"
@@ -164,6 +167,7 @@ def _expected_point(client: TestClient, row: tuple[Any, ...]) -> dict[str, Any]:
         "period": period,
         "period_start": start,
         "period_end": end,
+        "force": MET,
         "staff_type": "police_officer",
         "outcome": None,
         "platform": None,
@@ -236,7 +240,7 @@ def test_series_never_puts_a_total_beside_its_own_parts(client: TestClient) -> N
 def test_series_of_investigated_gives_every_answer_in_labelled_groups(client: TestClient) -> None:
     """Issue 24: no default hides a disclosure. 75, 12 and 87 of 2013, 71, 412, 184 and its
     parts, each group with why it stands apart; 75 and 12 name our 87 as their total."""
-    response = client.get("/v1/series", params={"measure": "investigated"})
+    response = client.get("/v1/series", params={"measure": "investigated", "force": MET})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 14
@@ -384,6 +388,7 @@ def test_series_of_dismissed_officers_keeps_each_answer_apart(client: TestClient
             "measure": "people_by_outcome",
             "staff_type": "police_officer",
             "outcome": "dismissed",
+            "force": MET,
         },
     )
     assert response.status_code == 200
@@ -432,10 +437,10 @@ def test_series_pages_with_a_next_link(client: TestClient) -> None:
     assert (body["count"], body["limit"], body["offset"]) == (4, 2, 1)
     assert [p["figure"] for p in body["data"]] == [row[1] for row in YEARS[1:3]]
     assert response.headers["link"] == (
-        "</v1/series?grain=year&limit=2&measure=investigated&offset=3&staff_type=police_officer>; "
-        'rel="next", '
-        "</v1/series?grain=year&limit=2&measure=investigated&offset=0&staff_type=police_officer>; "
-        'rel="prev"'
+        f"</v1/series?force={MET}&grain=year&limit=2&measure=investigated&offset=3"
+        '&staff_type=police_officer>; rel="next", '
+        f"</v1/series?force={MET}&grain=year&limit=2&measure=investigated&offset=0"
+        '&staff_type=police_officer>; rel="prev"'
     )
 
 
@@ -461,7 +466,9 @@ def test_series_as_csv_has_one_row_per_point(client: TestClient) -> None:
 
 def test_series_csv_of_investigated_has_every_answers_figures(client: TestClient) -> None:
     """Issue 24: the CSV had 1 row (our 87) against 14 investigated figures."""
-    response = client.get("/v1/series", params={"measure": "investigated", "format": "csv"})
+    response = client.get(
+        "/v1/series", params={"measure": "investigated", "force": MET, "format": "csv"}
+    )
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 14
     assert {r["disclosure"] for r in rows} == {
@@ -500,31 +507,8 @@ def test_series_unknown_measure_is_422_listing_measures(client: TestClient) -> N
     assert body["detail"] == "'complaints' is not a valid value for measure."
     (error,) = body["errors"]
     assert error["parameter"] == "measure"
-    assert error["allowed"] == [
-        "action_not_broken_down",
-        "action_taken",
-        "adverse_finding_or_departure",
-        "allegation_category_named",
-        "alleged_misuse",
-        "cases_by_platform",
-        "charged_with_misconduct",
-        "complained_about",
-        "complaint_proven",
-        "complaints_by_outcome",
-        "complaints_logged",
-        "disciplined",
-        "formal_disciplinary_action",
-        "investigated",
-        "investigated_rank_band",
-        "investigated_without_recorded_action",
-        "ongoing_or_other",
-        "outcome_category_named",
-        "people_by_outcome",
-        "platform_named",
-        "proceedings_brought",
-        "reprimand_or_written_warning",
-        "sanctioned",
-    ]
+    assert error["allowed"] == list(MEASURE_IDS)
+    assert error["allowed"][:2] == ["action_not_broken_down", "action_taken"]
 
 
 def test_series_points_officers_investigated_to_the_staff_type_filter(client: TestClient) -> None:

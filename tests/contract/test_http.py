@@ -18,6 +18,7 @@ def test_unknown_query_parameter_is_a_400_naming_it(client: TestClient) -> None:
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     allowed = [
+        "bom",
         "cursor",
         "disclosure",
         "format",

@@ -285,10 +285,10 @@ def test_an_answer_of_one_figure_is_charted_alone_in_its_own_words(client: TestC
     assert list(svg_legend(body)) == ["solid"]
     assert svg_texts(body, "overlap") == []
     citation = " ".join(svg_texts(body, "citation"))
-    assert citation.startswith(
-        "Source: Metropolitan Police Service FOI answer to the Daily Mail, period: Since 2015"
+    assert citation == (
+        "Source: Metropolitan Police Service FOI answer (first reported 2021), as reported by "
+        "Personnel Today (reporting a Daily Mail investigation). Licence: CC BY 4.0."
     )
-    assert "reported by Personnel Today (reporting a Daily Mail investigation)" in citation
     desc = ET.fromstring(body).findtext(f"{SVG}desc") or ""
     assert desc.startswith(f"{DAILY_MAIL_LABEL}: 277. Counted in allegations or officers. ")
     # The disclosure's page shows that chart, and its text alternative gives the number.

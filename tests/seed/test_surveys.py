@@ -24,7 +24,7 @@ from tests.conftest import SEED_DIR
 
 RESEARCH_FILE = Path(
     os.environ.get(
-        "RESEARCH_FILE",
+        "FORCES_RESEARCH_FILE",
         PROJECT_ROOT.parent
         / "shared"
         / "data"
@@ -75,7 +75,7 @@ YORKSHIRE |= {"south-yorkshire-police"}
 @pytest.fixture(scope="module")
 def surveys() -> dict[str, dict[str, Any]]:
     if not RESEARCH_FILE.exists():
-        pytest.skip(f"the research file is not at {RESEARCH_FILE}; set RESEARCH_FILE")
+        pytest.skip(f"the research file is not at {RESEARCH_FILE}; set FORCES_RESEARCH_FILE")
     data: dict[str, Any] = yaml.safe_load(RESEARCH_FILE.read_text(encoding="utf-8"))
     found = {s["id"]: s for s in data["additions_2026_12_06"]["surveys"]}
     return {
