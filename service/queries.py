@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, String, cast, distinct, func, or_
+from sqlalchemy import ColumnElement, String, cast, distinct, func, or_, tuple_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from service import __version__, citation, composition, paging, reading, revisions, search, urls
@@ -380,6 +381,7 @@ def figure_window(
 ) -> paging.Window:
     """A page of figures, filtered, ordered and paged in SQL (disputed too: see
     disputed_in_sql); only the page's figures are built."""
+    cursor = where_cursor_is_now(session, Figure, cursor)
     query = figure_selection(session, disclosure, measure, dimensions, disputed, q)
     if measure is not None or dimensions or q is not None or disputed is not None:
         count, exact = paging.capped_count(session, query, col(Figure.id))
@@ -463,6 +465,21 @@ def figure_facets(session: Session, query: Any) -> dict[str, list[tuple[str, int
         (value, n) for value, n in (("true", disagreeing), ("false", everyone - disagreeing)) if n
     ]
     return found
+
+
+def where_cursor_is_now(
+    session: Session, table: type[Case] | type[Figure], cursor: paging.Cursor | None
+) -> paging.Cursor | None:
+    """The cursor at its row's place in the revision read. A cursor names a row by its
+    place (disclosure, position, id) when the page was read; a load that adds or removes
+    rows before it renumbers the rows after, and the old place would repeat or skip a row
+    at the page's edge. A row since removed keeps its old place."""
+    if cursor is None:
+        return None
+    position = session.exec(select(table.position).where(table.id == cursor.key[2])).first()
+    if position is None or position == cursor.key[1]:
+        return cursor
+    return paging.Cursor((cursor.key[0], position, cursor.key[2]), cursor.backward)
 
 
 def disputed_in_sql() -> ColumnElement[bool]:
@@ -881,6 +898,12 @@ def case_public(c: Case) -> CasePublic:
     )
 
 
+#: A text search first tests the text of at most this many cases of its list, in page order,
+#: without the text index. A term most cases hold fills its page from them, where the index
+#: would first list every case holding it (a million for a common word: seconds).
+TEXT_WALK = 2_000
+
+
 def list_cases(
     session: Session,
     *,
@@ -894,26 +917,39 @@ def list_cases(
 ) -> paging.Window:
     """A page of cases in (disclosure, position, id) order, read from the live-row index
     that serves its filter (migration 0005_live_indexes); `sort` orders by a field first."""
+    cursor = where_cursor_is_now(session, Case, cursor)
     query = select(Case)
     if disclosure is not None:
         query = query.where(Case.disclosure_id == disclosure)
     for dim, value in filters.items():
         query = query.where(getattr(Case, dim) == value)
-    if q is not None:
-        query = query.where(search.case_text(session, q))
-    if filters or q is not None:
+    order = [col(Case.disclosure_id), col(Case.position), col(Case.id)]
+    walkable = q is not None and _walkable(session, q) and sort is None and offset == 0
+    if q is not None and walkable:
+        counted = _common_text_count(session, query, q, order)
+        count, exact = counted if counted is not None else _text_count(session, query, q)
+    elif q is not None:
+        count, exact = _text_count(session, query, q)
+    elif filters:
         count, exact = paging.capped_count(session, query, col(Case.id))
     else:  # every case of the disclosure (or all): counted when the packages were loaded
-        counted = select(func.coalesce(func.sum(Disclosure.case_count), 0))
+        counted_all = select(func.coalesce(func.sum(Disclosure.case_count), 0))
         if disclosure is not None:
-            counted = counted.where(Disclosure.id == disclosure)
-        count, exact = session.exec(counted).one(), True
-    order = [col(Case.disclosure_id), col(Case.position), col(Case.id)]
+            counted_all = counted_all.where(Disclosure.id == disclosure)
+        count, exact = session.exec(counted_all).one(), True
     if sort is not None:  # no index serves a chosen order: pages by offset only
+        if q is not None:
+            query = query.where(search.case_text(session, q))
         rows = session.exec(
             query.order_by(*sorted_by(Case, sort), *order).offset(offset).limit(limit)
         ).all()
         return paging.Window([case_public(c) for c in rows], count, exact)
+    if q is not None and walkable:
+        page = _common_text_page(session, query, q, order, limit, cursor)
+        if page is not None:
+            return paging.Window([case_public(c) for c in page[0]], count, exact, *page[1:])
+    if q is not None:
+        query = query.where(search.case_text(session, q))
     rows, after, before = paging.keyset_page(
         session,
         query,
@@ -924,6 +960,94 @@ def list_cases(
         cursor=cursor,
     )
     return paging.Window([case_public(c) for c in rows], count, exact, after, before)
+
+
+def _walkable(session: Session, q: str) -> bool:
+    """Whether testing a case's text directly finds what the text index finds: always on
+    PostgreSQL (both are its lower() and LIKE); on SQLite for ASCII text only, as its lower()
+    folds only ASCII letters where FTS5 folds every letter."""
+    return session.get_bind().dialect.name != "sqlite" or q.isascii()
+
+
+def _text_count(session: Session, query: Any, q: str) -> tuple[int, bool]:
+    return paging.capped_count(session, query.where(search.case_text(session, q)), col(Case.id))
+
+
+def _holding(q: str, case: Any) -> ColumnElement[bool]:
+    return text_match(q, case.summary, case.note)
+
+
+def _walk(query: Any, order: list[Any], rows: int, backward: bool = False) -> tuple[Any, Any]:
+    """The first `rows` cases of `query` in `order` (the last, backward) as a subquery read
+    from the order index, and the Case entity over it. Its LIMIT keeps the text test outside
+    it, so that no planner swaps the walk for the text index."""
+    steps = [c.desc() for c in order] if backward else order
+    prefix = query.order_by(*steps).limit(rows).subquery()
+    return prefix, aliased(Case, prefix)
+
+
+def _walked(session: Session, prefix: Any, case: Any, q: str) -> tuple[int, int]:
+    """How many cases the walk read, and how many of them hold `q`: one pass."""
+    read, holding = session.execute(
+        select(func.count(), func.count().filter(_holding(q, case))).select_from(prefix)
+    ).one()
+    return int(read), int(holding)
+
+
+def _common_text_count(
+    session: Session, query: Any, q: str, order: list[Any]
+) -> tuple[int, bool] | None:
+    """The capped count of a text search from the list's first cases, without the text
+    index, when they decide it: the whole list is in the first TEXT_WALK, or at least half of
+    those hold `q`, so that a walk of twice the cap finds more than the cap (or the list's
+    end). None when the text index must count."""
+    for rows in (TEXT_WALK, 2 * (paging.COUNT_CAP + 1)):
+        read, holding = _walked(session, *_walk(query, order, rows), q)
+        if holding > paging.COUNT_CAP:
+            return paging.COUNT_CAP, False
+        if read < rows:  # the list's end
+            return holding, True
+        if holding * 2 < rows:
+            return None
+    return None
+
+
+def _common_text_page(
+    session: Session,
+    query: Any,
+    q: str,
+    order: list[Any],
+    limit: int,
+    cursor: paging.Cursor | None,
+) -> tuple[list[Case], paging.Cursor | None, paging.Cursor | None] | None:
+    """The page of a text search from the TEXT_WALK cases after (or before) `cursor`, read in
+    page order without the text index, when they hold the page (limit + 1 matches, or the
+    list's end); None when the text index must find it."""
+    backward = cursor is not None and cursor.backward
+    if cursor is not None:
+        keys = tuple_(*order)
+        query = query.where(keys < tuple_(*cursor.key) if backward else keys > tuple_(*cursor.key))
+    prefix, case = _walk(query, order, TEXT_WALK, backward)
+    steps = [getattr(case, c.key) for c in order]
+    matching = select(case).where(_holding(q, case))
+    matching = matching.order_by(*(c.desc() for c in steps) if backward else steps)
+    rows = list(session.exec(matching.limit(limit + 1)).all())
+    if len(rows) <= limit:
+        read = session.execute(select(func.count()).select_from(prefix)).scalar_one()
+        if read == TEXT_WALK:
+            return None
+    more = len(rows) > limit
+    rows = rows[:limit][::-1] if backward else rows[:limit]
+    if not rows:
+        return rows, None, None
+
+    def key(c: Case) -> paging.Key:
+        return (c.disclosure_id, c.position, c.id)
+
+    further, earlier = (True, more) if backward else (more, cursor is not None)
+    after = paging.Cursor(key(rows[-1])) if further else None
+    before = paging.Cursor(key(rows[0]), backward=True) if earlier else None
+    return rows, after, before
 
 
 def get_case(session: Session, case_id: str) -> CasePublic:

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, select
 
-from service import history, revisions
+from service import history, revisions, search
 from service.models import (
     Case,
     Check,
@@ -125,6 +125,7 @@ def publish_packages(
     with _gc_paused(), Session(engine, expire_on_commit=False) as session:
         session.begin()
         try:
+            _allow_long_statements(session)
             publication = _publish(session, roots, now or datetime.now(UTC), describe=dry_run)
             if not dry_run:
                 _refresh_statistics(session)
@@ -546,6 +547,19 @@ def _copy(
         ) from None
 
 
+#: The longest one statement of a load may take on PostgreSQL, seconds. The service's
+#: statement timeout (APP_DB_STATEMENT_TIMEOUT, 5 s) bounds a request; a load's COPY of
+#: INSERT_CHUNK cases, each written into the trigram indexes, took longer than that on a
+#: busy machine and failed the load.
+LOAD_STATEMENT_TIMEOUT_S = 120
+
+
+def _allow_long_statements(session: Session) -> None:
+    """Give this load's transaction (and only it) LOAD_STATEMENT_TIMEOUT_S per statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL statement_timeout = '{LOAD_STATEMENT_TIMEOUT_S}s'"))
+
+
 #: The tables a load writes, whose planner statistics it refreshes.
 DATA_TABLES = (Disclosure, Source, Figure, FigureReport, Case, Check, CheckTerm, Note, Revision)
 
@@ -558,6 +572,10 @@ def _refresh_statistics(session: Session) -> None:
     which would leave a fresh load without any, so each table is analyzed, sampling at
     most 1,000 rows per index."""
     if session.get_bind().dialect.name == "postgresql":
+        # The cases just written sit in the trigram indexes' pending lists, which every
+        # search reads in full and which make the planner shun those indexes: merge them now.
+        for index in search.POSTGRES_INDEXES:
+            session.execute(text("SELECT gin_clean_pending_list(:index)"), {"index": index})
         for model in DATA_TABLES:
             session.execute(text(f'ANALYZE "{_table(model).name}"'))
         return

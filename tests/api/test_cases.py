@@ -137,6 +137,46 @@ def test_cursor_pages_give_every_case_once_while_revisions_are_published(
     assert seen == [f"met-2013.case-{n}" for n in range(1, 11)]
 
 
+def _with_case_first(root: Path, number: int) -> None:
+    """A new case at the top of cases.csv: every case after it moves down a place."""
+    _with_cases(root, range(number, number + 1))
+    path = root / "cases.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, rows[-1], *rows[:-1]])
+
+
+@pytest.mark.parametrize("q", [None, "test case"])
+def test_a_cursor_follows_its_case_when_a_load_renumbers_the_cases(
+    client: TestClient, engine: Engine, package_copy: Callable[..., Path], q: str | None
+) -> None:
+    """Between two pages a case is published at the top of the list: the cases already read
+    move down a place, and the next page starts after the last one read, not at its old
+    place (which would give it again). Also for a text search, whose pages come from a walk
+    of the list (issue 28)."""
+    first = package_copy(MET_2013, "r0/met-2013")
+    _with_cases(first, range(5, 9))
+    if q is not None:  # every case holds the text
+        for row in range(2, 6):
+            edit_csv(first / "cases.csv", row, "summary", f"Test case {row - 1} (test data).")
+    publish_packages(engine, [first])
+    params: dict[str, str | int] = {"disclosure": "met-2013", "limit": 3}
+    if q is not None:
+        params["q"] = q
+    page = client.get("/v1/cases", params=params).json()
+    seen = [c["id"] for c in page["data"]]
+    changed = package_copy(first, "r1/met-2013")
+    _with_case_first(changed, 9)
+    publish_packages(engine, [changed])
+    url: str | None = page["next"]
+    while url is not None:
+        page = client.get(url).json()
+        seen += [c["id"] for c in page["data"]]
+        url = page["next"]
+    assert seen == [f"met-2013.case-{n}" for n in range(1, 9)]
+
+
 @pytest.mark.parametrize(
     ("q", "expected"),
     [

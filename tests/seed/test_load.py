@@ -333,3 +333,37 @@ def test_a_load_leaves_the_planner_statistics_of_what_it_loaded(blank_engine: En
                 ("cases", "4"),
                 ("figures", "40"),
             }
+
+
+def test_a_load_leaves_the_text_search_indexes_merged(blank_engine: Engine) -> None:
+    """On PostgreSQL a load's cases are merged from the trigram indexes' pending lists into
+    the indexes themselves (a long pending list is read in full by every search, and made
+    the planner shun the indexes); on SQLite the FTS5 table the triggers fill is whole."""
+    load_packages(blank_engine, [MET_2013])
+    with blank_engine.connect() as connection:
+        if blank_engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+            pending = connection.exec_driver_sql(
+                "SELECT pending_tuples FROM pgstatginindex('ix_cases_live_summary_trigrams') "
+                "UNION ALL SELECT pending_tuples FROM pgstatginindex('ix_cases_live_note_trigrams')"
+            )
+            assert pending.scalars().all() == [0, 0]
+        else:
+            connection.exec_driver_sql(
+                "INSERT INTO cases_text(cases_text, rank) VALUES ('integrity-check', 1)"
+            )
+            assert connection.exec_driver_sql("SELECT count(*) FROM cases_text").scalar() == 4
+
+
+def test_a_load_gives_its_own_statements_longer_than_a_request(blank_engine: Engine) -> None:
+    """A COPY of INSERT_CHUNK cases into the trigram indexes outlasted the 5 s statement
+    timeout of requests on a busy machine; a load's transaction, and only it, allows more."""
+    if blank_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no statement timeout; its busy_timeout is a wait for a lock")
+    with Session(blank_engine) as session:
+        session.begin()
+        load._allow_long_statements(session)
+        shown = session.connection().exec_driver_sql("SHOW statement_timeout").scalar()
+        session.rollback()
+        after = session.connection().exec_driver_sql("SHOW statement_timeout").scalar()
+    assert (shown, after) == ("2min", "5s")
