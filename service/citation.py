@@ -15,7 +15,7 @@ from service import reading, urls
 from service.models import CslDate, CslItem, Disclosure, Figure, FigureReport, Source
 from service.taxonomy import DIMENSIONS, LABELS
 
-API_NAME = "Met social-media misconduct FOI API"
+API_NAME = "Police social-media misconduct FOI API"
 
 
 def licence_name(licence_id: str) -> str:

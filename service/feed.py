@@ -15,12 +15,12 @@ from service.models import FigureChange, JsonFeed, JsonFeedItem, RevisionPublic
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_MEDIA_TYPE = "application/atom+xml"
 JSON_FEED_MEDIA_TYPE = "application/feed+json"
-TITLE = "Met social-media misconduct FOI API: changes to the data"
+TITLE = "Police social-media misconduct FOI API: changes to the data"
 DESCRIPTION = (
     "Every revision of the data: which figures it added, corrected or removed, with the old "
     "and the new reading, and the note its packages give."
 )
-AUTHOR = "Met social-media misconduct FOI API"
+AUTHOR = "Police social-media misconduct FOI API"
 #: Entries in a feed: the newest revisions; /v1/revisions lists every one.
 FEED_ENTRIES = 50
 #: Figure changes an entry lists; /v1/revisions/{id} lists every one.

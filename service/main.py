@@ -63,10 +63,12 @@ from service.web import discovery, lists, pages
 from service.web import forces as force_pages
 
 DESCRIPTION = """\
-Figures from Metropolitan Police answers to Freedom of Information requests about
-officers and staff disciplined for misusing social media, starting with the April 2013
-answer to Parliament Street. Every figure keeps what each source reported; ranges stay
-ranges; figures are never added across disclosures. JSON by default, CSV for lists
+Figures from police forces' answers to Freedom of Information requests about officers
+and staff disciplined for misusing social media: the Metropolitan Police's own answers,
+starting with the April 2013 answer to Parliament Street, and national surveys that asked
+every force (the Press Association's of 2011 and 2014), with each force's figure. Every
+figure keeps what each source reported; ranges stay ranges; figures are never added
+across disclosures or surveys. JSON by default, CSV for lists
 (`?format=csv` or `Accept: text/csv`). Errors are RFC 9457 problem details.
 """
 
@@ -311,7 +313,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             request_log.WRITER.flush()
 
     app = ServiceApp(
-        title="Met social-media misconduct FOI API",
+        title="Police social-media misconduct FOI API",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,

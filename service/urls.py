@@ -93,8 +93,11 @@ def disclosure_page(disclosure_id: str) -> str:
     return f"/disclosures/{_segment(disclosure_id)}"
 
 
+FORCES_PAGE = "/forces"
+
+
 def force_page(force_id: str) -> str:
-    return f"/forces/{_segment(force_id)}"
+    return f"{FORCES_PAGE}/{_segment(force_id)}"
 
 
 #: The lists and the search for people (service/web/lists.py).

@@ -30,7 +30,7 @@ def test_bibtex_of_a_dataset_names_publisher_version_licence_and_answer() -> Non
         id="met-2013.all.dismissed",
         type="dataset",
         title="Officers and civilian staff dismissed: 7",
-        publisher="Met social-media misconduct FOI API",
+        publisher="Police social-media misconduct FOI API",
         version="abc",
         URL="/v1/figures/met-2013.all.dismissed",
         issued=CslDate(date_parts=[[2026, 11, 1]], raw="2026-11-01", circa=False),
@@ -40,7 +40,7 @@ def test_bibtex_of_a_dataset_names_publisher_version_licence_and_answer() -> Non
     assert bibtex([item, item]).split("\n\n")[0] == (
         "@misc{met-2013.all.dismissed,\n"
         "  title = {Officers and civilian staff dismissed: 7},\n"
-        "  publisher = {Met social-media misconduct FOI API},\n"
+        "  publisher = {Police social-media misconduct FOI API},\n"
         "  version = {abc},\n"
         "  year = {2026},\n"
         "  month = {11},\n"

@@ -182,7 +182,7 @@ def test_the_generated_client_reads_svg_html_and_javascript(
     chart = ops["embed_aggregates_svg"].sync(client=api, by=models.Grouping.PLATFORM)
     assert chart.startswith("<svg")
     assert "data-figure" in ops["embed_script"].sync(client=api)
-    assert ops["get_llms_txt"].sync(client=api).startswith("# Met social-media")
+    assert ops["get_llms_txt"].sync(client=api).startswith("# Police social-media")
     assert "### GET /v1/figures\n" in ops["get_llms_full_txt"].sync(client=api)
     assert ops["get_changes_atom"].sync(client=api).startswith("<?xml version='1.0'")
     package = ops["get_data_package"].sync("met-2013", client=api)

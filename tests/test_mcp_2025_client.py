@@ -85,9 +85,10 @@ def test_every_tool_answers_the_2025_client_as_it_answers_the_current_one(
     assert figure["words"] == (
         "17 to 18: the Guardian reported 18; Evening Standard and the Independent reported 17"
     )
-    assert answers["get_figure"]["content"][0]["text"].splitlines()[-1] == (
-        f"Cite as: {figure['citation']}"
-    )
+    assert answers["get_figure"]["content"][0]["text"].splitlines()[-2:] == [
+        f"Cite as: {figure['citation']}",
+        f"Cite as (short): {figure['cite_short']}",
+    ]
     rows = answers["aggregate"]["structuredContent"]["rows"]
     facebook = next(row for row in rows if row["figure"] == FACEBOOK)
     assert (facebook["value"], facebook["reading"]) == (None, "the vast majority")

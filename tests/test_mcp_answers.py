@@ -204,7 +204,7 @@ def test_server_json_describes_the_remote_for_the_mcp_registry(app_server: Runni
     assert answer.json() == {
         "$schema": REGISTRY_SCHEMA,
         "name": "1.0.0.127/met-social-media-foi",
-        "title": "Met social-media misconduct FOI figures",
+        "title": "Police social-media misconduct FOI figures",
         "description": "Met Police FOI figures on staff disciplined over social media, "
         "as published.",
         "version": "0.1.0",

@@ -411,7 +411,9 @@ def test_a_pinned_figure_page_says_what_it_shows_and_what_the_figure_reads_now(
     assert old.count(f'<a href="/figures/{CORRECTED}?revision=') == 1
     now = history_client.get(f"/figures/{CORRECTED}").text
     assert '<p class="pinned"' not in now
-    assert f"<td>3 → 4</td>\n<td>{CORRECTION_NOTE}</td>" in now
+    assert (
+        f'<td data-label="Reading">3 → 4</td>\n<td data-label="Note">{CORRECTION_NOTE}</td>' in now
+    )
     # Its embeds pin to the revision it shows by default.
     assert (
         f'data-variant="iframe-light-pinned" '

@@ -1,4 +1,4 @@
-/* Live figures from the Met social-media misconduct FOI API.
+/* Live figures from the Police social-media misconduct FOI API.
    <span data-figure="met-2013.all.dismissed">7</span> becomes the live figure with its
    citation; the fallback text stays when the API cannot be reached. No dependencies.
    data-cite chooses the citation's form: "inline" (the default) puts the figure first and

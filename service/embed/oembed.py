@@ -19,7 +19,7 @@ from service.taxonomy import DIMENSIONS
 OEMBED_TYPE = "application/json+oembed"
 #: The media type oEmbed 1.0 (section 2.3.4) gives the XML answer.
 OEMBED_XML_TYPE = "text/xml; charset=utf-8"
-PROVIDER_NAME = "Met social-media misconduct FOI API"
+PROVIDER_NAME = "Police social-media misconduct FOI API"
 CARD_WIDTH = 480
 
 _FIGURE_PATH = re.compile(r"/figures/([^/]+?)(?:\.svg|\.json)?$")

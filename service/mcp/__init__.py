@@ -52,9 +52,11 @@ REQUEST_BASE: ContextVar[str] = ContextVar("mcp_request_base", default="")
 
 
 INSTRUCTIONS = """\
-Figures from Metropolitan Police answers to Freedom of Information requests about officers
-and staff disciplined for misusing social media. Every count is published as an exact number,
-a range, a floor ("at least n") or only the source's words, and sources can disagree.
+Figures from police forces' answers to Freedom of Information requests about officers and
+staff disciplined for misusing social media: the Metropolitan Police's own answers, and
+national surveys of every force (find_figures takes a force id, e.g. kent-police). Every
+count is published as an exact number, a range, a floor ("at least n") or only the source's
+words, and sources can disagree.
 
 When you quote a figure:
 - Quote its `reading` (or `words`) as given: "17 to 18", never one end of the range. When
@@ -90,7 +92,7 @@ SERVER_JSON_PATH = "/.well-known/mcp/server.json"
 #: docs/reference/server-json; the newest dated schema published).
 REGISTRY_SCHEMA = "https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json"
 SERVER_NAME = "met-social-media-foi"
-SERVER_TITLE = "Met social-media misconduct FOI figures"
+SERVER_TITLE = "Police social-media misconduct FOI figures"
 #: At most 100 characters, the registry's limit.
 SERVER_DESCRIPTION = "Met Police FOI figures on staff disciplined over social media, as published."
 

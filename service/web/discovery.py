@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
-from service import caching, queries, urls
+from service import caching, forces, queries, urls
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
 from service.citation import API_NAME
@@ -130,8 +130,8 @@ def _reply(request: Request, session: SessionDep, state: StateDep) -> Reply:
 
 @router.get(SITEMAP)
 def get_sitemap(request: Request, session: SessionDep, state: StateDep) -> Response:
-    """Every page for people: the home page, each disclosure, each figure, and the
-    comparison of each measure."""
+    """Every page for people: the home page, the comparison of each measure, the lists and
+    each disclosure, each figure and each force."""
     reply = _reply(request, session, state)
 
     def build() -> bytes:
@@ -143,12 +143,16 @@ def get_sitemap(request: Request, session: SessionDep, state: StateDep) -> Respo
             (urls.absolute(base, urls.compare_page(m.id)), "")
             for m in queries.list_measures(session, None)
         ]
+        entries.append((urls.absolute(base, urls.DISCLOSURES_PAGE), newest))
         for d in disclosures.values():
             entries.append((urls.absolute(base, urls.disclosure_page(d.id)), d.last_updated))
+        entries.append((urls.absolute(base, urls.FIGURES_PAGE), newest))
         entries += [
             (urls.absolute(base, urls.figure_page(figure)), disclosures[disclosure].last_updated)
             for figure, disclosure in queries.figure_ids(session)
         ]
+        entries.append((urls.absolute(base, urls.FORCES_PAGE), newest))
+        entries += [(urls.absolute(base, urls.force_page(f)), "") for f in forces.IDS]
         return sitemap(entries)
 
     return reply.raw(build, XML_TYPE)

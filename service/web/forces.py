@@ -83,7 +83,7 @@ def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
     }
 
 
-@router.get("/forces")
+@router.get(urls.FORCES_PAGE)
 def forces_page(request: Request, session: SessionDep, state: StateDep) -> Response:
     base = base_url(request, state)
 

@@ -68,7 +68,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "cite": figure["cite"],
         "cite_short": "Metropolitan Police Service FOI answer (first reported 2013), as "
         "reported by The Guardian (18), Evening Standard (17) and The Independent (17); via "
-        "Met social-media misconduct FOI API, http://testserver/figures/"
+        "Police social-media misconduct FOI API, http://testserver/figures/"
         f"met-2013.officers.written-warning?revision={revision}",
     }
     assert [(c["id"], c["type"]) for c in figure["cite"]] == [
@@ -81,7 +81,7 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "id": "met-2013.officers.written-warning",
         "type": "dataset",
         "title": "Police officers given a written warning: 17 to 18",
-        "publisher": "Met social-media misconduct FOI API",
+        "publisher": "Police social-media misconduct FOI API",
         "version": revision,
         "URL": f"http://testserver/figures/met-2013.officers.written-warning?revision={revision}",
         "issued": {"date-parts": [[2026, 12, 7]], "raw": "2026-12-07", "circa": False},
@@ -324,7 +324,7 @@ def test_a_citation_says_what_a_source_printed_when_the_bounds_are_ours(
     assert "LondonWorld (0 to 92" not in sanctioned
 
 
-SHORT_VIA = "; via Met social-media misconduct FOI API, http://testserver/figures/"
+SHORT_VIA = "; via Police social-media misconduct FOI API, http://testserver/figures/"
 
 
 def test_a_short_citation_credits_who_printed_the_figure(client: TestClient) -> None:

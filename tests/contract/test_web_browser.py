@@ -38,6 +38,8 @@ PAGES = {
     "figures": "/figures?outcome=dismissed",
     "disclosures": "/disclosures",
     "search": "/search?q=written+warning",
+    "forces": "/forces",
+    "force": "/forces/kent-police",
 }
 WIDTHS = {"desktop": (1280, 900), "mobile": (360, 780)}
 SCREENSHOT_DIR = os.environ.get("WEB_SCREENSHOT_DIR")
@@ -299,7 +301,7 @@ def test_compare_shows_every_answer_s_investigated_figures_without_a_filter_chan
     series = httpx.get(f"{server}/v1/series", params={"measure": "investigated"}).json()
     assert visit(page, f"{server}/compare?measure=investigated") == []
     sections = page.locator("section.group")
-    assert sections.count() == len(series["groups"]) == 7
+    assert sections.count() == len(series["groups"]) == 13  # 7 of the Met, 6 of pa-2014
     assert [sections.nth(i).get_attribute("data-group") for i in range(7)] == [
         g["id"] for g in series["groups"]
     ]
@@ -493,6 +495,7 @@ def every_page(server: str) -> list[str]:
     figures = httpx.get(f"{server}/v1/figures", params={"limit": 500}).json()["data"]
     urls = ["/", "/disclosures", "/figures", "/figures?sort=-count&limit=500", "/compare"]
     urls += ["/compare?measure=investigated", "/search?q=warning", "/search?q=guardian"]
+    urls += ["/forces", "/forces/kent-police", "/forces/metropolitan-police-service"]
     for d in disclosures:
         urls.append(f"/disclosures/{d['id']}")
         own = [f for f in figures if f["disclosure"] == d["id"]]
@@ -516,8 +519,8 @@ def test_no_element_is_wider_than_the_screen_on_any_page(
     assert any(u.startswith("/figures/met-2013.outcome-named.") for u in urls)
     disclosures = httpx.get(f"{server}/v1/disclosures").json()["data"]
     with_figures = [d for d in disclosures if d["figure_count"]]
-    assert (len(disclosures), len(with_figures)) == (9, 8)  # met-2015-cases has cases only
-    assert len(urls) == 8 + len(disclosures) + len(with_figures)
+    assert (len(disclosures), len(with_figures)) == (11, 10)  # met-2015-cases has cases only
+    assert len(urls) == 11 + len(disclosures) + len(with_figures)
     wide = {}
     for url in urls:
         response = page.goto(server + url, wait_until="load")
@@ -547,7 +550,7 @@ def test_a_search_from_the_home_page_finds_the_written_warnings(server: str, pag
     page.wait_for_url(f"{server}/search?q=written+warning")
     found = page.locator('section[data-kind="figures"] li')
     expected = httpx.get(f"{server}/v1/figures", params={"q": "written warning"}).json()
-    assert found.count() == expected["count"] == 13
+    assert found.count() == expected["count"] == 19
     link = page.get_by_role("link", name="Police officers given a written warning").nth(1)
     assert link.get_attribute("href") == "/figures/met-2013.officers.written-warning"
     item = found.filter(has=page.locator('a[href="/figures/met-2013.officers.written-warning"]'))
@@ -570,14 +573,14 @@ def test_figures_facet_by_outcome_and_sort_by_count(server: str, page: Page) -> 
     assert [rows.nth(i).get_attribute("href") for i in range(rows.count())] == [
         f"/figures/{f['id']}" for f in httpx.get(api).json()["data"]
     ]
-    assert page.locator("p.count-line").inner_text().startswith("5 figures; 1 to 5 shown.")
+    assert page.locator("p.count-line").inner_text().startswith("6 figures; 1 to 6 shown.")
     count = page.locator("th", has=page.locator("a[data-sort=count]"))
     assert count.get_attribute("aria-sort") == "none"
     count.get_by_role("link").click()
     page.wait_for_url(f"{server}/figures?outcome=written_warning&sort=count")
     assert count.get_attribute("aria-sort") == "ascending"
     counts = page.locator("table.figures tbody tr .count").all_inner_texts()
-    assert counts == ["4", "12", "17 to 18", "18", "20"]
+    assert counts == ["4", "12", "17 to 18", "18", "20", "47"]
     assert counts == [f["reading"] for f in httpx.get(f"{api}&sort=count").json()["data"]]
     count.get_by_role("link").click()
     page.wait_for_url(f"{server}/figures?outcome=written_warning&sort=-count")

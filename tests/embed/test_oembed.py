@@ -28,7 +28,7 @@ def test_oembed_answers_rich_iframe_for_a_figure_url(client: TestClient) -> None
         "version": "1.0",
         "type": "rich",
         "title": "Officers and civilian staff dismissed: 7 people.",
-        "provider_name": "Met social-media misconduct FOI API",
+        "provider_name": "Police social-media misconduct FOI API",
         "provider_url": "http://testserver/",
         "cache_age": 300,
         "html": '<iframe src="http://testserver/v1/embed/figures/met-2013.all.dismissed" '
@@ -74,7 +74,7 @@ def test_oembed_answers_a_chart_url_with_its_image_at_its_own_height(
         "version": "1.0",
         "type": "rich",
         "title": "Cases by platform, Metropolitan Police Service",
-        "provider_name": "Met social-media misconduct FOI API",
+        "provider_name": "Police social-media misconduct FOI API",
         "provider_url": "http://testserver/",
         "cache_age": 300,
         "html": '<a href="http://testserver/disclosures/met-2013" target="_blank" '

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from service.config import Settings
+from service.forces import FORCES
 from service.main import create_app
 
 BASE = "https://data.example.org"
@@ -83,7 +84,7 @@ def test_the_disclosure_page_is_a_schema_org_dataset_whose_downloads_answer(
         "creator": {"@type": "Organization", "name": "Metropolitan Police Service"},
         "publisher": {
             "@type": "Organization",
-            "name": "Met social-media misconduct FOI API",
+            "name": "Police social-media misconduct FOI API",
             "url": f"{BASE}/",
         },
         # From 2009; the answer gives no date for its end ("early 2013"), so it stays open.
@@ -128,16 +129,17 @@ def test_the_home_page_is_a_catalogue_of_every_disclosure_as_a_dataset(
     (catalogue,) = json_ld(web, "/")
     assert (catalogue["@type"], catalogue["name"], catalogue["url"]) == (
         "DataCatalog",
-        "Met social-media misconduct FOI API",
+        "Police social-media misconduct FOI API",
         f"{BASE}/",
     )
     disclosures = web.get("/v1/disclosures").json()["data"]
-    assert [d["identifier"] for d in catalogue["dataset"]] == [d["id"] for d in disclosures]
+    assert sorted(d["identifier"] for d in catalogue["dataset"]) == [d["id"] for d in disclosures]
     for dataset in catalogue["dataset"]:
         assert_dataset(dataset)
     # The same Dataset as the disclosure's own page gives.
     (own,) = json_ld(web, "/disclosures/met-2013")
-    assert catalogue["dataset"][1] == {k: v for k, v in own.items() if k != "@context"}
+    (listed,) = [d for d in catalogue["dataset"] if d["identifier"] == "met-2013"]
+    assert listed == {k: v for k, v in own.items() if k != "@context"}
 
 
 def test_the_sitemap_lists_every_page_for_people(web: TestClient) -> None:
@@ -155,13 +157,17 @@ def test_the_sitemap_lists_every_page_for_people(web: TestClient) -> None:
     disclosures = [d["id"] for d in web.get("/v1/disclosures").json()["data"]]
     figures = [f["id"] for f in web.get("/v1/figures", params={"limit": 500}).json()["data"]]
     measures = [m["id"] for m in web.get("/v1/measures").json()["data"]]
-    assert (len(disclosures), len(figures)) == (9, 104)
+    assert (len(disclosures), len(figures)) == (11, 167)
     assert locs == [
         f"{BASE}/",
         f"{BASE}/compare",
         *(f"{BASE}/compare?measure={m}" for m in measures),
+        f"{BASE}/disclosures",
         *(f"{BASE}/disclosures/{d}" for d in disclosures),
+        f"{BASE}/figures",
         *(f"{BASE}/figures/{f}" for f in sorted(figures)),
+        f"{BASE}/forces",
+        *(f"{BASE}/forces/{f.id}" for f in FORCES),
     ]
     assert entries[0] == (f"{BASE}/", "2026-12-07")
     assert dict(entries)[f"{BASE}/figures/met-2013.all.dismissed"] == "2026-12-07"

@@ -277,7 +277,7 @@ def test_figure_page_cite_box_matches_the_api(web: TestClient) -> None:
     entries = html.unescape(bib.group(1)).split("\n\n")
     assert entries[0].startswith(
         "@misc{met-2013.staff.dismissed,\n  title = {Civilian staff dismissed: 4},\n"
-        "  publisher = {Met social-media misconduct FOI API},\n"
+        "  publisher = {Police social-media misconduct FOI API},\n"
     )
     url = f"{BASE}/figures/met-2013.staff.dismissed?revision={seeded_revision()}"
     assert f"  url = {{{url}}},\n" in entries[0]
