@@ -300,7 +300,7 @@ def test_get_figure_quotes_the_disputed_written_warnings_as_a_range(
     assert text.splitlines()[-2:] == [
         f"Cite as: {api['citation']}",
         "Cite as (short): Metropolitan Police Service FOI answer (first reported 2013), as "
-        "reported by The Guardian (18), Evening Standard (17) and The Independent (17); via Met "
+        "reported by The Guardian (18), Evening Standard (17) and The Independent (17); via Police "
         f"social-media misconduct FOI API, {api['page_url']}",
     ]
 

@@ -35,7 +35,7 @@ def test_card_shows_a_disputed_range_with_every_report_and_a_citation(
     revision = client.get("/v1/meta").json()["revision"]
     assert tree.text["citation"] == (
         "Source: Metropolitan Police Service FOI answer (first reported 2013), as reported by "
-        "The Guardian (18), Evening Standard (17) and The Independent (17); via Met "
+        "The Guardian (18), Evening Standard (17) and The Independent (17); via Police "
         "social-media misconduct FOI API. Figure page · Licence: CC BY 4.0"
     )
     # The short citation of the JSON, its link made the "Figure page" link.
@@ -117,7 +117,7 @@ def test_cards_for_our_sums_never_say_as_reported_by(
     assert "as reported by" not in card
     image = client.get(f"/v1/embed/figures/{figure_id}.svg", headers={"accept": IMAGE_ACCEPT})
     line = " ".join(re.findall(r'class="citation">([^<]*)</text>', image.text))
-    assert f"our arithmetic from the parts printed by {publisher}; via Met" in line
+    assert f"our arithmetic from the parts printed by {publisher}; via Police" in line
     assert "as reported by" not in line
     printed = client.get("/v1/embed/figures/met-2013.all.dismissed").text
     assert ", as reported by <a href=" in printed.split('<p class="citation"', 1)[1]

@@ -35,7 +35,7 @@ def test_svg_card_has_the_reading_reports_and_citation(client: TestClient) -> No
     )
     assert " ".join(svg_texts(response.content, "citation")) == (
         "Source: Metropolitan Police Service FOI answer (first reported 2013), as reported by "
-        "The Guardian (18), Evening Standard (17) and The Independent (17); via Met "
+        "The Guardian (18), Evening Standard (17) and The Independent (17); via Police "
         "social-media misconduct FOI API."
     )
 

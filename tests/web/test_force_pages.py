@@ -48,7 +48,7 @@ def test_the_met_s_page_sets_its_own_answers_and_the_survey_apart(client: TestCl
 def test_a_survey_s_forces_are_listed_in_order_never_ranked(client: TestClient) -> None:
     rows = client.get("/v1/disclosures/pa-2014/forces", params={"limit": 100}).json()["data"]
     html = page(client, "/forces")
-    table = html[html.index('<table class="survey-forces">') : html.index("</table>")]
+    table = html[html.index('<table class="survey-forces stack">') : html.index("</table>")]
     names = re.findall(r'<th scope="row">(?:<a [^>]+>)?([^<]+)', table)
     assert names == [str(escape(r["name"])) for r in rows]
     assert table.count("Reported as refusing to answer") == 4
