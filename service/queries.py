@@ -436,7 +436,11 @@ def figure_selection(
     if q is not None:
         query = query.where(text_match(q, Figure.label, Figure.note))
     if disputed is not None:
-        query = query.where(disputed_in_sql() if disputed else ~disputed_in_sql())
+        # The disputed figures are few: their ids are read first and then looked up by
+        # key, which every database plans as an index lookup (as an IN subquery, PostgreSQL
+        # scanned the figures once the reports outnumbered its estimate).
+        ids = list(session.exec(disagreeing_ids()).all())
+        query = query.where(col(Figure.id).in_(ids) if disputed else col(Figure.id).not_in(ids))
     return query
 
 
@@ -486,18 +490,22 @@ def disputed_in_sql() -> ColumnElement[bool]:
     """A figure's sources disagree: its reports with a number give more than one
     (value, min, max), as reading.disputed decides in Python. The disputed figures are few,
     so they are found from the reports and then looked up by id."""
+    return col(Figure.id).in_(disagreeing_ids())
+
+
+def disagreeing_ids() -> Any:
+    """The ids of the figures whose reports give more than one number (disputed_in_sql)."""
     r = FigureReport
     numbered = or_(col(r.value).is_not(None), col(r.min).is_not(None), col(r.max).is_not(None))
     reading_key: ColumnElement[str] = func.coalesce(cast(r.value, String), "")
     for bound in (r.min, r.max):
         reading_key = reading_key + "/" + func.coalesce(cast(bound, String), "")
-    disagreeing = (
+    return (
         select(r.figure_id)
         .where(numbered)
         .group_by(col(r.figure_id))
         .having(func.count(distinct(reading_key)) > 1)
     )
-    return col(Figure.id).in_(disagreeing)
 
 
 def disputed_ids(session: Session, ids: Sequence[str]) -> set[str]:
