@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from service import forces, queries, urls
 from service.api.deps import SessionDep, StateDep
 from service.errors import NotFound
-from service.models import Disclosure, FigurePublic, SurveyForce
+from service.models import Disclosure, Figure, FigurePublic, SurveyForce
 from service.reads import forces as reads
 from service.web.pages import PageError, base_url, marks, page, render
 
@@ -36,18 +36,12 @@ def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
     national figures (its per-force counts), a refusal, or nothing retrieved."""
     rows: list[SurveyForce] = reads.survey_forces(session, d)
     ids = [i for r in rows for i in r.figures]
-    window = queries.figure_window(
-        session,
-        disclosure=d.id,
-        measure=None,
-        dimensions={},
-        disputed=None,
-        limit=len(ids) + 1000,
-        offset=0,
-        base_url=base,
-    )
-    by_id: dict[str, FigurePublic] = {f.id: f for f in window.items}
+    # Its figures about one force and the totals they are parts of (its national figures).
     part_of = queries.parts_of(session, ids)
+    wanted = {*ids, *part_of.values()}
+    figures = session.exec(select(Figure).where(col(Figure.id).in_(wanted))).all()
+    context = queries.FigureContext.load(session, figures, base)
+    by_id: dict[str, FigurePublic] = {f.id: queries.figure_public(f, context) for f in figures}
     # The survey's count: its figure about every force that most forces' figures are
     # parts of (the national 828 of the forces' 88, 74, 69 ...), refusals aside.
     totals = Counter(
