@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlmodel import Session, col, func, select
 
 from service import forces, urls
+from service.composition import is_survey
 from service.errors import NotFound
 from service.models import (
     Disclosure,
@@ -93,7 +94,7 @@ def get_force(session: Session, force_id: str, base_url: str) -> ForceDetail:
                 title=d.title,
                 requester=d.requester,
                 period_description=d.period_description,
-                survey=len(d.forces) > 1,
+                survey=is_survey(d),
                 figures=[figure_public(f, read) for f in mine],
                 part_of={f.id: part_of[f.id] for f in mine if f.id in part_of},
                 context=[figure_public(f, read) for f in shown],

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from service import forces, queries, urls
 from service.api.deps import SessionDep, StateDep
+from service.composition import is_survey
 from service.errors import NotFound
 from service.models import Disclosure, Figure, FigurePublic, SurveyForce
 from service.reads import forces as reads
@@ -25,7 +26,7 @@ def surveys(session: Session) -> list[Disclosure]:
     """The disclosures that are surveys of several forces, newest first."""
     found = session.exec(select(Disclosure).order_by(col(Disclosure.id))).all()
     return sorted(
-        (d for d in found if len(d.forces) > 1),
+        (d for d in found if is_survey(d)),
         key=lambda d: d.period_start or d.first_coverage or "",
         reverse=True,
     )
