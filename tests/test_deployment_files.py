@@ -2,6 +2,7 @@
 
 import importlib.util
 import re
+import tomllib
 from types import ModuleType
 from typing import Any
 
@@ -137,3 +138,14 @@ def test_nginx_re_resolves_the_api_service() -> None:
     compose: dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text())
     image = compose["services"]["proxy"]["image"]
     assert image == "nginx:1.27-alpine"  # `resolve` in open-source nginx: 1.27.3 and later
+
+
+def test_the_wheel_lists_every_package_of_the_service() -> None:
+    """setuptools' `packages` is a list: a new subpackage left out of it is missing from the
+    wheel, so the image cannot import it (service.reads was, and docker-smoke timed out)."""
+    listed = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {
+        ".".join(init.parent.relative_to(PROJECT_ROOT).parts)
+        for init in (PROJECT_ROOT / "service").rglob("__init__.py")
+    }
+    assert found <= set(listed["packages"])
