@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from service import urls
 from service.forces import BY_ID, BY_NAME, REGIONS, in_region
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.reading import PRINTED_KINDS, Interval, disputed, has_number, kind_of, words
@@ -361,8 +362,8 @@ def _read_forces(reader: Reader, where: str, info: dict[str, Any]) -> list[str]:
             reader.error(
                 where,
                 f"disclosure.force {info.get('force', '')!r} is not the name of a force of "
-                "/v1/forces (e.g. 'Kent Police'); a survey of several forces lists them in "
-                "disclosure.forces",
+                f"{urls.api('forces')} (e.g. 'Kent Police'); a survey of several forces lists "
+                "them in disclosure.forces",
             )
             return []
         return [force.id]
@@ -379,7 +380,7 @@ def _read_forces(reader: Reader, where: str, info: dict[str, Any]) -> list[str]:
     reader.error(
         where,
         f"disclosure.forces must be a region ({', '.join(REGIONS)}) or a list of distinct "
-        "force ids (see /v1/forces)",
+        f"force ids (see {urls.api('forces')})",
     )
     return []
 
