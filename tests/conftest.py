@@ -215,6 +215,9 @@ GROUPS: dict[str, str] = {
     # One app server and one browser for every browser test (tests/contract/conftest.py).
     "tests/contract/test_embed_browser.py": "browser",
     "tests/contract/test_web_browser.py": "browser",
+    # Its module fixture validates every package and corrupt case: once a run, not once a
+    # worker.
+    "tests/seed/test_standard.py": "standard",
 }
 #: Tests marked `processes` (private PostgreSQL clusters, app servers under SIGSTOP, nginx)
 #: run one after another on one worker: their bounded waits are for a machine whose
