@@ -72,9 +72,12 @@ class CsvTable:
         return [c.name for c in self.flat]
 
     def csv(self, rows: Sequence[dict[str, Any]], *, header: bool = True) -> bytes:
-        """Rows as the API dumps them, as this table's CSV."""
-        cells = [{c.name: c.cell(row) for c in self.flat} for row in rows]
-        return csv_bytes(cells, self.columns, header=header)
+        """Rows as the API dumps them, as this table's CSV (only the columns that are not a
+        field of the row as it is are worked out)."""
+        made = [c for c in self.flat if c.path != (c.name,) or c.separator is not None]
+        if made:
+            rows = [row | {c.name: c.cell(row) for c in made} for row in rows]
+        return csv_bytes(rows, self.columns, header=header)
 
 
 #: Every CSV table the routes declared, by name: what /v1/csvw/{table} serves.
