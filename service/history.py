@@ -30,7 +30,7 @@ from service.models import (
 
 #: What a figure's change is judged on: everything it publishes but its citation, which
 #: names the revision and so differs in every one.
-NOT_COMPARED = {"citation", "cite", "cite_short", "page_url", "json_url"}
+NOT_COMPARED = {"citation", "cite", "cite_short", "cite_short_csl", "page_url", "json_url"}
 
 
 def changes_in(

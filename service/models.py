@@ -449,6 +449,11 @@ class FigurePublic(SQLModel):
         "arithmetic, who printed its parts), this service and the figure's page, pinned to "
         "the revision read like `citation`.",
     )
+    cite_short_csl: list[CslItem] = Field(
+        description="The short citation as CSL-JSON: one dataset item whose `note` names the "
+        "FOI answer and who printed the figure as `cite_short` does, with this service as "
+        "publisher and the figure's pinned page as URL; no item per source."
+    )
 
 
 class CheckTermPublic(SQLModel):

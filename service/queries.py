@@ -278,6 +278,14 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
     page_url = urls.absolute(context.base_url, urls.figure_page(figure.id), context.revision)
     reports = context.reports.get(figure.id, [])
     d = context.disclosures[figure.disclosure_id]
+    title = f"{figure.label}: {words['reading']}"
+    short = (
+        citation.figure_short_citation(
+            figure.derived, words["reading"], reports, context.sources, d, page_url
+        )
+        if cited
+        else ""
+    )
     return FigurePublic(
         id=figure.id,
         disclosure=figure.disclosure_id,
@@ -313,7 +321,7 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
         citation=figure_citation(figure, published, context) if cited else "",
         cite=citation.figure_csl(
             figure.id,
-            f"{figure.label}: {words['reading']}",
+            title,
             context.reports.get(figure.id, []),
             context.sources,
             context.disclosures[figure.disclosure_id],
@@ -322,11 +330,8 @@ def figure_public(figure: Figure, context: FigureContext, *, cited: bool = True)
         )
         if cited
         else [],
-        cite_short=citation.figure_short_citation(
-            figure.derived, words["reading"], reports, context.sources, d, page_url
-        )
-        if cited
-        else "",
+        cite_short=short,
+        cite_short_csl=citation.short_csl(figure.id, title, short, d) if cited else [],
     )
 
 

@@ -13,7 +13,12 @@ from service.errors import problem_responses
 from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
 
 router = APIRouter(tags=["disclosures"])
-DISCLOSURES = csv_table("disclosures", DisclosurePublic, "one FOI answer")
+DISCLOSURES = csv_table(
+    "disclosures",
+    DisclosurePublic,
+    "one FOI answer",
+    separators=(("comparability", "\n"),),  # sentences that hold semicolons: one a line
+)
 SOURCES = csv_table("sources", SourcePublic, "one publication that reported a disclosure")
 
 

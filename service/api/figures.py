@@ -32,7 +32,7 @@ FIGURES = csv_table(
     "figures",
     FigurePublic,
     "one disclosed figure",
-    omit=("reports", "citation", "cite"),
+    omit=("reports", "citation", "cite", "cite_short_csl"),
 )
 FIGURE_HISTORY = csv_table(
     "figure-history",

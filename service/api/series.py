@@ -18,7 +18,10 @@ from service.models import SeriesPage, SeriesPoint
 
 router = APIRouter(tags=["series"])
 SERIES_POINTS = csv_table(
-    "series", SeriesPoint, "one disclosure's figure of a measure, a point of its own"
+    "series",
+    SeriesPoint,
+    "one disclosure's figure of a measure, a point of its own",
+    separators=(("comparability", "\n"),),  # sentences that hold semicolons: one a line
 )
 
 
@@ -41,7 +44,7 @@ SERIES_POINTS = csv_table(
     "of their period, then its end, then disclosure id, then the figure's order in its "
     "package. `grain=total` leaves out every part whose total is shown, `grain=year` keeps "
     "only the yearly figures. CSV returns the points (with `group` and `group_label`), "
-    "comparability as a JSON list.",
+    "comparability one note a line in its cell.",
     response_model=SeriesPage,
     responses=list_responses(400, 406, 422, 503),
 )

@@ -25,6 +25,7 @@ import orjson
 from sqlmodel import Session, col, select
 
 from service import paging, queries, revisions, urls
+from service.api.csv_columns import SEPARATOR
 from service.api.csvw import datatype
 from service.api.reply import csv_bytes
 from service.citation import licence_name
@@ -57,7 +58,8 @@ class StoredPackage:
 
 #: The folder of the zip that holds the package as published.
 SOURCE = "source"
-#: reports.csv: one row per source's report of a figure (`parts` as ids separated by spaces).
+#: reports.csv: one row per source's report of a figure (`parts` as ids separated by `;`,
+#: as every CSV list: api.csv_columns).
 REPORT_COLUMNS = ["figure", *ReportPublic.model_fields]
 FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean"}
 
@@ -105,7 +107,11 @@ def tidy_tables(
     )
     rows = [f.model_dump(mode="json", by_alias=True) for f in window.items]
     reports = [
-        {"figure": f.id, **r.model_dump(mode="json", by_alias=True), "parts": " ".join(r.parts)}
+        {
+            "figure": f.id,
+            **r.model_dump(mode="json", by_alias=True),
+            "parts": SEPARATOR.join(r.parts),
+        }
         for f in window.items
         for r in f.reports
     ]
@@ -130,7 +136,7 @@ def tidy_tables(
     }
     return [
         ("datapackage.json", orjson.dumps(descriptor, option=orjson.OPT_INDENT_2) + b"\n"),
-        ("figures.csv", csv_bytes(rows, figures.columns)),
+        ("figures.csv", figures.csv(rows)),
         ("reports.csv", csv_bytes(reports, REPORT_COLUMNS)),
     ]
 

@@ -651,7 +651,10 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
         card = Card(figure, detail, revision, pinned=True, now=now)
         live = Card(now or figure, detail, revision)
         sources = {s.id: s for s in detail.sources}
-        csl = [item.model_dump(mode="json", by_alias=True) for item in figure.cite]
+        csl, csl_short = (
+            [item.model_dump(mode="json", by_alias=True) for item in items]
+            for items in (figure.cite, figure.cite_short_csl)
+        )
         return render(
             "figure.html",
             f=figure,
@@ -668,7 +671,9 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
             chart=figure_chart(session, figure, base),
             live_url=urls.absolute(base, urls.figure_page(figure.id)),
             bibtex=bibtex(figure.cite),
+            bibtex_short=bibtex(figure.cite_short_csl),
             csl=json.dumps(csl, indent=2, ensure_ascii=False),
+            csl_short=json.dumps(csl_short, indent=2, ensure_ascii=False),
             history=history.figure_history(session, figure.id),
             snippets=embed_snippets(card, live, base),
             choice=choice,
