@@ -2,7 +2,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from service import queries
 from service.api.deps import (
     DimensionsDep,
     ForceParam,
@@ -15,6 +14,7 @@ from service.api.deps import (
 )
 from service.api.reply import TableReplyDep, csv_table
 from service.models import SeriesPage, SeriesPoint
+from service.reads import series
 
 router = APIRouter(tags=["series"])
 SERIES_POINTS = csv_table(
@@ -68,7 +68,7 @@ def get_series(
 ) -> Response:
     filters = dimensions.values | dimension_filters(force=force)
     return reply.page(
-        lambda: queries.series(
+        lambda: series.series(
             session,
             measure,
             filters,

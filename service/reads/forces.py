@@ -13,15 +13,8 @@ from sqlmodel import Session, col, func, select
 from service import forces, urls
 from service.composition import is_survey
 from service.errors import NotFound
-from service.models import (
-    Disclosure,
-    Figure,
-    ForceAnswer,
-    ForceDetail,
-    ForcePublic,
-    SurveyForce,
-)
-from service.queries import FigureContext, composition_of, figure_public
+from service.models import Disclosure, Figure, ForceAnswer, ForceDetail, ForcePublic, SurveyForce
+from service.reads.common import FigureContext, composition_of, figure_public
 
 #: The measure of a survey's figure that says a force refused to answer.
 REFUSED = "refused_to_answer"

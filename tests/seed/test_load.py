@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from service.db import migrate
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
-from service.queries import by_id
+from service.reads.common import by_id
 from service.revisions import every_version
 from service.seed import PackageInvalid, find_packages, load, load_packages, read_package
 from service.seed import package as package_module

@@ -1,0 +1,54 @@
+"""Measures: what is counted, with the figures of each."""
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.measures import MEASURES
+from service.models import Figure, MeasurePublic
+from service.taxonomy import DIMENSIONS, Term
+
+
+def list_measures(session: Session, disclosure: str | None) -> list[MeasurePublic]:
+    """Every measure with figures (in one disclosure, if given), by id; counted in SQL."""
+    dims = [getattr(Figure, d) for d in DIMENSIONS]
+    query = (
+        select(
+            Figure.measure,
+            Figure.disclosure_id,
+            Figure.unit,
+            func.count(),
+            *(func.count(d) for d in dims),  # how many figures break down by each dimension
+        )
+        .group_by(Figure.measure, Figure.disclosure_id, Figure.unit)
+        .order_by(col(Figure.measure), col(Figure.disclosure_id), col(Figure.unit))
+    )
+    if disclosure is not None:
+        query = query.where(Figure.disclosure_id == disclosure)
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for row in session.exec(query).all():
+        found.setdefault(row[0], []).append(tuple(row))
+    declared = {m.code: m for m in MEASURES}
+    result = []
+    for measure, groups in found.items():
+        term = declared.get(measure, Term(measure, measure, "Not described yet."))
+        result.append(
+            MeasurePublic(
+                id=measure,
+                label=term.label,
+                meaning=term.meaning,
+                units=sorted({g[2] for g in groups}),
+                disclosures=list(dict.fromkeys(g[1] for g in groups)),
+                dimensions=[d for i, d in enumerate(DIMENSIONS) if any(g[4 + i] for g in groups)],
+                figure_count=sum(g[3] for g in groups),
+            )
+        )
+    return result
+
+
+def measure_ids(session: Session, disclosure: str | None) -> list[str]:
+    query = select(Figure.measure).distinct().order_by(Figure.measure)
+    if disclosure is not None:
+        query = query.where(Figure.disclosure_id == disclosure)
+    return list(session.exec(query).all())
