@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from service import citation, revisions, urls
 from service.errors import InvalidParameter, NoHeadline, NotFound
-from service.models import AggregatePublic, AggregateRow, Disclosure, Figure
+from service.models import AggregatePublic, AggregateRow, CslItem, Disclosure, Figure, Source
 from service.reads.checks import evaluate_checks
 from service.reads.common import (
     FigureContext,
@@ -60,44 +60,15 @@ def aggregate(
     if d is None:
         raise NotFound("disclosure", disclosure_id)
     grouping = ",".join(by)
-    declared = next((a for a in d.aggregate_defaults if a["by"] == grouping), None)
-    known = measure_ids(session, disclosure_id)
-    if measure is None:
-        if declared is None:
-            raise NoHeadline(disclosure_id, grouping, known)
-        measure = str(declared["measure"])
-    elif measure not in measure_ids(session, None):
-        raise InvalidParameter("measure", measure, measure_ids(session, None))
-    if declared is not None and declared["measure"] == measure:
-        filters = {**declared.get("filters", {}), **filters}
-    wanted = {measure}
-    if declared is not None and "total_measure" in declared:
-        wanted.add(str(declared["total_measure"]))
-    figures = session.exec(
-        select(Figure)
-        .where(Figure.disclosure_id == disclosure_id, col(Figure.measure).in_(wanted))
-        .order_by(col(Figure.position))
-    ).all()
-    rows_figures = matching((f for f in figures if f.measure == measure), by, filters)
-    total_figure = None
-    if declared is not None and declared["measure"] == measure and "total_measure" in declared:
-        total_figure = next(
-            iter(
-                matching(
-                    (f for f in figures if f.measure == declared["total_measure"]), [], filters
-                )
-            ),
-            None,
-        )
+    measure, headline = _measure(session, d, grouping, measure)
+    if headline is not None:
+        filters = {**headline.get("filters", {}), **filters}
+    rows_figures, total_figure = _breakdown(session, disclosure_id, measure, headline, by, filters)
     chosen = [*rows_figures, *([total_figure] if total_figure else [])]
     context = FigureContext.load(session, chosen, base_url)
     part_of = composition_of(session, chosen).part_of if chosen else {}
     rows = sorted((_row(f, context, part_of.get(f.id)) for f in rows_figures), key=_sort_key(by))
-    # Credit only sources that printed a number, a range, words or the parts of these, and
-    # first those that printed the numbers drawn.
-    credited = citation.drawn_first(
-        (r for f in chosen for r in context.reports.get(f.id, [])), context.sources
-    )
+    credited = _credited(chosen, context)
     revision = revisions.read_id(session)
     return AggregatePublic(
         disclosure=disclosure_id,
@@ -109,17 +80,79 @@ def aggregate(
         checks=evaluate_checks(session, disclosure_id, [f.id for f in chosen]),
         sources=[source_public(s) for s in credited],
         citation=citation.response_citation(credited, d, base_url, revision),
-        cite=citation.dataset_csl(
-            f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
-            f"{d.title}: {grouped_title(measure, grouping)}",
-            urls.disclosure_page(d.id),
-            credited,
-            d,
-            base_url,
-            revision,
-        ),
+        cite=_cite(d, measure, grouping, credited, base_url, revision),
         revision=d.revision,
         dataset_revision=revision,
+    )
+
+
+def _measure(
+    session: Session, d: Disclosure, grouping: str, measure: str | None
+) -> tuple[str, dict[str, Any] | None]:
+    """The measure asked for, or the grouping's declared headline measure when none is (an
+    unknown measure, or none where the disclosure declares none, is refused), and the
+    grouping's declaration when it is about that measure (its filters and total apply)."""
+    declared = next((a for a in d.aggregate_defaults if a["by"] == grouping), None)
+    known = measure_ids(session, d.id)
+    if measure is None:
+        if declared is None:
+            raise NoHeadline(d.id, grouping, known)
+        measure = str(declared["measure"])
+    elif measure not in measure_ids(session, None):
+        raise InvalidParameter("measure", measure, measure_ids(session, None))
+    return measure, declared if declared is not None and declared["measure"] == measure else None
+
+
+def _breakdown(
+    session: Session,
+    disclosure_id: str,
+    measure: str,
+    headline: dict[str, Any] | None,
+    by: list[str],
+    filters: Filters,
+) -> tuple[list[Figure], Figure | None]:
+    """The figures of `measure` broken down by exactly `by` within `filters`, and the total
+    the headline declaration names (its total_measure's figure), if any."""
+    wanted = {measure}
+    if headline is not None and "total_measure" in headline:
+        wanted.add(str(headline["total_measure"]))
+    figures = session.exec(
+        select(Figure)
+        .where(Figure.disclosure_id == disclosure_id, col(Figure.measure).in_(wanted))
+        .order_by(col(Figure.position))
+    ).all()
+    rows = matching((f for f in figures if f.measure == measure), by, filters)
+    if headline is None or "total_measure" not in headline:
+        return rows, None
+    totals = matching((f for f in figures if f.measure == headline["total_measure"]), [], filters)
+    return rows, next(iter(totals), None)
+
+
+def _credited(figures: list[Figure], context: FigureContext) -> list[Source]:
+    """Credit only sources that printed a number, a range, words or the parts of these, and
+    first those that printed the numbers drawn."""
+    return citation.drawn_first(
+        (r for f in figures for r in context.reports.get(f.id, [])), context.sources
+    )
+
+
+def _cite(
+    d: Disclosure,
+    measure: str,
+    grouping: str,
+    credited: list[Source],
+    base_url: str,
+    revision: str,
+) -> list[CslItem]:
+    """The aggregate's CSL-JSON: the disclosure's figures of a measure by a grouping."""
+    return citation.dataset_csl(
+        f"{d.id}.{measure}.by-{grouping.replace(',', '-')}",
+        f"{d.title}: {grouped_title(measure, grouping)}",
+        urls.disclosure_page(d.id),
+        credited,
+        d,
+        base_url,
+        revision,
     )
 
 

@@ -49,31 +49,12 @@ def list_cases(
     """A page of cases in (disclosure, position, id) order, read from the live-row index
     that serves its filter (migration 0005_live_indexes); `sort` orders by a field first."""
     cursor = where_cursor_is_now(session, Case, cursor)
-    query = select(Case)
-    if disclosure is not None:
-        query = query.where(Case.disclosure_id == disclosure)
-    for dim, value in filters.items():
-        query = query.where(getattr(Case, dim) == value)
+    query = _case_selection(disclosure, filters)
     order = [col(Case.disclosure_id), col(Case.position), col(Case.id)]
     walkable = q is not None and _walkable(session, q) and sort is None and offset == 0
-    if q is not None and walkable:
-        counted = _common_text_count(session, query, q, order)
-        count, exact = counted if counted is not None else _text_count(session, query, q)
-    elif q is not None:
-        count, exact = _text_count(session, query, q)
-    elif filters:
-        count, exact = paging.capped_count(session, query, col(Case.id))
-    else:  # every case of the disclosure (or all): counted when the packages were loaded
-        counted_all = select(func.coalesce(func.sum(Disclosure.case_count), 0))
-        if disclosure is not None:
-            counted_all = counted_all.where(Disclosure.id == disclosure)
-        count, exact = session.exec(counted_all).one(), True
+    count, exact = _case_count(session, query, disclosure, filters, q, order, walkable)
     if sort is not None:  # no index serves a chosen order: pages by offset only
-        if q is not None:
-            query = query.where(search.case_text(session, q))
-        rows = session.exec(
-            query.order_by(*sorted_by(Case, sort), *order).offset(offset).limit(limit)
-        ).all()
+        rows = _sorted_cases(session, query, q, sort, order, limit, offset)
         return paging.Window([case_public(c) for c in rows], count, exact)
     if q is not None and walkable:
         page = _common_text_page(session, query, q, order, limit, cursor)
@@ -82,15 +63,65 @@ def list_cases(
     if q is not None:
         query = query.where(search.case_text(session, q))
     rows, after, before = paging.keyset_page(
-        session,
-        query,
-        order,
-        lambda c: (c.disclosure_id, c.position, c.id),
-        limit=limit,
-        offset=offset,
-        cursor=cursor,
+        session, query, order, _case_key, limit=limit, offset=offset, cursor=cursor
     )
     return paging.Window([case_public(c) for c in rows], count, exact, after, before)
+
+
+def _case_selection(disclosure: str | None, filters: Filters) -> Any:
+    """The cases a list's disclosure and filters select, as a query."""
+    query = select(Case)
+    if disclosure is not None:
+        query = query.where(Case.disclosure_id == disclosure)
+    for dim, value in filters.items():
+        query = query.where(getattr(Case, dim) == value)
+    return query
+
+
+def _sorted_cases(
+    session: Session,
+    query: Any,
+    q: str | None,
+    sort: str,
+    order: list[Any],
+    limit: int,
+    offset: int,
+) -> list[Case]:
+    """A page of cases in a chosen order, by offset."""
+    if q is not None:
+        query = query.where(search.case_text(session, q))
+    return list(
+        session.exec(query.order_by(*sorted_by(Case, sort), *order).offset(offset).limit(limit))
+    )
+
+
+def _case_key(c: Case) -> paging.Key:
+    """A case's place in the list: the keyset its pages and cursors are read by."""
+    return (c.disclosure_id, c.position, c.id)
+
+
+def _case_count(
+    session: Session,
+    query: Any,
+    disclosure: str | None,
+    filters: Filters,
+    q: str | None,
+    order: list[Any],
+    walkable: bool,
+) -> tuple[int, bool]:
+    """How many cases the list holds, and whether that is exact (see paging.capped_count)."""
+    if q is not None and walkable:
+        counted = _common_text_count(session, query, q, order)
+        return counted if counted is not None else _text_count(session, query, q)
+    if q is not None:
+        return _text_count(session, query, q)
+    if filters:
+        return paging.capped_count(session, query, col(Case.id))
+    # every case of the disclosure (or all): counted when the packages were loaded
+    counted_all = select(func.coalesce(func.sum(Disclosure.case_count), 0))
+    if disclosure is not None:
+        counted_all = counted_all.where(Disclosure.id == disclosure)
+    return session.exec(counted_all).one(), True
 
 
 def _walkable(session: Session, q: str) -> bool:
@@ -167,17 +198,22 @@ def _common_text_page(
         read = session.execute(select(func.count()).select_from(prefix)).scalar_one()
         if read == TEXT_WALK:
             return None
+    return _walked_page(rows, limit, cursor)
+
+
+def _walked_page(
+    rows: list[Case], limit: int, cursor: paging.Cursor | None
+) -> tuple[list[Case], paging.Cursor | None, paging.Cursor | None]:
+    """The page of `rows` (up to limit + 1 matches, in the walk's order) and the cursors to
+    the pages after and before it."""
+    backward = cursor is not None and cursor.backward
     more = len(rows) > limit
     rows = rows[:limit][::-1] if backward else rows[:limit]
     if not rows:
         return rows, None, None
-
-    def key(c: Case) -> paging.Key:
-        return (c.disclosure_id, c.position, c.id)
-
     further, earlier = (True, more) if backward else (more, cursor is not None)
-    after = paging.Cursor(key(rows[-1])) if further else None
-    before = paging.Cursor(key(rows[0]), backward=True) if earlier else None
+    after = paging.Cursor(_case_key(rows[-1])) if further else None
+    before = paging.Cursor(_case_key(rows[0]), backward=True) if earlier else None
     return rows, after, before
 
 

@@ -29,16 +29,7 @@ def evaluate_checks(
     session: Session, disclosure: str, only_figures: Iterable[str] | None = None
 ) -> list[CheckPublic]:
     """Every check of a disclosure (or those touching `only_figures`), evaluated now."""
-    checks = session.exec(
-        select(Check).where(Check.disclosure_id == disclosure).order_by(col(Check.position))
-    ).all()
-    terms: dict[str, list[CheckTerm]] = {}
-    for term in session.exec(
-        select(CheckTerm)
-        .where(col(CheckTerm.check_id).in_([c.id for c in checks]))
-        .order_by(col(CheckTerm.position))
-    ).all():
-        terms.setdefault(term.check_id, []).append(term)
+    checks, terms = _checks_and_terms(session, disclosure)
     if only_figures is not None:
         wanted = set(only_figures)
         checks = [c for c in checks if any(t.figure_id in wanted for t in terms.get(c.id, []))]
@@ -47,29 +38,48 @@ def evaluate_checks(
         f.id: f for f in session.exec(select(Figure).where(col(Figure.id).in_(figure_ids))).all()
     }
     context = FigureContext.load(session, list(figures.values()))
-    results = []
-    for check in checks:
-        publics = [
-            (t.role, _term_public(t, figures[t.figure_id], context)) for t in terms[check.id]
-        ]
-        total = next(p for role, p in publics if role == "total")
-        parts = [p for role, p in publics if role == "part"]
-        outcome = evaluate(_interval(total), [_interval(p) for p in parts])
-        results.append(
-            CheckPublic(
-                id=check.id,
-                disclosure=check.disclosure_id,
-                title=check.title,
-                note=check.note,
-                status=outcome.status,
-                total=total,
-                parts=parts,
-                parts_min=outcome.parts.low,
-                parts_max=outcome.parts.high,
-                difference_min=outcome.difference_min,
-                difference_max=outcome.difference_max,
-                gap=outcome.gap,
-                explanation=outcome.explanation,
-            )
-        )
-    return results
+    return [_check_public(c, terms[c.id], figures, context) for c in checks]
+
+
+def _checks_and_terms(
+    session: Session, disclosure: str
+) -> tuple[list[Check], dict[str, list[CheckTerm]]]:
+    """A disclosure's checks in order, and each check's terms in order."""
+    checks = list(
+        session.exec(
+            select(Check).where(Check.disclosure_id == disclosure).order_by(col(Check.position))
+        ).all()
+    )
+    terms: dict[str, list[CheckTerm]] = {}
+    for term in session.exec(
+        select(CheckTerm)
+        .where(col(CheckTerm.check_id).in_([c.id for c in checks]))
+        .order_by(col(CheckTerm.position))
+    ).all():
+        terms.setdefault(term.check_id, []).append(term)
+    return checks, terms
+
+
+def _check_public(
+    check: Check, terms: list[CheckTerm], figures: dict[str, Figure], context: FigureContext
+) -> CheckPublic:
+    """A check evaluated on its terms' published readings."""
+    publics = [(t.role, _term_public(t, figures[t.figure_id], context)) for t in terms]
+    total = next(p for role, p in publics if role == "total")
+    parts = [p for role, p in publics if role == "part"]
+    outcome = evaluate(_interval(total), [_interval(p) for p in parts])
+    return CheckPublic(
+        id=check.id,
+        disclosure=check.disclosure_id,
+        title=check.title,
+        note=check.note,
+        status=outcome.status,
+        total=total,
+        parts=parts,
+        parts_min=outcome.parts.low,
+        parts_max=outcome.parts.high,
+        difference_min=outcome.difference_min,
+        difference_max=outcome.difference_max,
+        gap=outcome.gap,
+        explanation=outcome.explanation,
+    )

@@ -29,22 +29,25 @@ def list_measures(session: Session, disclosure: str | None) -> list[MeasurePubli
     found: dict[str, list[tuple[Any, ...]]] = {}
     for row in session.exec(query).all():
         found.setdefault(row[0], []).append(tuple(row))
-    declared = {m.code: m for m in MEASURES}
-    result = []
-    for measure, groups in found.items():
-        term = declared.get(measure, Term(measure, measure, "Not described yet."))
-        result.append(
-            MeasurePublic(
-                id=measure,
-                label=term.label,
-                meaning=term.meaning,
-                units=sorted({g[2] for g in groups}),
-                disclosures=list(dict.fromkeys(g[1] for g in groups)),
-                dimensions=[d for i, d in enumerate(DIMENSIONS) if any(g[4 + i] for g in groups)],
-                figure_count=sum(g[3] for g in groups),
-            )
-        )
-    return result
+    return [_measure_public(measure, groups) for measure, groups in found.items()]
+
+
+#: The declared measures by id.
+DECLARED = {m.code: m for m in MEASURES}
+
+
+def _measure_public(measure: str, groups: list[tuple[Any, ...]]) -> MeasurePublic:
+    """A measure from its rows (measure, disclosure, unit, figures, figures per dimension)."""
+    term = DECLARED.get(measure, Term(measure, measure, "Not described yet."))
+    return MeasurePublic(
+        id=measure,
+        label=term.label,
+        meaning=term.meaning,
+        units=sorted({g[2] for g in groups}),
+        disclosures=list(dict.fromkeys(g[1] for g in groups)),
+        dimensions=[d for i, d in enumerate(DIMENSIONS) if any(g[4 + i] for g in groups)],
+        figure_count=sum(g[3] for g in groups),
+    )
 
 
 def measure_ids(session: Session, disclosure: str | None) -> list[str]:
