@@ -42,8 +42,9 @@ from service.models import (
     Source,
     Versioned,
 )
-from service.seed.package import Package, Scan, open_package, read_package, scan_package
+from service.seed.package import Scan, open_package, read_package, scan_package
 from service.seed.reader import PackageInvalid
+from service.seed.rows import Package
 
 
 def find_packages(seed_dir: Path) -> list[Path]:

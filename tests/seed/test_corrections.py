@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from service.models import FigureReport
 from service.seed import find_packages, read_package
-from service.seed.package import Package
+from service.seed.rows import Package
 from tests.conftest import SEED_DIR
 
 

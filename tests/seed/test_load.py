@@ -18,7 +18,7 @@ from service.reads.common import by_id
 from service.revisions import every_version
 from service.seed import PackageInvalid, find_packages, load, load_packages, read_package
 from service.seed import package as package_module
-from service.seed.package import Package
+from service.seed.rows import Package
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
 
 

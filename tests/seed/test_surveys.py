@@ -19,7 +19,7 @@ from service.forces import BY_NAME
 from service.models import Figure, FigureReport
 from service.reading import Interval
 from service.seed import read_package
-from service.seed.package import Package
+from service.seed.rows import Package
 from tests.conftest import SEED_DIR
 
 RESEARCH_FILE = Path(
