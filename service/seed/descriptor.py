@@ -264,21 +264,9 @@ def read_sources(
     seen: set[str] = set()
     for index, item in enumerate(_objects(reader, where, descriptor, "sources")):
         at = f"{where} sources[{index}]"
-        missing = [key for key in SOURCE_KEYS if not item.get(key)]
-        if missing:
-            reader.error(at, f"missing {', '.join(missing)}")
+        if not _source_is_whole(reader, at, item):
             continue
-        not_text = [key for key in SOURCE_KEYS if not isinstance(item[key], str)]
-        if not_text:
-            reader.error(at, f"must be strings: {', '.join(not_text)}")
-            continue
-        for problem in (id_problem(item["id"]), _link_problem(reader.root, item["path"])):
-            if problem is not None:
-                reader.error(at, problem)
-        if item["kind"] not in SOURCE_KINDS:
-            reader.error(
-                at, f"unknown kind {item['kind']!r}; expected one of: {', '.join(SOURCE_KINDS)}"
-            )
+        _check_source(reader, at, item)
         if item["id"] in seen:
             reader.error(at, f"duplicate source id {item['id']!r}")
         seen.add(item["id"])
@@ -298,6 +286,30 @@ def read_sources(
     if not sources:
         reader.error(where, "at least one source is required")
     return sources
+
+
+def _source_is_whole(reader: Reader, at: str, item: dict[str, Any]) -> bool:
+    """Whether a source has every key, each a string; if not, the error says which."""
+    missing = [key for key in SOURCE_KEYS if not item.get(key)]
+    if missing:
+        reader.error(at, f"missing {', '.join(missing)}")
+        return False
+    not_text = [key for key in SOURCE_KEYS if not isinstance(item[key], str)]
+    if not_text:
+        reader.error(at, f"must be strings: {', '.join(not_text)}")
+        return False
+    return True
+
+
+def _check_source(reader: Reader, at: str, item: dict[str, Any]) -> None:
+    """A whole source's id, link and kind."""
+    for problem in (id_problem(item["id"]), _link_problem(reader.root, item["path"])):
+        if problem is not None:
+            reader.error(at, problem)
+    if item["kind"] not in SOURCE_KINDS:
+        reader.error(
+            at, f"unknown kind {item['kind']!r}; expected one of: {', '.join(SOURCE_KINDS)}"
+        )
 
 
 def sources_naming_people(reader: Reader, where: str, descriptor: dict[str, Any]) -> set[str]:
