@@ -15,19 +15,17 @@ from sqlmodel import Session, col, or_, select
 
 from service import revisions
 from service.errors import NotFound
-from service.models import (
-    Figure,
+from service.reads.common import FigureContext, figure_public
+from service.schemas import (
     FigureChange,
     FigureHistoryEntry,
     FigurePublic,
     FigureReading,
-    FigureReport,
-    Revision,
     RevisionDetail,
     RevisionPackage,
     RevisionPublic,
 )
-from service.reads.common import FigureContext, figure_public
+from service.tables import Figure, FigureReport, Revision
 
 #: What a figure's change is judged on: everything it publishes but its citation, which
 #: names the revision and so differs in every one.

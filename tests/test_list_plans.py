@@ -15,10 +15,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
 from service import paging
-from service.models import Case, Disclosure, Figure
 from service.reads.cases import list_cases
 from service.reads.figures import figure_window
 from service.seed import load
+from service.tables import Case, Disclosure, Figure
 
 ROWS = 10_000
 

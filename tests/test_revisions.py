@@ -17,9 +17,9 @@ from sqlmodel import Session
 from service import feed
 from service.config import Settings
 from service.main import create_app
-from service.models import Revision
 from service.seed import find_packages, read_package
 from service.seed.load import publish_packages
+from service.tables import Revision
 from tests.conftest import MET_2013, SEED_DIR
 from tests.revisions import (
     ADDED,

@@ -10,8 +10,8 @@ from service.api.deps import (
     list_responses,
 )
 from service.api.reply import TableReplyDep, csv_table
-from service.models import AggregatePublic, AggregateRow
 from service.reads import aggregates
+from service.schemas import AggregatePublic, AggregateRow
 
 router = APIRouter(tags=["aggregates"])
 AGGREGATE_ROWS = csv_table("aggregates", AggregateRow, "one figure of an aggregate's grouping")

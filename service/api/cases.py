@@ -21,8 +21,8 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
-from service.models import CasePublic, Page
 from service.reads import cases
+from service.schemas import CasePublic, Page
 
 router = APIRouter(tags=["cases"])
 CASES = csv_table("cases", CasePublic, "one individually documented case")

@@ -11,9 +11,9 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import NotFound, problem_responses
-from service.models import CheckPublic, Page
 from service.reads.checks import evaluate_checks
 from service.reads.disclosures import disclosure_ids
+from service.schemas import CheckPublic, Page
 
 router = APIRouter(tags=["checks"])
 CHECKS = csv_table("checks", CheckPublic, "one reconciliation check, evaluated")

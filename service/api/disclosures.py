@@ -10,8 +10,8 @@ from service.api.deps import (
 from service.api.figures import FIGURES
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
-from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
 from service.reads import disclosures
+from service.schemas import DisclosureDetail, DisclosurePublic, Page, SourcePublic
 
 router = APIRouter(tags=["disclosures"])
 DISCLOSURES = csv_table("disclosures", DisclosurePublic, "one FOI answer")

@@ -49,8 +49,8 @@ from service.embed.svg import (
     svg_height,
 )
 from service.errors import FormatNotImplemented, NotFound, problem_responses
-from service.models import FigurePublic
 from service.reads import aggregates, disclosures, figures
+from service.schemas import FigurePublic
 from service.state import AppState
 
 router = APIRouter(tags=["embed"])

@@ -22,8 +22,8 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
-from service.models import FigureHistoryEntry, FigurePublic, Page
 from service.reads import figures
+from service.schemas import FigureHistoryEntry, FigurePublic, Page
 
 router = APIRouter(tags=["figures"])
 #: Each source's report and the long citation are not CSV cells: a row links to its JSON

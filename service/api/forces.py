@@ -3,8 +3,9 @@ from fastapi import APIRouter, Path, Response
 from service.api.deps import PageDep, PublicBaseDep, SessionDep, list_responses
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import NotFound, problem_responses
-from service.models import Disclosure, ForceDetail, ForcePublic, Page, SurveyForce
 from service.reads import common, forces
+from service.schemas import ForceDetail, ForcePublic, Page, SurveyForce
+from service.tables import Disclosure
 
 router = APIRouter(tags=["forces"])
 FORCES = csv_table("forces", ForcePublic, "one police force with how many figures are about it")

@@ -2,8 +2,8 @@ from fastapi import APIRouter, Response
 
 from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
 from service.api.reply import TableReplyDep, csv_table
-from service.models import MeasurePublic, Page
 from service.reads import measures
+from service.schemas import MeasurePublic, Page
 
 router = APIRouter(tags=["measures"])
 MEASURES = csv_table(

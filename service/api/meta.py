@@ -3,8 +3,8 @@ from fastapi import APIRouter, Response
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import ReplyDep
 from service.errors import problem_responses
-from service.models import MetaPublic
 from service.reads import meta
+from service.schemas import MetaPublic
 
 router = APIRouter(tags=["meta"])
 

@@ -2,8 +2,8 @@ from fastapi import APIRouter, Response
 
 from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
 from service.api.reply import TableReplyDep, csv_table
-from service.models import NotePublic, Page
 from service.reads import notes
+from service.schemas import NotePublic, Page
 
 router = APIRouter(tags=["notes"])
 NOTES = csv_table("notes", NotePublic, "one note of a disclosure")

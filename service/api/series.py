@@ -13,8 +13,8 @@ from service.api.deps import (
     schema_ref,
 )
 from service.api.reply import TableReplyDep, csv_table
-from service.models import SeriesPage, SeriesPoint
 from service.reads import series
+from service.schemas import SeriesPage, SeriesPoint
 
 router = APIRouter(tags=["series"])
 SERIES_POINTS = csv_table(

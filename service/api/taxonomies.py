@@ -2,8 +2,8 @@ from fastapi import APIRouter, Response
 
 from service.api.deps import DisclosureDep, PageDep, SessionDep, list_responses
 from service.api.reply import CsvTable, Reply, TableReplyDep, csv_table
-from service.models import Page, TaxonomyEntry
 from service.reads import taxonomies
+from service.schemas import Page, TaxonomyEntry
 
 router = APIRouter(tags=["taxonomies"])
 OUTCOMES = csv_table("outcomes", TaxonomyEntry, "one outcome code with its counts")

@@ -29,10 +29,11 @@ from service.api.csvw import datatype
 from service.api.reply import csv_bytes
 from service.citation import licence_name
 from service.errors import NotFound
-from service.models import Disclosure, PackageFile, PackageManifest, ReportPublic, Revision
 from service.reads.common import by_id
 from service.reads.disclosures import cite_disclosure
 from service.reads.figures import figure_window
+from service.schemas import ReportPublic
+from service.tables import Disclosure, PackageFile, PackageManifest, Revision
 
 if TYPE_CHECKING:
     import jinja2

@@ -27,14 +27,6 @@ from service.embed.svg import aggregate_svg, chart_title
 from service.errors import NotFound, Problem, ServiceUnavailable
 from service.mcp import BY_GROUP, INSTRUCTIONS, REQUEST_BASE, SERVER_NAME, SERVER_TITLE
 from service.middleware import MCP_MAX_BODY_BYTES
-from service.models import (
-    AggregatePublic,
-    CheckPublic,
-    DisclosurePublic,
-    FigurePublic,
-    SeriesGroup,
-    SeriesPoint,
-)
 from service.reads import aggregates as aggregate_reads
 from service.reads import checks as check_reads
 from service.reads import disclosures as disclosure_reads
@@ -43,6 +35,14 @@ from service.reads import forces as force_reads
 from service.reads import measures as measure_reads
 from service.reads import series as series_reads
 from service.reads.common import Filters
+from service.schemas import (
+    AggregatePublic,
+    CheckPublic,
+    DisclosurePublic,
+    FigurePublic,
+    SeriesGroup,
+    SeriesPoint,
+)
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 

@@ -7,7 +7,6 @@ from sqlmodel import Session, col, select
 
 from service import citation, revisions, urls
 from service.errors import InvalidParameter, NoHeadline, NotFound
-from service.models import AggregatePublic, AggregateRow, CslItem, Disclosure, Figure, Source
 from service.reads.checks import evaluate_checks
 from service.reads.common import (
     FigureContext,
@@ -20,6 +19,8 @@ from service.reads.common import (
 )
 from service.reads.disclosures import source_public
 from service.reads.measures import measure_ids
+from service.schemas import AggregatePublic, AggregateRow, CslItem
+from service.tables import Disclosure, Figure, Source
 from service.taxonomy import DIMENSIONS, ORDER
 
 

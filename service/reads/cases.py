@@ -8,8 +8,9 @@ from sqlmodel import Session, col, select
 
 from service import paging, search
 from service.errors import NotFound
-from service.models import Case, CasePublic, Disclosure
 from service.reads.common import Filters, by_id, sorted_by, text_match, where_cursor_is_now
+from service.schemas import CasePublic
+from service.tables import Case, Disclosure
 
 
 def case_public(c: Case) -> CasePublic:

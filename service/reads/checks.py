@@ -6,8 +6,9 @@ from sqlmodel import Session, col, select
 
 from service import reading
 from service.checks import evaluate
-from service.models import Check, CheckPublic, CheckTerm, CheckTermPublic, Figure
 from service.reads.common import FigureContext, published_reading
+from service.schemas import CheckPublic, CheckTermPublic
+from service.tables import Check, CheckTerm, Figure
 
 
 def _term_public(term: CheckTerm, figure: Figure, context: FigureContext) -> CheckTermPublic:

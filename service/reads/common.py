@@ -13,16 +13,8 @@ from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import Session, col, select
 
 from service import citation, composition, paging, reading, revisions, urls
-from service.models import (
-    Case,
-    CheckTerm,
-    Disclosure,
-    Figure,
-    FigurePublic,
-    FigureReport,
-    ReportPublic,
-    Source,
-)
+from service.schemas import FigurePublic, ReportPublic
+from service.tables import Case, CheckTerm, Disclosure, Figure, FigureReport, Source
 from service.taxonomy import DIMENSIONS
 
 Filters = dict[str, str | int]

@@ -6,19 +6,16 @@ from sqlmodel import Session, col, select
 
 from service import citation, revisions
 from service.errors import CannotCombine, InvalidParameter, NotFound
-from service.models import (
-    AggregateDefault,
-    Disclosure,
-    DisclosureDetail,
-    DisclosurePublic,
-    FigureReport,
-    LicencePublic,
-    Note,
-    Source,
-    SourcePublic,
-)
 from service.reads.common import by_id
 from service.reads.notes import note_public
+from service.schemas import (
+    AggregateDefault,
+    DisclosureDetail,
+    DisclosurePublic,
+    LicencePublic,
+    SourcePublic,
+)
+from service.tables import Disclosure, FigureReport, Note, Source
 
 
 def disclosure_ids(session: Session) -> list[str]:

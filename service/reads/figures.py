@@ -7,7 +7,6 @@ from sqlmodel import Session, col, select
 
 from service import paging
 from service.errors import InvalidParameter, NotFound
-from service.models import Disclosure, Figure, FigurePublic, FigureReport
 from service.reads.common import (
     FigureContext,
     Filters,
@@ -18,6 +17,8 @@ from service.reads.common import (
     where_cursor_is_now,
 )
 from service.reads.measures import measure_ids
+from service.schemas import FigurePublic
+from service.tables import Disclosure, Figure, FigureReport
 from service.taxonomy import DIMENSIONS
 
 

@@ -13,8 +13,9 @@ from sqlmodel import Session, col, func, select
 from service import forces, urls
 from service.composition import is_survey
 from service.errors import NotFound
-from service.models import Disclosure, Figure, ForceAnswer, ForceDetail, ForcePublic, SurveyForce
 from service.reads.common import FigureContext, composition_of, figure_public
+from service.schemas import ForceAnswer, ForceDetail, ForcePublic, SurveyForce
+from service.tables import Disclosure, Figure
 
 #: The measure of a survey's figure that says a force refused to answer.
 REFUSED = "refused_to_answer"

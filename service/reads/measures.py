@@ -6,7 +6,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.measures import MEASURES
-from service.models import Figure, MeasurePublic
+from service.schemas import MeasurePublic
+from service.tables import Figure
 from service.taxonomy import DIMENSIONS, Term
 
 

@@ -3,8 +3,9 @@
 from sqlmodel import Session, select
 
 from service import __version__, revisions
-from service.models import DatasetMeta, Disclosure, MetaPublic
 from service.reads.disclosures import licence_public
+from service.schemas import DatasetMeta, MetaPublic
+from service.tables import Disclosure
 
 
 def meta(session: Session, flagship: str) -> MetaPublic:

@@ -2,7 +2,8 @@
 
 from sqlmodel import Session, col, select
 
-from service.models import Note, NotePublic
+from service.schemas import NotePublic
+from service.tables import Note
 
 
 def note_public(n: Note) -> NotePublic:

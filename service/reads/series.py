@@ -7,7 +7,6 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from service.errors import InvalidParameter
-from service.models import Figure, SeriesGroup, SeriesPoint
 from service.reads.common import (
     FigureContext,
     Filters,
@@ -17,6 +16,8 @@ from service.reads.common import (
     with_words,
 )
 from service.reads.measures import measure_ids
+from service.schemas import SeriesGroup, SeriesPoint
+from service.tables import Figure
 from service.taxonomy import DIMENSIONS
 
 

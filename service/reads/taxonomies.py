@@ -3,7 +3,6 @@
 from sqlmodel import Session, col, select
 
 from service.errors import NotFound
-from service.models import Disclosure, Figure, TaxonomyCount, TaxonomyEntry
 from service.reads.common import (
     FigureContext,
     by_id,
@@ -12,6 +11,8 @@ from service.reads.common import (
     published_reading,
     with_words,
 )
+from service.schemas import TaxonomyCount, TaxonomyEntry
+from service.tables import Disclosure, Figure
 from service.taxonomy import TAXONOMIES
 
 

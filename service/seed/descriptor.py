@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from service import urls
 from service.forces import BY_ID, BY_NAME, REGIONS, in_region
-from service.models import Disclosure, Source
 from service.seed.reader import (
     PackageInvalid,
     Reader,
@@ -36,6 +35,7 @@ from service.seed.schema import (
     TABLES,
     URL_SCHEMES,
 )
+from service.tables import Disclosure, Source
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: A JSON string (skipped whole) or a bracket that opens or closes an array or object.

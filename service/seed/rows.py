@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.reading import PRINTED_KINDS, Interval, disputed, has_number, kind_of, words
 from service.seed.reader import INVALID, Reader, Row
 from service.seed.schema import NAMES_PEOPLE
+from service.tables import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.taxonomy import CODES, DIMENSIONS
 
 Rows = list[tuple[int, Row]]

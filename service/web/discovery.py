@@ -18,10 +18,10 @@ from service import caching, forces, urls
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
 from service.citation import API_NAME
-from service.models import DisclosurePublic
 from service.reads.disclosures import list_disclosures
 from service.reads.figures import figure_ids
 from service.reads.measures import list_measures
+from service.schemas import DisclosurePublic
 
 router = APIRouter(include_in_schema=False)
 

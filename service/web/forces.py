@@ -15,9 +15,10 @@ from service import forces, urls
 from service.api.deps import SessionDep, StateDep
 from service.composition import is_survey
 from service.errors import NotFound
-from service.models import Disclosure, Figure, FigurePublic, SurveyForce
 from service.reads import forces as reads
 from service.reads.common import FigureContext, figure_public, parts_of
+from service.schemas import FigurePublic, SurveyForce
+from service.tables import Disclosure, Figure
 from service.web.pages import PageError, base_url, marks, page, render
 
 router = APIRouter(include_in_schema=False)

@@ -25,13 +25,13 @@ from service.api.deps import (
     sort_column,
 )
 from service.errors import InvalidParameter, UnknownParameter
-from service.models import CasePublic, FigurePublic, NotePublic, SourcePublic
 from service.reads.cases import list_cases
 from service.reads.common import Filters
 from service.reads.disclosures import disclosure_ids, get_disclosure, list_disclosures
 from service.reads.figures import facet_counts, figure_selection, figure_window
 from service.reads.measures import list_measures, measure_ids
 from service.reads.notes import list_notes
+from service.schemas import CasePublic, FigurePublic, NotePublic, SourcePublic
 from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
 from service.web.pages import (  # the pages' one way to render, cache and refuse
     PageError,

@@ -24,16 +24,6 @@ from service.api.reply import Reply
 from service.citation import answer_name, bibtex
 from service.embed.card import Card, card_height, card_iframe, esc
 from service.errors import NotFound, Problem
-from service.models import (
-    AggregateRow,
-    CheckPublic,
-    DisclosurePublic,
-    FigurePublic,
-    MeasurePublic,
-    Revision,
-    SeriesGroup,
-    SeriesPoint,
-)
 from service.reads.aggregates import aggregate
 from service.reads.checks import evaluate_checks
 from service.reads.common import Filters
@@ -41,7 +31,17 @@ from service.reads.disclosures import cite_disclosure, get_disclosure, list_disc
 from service.reads.figures import get_figure, list_figures
 from service.reads.measures import list_measures, measure_ids
 from service.reads.series import series
+from service.schemas import (
+    AggregateRow,
+    CheckPublic,
+    DisclosurePublic,
+    FigurePublic,
+    MeasurePublic,
+    SeriesGroup,
+    SeriesPoint,
+)
 from service.state import AppState
+from service.tables import Revision
 from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
 from service.web import discovery
 
