@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from service import reading, urls
-from service.models import CslDate, CslItem, Disclosure, Figure, FigureReport, Source
+from service.schemas import CslDate, CslItem
+from service.tables import Disclosure, Figure, FigureReport, Source
 from service.taxonomy import DIMENSIONS, LABELS
 
 API_NAME = "Police social-media misconduct FOI API"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, literal_column, or_, select, table
 from sqlmodel import Session
 
-from service.models import Case
+from service.tables import Case
 
 #: What the migration builds outside the models, which schema comparisons leave alone.
 SQLITE_TABLES = (

@@ -12,11 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from starlette.types import Message, Receive, Scope, Send
 
-from service import middleware, queries
+from service import middleware
 from service.admission import Admission
 from service.config import Settings
 from service.main import ServiceApp, create_app
 from service.middleware import API_CSP
+from service.reads import meta as meta_reads
 from service.request_log import WRITER
 from service.state import AppState
 
@@ -118,7 +119,7 @@ def test_a_500_from_a_route_is_problem_json_with_the_edge_headers(
     def broken(*_: Any) -> None:
         raise RuntimeError("secret detail of a bug")
 
-    monkeypatch.setattr(queries, "meta", broken)
+    monkeypatch.setattr(meta_reads, "meta", broken)
     with caplog.at_level(logging.ERROR, logger="service"):
         response = client.get("/v1/meta", headers={"X-Request-Id": "desk-500"})
     assert response.status_code == 500
@@ -158,7 +159,7 @@ def test_a_500_is_logged_as_500_with_its_request_id(
     def broken(*_: Any) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(queries, "meta", broken)
+    monkeypatch.setattr(meta_reads, "meta", broken)
     client = app_with(log_format="json")
     capsys.readouterr()
     client.get("/v1/meta", headers={"X-Request-Id": "desk-log"})

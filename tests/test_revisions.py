@@ -18,9 +18,9 @@ from service import feed
 from service.config import Settings
 from service.db import build_engine
 from service.main import create_app
-from service.models import Revision
 from service.seed import find_packages, read_package
 from service.seed.load import publish_packages
+from service.tables import Revision
 from tests.conftest import MET_2013, SEED_DIR, Databases, copy_package
 from tests.revisions import (
     ADDED,

@@ -13,12 +13,12 @@ from typing import Any, Literal, get_args
 import orjson
 from fastapi import APIRouter, Path, Response
 
-from service import queries
 from service.api.csv_columns import CsvColumn
 from service.api.deps import SessionDep
 from service.api.reply import CSV_TABLES, ReplyDep
 from service.citation import API_NAME
 from service.errors import InvalidParameter, problem_responses
+from service.reads.disclosures import disclosure_citations
 
 router = APIRouter(tags=["meta"])
 
@@ -82,7 +82,7 @@ def get_csv_metadata(
         raise InvalidParameter("table", table_name, sorted(CSV_TABLES))
 
     def build() -> bytes:
-        disclosures = queries.disclosure_citations(session, reply.base)
+        disclosures = disclosure_citations(session, reply.base)
         licences = sorted({d.licence_url for d, _ in disclosures})
         document = {
             "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],

@@ -36,9 +36,9 @@ from service.caching import (
     make_etag,
 )
 from service.errors import NotAcceptable
-from service.models import Revision
 from service.paging import CHUNK_ROWS, Cursor, Window
 from service.state import AppState
+from service.tables import Revision
 
 #: A list read in index order from a session: (session, limit, offset, cursor) -> a page.
 ReadRows = Callable[[Session, int, int, Cursor | None], Window]

@@ -2,7 +2,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from service import queries
 from service.api.deps import (
     DimensionsDep,
     ForceParam,
@@ -14,7 +13,8 @@ from service.api.deps import (
     schema_ref,
 )
 from service.api.reply import TableReplyDep, csv_table
-from service.models import SeriesPage, SeriesPoint
+from service.reads import series
+from service.schemas import SeriesPage, SeriesPoint
 
 router = APIRouter(tags=["series"])
 SERIES_POINTS = csv_table(
@@ -71,7 +71,7 @@ def get_series(
 ) -> Response:
     filters = dimensions.values | dimension_filters(force=force)
     return reply.page(
-        lambda: queries.series(
+        lambda: series.series(
             session,
             measure,
             filters,

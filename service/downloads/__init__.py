@@ -24,13 +24,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlmodel import Session, col, select
 
-from service import paging, queries, revisions, urls
+from service import paging, revisions, urls
 from service.api.csv_columns import SEPARATOR
 from service.api.csvw import datatype
 from service.api.reply import csv_bytes
 from service.citation import licence_name
 from service.errors import NotFound
-from service.models import Disclosure, PackageFile, PackageManifest, ReportPublic, Revision
+from service.reads.common import by_id
+from service.reads.disclosures import cite_disclosure
+from service.reads.figures import figure_window
+from service.schemas import ReportPublic
+from service.tables import Disclosure, PackageFile, PackageManifest, Revision
 
 if TYPE_CHECKING:
     import jinja2
@@ -70,7 +74,7 @@ def stored_package(
     """The package of `disclosure_id` in the revision the session reads; 404 when the
     disclosure is not in it or its files were never stored (a database migrated from before
     downloads, not seeded since)."""
-    disclosure = queries.by_id(session, Disclosure, disclosure_id)
+    disclosure = by_id(session, Disclosure, disclosure_id)
     if disclosure is None:
         raise NotFound("disclosure", disclosure_id)
     files = session.exec(
@@ -85,7 +89,7 @@ def stored_package(
         raise NotFound("stored package of disclosure", disclosure_id)
     read = revisions.read_id(session)
     revision = session.exec(select(Revision).where(Revision.id == read)).one()
-    citation = queries.cite_disclosure(session, disclosure_id, base_url)
+    citation = cite_disclosure(session, disclosure_id, base_url)
     tables = tidy_tables(session, disclosure, base_url, figures)
     return StoredPackage(disclosure, revision, citation, [(p, d) for p, d in files], tables)
 
@@ -95,7 +99,7 @@ def tidy_tables(
 ) -> list[tuple[str, bytes]]:
     """figures.csv as the API writes it, reports.csv, and a datapackage.json that describes
     both (a package holds at most 20,000 figures: seed.schema.ROW_LIMITS)."""
-    window = queries.figure_window(
+    window = figure_window(
         session,
         disclosure=disclosure.id,
         measure=None,

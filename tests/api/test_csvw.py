@@ -6,9 +6,9 @@ import io
 from fastapi.testclient import TestClient
 
 from service.api.reply import CSV_TABLES
-from service.models import AggregateRow
 from service.openapi import EXAMPLE_REQUESTS
 from service.paging import Cursor
+from service.schemas import AggregateRow
 from tests.citations import ANSWER, LICENCE_LINE
 
 DESCRIBED_BY = '</v1/csvw/{}>; rel="describedby"; type="application/csvm+json"'
