@@ -176,6 +176,11 @@ bench: bench-wrk $(DATASETTE_VENV)/bin/datasette
 bench-scale: bench-wrk
 	$(BIN)/python bench/scale.py
 
+# Two builds (BEFORE=a checkout) and, with GRANIAN=1, this tree on Granian, in one run.
+.PHONY: bench-compare
+bench-compare: bench-wrk
+	$(BIN)/python bench/compare.py $(if $(BEFORE),--before $(BEFORE)) $(if $(GRANIAN),--granian)
+
 # MCP (issue 16): tools/call get_figure beside GET /v1/figures/{id}, into bench/RESULTS.md.
 .PHONY: bench-mcp
 bench-mcp: bench-wrk
