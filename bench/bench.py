@@ -501,6 +501,10 @@ def run_rounds(
 ) -> None:
     """Warm every URL, then alternate reference and target runs for each round."""
     for target in [ref_target, *targets]:
+        if target.expect == 304:
+            # Each server's own ETag: the base URL (its port) is part of the cache key.
+            _, response = http_get(target.server.port, target.path)
+            target.headers["If-None-Match"] = response.getheader("etag")
         headers = {k: v for k, v in target.headers.items() if not k.startswith("_")}
         got, _ = http_get(target.server.port, target.path, headers)
         if got != target.expect:
@@ -568,7 +572,6 @@ def main() -> int:
     service.start()
     _, response = http_get(service.port, AGGREGATES)
     body_bytes = int(response.getheader("content-length"))
-    etag = response.getheader("etag")
     pinned = f"{AGGREGATES}&revision={response.getheader('dataset-revision')}"
     embed_status, _ = http_get(service.port, f"/v1/embed/figures/{FIGURE_ID}")
     page_status, _ = http_get(service.port, f"/figures/{FIGURE_ID}")
@@ -594,7 +597,6 @@ def main() -> int:
     servers += [service_json, service_metrics]
 
     ref_target = Target("reference", reference, "/reference", {"_bytes": str(body_bytes)})
-    revalidate = {"If-None-Match": etag}
     targets = [
         Target(f"text log: warm JSON {AGGREGATES}", service, AGGREGATES),
         Target(f"json log: warm JSON {AGGREGATES}", service_json, AGGREGATES),
@@ -604,10 +606,8 @@ def main() -> int:
         Target(f"text log: warm JSON /v1/figures/{FIGURE_ID}", service, f"/v1/figures/{FIGURE_ID}"),
         Target("text log: warm JSON /v1/cases", service, "/v1/cases"),
         Target("text log: CSV export /v1/figures?format=csv", service, "/v1/figures?format=csv"),
-        Target(f"text log: 304 revalidation {AGGREGATES}", service, AGGREGATES, revalidate, 304),
-        Target(
-            f"json log: 304 revalidation {AGGREGATES}", service_json, AGGREGATES, revalidate, 304
-        ),
+        Target(f"text log: 304 revalidation {AGGREGATES}", service, AGGREGATES, {}, 304),
+        Target(f"json log: 304 revalidation {AGGREGATES}", service_json, AGGREGATES, {}, 304),
         Target(f"text log, metrics on: warm JSON {AGGREGATES}", service_metrics, AGGREGATES),
         Target(f"text log: SVG chart {CHART}", service, CHART),
     ]
