@@ -196,6 +196,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cold-starts", type=int, default=3)
+    parser.add_argument("--only", default="", help="measure only answers whose label has this")
     args = parser.parse_args()
     load_before = bench.load_average()
 
@@ -216,7 +217,7 @@ def main() -> int:
     )
     everyone = [reference, *servers]
     cold = bench.cold_starts(everyone, args.cold_starts)
-    table = rows()
+    table = [row for row in rows() if args.only in row.label]
     measure(args, reference, servers, table)
     report(args, load_before, body_bytes, servers, table, cold)
     return 0
