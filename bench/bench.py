@@ -549,7 +549,8 @@ def main() -> int:
             return 1
 
     service_db, peer_db = prepare_data()
-    service_env = {"APP_DATABASE_URL": f"sqlite:///{service_db}"}
+    # As `make serve` starts it: writing its bytecode, so a start does not compile it all.
+    service_env = {"APP_DATABASE_URL": f"sqlite:///{service_db}", "PYTHONDONTWRITEBYTECODE": ""}
     service = Server(
         "service", service_argv(8931), 8931, AGGREGATES, {**service_env, "APP_LOG_FORMAT": "text"}
     )

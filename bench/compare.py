@@ -201,7 +201,11 @@ def main() -> int:
     load_before = bench.load_average()
 
     service_db, _ = bench.prepare_data()
-    env = {"APP_DATABASE_URL": f"sqlite:///{service_db}", "APP_LOG_FORMAT": "text"}
+    env = {
+        "APP_DATABASE_URL": f"sqlite:///{service_db}",
+        "APP_LOG_FORMAT": "text",
+        "PYTHONDONTWRITEBYTECODE": "",  # as `make serve` starts it
+    }
     servers = variants(args, env)
     first = servers[-1]
     first.start()
