@@ -57,8 +57,10 @@ install: $(DEV_STAMP) $(MCP_2025_STAMP)
 
 run: install-run migrate seed serve
 
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set (as on this machine): else
+# every start compiles the service again (about 0.15 s of CPU in bench/RESULTS.md, issue 29).
 serve: install-run
-	$(BIN)/met-foi serve --host $(HOST) --port $(PORT)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/met-foi serve --host $(HOST) --port $(PORT)
 
 migrate: install-run
 	$(BIN)/met-foi migrate
@@ -175,6 +177,11 @@ bench: bench-wrk $(DATASETTE_VENV)/bin/datasette
 
 bench-scale: bench-wrk
 	$(BIN)/python bench/scale.py
+
+# Two builds (BEFORE=a checkout) and, with GRANIAN=1, this tree on Granian, in one run.
+.PHONY: bench-compare
+bench-compare: bench-wrk
+	$(BIN)/python bench/compare.py $(if $(BEFORE),--before $(BEFORE)) $(if $(GRANIAN),--granian)
 
 # MCP (issue 16): tools/call get_figure beside GET /v1/figures/{id}, into bench/RESULTS.md.
 .PHONY: bench-mcp

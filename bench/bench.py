@@ -76,13 +76,16 @@ class Server:
     probe: str
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    cwd: Path = ROOT
+    #: CPU seconds the server had used when its first 200 arrived (set by start()).
+    start_cpu: float = 0.0
 
     def start(self) -> float:
         """Spawn the server; return seconds from spawn to the first 200 on `probe`."""
         started = time.perf_counter()
         self.process = subprocess.Popen(
             self.argv,
-            cwd=ROOT,
+            cwd=self.cwd,
             env={**os.environ, **self.env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -98,6 +101,7 @@ class Server:
                 time.sleep(0.002)
                 continue
             if status == 200:
+                self.start_cpu = self.cpu_seconds()
                 return time.perf_counter() - started
             time.sleep(0.002)
         raise RuntimeError(f"{self.name} gave no 200 on {self.probe} within 30 s")
@@ -118,9 +122,24 @@ class Server:
         return self.process.pid
 
     def cpu_seconds(self) -> float:
-        stat = Path(f"/proc/{self.pid}/stat").read_text()
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+        """utime + stime of the server and its child processes (a server that runs its
+        worker in a process of its own, as Granian does, is charged for it)."""
+        children: dict[int, list[int]] = {}
+        times: dict[int, int] = {}
+        for stat_file in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # ended meanwhile
+            pid = int(stat_file.parent.name)
+            children.setdefault(int(fields[1]), []).append(pid)
+            times[pid] = int(fields[11]) + int(fields[12])
+        total, todo = 0, [self.pid]
+        while todo:
+            pid = todo.pop()
+            total += times.get(pid, 0)
+            todo += children.get(pid, [])
+        return total / CLK_TCK
 
     def memory_mb(self) -> tuple[float, float]:
         """(current RSS, peak RSS) in MB."""
@@ -319,7 +338,7 @@ def write_results(
     args: argparse.Namespace,
     reference: Target,
     targets: list[Target],
-    cold: dict[str, float],
+    cold: dict[str, "ColdStart"],
     memory: dict[str, tuple[float, float]],
     notes: list[str],
 ) -> list[str]:
@@ -367,16 +386,20 @@ def write_results(
         "## Start-up and memory",
         "",
         f"Cold start is process spawn to the first 200 on the measured URL (median of "
-        f"{args.cold_starts}); for our service that first request is a cache miss. RSS is "
-        "read from /proc after all load runs.",
+        f"{args.cold_starts}), in wall time and in the CPU time the server had used by then; "
+        "for our service that first request is a cache miss. RSS is read from /proc after "
+        "all load runs.",
         "",
-        "| server | cold start s | x ref | RSS after load MB | peak RSS MB | x ref |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| server | cold start s | x ref | CPU s | x ref | RSS after load MB | peak RSS MB "
+        "| x ref |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name in cold:
+    ref_cold = cold["reference"]
+    for name, start in cold.items():
         rss, peak = memory[name]
         lines.append(
-            f"| {name} | {cold[name]:.3f} | {cold[name] / cold['reference']:.2f} "
+            f"| {name} | {start.wall:.3f} | {start.wall / ref_cold.wall:.2f} "
+            f"| {start.cpu:.3f} | {start.cpu / ref_cold.cpu:.2f} "
             f"| {rss:.1f} | {peak:.1f} | {peak / memory['reference'][1]:.2f} |"
         )
 
@@ -386,8 +409,9 @@ def write_results(
         if not t.server.name.startswith("service"):
             continue
         ratio, p99 = statistics.median(t.ratios), p99_ratio(t)
-        checks.append((f"{t.label}: ≥ 0.9 of reference requests/s", ratio >= 0.9, f"{ratio:.2f}"))
-        checks.append((f"{t.label}: p99 ≤ 1.3 x reference", p99 <= 1.3, f"{p99:.2f} x"))
+        # Issue 29's targets (stricter than issues 7 and 18's 0.9 and 1.3).
+        checks.append((f"{t.label}: ≥ 0.95 of reference requests/s", ratio >= 0.95, f"{ratio:.2f}"))
+        checks.append((f"{t.label}: p99 ≤ 1.2 x reference", p99 <= 1.2, f"{p99:.2f} x"))
         if "HTML page" in t.label:  # issue 15's own target for pages
             checks.append(
                 (f"{t.label}: ≥ 0.8 of reference requests/s", ratio >= 0.8, f"{ratio:.2f}")
@@ -406,12 +430,23 @@ def write_results(
             f"{times:.1f} x (raw medians: {raw:.1f} x)",
         )
     )
-    checks.append(("service cold start < 1.0 s", cold["service"] < 1.0, f"{cold['service']:.3f} s"))
+    service_cold = cold["service"]
+    checks.append(
+        ("service cold start < 1.0 s", service_cold.wall < 1.0, f"{service_cold.wall:.3f} s")
+    )
+    cpu_times = service_cold.cpu / ref_cold.cpu
+    checks.append(
+        (
+            "service spawn to first answer ≤ 2 x the reference's, by CPU (issue 29)",
+            cpu_times <= 2,
+            f"{cpu_times:.2f} x ({service_cold.cpu:.3f} s against {ref_cold.cpu:.3f} s)",
+        )
+    )
     rss = memory["service"][0]
     checks.append(("service RSS after the load < 100 MB", rss < 100, f"{rss:.1f} MB"))
     lines += [
         "",
-        "## Targets (issues 7, 15 and 18)",
+        "## Targets (issues 7, 15, 18 and 29)",
         "",
         "| target | met | measured |",
         "|---|---|---|",
@@ -438,16 +473,26 @@ def write_results(
 # ---------------------------------------------------------------- main
 
 
-def cold_starts(servers: list[Server], count: int) -> dict[str, float]:
-    """Median seconds from spawn to the first 200, per server."""
-    cold: dict[str, float] = {}
+@dataclass
+class ColdStart:
+    """Medians from spawn to the first 200: wall seconds, and CPU seconds the server used
+    (which a busy machine inflates far less than the wall time)."""
+
+    wall: float
+    cpu: float
+
+
+def cold_starts(servers: list[Server], count: int) -> dict[str, ColdStart]:
+    """Spawn to the first 200, per server, median of `count`."""
+    cold: dict[str, ColdStart] = {}
     for server in servers:
-        times = []
+        walls, cpus = [], []
         for _ in range(count):
-            times.append(server.start())
+            walls.append(server.start())
+            cpus.append(server.start_cpu)
             server.stop()
-        cold[server.name] = statistics.median(times)
-        print(f"cold start {server.name}: {cold[server.name]:.3f} s", flush=True)
+        found = cold[server.name] = ColdStart(statistics.median(walls), statistics.median(cpus))
+        print(f"cold start {server.name}: {found.wall:.3f} s, {found.cpu:.3f} s CPU", flush=True)
     return cold
 
 
@@ -456,6 +501,10 @@ def run_rounds(
 ) -> None:
     """Warm every URL, then alternate reference and target runs for each round."""
     for target in [ref_target, *targets]:
+        if target.expect == 304:
+            # Each server's own ETag: the base URL (its port) is part of the cache key.
+            _, response = http_get(target.server.port, target.path)
+            target.headers["If-None-Match"] = response.getheader("etag")
         headers = {k: v for k, v in target.headers.items() if not k.startswith("_")}
         got, _ = http_get(target.server.port, target.path, headers)
         if got != target.expect:
@@ -500,7 +549,8 @@ def main() -> int:
             return 1
 
     service_db, peer_db = prepare_data()
-    service_env = {"APP_DATABASE_URL": f"sqlite:///{service_db}"}
+    # As `make serve` starts it: writing its bytecode, so a start does not compile it all.
+    service_env = {"APP_DATABASE_URL": f"sqlite:///{service_db}", "PYTHONDONTWRITEBYTECODE": ""}
     service = Server(
         "service", service_argv(8931), 8931, AGGREGATES, {**service_env, "APP_LOG_FORMAT": "text"}
     )
@@ -523,7 +573,6 @@ def main() -> int:
     service.start()
     _, response = http_get(service.port, AGGREGATES)
     body_bytes = int(response.getheader("content-length"))
-    etag = response.getheader("etag")
     pinned = f"{AGGREGATES}&revision={response.getheader('dataset-revision')}"
     embed_status, _ = http_get(service.port, f"/v1/embed/figures/{FIGURE_ID}")
     page_status, _ = http_get(service.port, f"/figures/{FIGURE_ID}")
@@ -549,7 +598,6 @@ def main() -> int:
     servers += [service_json, service_metrics]
 
     ref_target = Target("reference", reference, "/reference", {"_bytes": str(body_bytes)})
-    revalidate = {"If-None-Match": etag}
     targets = [
         Target(f"text log: warm JSON {AGGREGATES}", service, AGGREGATES),
         Target(f"json log: warm JSON {AGGREGATES}", service_json, AGGREGATES),
@@ -559,10 +607,8 @@ def main() -> int:
         Target(f"text log: warm JSON /v1/figures/{FIGURE_ID}", service, f"/v1/figures/{FIGURE_ID}"),
         Target("text log: warm JSON /v1/cases", service, "/v1/cases"),
         Target("text log: CSV export /v1/figures?format=csv", service, "/v1/figures?format=csv"),
-        Target(f"text log: 304 revalidation {AGGREGATES}", service, AGGREGATES, revalidate, 304),
-        Target(
-            f"json log: 304 revalidation {AGGREGATES}", service_json, AGGREGATES, revalidate, 304
-        ),
+        Target(f"text log: 304 revalidation {AGGREGATES}", service, AGGREGATES, {}, 304),
+        Target(f"json log: 304 revalidation {AGGREGATES}", service_json, AGGREGATES, {}, 304),
         Target(f"text log, metrics on: warm JSON {AGGREGATES}", service_metrics, AGGREGATES),
         Target(f"text log: SVG chart {CHART}", service, CHART),
     ]

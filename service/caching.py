@@ -198,11 +198,34 @@ class Entry:
     br: bytes | None = None
     gzip: bytes | None = None
     route: str = ""  # the template of the route that built it, for the metrics
-    cache_control: str = ""  # "" for the service's default max-age
-    # Encoded headers by (max_age, coding), filled on first use by encoded_headers().
-    encoded: dict[tuple[int, str], tuple[Header, ...]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    cache_control: str = ""
+    #: Its response headers in each coding it holds ("" for identity), encoded once by
+    #: make_entry: a hit sends a block as it is, nothing added to it nor looked up in it.
+    blocks: dict[str, tuple[Header, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+
+#: For answers a browser renders (HTML, SVG, XML, JavaScript) that set no policy of their
+#: own: nothing may load from them, nothing may frame them. JSON and CSV need none.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+#: The media types a browser renders as a document or runs (XML too: an XHTML element in a
+#: feed runs its script); every other answer is data, and nosniff keeps it so.
+RENDERED_TYPES = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/javascript",
+        "application/javascript",
+        "text/xml",
+        "application/xml",
+    }
+)
+
+
+def is_rendered(media_type: str) -> bool:
+    """Whether a browser renders or runs an answer of this type, so it needs a CSP."""
+    media = media_type.partition(";")[0].strip().lower()
+    return media in RENDERED_TYPES or media.endswith("+xml")
 
 
 def make_entry(
@@ -216,15 +239,22 @@ def make_entry(
     cache_control: str = "",
     compressed: bool = True,
 ) -> Entry:
-    """An entry with its compressed bodies, built once per revision (on the miss);
-    `compressed=False` for one never sent over HTTP as it is (an MCP tool's answer)."""
+    """An entry with its compressed bodies and their header blocks, built once per revision
+    (on the miss); `compressed=False` for one never sent over HTTP (an MCP tool's answer),
+    which gets neither."""
     br = gz = None
     if compressed and len(body) >= COMPRESS_MIN_BYTES:
         br = brotli.compress(body, quality=BROTLI_QUALITY)
         gz = gzip.compress(body, GZIP_LEVEL, mtime=0)
         br = br if len(br) < len(body) else None
         gz = gz if len(gz) < len(body) else None
-    return Entry(body, media_type, etag, extra_headers, negotiated, br, gz, route, cache_control)
+    entry = Entry(body, media_type, etag, extra_headers, negotiated, br, gz, route, cache_control)
+    if compressed:
+        for coding in ("", *(c for c in CODINGS if body_in(entry, c) is not body)):
+            entry.blocks[coding] = tuple(
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in cache_headers(entry, coding)
+            )
+    return entry
 
 
 def coding_for(entry: Entry, accept_encoding: str | None) -> str:
@@ -398,35 +428,40 @@ class ResponseCache:
         self.bytes = sum(entry_bytes(k, e) for k, e in (*entries.items(), *self._pinned.items()))
 
 
-def cache_headers(entry: Entry, max_age: int, coding: str = "") -> list[tuple[str, str]]:
+def cache_headers(entry: Entry, coding: str = "") -> list[tuple[str, str]]:
+    """An entry's response headers in `coding` ("" for identity), in the one order a miss
+    and a hit send them. Every answer varies on Origin: the CORS headers are sent only to a
+    request that has one (service.middleware.EdgeHeaders), and a cache that kept an answer
+    without them must not give it to a browser acting cross-origin (Fetch 3.2.5)."""
     vary = [
         *(("Accept",) if entry.negotiated else ()),
         *(("Accept-Encoding",) if entry.br is not None or entry.gzip is not None else ()),
+        "Origin",
     ]
+    own_csp = any(k == "content-security-policy" for k, _ in entry.extra_headers)
     return [
+        ("content-length", str(len(body_in(entry, coding)))),
         ("content-type", entry.media_type),
         *((("content-encoding", coding),) if coding else ()),
         ("etag", coded_etag(entry.etag, coding)),
-        ("cache-control", entry.cache_control or f"public, max-age={max_age}"),
-        *((("vary", ", ".join(vary)),) if vary else ()),
+        ("cache-control", entry.cache_control),
+        ("vary", ", ".join(vary)),
         *entry.extra_headers,
+        *(
+            (("content-security-policy", API_CSP),)
+            if not own_csp and is_rendered(entry.media_type)
+            else ()
+        ),
     ]
 
 
-def encoded_headers(entry: Entry, max_age: int, coding: str = "") -> tuple[Header, ...]:
-    """An entry's response headers in `coding` ("" for identity), encoded once, in the one
-    order a miss and a hit send them."""
-    encoded = entry.encoded.get((max_age, coding))
-    if encoded is None:
-        encoded = entry.encoded[max_age, coding] = (
-            (b"content-length", str(len(body_in(entry, coding))).encode()),
-            *((k.encode(), v.encode()) for k, v in cache_headers(entry, max_age, coding)),
-        )
-    return encoded
+def encoded_headers(entry: Entry, coding: str = "") -> tuple[Header, ...]:
+    """An entry's header block in `coding`, as make_entry encoded it."""
+    return entry.blocks[coding]
 
 
-def entry_response(entry: Entry, max_age: int, accept_encoding: str | None = None) -> Response:
+def entry_response(entry: Entry, accept_encoding: str | None = None) -> Response:
     coding = coding_for(entry, accept_encoding)
     response = Response(content=body_in(entry, coding))
-    response.raw_headers = list(encoded_headers(entry, max_age, coding))
+    response.raw_headers = list(encoded_headers(entry, coding))
     return response

@@ -5,9 +5,12 @@
 
 - RequestLog is outermost so it times every answer; it logs the final status EdgeHeaders
   saw leave, through a background writer (service/request_log.py).
-- EdgeHeaders reads the request headers once, and adds the request id, CORS, nosniff, the
-  CSP and the rate-limit headers to EVERY answer: refusals, cache hits, routed answers and
-  500s alike. It also turns an exception that escaped everything inside into a 500 problem.
+- EdgeHeaders reads the request headers once, and adds the request id, nosniff, the
+  referrer policy and the rate-limit headers to EVERY answer (refusals, cache hits, routed
+  answers and 500s alike), and the CORS headers to every answer to a request that has an
+  Origin. A cache hit's block is complete as stored (caching.make_entry: Vary, the CSP of a
+  rendered type); only a routed answer is read, once, for what it lacks. It also turns an
+  exception that escaped everything inside into a 500 problem.
 - AllowedHosts refuses a Host header outside APP_ALLOWED_HOSTS with a 400 bad-host problem,
   so nothing inside ever builds a link (a redirect, an oEmbed URL) from a forged host.
 - AbuseLimits refuses, before any work, what the service will not serve: a client over its
@@ -36,6 +39,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.caching import (
+    API_CSP,
     Entry,
     body_in,
     cache_key,
@@ -43,6 +47,7 @@ from service.caching import (
     encoded_headers,
     etag_matches,
     is_page,
+    is_rendered,
     page_key,
     problem_as_text,
 )
@@ -66,11 +71,6 @@ from service.urls import API_PREFIX, base_url
 
 Header = tuple[bytes, bytes]
 
-#: For JSON and CSV answers: nothing may load from them, nothing may frame them.
-API_CSP = "default-src 'none'; frame-ancestors 'none'"
-#: None: /docs sets its own same-origin policy. (Embeds set their own framing policy, which is
-#: kept: a policy a route sets is never replaced.)
-NO_CSP_PREFIXES: tuple[str, ...] = ()
 #: Load balancers probe these, and Prometheus scrapes /metrics, often by address: never rate
 #: limited nor host-checked (/metrics checks the peer's network itself).
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -86,15 +86,19 @@ MAX_PORT = 65535
 MAX_LENGTH_DIGITS = 18
 
 EDGE_HEADERS: tuple[Header, ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+#: Only a browser acting cross-origin reads these, and it always sends Origin.
+CORS_HEADERS: tuple[Header, ...] = (
     (b"access-control-allow-origin", b"*"),
     (
         b"access-control-expose-headers",
         b"ETag, Link, Retry-After, X-Request-Id, RateLimit, RateLimit-Policy, Dataset-Revision",
     ),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
 )
 CSP_HEADER: Header = (b"content-security-policy", API_CSP.encode())
+VARY_ORIGIN: Header = (b"vary", b"Origin")
 PREFLIGHT_HEADERS: tuple[Header, ...] = (
     (b"allow", b"GET, HEAD, OPTIONS"),
     (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
@@ -132,6 +136,7 @@ class Edge:
     if_none_match: str | None = None
     if_match: str | None = None
     host: str | None = None
+    origin: bool = False  # a browser acting cross-origin: it gets the CORS headers
     hosts: int = 0  # Host headers sent: RFC 9112 3.2 refuses more than one
     header_bytes: int = 0
     content_length: bytes = b"0"
@@ -142,6 +147,8 @@ class Edge:
     #: For the metrics: the route template of a cache hit, and "hit" or "miss".
     route: str = ""
     cache: str = ""
+    #: Set by FastPath when it sends a cache entry: its header block is complete as stored.
+    complete: bool = False
 
     @classmethod
     def read(cls, scope: Scope) -> "Edge":
@@ -161,6 +168,8 @@ class Edge:
             elif name == b"host":
                 edge.host = value.decode("latin-1") if edge.host is None else edge.host
                 edge.hosts += 1
+            elif name == b"origin":
+                edge.origin = True
             elif name == b"x-request-id":
                 given_id = given_id or value.decode("latin-1")
             elif name == b"content-length":
@@ -265,7 +274,6 @@ class EdgeHeaders:
             await self.app(scope, receive, send)
             return
         edge = scope["edge"] = Edge.read(scope)
-        csp = not scope["path"].startswith(NO_CSP_PREFIXES)
         started = finished = False
 
         async def send_with_headers(message: Message) -> None:
@@ -274,11 +282,12 @@ class EdgeHeaders:
                 started = True
                 edge.status = message["status"]
                 own = message.get("headers", ())
-                headers = [*own, *EDGE_HEADERS, *edge.extra]
+                headers: list[Header] = [*(own if edge.complete else completed(own)), *EDGE_HEADERS]
+                if edge.origin:
+                    headers.extend(CORS_HEADERS)
+                if edge.extra:
+                    headers.extend(edge.extra)
                 headers.append((b"x-request-id", edge.request_id.encode()))
-                # Only the answer's own headers can hold a CSP; the edge adds none but this.
-                if csp and not any(k == b"content-security-policy" for k, _ in own):
-                    headers.append(CSP_HEADER)
                 message["headers"] = headers
             elif not message.get("more_body", False):
                 finished = True
@@ -293,6 +302,33 @@ class EdgeHeaders:
                 raise  # half an answer: let the server drop the connection
             logger.exception("unhandled error on %s", scope["path"])
             await send_problem(send_with_headers, scope, internal_error())
+
+
+def completed(own: "list[Header] | tuple[Header, ...]") -> list[Header]:
+    """A routed answer's headers with what every answer of its kind carries and a cache
+    entry's block already has: the CSP on a rendered type that set none (a route's own
+    policy is kept), and Origin in Vary on one a cache may keep."""
+    media, csp, vary, no_store = b"", False, None, False
+    for name, value in own:
+        if name == b"content-type":
+            media = value
+        elif name == b"content-security-policy":
+            csp = True
+        elif name == b"vary":
+            vary = value
+        elif name == b"cache-control":
+            no_store = b"no-store" in value
+    headers = list(own)
+    if not csp and media and is_rendered(media.decode("latin-1")):
+        headers.append(CSP_HEADER)
+    if no_store:
+        return headers
+    if vary is None:
+        headers.append(VARY_ORIGIN)
+    elif b"origin" not in vary.lower() and vary.strip() != b"*":
+        headers = [h for h in headers if h[0] != b"vary"]
+        headers.append((b"vary", vary + b", Origin"))
+    return headers
 
 
 def internal_error() -> Problem:
@@ -480,7 +516,6 @@ class FastPath:
     def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
         self.state = state
-        self.max_age = state.settings.cache_max_age
         self.public_base_url = state.settings.public_base_url
         # A follower waits at most as long as one query may take, then builds it itself.
         self.follow_seconds = state.settings.db_statement_timeout + 1
@@ -516,8 +551,10 @@ class FastPath:
         await self.app(scope, receive, send)
 
     async def serve(self, entry: Entry, scope: Scope, send: Send) -> None:
-        coding = coding_for(entry, edge_of(scope).accept_encoding)
-        headers = encoded_headers(entry, self.max_age, coding)
+        edge = edge_of(scope)
+        coding = coding_for(entry, edge.accept_encoding)
+        headers = encoded_headers(entry, coding)
+        edge.complete = True
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body_in(entry, coding)})
 

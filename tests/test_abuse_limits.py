@@ -30,9 +30,10 @@ from starlette.types import Receive, Scope, Send
 
 from service.api import health
 from service.apidocs import DOCS_CSP
+from service.caching import API_CSP
 from service.config import Settings
 from service.main import ServiceApp, create_app
-from service.middleware import API_CSP, AbuseLimits, EdgeHeaders
+from service.middleware import AbuseLimits, EdgeHeaders
 from tests.machine import require_redis
 from tests.processes import AppProcess, wait_until
 
@@ -77,7 +78,7 @@ def test_the_burst_is_allowed_then_429_with_retry_after(
     assert second.headers["ratelimit"].startswith('"default";r=0;t=')
     assert reset_of(second.headers["ratelimit"]) in (19, 20)
 
-    refused = client.get("/v1/meta")
+    refused = client.get("/v1/meta", headers={"Origin": "https://desk.example"})
     assert refused.status_code == 429
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.headers["retry-after"] in ("19", "20")
@@ -276,15 +277,20 @@ def test_head_of_a_refusal_has_no_body(app_with: Callable[..., TestClient]) -> N
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_api_answers_carry_a_restrictive_csp_and_swagger_ui_its_same_origin_one(
+def test_data_answers_carry_no_csp_and_swagger_ui_its_same_origin_one(
     client: TestClient,
 ) -> None:
+    """A CSP governs what a browser renders; JSON, CSV and problem+json are data (nosniff
+    keeps them so), and a JavaScript file or an Atom feed gets the restrictive default."""
     for url in ("/v1/meta", "/v1/figures?format=csv", "/openapi.json", "/healthz", "/nope"):
-        assert client.get(url).headers["content-security-policy"] == API_CSP, url
+        assert "content-security-policy" not in client.get(url).headers, url
+        assert client.get(url).headers["x-content-type-options"] == "nosniff", url
     etag = client.get("/v1/meta").headers["etag"]
     not_modified = client.get("/v1/meta", headers={"if-none-match": etag})
     assert not_modified.status_code == 304
-    assert not_modified.headers["content-security-policy"] == API_CSP
+    assert "content-security-policy" not in not_modified.headers
+    for url in ("/v1/embed.js", "/static/web.js", "/v1/changes.atom"):
+        assert client.get(url).headers["content-security-policy"] == API_CSP, url
     docs = client.get("/docs")
     assert docs.status_code == 200
     assert docs.headers["content-type"].startswith("text/html")
@@ -293,11 +299,14 @@ def test_api_answers_carry_a_restrictive_csp_and_swagger_ui_its_same_origin_one(
 
 
 def test_a_policy_set_by_the_route_is_kept() -> None:
-    """A route that sets its own CSP (an embed card's frame-ancestors *) keeps it."""
+    """A route that sets its own CSP (an embed card's frame-ancestors *) keeps it; a rendered
+    answer without one gets the default, and a JSON one none."""
 
     async def page(scope: Scope, _receive: Receive, send: Send) -> None:
         own = [(b"content-security-policy", b"frame-ancestors *")] if "own" in scope["path"] else []
-        await send({"type": "http.response.start", "status": 200, "headers": own})
+        media = b"application/json" if "json" in scope["path"] else b"text/html; charset=utf-8"
+        headers = [(b"content-type", media), *own]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"<p>card</p>"})
 
     client = TestClient(EdgeHeaders(page))
@@ -305,6 +314,10 @@ def test_a_policy_set_by_the_route_is_kept() -> None:
     assert client.get("/v1/figures/plain").headers["content-security-policy"] == API_CSP
     assert client.get("/v1/embed/plain").headers["content-security-policy"] == API_CSP
     assert client.get("/docs").headers["content-security-policy"] == API_CSP
+    assert "content-security-policy" not in client.get("/v1/figures/json").headers
+    assert client.get("/v1/figures/own.json").headers["content-security-policy"] == (
+        "frame-ancestors *"
+    )
 
 
 def test_refused_requests_cost_a_token_and_carry_the_rate_limit_headers(

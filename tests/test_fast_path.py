@@ -94,6 +94,7 @@ def _variants(route: Route) -> list[Variant]:
         Variant("gzip", "GET", url, {"accept-encoding": "gzip"}),
         Variant("identity", "GET", url, {"accept-encoding": "identity"}),
         Variant("gzip-not-modified", "GET", url, {"accept-encoding": "gzip"}, revalidate=True),
+        Variant("cross-origin", "GET", url, {"origin": "https://desk.example"}),
     ]
     if "format" in names:
         variants += [
@@ -263,7 +264,7 @@ def test_a_warm_page_is_served_without_routing_or_sql_byte_for_byte(
     assert _snapshot(hit) == _snapshot(miss)
     assert miss.headers["content-type"] == "text/html; charset=utf-8"
     assert miss.headers.get("content-encoding", "identity") == coding
-    assert miss.headers["vary"] == "Accept-Encoding"
+    assert miss.headers["vary"] == "Accept-Encoding, Origin"
     with StatementCounter(engine) as revalidate_sql:
         again = client.get(url, headers={**headers, "if-none-match": miss.headers["etag"]})
     assert (again.status_code, again.content, revalidate_sql.count) == (304, b"", 0)

@@ -1,5 +1,6 @@
 """The layers of service.middleware: their order, and the edge headers on EVERY answer:
-refusals, cache hits, routed answers and 500s."""
+refusals, cache hits, routed answers and 500s; the CORS headers on those to a request with
+an Origin; a CSP only on what a browser renders."""
 
 import asyncio
 import json
@@ -14,21 +15,31 @@ from starlette.types import Message, Receive, Scope, Send
 
 from service import middleware
 from service.admission import Admission
+from service.apidocs import DOCS_CSP
+from service.caching import API_CSP
 from service.config import Settings
+from service.embed.card import CARD_CSP
 from service.main import ServiceApp, create_app
-from service.middleware import API_CSP
 from service.reads import meta as meta_reads
 from service.request_log import WRITER
 from service.state import AppState
+from service.web.pages import PAGE_CSP
 
-EDGE = {
+CORS = {
     "access-control-allow-origin": "*",
     "access-control-expose-headers": "ETag, Link, Retry-After, X-Request-Id, RateLimit, "
     "RateLimit-Policy, Dataset-Revision",
+}
+#: What the edge adds to an answer to a request without an Origin (a script, curl, a CDN
+#: filling its cache): no CORS headers, and no CSP on data.
+EDGE = {
+    **dict.fromkeys(CORS),
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
-    "content-security-policy": API_CSP,
+    "content-security-policy": None,
 }
+#: ... and to one with an Origin (a browser acting cross-origin).
+CROSS_ORIGIN = {**EDGE, **CORS}
 INTERNAL_ERROR = {
     "type": "/problems/internal-error",
     "title": "Internal error",
@@ -176,6 +187,94 @@ def test_a_hit_and_a_miss_carry_the_same_edge_headers(client: TestClient) -> Non
     assert [k for k in miss.headers if k != "x-request-id"] == [
         k for k in hit.headers if k != "x-request-id"
     ]
+
+
+#: Every header of a warm JSON answer to a request without an Origin, in order.
+JSON_HEADERS = [
+    "content-length",
+    "content-type",
+    "etag",
+    "cache-control",
+    "vary",
+    "dataset-revision",
+    "x-content-type-options",
+    "referrer-policy",
+    "x-request-id",
+]
+
+
+def test_only_a_request_with_an_origin_gets_the_cors_headers(client: TestClient) -> None:
+    """A browser acting cross-origin sends Origin; nothing else reads the CORS headers, and
+    Vary: Origin keeps a cache from handing one the answer kept for the other."""
+    url, plain = "/v1/meta", {"accept-encoding": "identity"}
+    for _ in ("miss", "hit"):
+        alone = client.get(url, headers=plain)
+        assert list(alone.headers) == JSON_HEADERS
+        assert edge_headers(alone) == EDGE
+        assert alone.headers["vary"] == "Accept, Accept-Encoding, Origin"
+        cross = client.get(url, headers={**plain, "Origin": "https://desk.example"})
+        assert list(cross.headers) == [
+            *JSON_HEADERS[:-1],
+            "access-control-allow-origin",
+            "access-control-expose-headers",
+            "x-request-id",
+        ]
+        assert edge_headers(cross) == CROSS_ORIGIN
+        assert cross.content == alone.content
+    refused = client.get("/v1/figures/nope", headers={"Origin": "null"})
+    assert refused.status_code == 404
+    assert edge_headers(refused) == CROSS_ORIGIN  # a page's script can read why
+    assert edge_headers(client.get("/v1/figures/nope")) == EDGE
+    preflight = client.options("/v1/meta", headers={"Origin": "https://desk.example"})
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    ("url", "policy"),
+    [
+        ("/v1/meta", None),
+        ("/v1/aggregates?disclosure=met-2013&by=platform&format=csv", None),
+        ("/v1/figures/nope", None),  # problem+json
+        ("/openapi.json", None),
+        ("/v1/embed/figures/met-2013.officers.dismissed", CARD_CSP),
+        ("/figures/met-2013.officers.dismissed", PAGE_CSP),
+        ("/docs", DOCS_CSP),
+        ("/v1/embed.js", API_CSP),
+        ("/static/web.js", API_CSP),
+    ],
+)
+def test_a_csp_goes_only_on_answers_a_browser_renders(
+    client: TestClient, url: str, policy: str | None
+) -> None:
+    for _ in ("miss", "hit"):
+        response = client.get(url)
+        assert response.headers.get("content-security-policy") == policy, url
+        assert response.headers.get_list("content-security-policy") == [policy] * bool(policy)
+
+
+def test_a_cached_entry_header_block_is_what_a_hit_and_a_miss_send(client: TestClient) -> None:
+    """Encoded once, when stored: a miss and a hit send the entry's block for the coding as
+    it is, followed by the edge's headers."""
+    url = "/v1/aggregates?disclosure=met-2013&by=platform"
+    cache = client.app.state.app.cache  # type: ignore[attr-defined]
+    for coding in ("", "gzip", "br"):
+        headers = {"accept-encoding": coding or "identity", "x-request-id": "same"}
+        miss, hit = client.get(url, headers=headers), client.get(url, headers=headers)
+        entry = cache.get(cache.hot_keys(1)[0])
+        block = list(entry.blocks[coding])
+        assert (
+            miss.headers.raw
+            == hit.headers.raw
+            == [
+                *block,
+                (b"x-content-type-options", b"nosniff"),
+                (b"referrer-policy", b"no-referrer"),
+                (b"x-request-id", b"same"),
+            ]
+        )
+        assert (b"vary", b"Accept, Accept-Encoding, Origin") in block
+        assert all(name != b"content-security-policy" for name, _ in block)
 
 
 def test_an_invalid_request_id_is_replaced_by_a_fresh_one(client: TestClient) -> None:

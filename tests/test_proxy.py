@@ -142,7 +142,7 @@ def test_answers_are_gzipped_for_clients_that_accept_it(edge: tuple[Proxy, AppPr
     assert raw.status_code == 200
     assert raw.headers["content-encoding"] == "gzip"
     # The app sent it gzipped itself (compressed once per revision); nginx passed it on.
-    assert raw.headers.get_list("vary") == ["Accept, Accept-Encoding"]
+    assert raw.headers.get_list("vary") == ["Accept, Accept-Encoding, Origin"]
     assert raw.headers["content-type"] == "text/csv; charset=utf-8"
     assert raw.content == direct.content  # httpx decoded it
     assert "content-encoding" not in plain.headers

@@ -359,14 +359,9 @@ class Reply:
                 if close is not None:  # a generator: its `finally` and `with` blocks run
                     close()
 
-        cache_control = (
-            PINNED_CACHE_CONTROL
-            if self.immutable
-            else f"public, max-age={self.state.settings.cache_max_age}"
-        )
         headers = {
             "etag": make_etag(self.etag_basis, self.key),
-            "cache-control": cache_control,
+            "cache-control": self.cache_control,
             "dataset-revision": self.revision,
             **extra_headers,
         }
@@ -415,7 +410,7 @@ class Reply:
             (*extra, ("dataset-revision", self.revision)),
             negotiated=negotiated,
             route=self.state.route_templates.get(endpoint, ""),
-            cache_control=PINNED_CACHE_CONTROL if self.immutable else "",
+            cache_control=self.cache_control,
         )
         self._keep(self.key, entry)
         return self._respond(entry)
@@ -435,6 +430,13 @@ class Reply:
             self._keep(key, entry)
 
     @property
+    def cache_control(self) -> str:
+        """Immutable for an answer pinned to a revision; else the service's max-age."""
+        if self.immutable:
+            return PINNED_CACHE_CONTROL
+        return f"public, max-age={self.state.settings.cache_max_age}"
+
+    @property
     def etag_basis(self) -> str:
         """What the answer depends on: its revision, and the newest one too for a pinned
         answer that shows it."""
@@ -447,9 +449,7 @@ class Reply:
 
     def _respond(self, entry: Entry) -> Response:
         """The entry in the coding the request accepts, as FastPath would send it."""
-        return entry_response(
-            entry, self.state.settings.cache_max_age, self.request.headers.get("accept-encoding")
-        )
+        return entry_response(entry, self.request.headers.get("accept-encoding"))
 
 
 def get_reply(request: Request, session: SessionDep, state: StateDep) -> Reply:

@@ -167,7 +167,7 @@ def test_a_repeated_request_gets_a_304(client: TestClient) -> None:
     # Strong (no W/ prefix); the test client accepts brotli, so it is the -br representation's.
     assert re.fullmatch(r'"[0-9a-f]{32}-br"', etag)
     assert first.headers["cache-control"] == "public, max-age=300"
-    assert first.headers["vary"] == "Accept, Accept-Encoding"
+    assert first.headers["vary"] == "Accept, Accept-Encoding, Origin"
     again = client.get("/v1/aggregates?by=platform", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
@@ -219,8 +219,13 @@ def test_cors_is_open_for_reads_without_credentials(client: TestClient) -> None:
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
     assert "ETag" in response.headers["access-control-expose-headers"]
-    cached = client.get("/v1/meta")
+    cached = client.get("/v1/meta", headers={"Origin": "https://example.org"})
     assert cached.headers["access-control-allow-origin"] == "*"
+    # Only a browser acting cross-origin reads them; the answer says it varies on Origin.
+    plain = client.get("/v1/meta")
+    assert "access-control-allow-origin" not in plain.headers
+    assert "access-control-expose-headers" not in plain.headers
+    assert plain.headers["vary"].endswith(", Origin")
     preflight = client.options(
         "/v1/meta",
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},

@@ -54,8 +54,8 @@ def test_embed_rejects_unknown_query_parameters(client: TestClient) -> None:
 
 def test_embeds_do_not_vary_on_accept(client: TestClient) -> None:
     card = client.get("/v1/embed/figures/met-2013.all.dismissed")
-    assert card.headers["vary"] == "Accept-Encoding"  # compressed, but one type
-    assert client.get("/v1/meta").headers["vary"] == "Accept, Accept-Encoding"
+    assert card.headers["vary"] == "Accept-Encoding, Origin"  # compressed, but one type
+    assert client.get("/v1/meta").headers["vary"] == "Accept, Accept-Encoding, Origin"
 
 
 def _edit_figures(package: Path, edit: Callable[[dict[str, str]], None]) -> None:
