@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 logger = logging.getLogger("service")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: How a refusal of a CSV request is written (caching.problem_as_text).
+PLAIN_TEXT = "text/plain"
 
 #: slug -> (status, title, what it means). The type URI is /problems/<slug>.
 PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
@@ -409,6 +411,10 @@ def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
     ref = {"$ref": "#/components/schemas/ProblemDetail"}
     for path_item in schema.get("paths", {}).values():
         for operation in path_item.values():
+            # A refusal of a CSV request is plain text (a spreadsheet shows it as it is).
+            offers_csv = "text/csv" in operation.get("responses", {}).get("200", {}).get(
+                "content", {}
+            )
             for status, response in operation.get("responses", {}).items():
                 if not status.isdigit() or int(status) < 400:
                     continue
@@ -418,6 +424,8 @@ def problem_openapi(schema: dict[str, Any]) -> dict[str, Any]:
                     content[PROBLEM_MEDIA_TYPE] = {"schema": ref}
                 else:
                     response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": ref}}
+                if offers_csv:
+                    response["content"][PLAIN_TEXT] = {"schema": {"type": "string"}}
     schemas = schema.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

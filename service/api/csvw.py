@@ -75,6 +75,9 @@ def get_csv_metadata(
         alias="table",
         description="The CSV table, as a CSV answer's describedby link names it.",
         max_length=100,
+        # Every table a CSV route declared, listed when the schema is made (after every
+        # router has declared its tables).
+        json_schema_extra=lambda schema: schema.update(enum=sorted(CSV_TABLES)),
     ),
 ) -> Response:
     table = CSV_TABLES.get(table_name)

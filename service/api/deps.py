@@ -222,7 +222,17 @@ LimitParam = Annotated[
     ),
 ]
 OffsetParam = Annotated[
-    int, Query(ge=0, le=MAX_OFFSET, description="Items to skip before the page starts.")
+    int,
+    Query(
+        ge=0,
+        le=MAX_OFFSET,
+        description=f"Items to skip before the page starts, at most {paging.MAX_OFFSET:,}: "
+        "deeper pages are reached by the `cursor` of a page's next link (a deeper offset is "
+        "a 400 page-by-cursor problem that says so).",
+        # What a client may send; validation stops at MAX_OFFSET, so that an offset past
+        # paging.MAX_OFFSET gets the 400 that names the cursor, not a bare 422.
+        json_schema_extra={"maximum": paging.MAX_OFFSET},
+    ),
 ]
 StaffTypeParam = Annotated[StaffType | None, Query(description="Staff type code.")]
 OutcomeParam = Annotated[Outcome | None, Query(description="Outcome code (see /v1/outcomes).")]
