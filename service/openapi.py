@@ -32,6 +32,7 @@ EXAMPLE_REQUESTS: dict[str, str] = {
     "getCase": "/v1/cases/met-2013.case-4",
     "listChecks": "/v1/checks?limit=1&status=gap",
     "getCheck": "/v1/checks/met-2013.K1",
+    "listCheckTerms": "/v1/checks/terms?disclosure=met-2013&limit=6",
     "getSeries": "/v1/series?measure=investigated&staff_type=police_officer&limit=2",
     "oembed": "/oembed?url=http://127.0.0.1:8000/v1/embed/figures/met-2013.all.dismissed",
     "healthz": "/healthz",

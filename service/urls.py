@@ -18,6 +18,8 @@ API = "/v1"
 API_PREFIX = f"{API}/"
 CHANGES_ATOM = "/v1/changes.atom"
 CHANGES_JSON = "/v1/changes.json"
+#: Every check's total and parts, a row each (service/reads/check_terms.py).
+CHECK_TERMS = "/v1/checks/terms"
 EMBED_SCRIPT = "/v1/embed.js"
 OEMBED = "/oembed"
 

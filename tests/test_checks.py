@@ -1,5 +1,7 @@
 """Reconciliation checks: range arithmetic, and every status from real and synthetic data."""
 
+import csv
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,3 +148,111 @@ def test_a_check_on_a_disputed_figure_holds_within_range(
 def test_unknown_check_is_a_404(client: TestClient) -> None:
     assert client.get("/v1/checks/met-2013.K99").status_code == 404
     assert client.get("/v1/checks/nowhere.K1").status_code == 404
+
+
+def _seeded_terms() -> list[dict[str, str]]:
+    """Every check_terms.csv row of the seed packages, as the zips carry them."""
+    rows = []
+    for path in sorted(Path("seed").glob("*/check_terms.csv")):
+        with path.open(newline="") as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+def test_the_terms_csv_names_the_report_each_part_uses(client: TestClient) -> None:
+    """Issue 26: the checks CSV gives K1's parts as figure ids only, so it lost that K1
+    counts the Guardian's 18 written warnings, not the figure's disputed 17 to 18. The
+    terms CSV, linked from the checks CSV, has a row per term with its source."""
+    checks = client.get("/v1/checks?format=csv&disclosure=met-2013")
+    terms_url = "/v1/checks/terms?format=csv"
+    assert f'<{terms_url}>; rel="related"; type="text/csv"' in checks.headers["link"]
+    # the checks CSV's parts column is as it was: figure ids only
+    k1 = next(r for r in csv.DictReader(io.StringIO(checks.text)) if r["id"] == "met-2013.K1")
+    assert k1["parts"].split(";")[1] == "met-2013.officers.written-warning"
+    answer = client.get(terms_url)
+    assert answer.status_code == 200
+    assert answer.headers["link"] == (
+        '</v1/csvw/check-terms>; rel="describedby"; type="application/csvm+json"'
+    )
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    k1_rows = [r for r in rows if r["check"] == "met-2013.K1"]
+    assert [(r["role"], r["position"], r["figure"], r["source"]) for r in k1_rows] == [
+        ("total", "0", "met-2013.officers.complaint-proven", ""),
+        ("part", "1", "met-2013.officers.dismissed", ""),
+        ("part", "2", "met-2013.officers.written-warning", "guardian2013"),
+        ("part", "3", "met-2013.officers.management-action", ""),
+        ("part", "4", "met-2013.officers.resigned-or-retired", ""),
+        ("part", "5", "met-2013.officers.management-advice", ""),
+    ]
+    assert k1_rows[2] == {
+        "check": "met-2013.K1",
+        "disclosure": "met-2013",
+        "role": "part",
+        "position": "2",
+        "figure": "met-2013.officers.written-warning",
+        "label": "Police officers given a written warning",
+        "source": "guardian2013",
+        "value": "18",
+        "min": "18",
+        "max": "18",
+        "qualifier": "",
+    }
+    # every term of every seeded check appears once, as the packages declare it
+    assert sorted((r["check"], r["role"], r["figure"], r["source"]) for r in rows) == sorted(
+        (t["check"], t["role"], t["figure"], t["source"]) for t in _seeded_terms()
+    )
+    assert len({(r["check"], r["position"]) for r in rows}) == len(rows)
+
+
+def test_the_terms_agree_with_every_check_in_json(client: TestClient) -> None:
+    checks = client.get("/v1/checks?limit=500").json()["data"]
+    terms = client.get("/v1/checks/terms?limit=500").json()
+    wanted = [
+        {"check": c["id"], "disclosure": c["disclosure"], "role": role, "position": i, **term}
+        for c in checks
+        for role, i, term in [
+            ("total", 0, c["total"]),
+            *(("part", n, p) for n, p in enumerate(c["parts"], 1)),
+        ]
+    ]
+    assert terms["data"] == wanted
+    assert terms["count"] == len(wanted) == sum(1 + len(c["parts"]) for c in checks)
+    csv_rows = list(csv.DictReader(io.StringIO(client.get("/v1/checks/terms?format=csv").text)))
+    as_text = [{k: "" if v is None else str(v) for k, v in row.items()} for row in terms["data"]]
+    assert csv_rows == as_text
+    one = client.get("/v1/checks/terms?disclosure=met-2013&limit=2&offset=2").json()
+    assert [(r["check"], r["position"]) for r in one["data"]] == [
+        ("met-2013.K1", 2),
+        ("met-2013.K1", 3),
+    ]
+
+
+def test_the_terms_metadata_keys_each_row_to_its_check(client: TestClient) -> None:
+    document = client.get("/v1/csvw/check-terms").json()
+    assert document["url"] == "http://testserver/v1/checks/terms?format=csv"
+    schema = document["tableSchema"]
+    assert schema["primaryKey"] == ["check", "position"]
+    assert schema["foreignKeys"] == [
+        {
+            "columnReference": "check",
+            "reference": {
+                "resource": "http://testserver/v1/checks?format=csv",
+                "columnReference": ["id"],
+            },
+        }
+    ]
+    types = {c["name"]: c["datatype"] for c in schema["columns"]}
+    assert (types["position"], types["value"], types["source"]) == ("integer", "integer", "string")
+    checks = client.get("/v1/csvw/checks").json()
+    assert checks["tableSchema"]["primaryKey"] == ["id"]
+    assert checks["rdfs:seeAlso"] == [
+        {
+            "@id": "http://testserver/v1/checks/terms?format=csv",
+            "dc:description": "one row per term of a check (its total or one of its parts), "
+            "with the report it uses",
+        }
+    ]
+
+
+def test_an_unknown_disclosure_of_the_terms_is_a_422(client: TestClient) -> None:
+    assert client.get("/v1/checks/terms?disclosure=nowhere").status_code == 422

@@ -92,7 +92,7 @@ def api(generated: ModuleType, client: TestClient) -> Any:
 
 def test_every_operation_has_a_typed_answer(generated: ModuleType) -> None:
     operations = _operations(generated)
-    assert len(operations) == 36
+    assert len(operations) == 37
     for name, module in operations.items():
         answer = typing.get_type_hints(module.sync)["return"]
         members = typing.get_args(answer) or (answer,)
@@ -140,6 +140,15 @@ def test_the_generated_client_reads_every_json_operation(generated: ModuleType, 
     checks = ops["list_checks"].sync(client=api, status=models.CheckStatus.GAP)
     assert {c.status for c in checks.data} == {"gap"}
     assert ops["get_check"].sync("met-2013.K1", client=api).id == "met-2013.K1"
+    terms = ops["list_check_terms"].sync(
+        client=api, disclosure=models.DisclosureId("met-2013"), limit=3
+    )
+    assert isinstance(terms.data[2], models.CheckTermRow)
+    assert (terms.data[2].role, terms.data[2].source, terms.data[2].value) == (
+        models.CheckTermRowRole.PART,
+        "guardian2013",
+        18,
+    )
     series = ops["get_series"].sync(client=api, measure=models.Measure.INVESTIGATED)
     assert series.count > 0
     measures = ops["list_measures"].sync(client=api, limit=100)

@@ -2,6 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
+from service import urls
 from service.api.deps import (
     DisclosureFilterDep,
     PageDep,
@@ -11,19 +12,23 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import NotFound, problem_responses
+from service.reads.check_terms import CheckTermRow, all_checks, term_rows
 from service.reads.checks import evaluate_checks
 from service.reads.disclosures import disclosure_ids
 from service.schemas import CheckPublic, Page
 
 router = APIRouter(tags=["checks"])
-CHECKS = csv_table("checks", CheckPublic, "one reconciliation check, evaluated")
+CHECKS = csv_table("checks", CheckPublic, "one reconciliation check, evaluated", key=("id",))
+CHECK_TERMS = csv_table(
+    "check-terms",
+    CheckTermRow,
+    "term of a check (its total or one of its parts), with the report it uses",
+    path=urls.CHECK_TERMS,
+    key=("check", "position"),
+    references=(("check", "checks"),),
+)
 
 Status = Literal["holds", "holds_within_range", "gap", "contradiction"]
-
-
-def _all_checks(session: SessionDep, disclosure: str | None) -> list[CheckPublic]:
-    ids = [disclosure] if disclosure else disclosure_ids(session)
-    return [c for d in ids for c in evaluate_checks(session, d)]
 
 
 @router.get(
@@ -48,12 +53,39 @@ def list_checks(
     ] = None,
 ) -> Response:
     def build() -> tuple[list[CheckPublic], int]:
-        checks = _all_checks(session, disclosure)
+        checks = all_checks(session, disclosure)
         if status is not None:
             checks = [c for c in checks if c.status == status]
         return checks[page.offset : page.offset + page.limit], len(checks)
 
     return reply.page(build, page, CHECKS)
+
+
+@router.get(
+    "/checks/terms",
+    operation_id="listCheckTerms",
+    summary="Every check's total and parts, a row each, with the report each uses",
+    description="The terms of the checks of /v1/checks, in the same order: for each check "
+    "its total (`role` total, `position` 0), then its parts (`role` part, `position` from "
+    "1, in the order of the check's `parts`), each with the figure, the source whose report "
+    "the check uses (null when it uses the figure's published reading) and the count used. "
+    "The checks CSV gives a check's parts as figure ids; this table is where a CSV reader "
+    "finds which report each uses (the checks CSV links here with "
+    '`Link: <...>; rel="related"`).',
+    response_model=Page[CheckTermRow],
+    responses=list_responses(400, 406, 422, 503),
+)
+def list_check_terms(
+    session: SessionDep,
+    reply: TableReplyDep,
+    disclosure: DisclosureFilterDep,
+    page: PageDep,
+) -> Response:
+    def build() -> tuple[list[CheckTermRow], int]:
+        rows = term_rows(all_checks(session, disclosure))
+        return rows[page.offset : page.offset + page.limit], len(rows)
+
+    return reply.page(build, page, CHECK_TERMS)
 
 
 @router.get(

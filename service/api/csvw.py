@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Response
 
 from service.api.csv_columns import CsvColumn
 from service.api.deps import SessionDep
-from service.api.reply import CSV_TABLES, ReplyDep
+from service.api.reply import CSV_TABLES, CsvTable, ReplyDep
 from service.citation import API_NAME
 from service.errors import InvalidParameter, problem_responses
 from service.reads.disclosures import disclosure_citations
@@ -50,6 +50,42 @@ def column(c: CsvColumn) -> dict[str, str]:
     if c.description:
         spec["dc:description"] = c.description
     return spec
+
+
+def _csv_url(base: str, table: CsvTable) -> str:
+    return f"{base}{table.path}?format=csv"
+
+
+def table_schema(table: CsvTable, base: str) -> dict[str, Any]:
+    """The columns, and the keys: which columns name a row, and which hold another table's
+    (a check's terms name their check)."""
+    schema: dict[str, Any] = {"columns": [column(c) for c in table.flat]}
+    if table.key:
+        schema["primaryKey"] = list(table.key)
+    if table.references:
+        schema["foreignKeys"] = [
+            {
+                "columnReference": name,
+                "reference": {
+                    "resource": _csv_url(base, CSV_TABLES[other]),
+                    "columnReference": list(CSV_TABLES[other].key),
+                },
+            }
+            for name, other in table.references
+        ]
+    return schema
+
+
+def related(table: CsvTable, base: str) -> dict[str, Any]:
+    """The CSVs whose rows point at this table's, with their metadata."""
+    found = [t for t in table.related if t.path]
+    if not found:
+        return {}
+    return {
+        "rdfs:seeAlso": [
+            {"@id": _csv_url(base, t), "dc:description": f"one row per {t.row}"} for t in found
+        ]
+    }
 
 
 @router.get(
@@ -94,7 +130,8 @@ def get_csv_metadata(
             "dc:publisher": API_NAME,
             "dc:license": [{"@id": url} for url in licences],
             "dc:bibliographicCitation": [text for _, text in disclosures],
-            "tableSchema": {"columns": [column(c) for c in table.flat]},
+            "tableSchema": table_schema(table, reply.base),
+            **related(table, reply.base),
         }
         return orjson.dumps(document)
 

@@ -61,6 +61,16 @@ class CsvTable:
     omit: tuple[str, ...] = ()
     #: A list field's separator when it is not `;` (csv_columns.SEPARATOR).
     separators: tuple[tuple[str, str], ...] = ()
+    #: The columns whose values name one row (CSVW `primaryKey`).
+    key: tuple[str, ...] = ()
+    #: (column, table): the column holds the key of another table's row (CSVW
+    #: `foreignKeys`); that table's CSV links here (`related`).
+    references: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def related(self) -> list["CsvTable"]:
+        """The tables whose rows point at this one's: a check's terms, for the checks."""
+        return [t for t in CSV_TABLES.values() if any(n == self.name for _, n in t.references)]
 
     @functools.cached_property
     def flat(self) -> list[CsvColumn]:
@@ -92,15 +102,21 @@ def csv_table(
     path: str | None = "",
     omit: tuple[str, ...] = (),
     separators: tuple[tuple[str, str], ...] = (),
+    key: tuple[str, ...] = (),
+    references: tuple[tuple[str, str], ...] = (),
 ) -> CsvTable:
     """Declare the CSV table of a route (once per name); its path is /v1/{name} unless
-    given (None when the route has a path per item); `omit` names fields left out, and
-    `separators` (field, separator) a list's separator other than `;`."""
+    given (None when the route has a path per item); `omit` names fields left out,
+    `separators` (field, separator) a list's separator other than `;`, `key` the columns
+    that name a row and `references` (column, table) a column holding another table's key."""
     if name in CSV_TABLES:
         raise ValueError(f"CSV table {name!r} is declared twice")
     where = urls.api(name) if path == "" else path
-    table = CSV_TABLES[name] = CsvTable(name, model, row, where, omit, separators)
+    table = CSV_TABLES[name] = CsvTable(name, model, row, where, omit, separators, key, references)
     table.flat  # noqa: B018  # a field the CSV rule cannot write fails here, at import
+    named = {*key, *(c for c, _ in references)} - set(table.columns)
+    if named or any(CSV_TABLES.get(t) is None or not CSV_TABLES[t].key for _, t in references):
+        raise ValueError(f"CSV table {name!r}: a key names a column or table it lacks")
     return table
 
 
@@ -369,8 +385,15 @@ class Reply:
 
     def _described_by(self, table: CsvTable) -> str:
         """A CSV's metadata (citation, licence, columns): a CSVW document, as RFC 8288 and
-        the CSV on the Web primer point to it."""
-        return f'<{urls.csvw(table.name)}>; rel="describedby"; type="application/csvm+json"'
+        the CSV on the Web primer point to it; then the CSVs whose rows point at this one's
+        (a check's terms, from the checks), as `related`."""
+        links = [f'<{urls.csvw(table.name)}>; rel="describedby"; type="application/csvm+json"']
+        links += [
+            f'<{urls.with_query(t.path, {"format": "csv"})}>; rel="related"; type="text/csv"'
+            for t in table.related
+            if t.path
+        ]
+        return ", ".join(links)
 
     @staticmethod
     def _link_header(links: list[str]) -> tuple[tuple[str, str], ...]:

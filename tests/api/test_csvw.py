@@ -75,7 +75,7 @@ def test_every_csv_answer_links_to_metadata_that_exists(client: TestClient) -> N
         for operation in item.values()
         if "text/csv" in operation.get("responses", {}).get("200", {}).get("content", {})
     )
-    assert len(offering_csv) == len(CSV_TABLES) == 15
+    assert len(offering_csv) == len(CSV_TABLES) == 16
     followed = {}
     for operation_id in offering_csv:
         url = EXAMPLE_REQUESTS[operation_id]
@@ -92,6 +92,7 @@ def test_every_csv_answer_links_to_metadata_that_exists(client: TestClient) -> N
         assert answer.text.split("\r\n")[0].split(",") == columns, url
         followed[operation_id] = links['rel="describedby"']
     assert followed["getFigureHistory"] == "/v1/csvw/figure-history"
+    assert followed["listCheckTerms"] == "/v1/csvw/check-terms"
     assert followed["listRevisions"] == "/v1/csvw/revisions"
 
 
@@ -128,10 +129,11 @@ def test_no_csv_answer_holds_json_in_a_cell(client: TestClient) -> None:
             len(rows),
             {c["name"]: c["separator"] for c in metadata if "separator" in c},
         )
-    assert len(walked) == 15
+    assert len(walked) == 16
     assert walked["listNotes"] == (78, {"sources": ";"})
     assert walked["listCases"] == (19, {"sources": ";"})
     assert walked["listChecks"][1] == {"parts": ";"}
+    assert walked["listCheckTerms"] == (39, {})  # met-2013 only
     assert walked["listOutcomes"] == (17, {"counts": ";", "totals": ";", "breakdown": ";"})
     assert walked["listDisclosures"] == (11, {"forces": ";", "comparability": "\n"})
     assert walked["listMeasures"][1] == {"units": ";", "disclosures": ";", "dimensions": ";"}
