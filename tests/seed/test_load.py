@@ -6,12 +6,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, func
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
+from service import search
 from service.db import migrate
 from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from service.queries import by_id
@@ -20,6 +22,7 @@ from service.seed import PackageInvalid, find_packages, load, load_packages, rea
 from service.seed import package as package_module
 from service.seed.package import Package
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
+from tests.test_list_plans import plan_of, sent
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -367,3 +370,111 @@ def test_a_load_gives_its_own_statements_longer_than_a_request(blank_engine: Eng
         session.rollback()
         after = session.connection().exec_driver_sql("SHOW statement_timeout").scalar()
     assert (shown, after) == ("2min", "5s")
+
+
+def _cases_holding(engine: Engine, q: str) -> list[str]:
+    """The live cases `q=` finds, read through the text search index: on PostgreSQL with
+    the other live-row indexes dropped (and restored: the transaction is rolled back) and
+    only bitmap scans on, so that only the trigram indexes can answer."""
+    with Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            connection = session.connection()
+            others = "ix_cases_live_order, " + ", ".join(
+                f"ix_cases_live_{d}" for d in ("staff_type", "outcome", "platform", "year")
+            )
+            connection.exec_driver_sql(f"DROP INDEX {others}")
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        query = select(Case.id).where(search.case_text(session, q))
+        with sent(engine) as statements:
+            found = sorted(session.exec(query))
+        plan = " | ".join(plan_of(session.connection(), *statements[-1]))
+        assert "trigrams" in plan or "cases_text VIRTUAL TABLE" in plan, plan
+        session.rollback()
+    return found
+
+
+def _expected_holding(roots: list[Path], q: str) -> list[str]:
+    """The cases whose summary or note contains `q`, ignoring case, read from the CSVs."""
+    cases = [c for root in roots for c in read_package(root).cases]
+    return sorted(
+        c.id for c in cases if any(q.lower() in (t or "").lower() for t in (c.summary, c.note))
+    )
+
+
+def _text_index_ddl(engine: Engine) -> Callable[[], list[str]]:
+    """The statements that drop or build a text search index, recorded from now on."""
+    statements: list[str] = []
+
+    def record(_c: Connection, _cur: Any, statement: str, *_: Any) -> None:
+        if statement.startswith(("DROP INDEX", "DROP TRIGGER", "CREATE INDEX", "CREATE TRIGGER")):
+            statements.append(" ".join(statement.replace('"', "").split()[:3]))
+        elif statement.startswith("INSERT INTO cases_text"):
+            statements.append("INSERT INTO cases_text ... SELECT")
+
+    event.listen(engine, "before_cursor_execute", record)
+    return lambda: statements
+
+
+def test_a_large_load_builds_the_text_indexes_once_and_q_finds_exactly_its_cases(
+    blank_engine: Engine, package_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past BULK_TEXT_CASES inserted cases a load writes the rest without the text indexes
+    and builds them once, in its transaction (issue 28); a later small load's cases go into
+    the indexes as they are written, and q= finds both, on either database."""
+    roots = [MET_2013, SEED_DIR / "pa-2014"]
+    monkeypatch.setattr(load, "INSERT_CHUNK", 1)
+    monkeypatch.setattr(load, "BULK_TEXT_CASES", 2)
+    ddl = _text_index_ddl(blank_engine)
+    load_packages(blank_engine, roots)
+    if blank_engine.dialect.name == "postgresql":
+        assert ddl() == [
+            "DROP INDEX ix_cases_live_summary_trigrams",
+            "DROP INDEX ix_cases_live_note_trigrams",
+            "CREATE INDEX ix_cases_live_summary_trigrams",
+            "CREATE INDEX ix_cases_live_note_trigrams",
+        ]
+    else:  # the first two cases went in through the trigger, the others at once
+        assert ddl() == [
+            "DROP TRIGGER cases_text_insert",
+            "INSERT INTO cases_text ... SELECT",
+            "CREATE TRIGGER cases_text_insert",
+        ]
+    for q in ("facebook", "DISMISSED", "written warning", "Lancashire", "newspaper report"):
+        expected = _expected_holding(roots, q)
+        assert expected, q
+        assert _cases_holding(blank_engine, q) == expected, q
+    _assert_text_indexes_whole(blank_engine, cases=len(_expected_holding(roots, "")))
+
+    monkeypatch.setattr(load, "BULK_TEXT_CASES", 10_000)
+    package = package_copy()
+    edit_csv(package / "cases.csv", 3, "summary", "Reworded for a test: a quokka case.")
+    del ddl()[:]
+    load_packages(blank_engine, [package, SEED_DIR / "pa-2014"])
+    assert ddl() == []  # one changed case: written into the indexes as it went in
+    assert _cases_holding(blank_engine, "QUOKKA") == ["met-2013.case-2"]
+    assert _cases_holding(blank_engine, "facebook") == _expected_holding(
+        [package, SEED_DIR / "pa-2014"], "facebook"
+    )
+    _assert_text_indexes_whole(blank_engine, cases=len(_expected_holding(roots, "")) + 1)
+
+
+def _assert_text_indexes_whole(engine: Engine, cases: int) -> None:
+    """The FTS5 table holds every stored case version and agrees with them (SQLite); the
+    trigram indexes are there and valid (PostgreSQL)."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "INSERT INTO cases_text(cases_text, rank) VALUES ('integrity-check', 1)"
+            )
+            assert connection.exec_driver_sql("SELECT count(*) FROM cases_text").scalar() == cases
+            return
+        valid = connection.exec_driver_sql(
+            "SELECT c.relname, i.indisvalid FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname LIKE 'ix_cases_live_%%_trigrams' ORDER BY c.relname"
+        )
+        assert valid.all() == [
+            ("ix_cases_live_note_trigrams", True),
+            ("ix_cases_live_summary_trigrams", True),
+        ]
