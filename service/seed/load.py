@@ -546,25 +546,41 @@ def _copy(
     connection: Connection, table: Table, names: list[str], rows: Iterable[dict[str, Any]]
 ) -> None:
     """PostgreSQL's COPY, through psycopg, on the transaction's own connection: several
-    times faster than multi-row INSERTs. A driver error is raised as SQLAlchemy's, as an
-    INSERT's would be, so the caller reports it the same way."""
+    times faster than multi-row INSERTs."""
     json_columns = [i for i, n in enumerate(names) if isinstance(table.c[n].type, JSON)]
     columns = ", ".join(f'"{n}"' for n in names)
     statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    with _driver_cursor(connection, statement) as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = list(row.values())
+            for i in json_columns:
+                values[i] = orjson.dumps(values[i]).decode()
+            copy.write_row(values)
+
+
+@contextlib.contextmanager
+def _driver_cursor(connection: Connection, statement: str) -> Iterator[Any]:
+    """A psycopg cursor on the transaction's own connection, past the engine's query
+    watchdog (service/db.py), which cuts a query a second after the requests' statement
+    timeout: a load's COPY, index build or ANALYZE may take longer, bounded by the load's
+    own statement timeout (LOAD_STATEMENT_TIMEOUT_S). A driver error is raised as
+    SQLAlchemy's, as an INSERT's would be, so the caller reports it the same way."""
     driver = connection.connection.driver_connection
     assert driver is not None  # the open transaction's connection
     dbapi = connection.dialect.loaded_dbapi
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                values = list(row.values())
-                for i in json_columns:
-                    values[i] = orjson.dumps(values[i]).decode()
-                copy.write_row(values)
+        with driver.cursor() as cursor:
+            yield cursor
     except dbapi.Error as exc:
         raise DBAPIError.instance(
             statement, None, exc, dbapi.Error, hide_parameters=True, dialect=connection.dialect
         ) from None
+
+
+def _execute_long(connection: Connection, statement: str) -> None:
+    """One statement of a load that grows with the tables (PostgreSQL), past the watchdog."""
+    with _driver_cursor(connection, statement) as cursor:
+        cursor.execute(statement)
 
 
 #: A load that has inserted this many cases writes the rest without the text search
@@ -615,7 +631,7 @@ class _TextIndexes:
                 for name in search.POSTGRES_INDEXES
             ]
             for name in search.POSTGRES_INDEXES:
-                connection.exec_driver_sql(f'DROP INDEX "{name}"')
+                _execute_long(connection, f'DROP INDEX "{name}"')  # may wait for readers
             return
         self.definitions = [
             connection.execute(
@@ -645,7 +661,10 @@ class _TextIndexes:
                 {"last": self.last_indexed},
             )
         for definition in self.definitions:
-            connection.exec_driver_sql(definition)
+            if self.postgres:
+                _execute_long(connection, definition)
+            else:
+                connection.exec_driver_sql(definition)
         self.definitions = []
 
 
@@ -676,10 +695,11 @@ def _refresh_statistics(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # The cases just written sit in the trigram indexes' pending lists, which every
         # search reads in full and which make the planner shun those indexes: merge them now.
+        connection = session.connection()
         for index in search.POSTGRES_INDEXES:
-            session.execute(text("SELECT gin_clean_pending_list(:index)"), {"index": index})
+            _execute_long(connection, f"SELECT gin_clean_pending_list('{index}'::regclass)")
         for model in DATA_TABLES:
-            session.execute(text(f'ANALYZE "{_table(model).name}"'))
+            _execute_long(connection, f'ANALYZE "{_table(model).name}"')
         return
     session.execute(text("PRAGMA analysis_limit = 1000"))
     for model in DATA_TABLES:
