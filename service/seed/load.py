@@ -136,7 +136,26 @@ def publish_packages(
             session.rollback()
         else:
             session.commit()
-        return publication
+    if not dry_run and publication.revision is not None:
+        _mark_visible(engine)
+    return publication
+
+
+def _mark_visible(engine: Engine) -> None:
+    """On PostgreSQL, VACUUM the lists' tables once the load is committed (it cannot run in
+    a transaction), so that their visibility maps let a capped count read only an index:
+    after a fresh load it checked each of its 10,001 entries against the table (at 10^5
+    cases, the count of platform and year took 37 ms as a bitmap scan, 0.6 ms index-only).
+    A VACUUM blocks no reader or writer, and skips the pages already all-visible."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        _execute_long(connection, f"SET statement_timeout = '{LOAD_STATEMENT_TIMEOUT_S}s'")
+        try:
+            for model in (Case, Figure):
+                _execute_long(connection, f'VACUUM "{_table(model).name}"')
+        finally:
+            _execute_long(connection, "RESET statement_timeout")
 
 
 @contextlib.contextmanager

@@ -516,3 +516,25 @@ def test_a_load_statement_may_outlast_the_requests_query_watchdog(
         with pytest.raises(OperationalError):  # the same wait, through the engine, is cut
             connection.exec_driver_sql("SELECT pg_sleep(2)")
     engine.dispose()
+
+
+def test_a_load_leaves_the_lists_tables_all_visible_for_index_only_counts(
+    blank_engine: Engine,
+) -> None:
+    """PostgreSQL: a capped count of a fresh load checked every entry against the table (no
+    visibility map yet); the loader's VACUUM after its commit marks every page all-visible,
+    so counts read the index only. The connection's statement timeout is the requests'
+    again afterwards."""
+    if blank_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no visibility map")
+    load_packages(blank_engine, [MET_2013])
+    with blank_engine.connect() as connection:
+        pages = connection.exec_driver_sql(
+            "SELECT relname, relpages, relallvisible FROM pg_class "
+            "WHERE relname IN ('cases', 'figures') ORDER BY relname"
+        )
+        assert [(name, visible == total > 0) for name, total, visible in pages] == [
+            ("cases", True),
+            ("figures", True),
+        ]
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "5s"
