@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import service.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import service.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from service.config import get_settings
 from service.db import build_engine
 from service.search import not_text_search

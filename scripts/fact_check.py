@@ -20,9 +20,9 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from service.config import PROJECT_ROOT
-from service.models import Figure, FigureReport
 from service.seed import read_package
-from service.seed.package import Package
+from service.seed.rows import Package
+from service.tables import Figure, FigureReport
 
 #: Beside the repository, as CI lays it out; RESEARCH_FILE names it from anywhere else.
 RESEARCH_FILE = Path(

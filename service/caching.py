@@ -368,6 +368,14 @@ class ResponseCache:
             self._switch(revision, self._pending)
             return True
 
+    def clear(self) -> None:
+        """Forget every answer (the revisions stay known): the next request of each is a
+        miss again, as on a fresh start."""
+        with self._lock:
+            for entries in (self._entries, self._pending, self._pinned):
+                entries.clear()
+            self.bytes = 0
+
     def hot_keys(self, count: int) -> list[str]:
         """The `count` most recently used keys of the current revision, hottest first."""
         with self._lock:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from service import reading, urls
-from service.models import CslDate, CslItem, Disclosure, Figure, FigureReport, Source
+from service.schemas import CslDate, CslItem
+from service.tables import Disclosure, Figure, FigureReport, Source
 from service.taxonomy import DIMENSIONS, LABELS
 
 API_NAME = "Police social-media misconduct FOI API"
@@ -299,6 +300,30 @@ def figure_short_citation(
     return short_citation(short_answer(d), credit, page_url)
 
 
+def short_csl(figure_id: str, title: str, cite_short: str, d: Disclosure) -> list[CslItem]:
+    """The short citation `cite_short` (figure_short_citation) as CSL-JSON: one dataset item
+    whose `note` is its answer and credit, published by this service at the pinned page it
+    links, without the full form's version, licence and an item per source."""
+    lead, page_url = cite_short.rsplit(", ", 1)
+    return [_dataset_item(figure_id, title, page_url, d, lead.removesuffix(f"; via {API_NAME}"))]
+
+
+def _dataset_item(
+    item_id: str, title: str, url: str, d: Disclosure, note: str, **full: str
+) -> CslItem:
+    """A CSL-JSON dataset item published by this service; `full` adds version and licence."""
+    return CslItem(
+        id=item_id,
+        type="dataset",
+        title=title,
+        publisher=API_NAME,
+        URL=url,
+        issued=_issued(d.last_updated),
+        note=note,
+        **full,
+    )
+
+
 def response_citation(
     sources: Sequence[Source], d: Disclosure, base_url: str, revision: str
 ) -> str:
@@ -347,17 +372,9 @@ def dataset_csl(
 ) -> list[CslItem]:
     """CSL-JSON as reference managers import it: the dataset item (its version the
     revision quoted, its URL pinned to it), then each source it credits."""
-    dataset = CslItem(
-        id=item_id,
-        type="dataset",
-        title=title,
-        publisher=API_NAME,
-        version=revision,
-        URL=urls.absolute(base_url, path, revision),
-        issued=_issued(d.last_updated),
-        license=d.licence_url,
-        note=answer_words(d),
-    )
+    url = urls.absolute(base_url, path, revision)
+    full = {"version": revision, "license": d.licence_url}
+    dataset = _dataset_item(item_id, title, url, d, answer_words(d), **full)
     return [dataset, *(source_csl(s) for s in credited)]
 
 

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from service.models import Disclosure, Figure
+from service.tables import Disclosure, Figure
 
 #: Units that count people, and the units each one counts within: officers and staff are
 #: both people, so 75 officers may be a part of 87 people, never of 87 cases.

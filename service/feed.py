@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 from service import urls
 from service.history import Announced
-from service.models import FigureChange, JsonFeed, JsonFeedItem, RevisionPublic
+from service.schemas import FigureChange, JsonFeed, JsonFeedItem, RevisionPublic
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_MEDIA_TYPE = "application/atom+xml"

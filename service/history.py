@@ -13,24 +13,23 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, or_, select
 
-from service import queries, revisions
+from service import revisions
 from service.errors import NotFound
-from service.models import (
-    Figure,
+from service.reads.common import FigureContext, figure_public
+from service.schemas import (
     FigureChange,
     FigureHistoryEntry,
     FigurePublic,
     FigureReading,
-    FigureReport,
-    Revision,
     RevisionDetail,
     RevisionPackage,
     RevisionPublic,
 )
+from service.tables import Figure, FigureReport, Revision
 
 #: What a figure's change is judged on: everything it publishes but its citation, which
 #: names the revision and so differs in every one.
-NOT_COMPARED = {"citation", "cite", "cite_short", "page_url", "json_url"}
+NOT_COMPARED = {"citation", "cite", "cite_short", "cite_short_csl", "page_url", "json_url"}
 
 
 def changes_in(
@@ -104,8 +103,8 @@ def _published(session: Session, seq: int, ids: list[str]) -> dict[str, FigurePu
     """The figures with these ids as revision number `seq` published them."""
     with revisions.reading_at(session, seq):
         figures = session.exec(select(Figure).where(col(Figure.id).in_(ids))).all()
-        context = queries.FigureContext.load(session, figures)
-        return {f.id: queries.figure_public(f, context, cited=False) for f in figures}
+        context = FigureContext.load(session, figures)
+        return {f.id: figure_public(f, context, cited=False) for f in figures}
 
 
 def _reading(figure: FigurePublic) -> FigureReading:

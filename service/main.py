@@ -105,10 +105,12 @@ class ServiceApp(FastAPI):
 
 def problem_response(problem: Problem, request: Request) -> Response:
     """The problem as problem+json, or as plain text to a CSV request of a route that
-    answers in CSV, when it accepts no JSON (caching.problem_as_text)."""
+    answers in CSV, or of a path no route serves, when it accepts no JSON
+    (caching.problem_as_text)."""
     body = problem.body(request.url.path)
     accept, given = request.headers.get("accept"), request.query_params.get("format")
-    if problem_as_text(accept, given) and allowed_values(request, "format") is not None:
+    csv_route = "route" not in request.scope or allowed_values(request, "format") is not None
+    if problem_as_text(accept, given) and csv_route:
         return PlainTextResponse(
             problem_text(body), status_code=problem.status, headers=problem.headers
         )

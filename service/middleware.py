@@ -29,6 +29,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 import anyio
 import orjson
@@ -43,6 +44,7 @@ from service.caching import (
     etag_matches,
     is_page,
     page_key,
+    problem_as_text,
 )
 from service.config import Settings
 from service.errors import (
@@ -55,6 +57,7 @@ from service.errors import (
     RateLimited,
     UriTooLong,
     logger,
+    problem_text,
 )
 from service.rate_limit import RateLimiter
 from service.request_log import WRITER, RequestLogWriter
@@ -175,10 +178,16 @@ def edge_of(scope: Scope) -> Edge:
 
 
 async def send_problem(send: Send, scope: Scope, problem: Problem) -> None:
-    """A problem+json answer from a layer outside FastAPI (EdgeHeaders adds the rest)."""
-    body = orjson.dumps(problem.body(scope["path"]))
+    """A refusal from a layer outside FastAPI (EdgeHeaders adds the rest): problem+json, or
+    plain text to a request that asked for CSV and accepts no JSON, as a routed refusal
+    (caching.problem_as_text)."""
+    content = problem.body(scope["path"])
+    if refused_as_text(scope):
+        body, media_type = problem_text(content).encode(), b"text/plain; charset=utf-8"
+    else:
+        body, media_type = orjson.dumps(content), PROBLEM_MEDIA_TYPE.encode()
     headers = [
-        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-type", media_type),
         (b"content-length", str(len(body)).encode()),
         (b"cache-control", b"no-store"),
         *((k.lower().encode(), v.encode()) for k, v in problem.headers.items()),
@@ -188,6 +197,20 @@ async def send_problem(send: Send, scope: Scope, problem: Problem) -> None:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": problem.status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+def refused_as_text(scope: Scope) -> bool:
+    """Whether a refusal at the edge is plain text: the request's `format` and Accept (as
+    the edge read it, or from the headers before the edge has)."""
+    edge = scope.get("edge")
+    accept = edge.accept if edge is not None else header_value(scope, b"accept")
+    query = scope.get("query_string", b"").decode("latin-1")
+    given = next((v for k, v in parse_qsl(query, keep_blank_values=True) if k == "format"), None)
+    return problem_as_text(accept, given)
+
+
+def header_value(scope: Scope, name: bytes) -> str | None:
+    return next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == name), None)
 
 
 # ---------------------------------------------------------------- RequestLog

@@ -12,7 +12,7 @@ import anyio
 from service.config import Settings, get_settings
 from service.errors import PROBLEM_MEDIA_TYPE, problem_openapi
 from service.measures import MEASURE_IDS
-from service.models import OEmbed
+from service.schemas import OEmbed
 from service.taxonomy import GROUPINGS
 
 OEMBED_FORMATS = ("json", "xml")

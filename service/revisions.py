@@ -3,7 +3,7 @@
 A revision is one load that changed at least one package. Its id is a hash of the
 revision before it and of every package's revision (a hash of its files), so the same
 history gives the same ids anywhere. A session reads the newest revision unless it is
-pinned to one (service.models.one_revision applies the choice to every read).
+pinned to one (service.tables.one_revision applies the choice to every read).
 
 A request names a revision by its id or an unambiguous prefix of 8 or more characters. The
 ids that citations printed before revisions were kept were package revisions; those are
@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.errors import AmbiguousRevision, NotFound
-from service.models import Disclosure, Revision
+from service.tables import Disclosure, Revision
 
 #: What a revision's note says for a package that gave no `changes` entry of its own.
 NO_NOTE = "no note given"

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, literal_column, or_, select, table
 from sqlmodel import Session
 
-from service.models import Case
+from service.tables import Case
 
 #: SQLite: the FTS5 table that indexes the cases' texts (external content: cases).
 SQLITE_TEXT_TABLE = "cases_text"

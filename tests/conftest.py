@@ -8,12 +8,14 @@ Which tests run on PostgreSQL too, and which run together, is decided at collect
 """
 
 import csv
+import functools
 import itertools
 import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -40,6 +42,7 @@ MET_2013_COUNTS = {
 }
 BACKEND = os.environ.get("TEST_BACKEND", "sqlite")
 _counter = itertools.count()
+Built = TypeVar("Built")
 
 
 class Databases:
@@ -73,16 +76,33 @@ class Databases:
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
     def copy_of_template(self) -> str:
+        return self.copy_of(self.template)
+
+    def copy_of(self, url: str) -> str:
+        """A new database holding what the database at `url` holds (nothing may be connected
+        to it: PostgreSQL copies it as a template)."""
         name = f"t{self.run}_{next(_counter)}"
         if self.admin is None:
             target = self.tmp / f"{name}.db"
-            shutil.copyfile(make_url(self.template).database or "", target)
+            shutil.copyfile(make_url(url).database or "", target)
             return f"sqlite:///{target}"
-        template = make_url(self.template).database
+        template = make_url(url).database
         with self.admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         self.created.append(name)
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def built(self, build: Callable[[Engine], Built]) -> tuple[str, Built]:
+        """A blank database, migrated, then filled by `build`; for a session fixture whose
+        tests each take a copy (copy_of), so that what `build` publishes is published once
+        a run (once per pytest-xdist worker), not once a test."""
+        url = self.blank()
+        migrate(url)
+        engine = build_engine(Settings(database_url=url))
+        try:
+            return url, build(engine)
+        finally:
+            engine.dispose()
 
     def drop_all(self) -> None:
         if self.admin is None:
@@ -139,16 +159,17 @@ def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
+def copy_package(folder: Path, source: Path = MET_2013, name: str | None = None) -> Path:
+    """Copy a seed package into `folder` (as `name`, a relative path) to break or change it."""
+    target = folder / (name or source.name)
+    shutil.copytree(source, target)
+    return target
+
+
 @pytest.fixture
 def package_copy(tmp_path: Path) -> Callable[..., Path]:
     """Copy a seed package into tmp_path so a test can break or change it."""
-
-    def copy(source: Path = MET_2013, name: str | None = None) -> Path:
-        target = tmp_path / (name or source.name)
-        shutil.copytree(source, target)
-        return target
-
-    return copy
+    return functools.partial(copy_package, tmp_path)
 
 
 def edit_csv(path: Path, row: int, column: str, value: str) -> None:
@@ -215,6 +236,9 @@ GROUPS: dict[str, str] = {
     # One app server and one browser for every browser test (tests/contract/conftest.py).
     "tests/contract/test_embed_browser.py": "browser",
     "tests/contract/test_web_browser.py": "browser",
+    # Its module fixture validates every package and corrupt case: once a run, not once a
+    # worker.
+    "tests/seed/test_standard.py": "standard",
 }
 #: Tests marked `processes` (private PostgreSQL clusters, app servers under SIGSTOP, nginx)
 #: run one after another on one worker: their bounded waits are for a machine whose

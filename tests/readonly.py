@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from service import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from service import tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from service.revisions import latest_id
 
 

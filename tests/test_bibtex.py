@@ -1,7 +1,7 @@
 """citation.bibtex: CSL-JSON items as BibTeX, special characters escaped, URLs kept."""
 
 from service.citation import bibtex
-from service.models import CslDate, CslItem
+from service.schemas import CslDate, CslItem
 
 
 def test_bibtex_escapes_what_latex_would_read_and_keeps_the_url() -> None:

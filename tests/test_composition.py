@@ -4,7 +4,7 @@ and which total a part names when it has several."""
 from typing import Any
 
 from service.composition import compose, group_id, key_of, refines
-from service.models import Disclosure, Figure
+from service.tables import Disclosure, Figure
 
 
 def _disclosure(

@@ -14,9 +14,11 @@ from sqlalchemy import event, insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
-from service import paging, queries
-from service.models import Case, Disclosure, Figure
+from service import paging
+from service.reads.cases import list_cases
+from service.reads.figures import figure_window
 from service.seed import load
+from service.tables import Case, Disclosure, Figure
 
 ROWS = 10_000
 
@@ -151,7 +153,7 @@ def assert_served_by_index(
     for plan in found:
         steps = " | ".join(plan)
         found_by_key = ("USING INDEX sqlite_autoindex", "USING INTEGER PRIMARY KEY (rowid=?)")
-        # A text search's walk (queries.TEXT_WALK cases read in page order, as a subquery)
+        # A text search's walk (TEXT_WALK cases read in page order, as a subquery)
         # may be sorted again: at most that many rows.
         walk = any(step.startswith("SCAN anon_") for step in plan)
         if not (sorts_found and any(f"SEARCH {table} {k}" in steps for k in found_by_key)):
@@ -166,7 +168,7 @@ def assert_served_by_index(
 
 def _cases(**kwargs: Any) -> Callable[[Session], Any]:
     arguments: dict[str, Any] = {"disclosure": None, "filters": {}, "limit": 50, "offset": 0}
-    return lambda session: queries.list_cases(session, **{**arguments, **kwargs})
+    return lambda session: list_cases(session, **{**arguments, **kwargs})
 
 
 @pytest.mark.parametrize(
@@ -243,11 +245,11 @@ def test_two_filters_count_and_page_from_the_index_of_the_pair(
 
 def test_a_filtered_count_stops_at_the_cap(large: Engine) -> None:
     with Session(large) as session:
-        twitter = queries.list_cases(
+        twitter = list_cases(
             session, disclosure="scale", filters={"platform": "twitter"}, limit=1, offset=0
         )
         assert (twitter.count, twitter.count_exact) == (MATCHING["twitter"], True)
-        both = queries.list_cases(
+        both = list_cases(
             session,
             disclosure="scale",
             filters={"platform": "twitter", "year": 2015},
@@ -255,7 +257,7 @@ def test_a_filtered_count_stops_at_the_cap(large: Engine) -> None:
             offset=0,
         )
         assert (both.count, both.count_exact) == (MATCHING["twitter+2015"], True)
-        every = queries.list_cases(
+        every = list_cases(
             session, disclosure=None, filters={"in_foi_answer": "yes"}, limit=1, offset=0
         )
         assert (every.count, every.count_exact) == (paging.COUNT_CAP, False)
@@ -270,7 +272,7 @@ def _figures(**kwargs: Any) -> Callable[[Session], Any]:
         "limit": 50,
         "offset": 0,
     }
-    return lambda session: queries.figure_window(session, **{**arguments, **kwargs})
+    return lambda session: figure_window(session, **{**arguments, **kwargs})
 
 
 @pytest.mark.parametrize(
@@ -306,7 +308,7 @@ def test_a_common_text_is_paged_and_counted_from_the_order_index(large: Engine) 
         assert not any("trigrams" in s or "cases_text" in s for s in plan), plan
     assert_served_by_index(found, "cases", "ix_cases_live_order")
     with Session(large) as session:
-        page = queries.list_cases(session, disclosure=None, filters={}, limit=3, offset=0, q="SYN")
+        page = list_cases(session, disclosure=None, filters={}, limit=3, offset=0, q="SYN")
     assert ([c.id for c in page.items], page.count, page.count_exact) == (
         ["scale.case-0", "scale.case-1", "scale.case-2"],
         ROWS,
@@ -324,7 +326,7 @@ def test_text_search_pages_give_each_match_once_by_either_path(large: Engine) ->
     cursor: paging.Cursor | None = None
     with Session(large) as session:
         while True:
-            page = queries.list_cases(
+            page = list_cases(
                 session, disclosure=None, filters={}, limit=100, offset=0, q="case 1", cursor=cursor
             )
             pages.append(page)
@@ -334,7 +336,7 @@ def test_text_search_pages_give_each_match_once_by_either_path(large: Engine) ->
             cursor = page.next
         for before, page in itertools.pairwise(pages):
             assert page.prev is not None
-            back = queries.list_cases(
+            back = list_cases(
                 session,
                 disclosure=None,
                 filters={},

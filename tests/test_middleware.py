@@ -1,6 +1,7 @@
 """The layers of service.middleware: their order, and the edge headers on EVERY answer:
 refusals, cache hits, routed answers and 500s."""
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -9,12 +10,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from starlette.types import Message, Receive, Scope, Send
 
-from service import middleware, queries
+from service import middleware
+from service.admission import Admission
 from service.config import Settings
 from service.main import ServiceApp, create_app
 from service.middleware import API_CSP
+from service.reads import meta as meta_reads
 from service.request_log import WRITER
+from service.state import AppState
 
 EDGE = {
     "access-control-allow-origin": "*",
@@ -114,7 +119,7 @@ def test_a_500_from_a_route_is_problem_json_with_the_edge_headers(
     def broken(*_: Any) -> None:
         raise RuntimeError("secret detail of a bug")
 
-    monkeypatch.setattr(queries, "meta", broken)
+    monkeypatch.setattr(meta_reads, "meta", broken)
     with caplog.at_level(logging.ERROR, logger="service"):
         response = client.get("/v1/meta", headers={"X-Request-Id": "desk-500"})
     assert response.status_code == 500
@@ -154,7 +159,7 @@ def test_a_500_is_logged_as_500_with_its_request_id(
     def broken(*_: Any) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(queries, "meta", broken)
+    monkeypatch.setattr(meta_reads, "meta", broken)
     client = app_with(log_format="json")
     capsys.readouterr()
     client.get("/v1/meta", headers={"X-Request-Id": "desk-log"})
@@ -292,3 +297,189 @@ def test_a_host_port_outside_1_to_65535_is_refused(
             "instance": "/v1/meta",
         }
     assert app_with().get("/v1/meta", headers={"host": "127.0.0.1:65535"}).status_code == 200
+
+
+# ---- A refusal of a CSV request answers plainly, whichever layer refuses it (issue 26) ----
+#
+# A request that asks for CSV (`format=csv`, or `Accept: text/csv`) and names no JSON type
+# in its Accept gets `text/plain` from every refusal: the edge's size caps, rate limit and
+# host check, the admission queue's 503, an unknown path's 404 and a 405, as the routed
+# refusals already did. The same request that accepts problem+json gets problem+json.
+
+TEXT = "text/plain; charset=utf-8"
+PROBLEM = {"Accept": "application/problem+json"}
+
+
+def refusals(client: TestClient, **request: Any) -> tuple[Any, Any, Any]:
+    """The refusal of the request asked with format=csv, with Accept: text/csv, and with
+    format=csv and an Accept that names problem+json."""
+    url, headers = request.pop("url"), request.pop("headers", {})
+    method = request.pop("method", "GET")
+    joined = "&" if "?" in url else "?"
+    by_format = client.request(method, f"{url}{joined}format=csv", headers=headers, **request)
+    by_accept = client.request(method, url, headers={**headers, "Accept": "text/csv"}, **request)
+    as_json = client.request(
+        method, f"{url}{joined}format=csv", headers={**headers, **PROBLEM}, **request
+    )
+    return by_format, by_accept, as_json
+
+
+def assert_plain(
+    answers: tuple[Any, Any, Any], status: int, text: str, accept_text: str | None = None
+) -> None:
+    """Plain `text` to format=csv (`accept_text` to Accept: text/csv, when the request's
+    size is in it), problem+json to the request that accepts it."""
+    by_format, by_accept, as_json = answers
+    for answer, said in ((by_format, text), (by_accept, accept_text or text)):
+        assert (answer.status_code, answer.headers["content-type"]) == (status, TEXT)
+        assert answer.text == said
+    assert (as_json.status_code, as_json.headers["content-type"]) == (
+        status,
+        "application/problem+json",
+    )
+    assert as_json.json()["status"] == status
+
+
+def test_an_unknown_path_refuses_a_csv_request_plainly(client: TestClient) -> None:
+    assert_plain(
+        refusals(client, url="/v1/spreadsheets"),
+        404,
+        "404 Not found: No endpoint at /v1/spreadsheets; see /openapi.json.\n"
+        "type: /problems/not-found\n",
+    )
+
+
+def test_a_method_other_than_get_refuses_a_csv_request_plainly(client: TestClient) -> None:
+    assert_plain(
+        refusals(client, url="/v1/figures", method="DELETE"),
+        405,
+        "405 Method not allowed: DELETE is not allowed here; this API only answers GET and "
+        "HEAD.\ntype: /problems/method-not-allowed\n",
+    )
+
+
+def test_a_long_url_refuses_a_csv_request_plainly(app_with: Callable[..., TestClient]) -> None:
+    client = app_with(max_url_bytes=64)
+    said = (
+        "414 URI too long: The path and query string are {} bytes long; at most 64 are "
+        "accepted.\ntype: /problems/uri-too-long\n"
+    )
+    answers = refusals(client, url="/v1/figures?q=" + "m" * 60)
+    assert_plain(answers, 414, said.format(85), said.format(74))
+
+
+def test_large_headers_refuse_a_csv_request_plainly(
+    app_with: Callable[..., TestClient],
+) -> None:
+    client = app_with(max_header_bytes=600)
+    said = (
+        "431 Request header fields too large: The request headers total {} bytes; at most "
+        "600 are accepted.\ntype: /problems/headers-too-large\n"
+    )
+    answers = refusals(client, url="/v1/figures", headers={"x-pad": "p" * 600})
+    assert_plain(answers, 431, said.format(724), said.format(729))
+
+
+def test_a_request_body_refuses_a_csv_request_plainly(client: TestClient) -> None:
+    assert_plain(
+        refusals(client, url="/v1/cases", content=b"x" * 10),
+        413,
+        "413 Payload too large: This API only answers GET and HEAD and reads no "
+        "request body; send none (at most 0 bytes are tolerated).\n"
+        "type: /problems/payload-too-large\n",
+    )
+
+
+def test_a_foreign_host_refuses_a_csv_request_plainly(client: TestClient) -> None:
+    assert_plain(
+        refusals(client, url="/v1/cases", headers={"host": "evil.example"}),
+        400,
+        "400 Host not served: This service does not answer for the host 'evil.example'; "
+        "see APP_ALLOWED_HOSTS.\ntype: /problems/bad-host\n",
+    )
+
+
+def test_the_rate_limit_refuses_a_csv_request_plainly(
+    app_with: Callable[..., TestClient],
+) -> None:
+    client = app_with(rate_limit_per_minute=6, rate_limit_burst=1)
+    assert client.get("/v1/cases?format=csv").status_code == 200
+    by_format, by_accept, as_json = refusals(client, url="/v1/cases")
+    for answer in (by_format, by_accept):
+        assert (answer.status_code, answer.headers["content-type"]) == (429, TEXT)
+        retry = answer.headers["retry-after"]
+        assert answer.text == (
+            "429 Too many requests: This client may make 6 requests a minute (with short "
+            f"bursts); retry in {retry} s.\ntype: /problems/rate-limited\n"
+        )
+    assert (as_json.status_code, as_json.headers["content-type"]) == (
+        429,
+        "application/problem+json",
+    )
+
+
+def test_a_full_admission_queue_refuses_a_csv_request_plainly(
+    settings: Settings, engine: Engine
+) -> None:
+    """One connection, no queue wait: a second cold CSV request is refused with a 503."""
+    state = AppState.build(
+        settings.model_copy(
+            update={"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.2}
+        ),
+        engine,
+    )
+    release = asyncio.Event()
+
+    async def app(_scope: Scope, _receive: Receive, send: Send) -> None:
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    admission = Admission(app, state)
+
+    async def call(query: bytes, accept: bytes) -> tuple[int, dict[bytes, bytes], bytes]:
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/v1/cases",
+            "query_string": query,
+            "headers": [(b"accept", accept)],
+        }
+        await admission(scope, receive, send)
+        return sent[0]["status"], dict(sent[0]["headers"]), sent[1]["body"]
+
+    async def run() -> list[tuple[int, dict[bytes, bytes], bytes]]:
+        first = asyncio.create_task(call(b"", b"*/*"))
+        await asyncio.sleep(0.05)
+        refused = [
+            await call(b"format=csv", b"*/*"),
+            await call(b"", b"text/csv"),
+            await call(b"format=csv", b"application/problem+json"),
+        ]
+        release.set()
+        await first
+        return refused
+
+    by_format, by_accept, as_json = asyncio.run(run())
+    for status, headers, body in (by_format, by_accept):
+        assert (status, headers[b"content-type"]) == (503, TEXT.encode())
+        assert body.decode().startswith("503 ")
+        assert body.decode().endswith("\ntype: /problems/overloaded\n")
+    assert (as_json[0], as_json[1][b"content-type"]) == (503, b"application/problem+json")
+
+
+def test_a_json_request_is_still_refused_in_problem_json(client: TestClient) -> None:
+    """Without CSV asked, every refusal stays problem+json (here an unknown path)."""
+    answer = client.get("/v1/spreadsheets")
+    assert (answer.status_code, answer.headers["content-type"]) == (
+        404,
+        "application/problem+json",
+    )

@@ -12,15 +12,15 @@ from sqlalchemy import MetaData, insert, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
-import service.models  # noqa: F401  (registers the tables)
+import service.tables  # noqa: F401  (registers the tables)
 from service.config import PROJECT_ROOT, Settings
 from service.db import build_engine, migrate
 from service.main import create_app
-from service.models import VERSIONED, FigureReport, Revision
 from service.revisions import every_version, revision_id
 from service.search import SQLITE_TABLES, not_text_search
 from service.seed import read_package
 from service.seed.load import publish_packages
+from service.tables import VERSIONED, FigureReport, Revision
 from tests.conftest import MET_2013
 from tests.revisions import publish_three
 

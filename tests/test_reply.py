@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -14,14 +15,20 @@ def test_csv_cells_that_start_a_formula_are_prefixed_with_a_quote() -> None:
     rows: list[dict[str, Any]] = [
         {"a": '=HYPERLINK("http://x")', "b": "+1", "c": "-2+3", "d": "@SUM(A1)"},
         {"a": "\tTAB", "b": "\rCR", "c": "plain", "d": None},
-        {"a": -5, "b": 3, "c": True, "d": ["=x"]},
+        {"a": -5, "b": 3, "c": True, "d": "=x;y"},
     ]
     assert csv_bytes(rows, ["a", "b", "c", "d"]).decode() == (
         "a,b,c,d\r\n"
         '"\'=HYPERLINK(""http://x"")",\'+1,\'-2+3,\'@SUM(A1)\r\n'
         "'\tTAB,\"'\rCR\",plain,\r\n"
-        '-5,3,true,"[""=x""]"\r\n'
+        "-5,3,true,'=x;y\r\n"
     )
+
+
+def test_a_list_never_reaches_a_csv_cell_as_json() -> None:
+    """Issue 26: a list was written as compact JSON; a CsvTable joins it first."""
+    with pytest.raises(TypeError, match="no JSON inside a CSV cell"):
+        csv_bytes([{"sources": ["a", "b"]}], ["sources"])
 
 
 def test_a_formula_in_the_database_is_served_inert_in_csv(

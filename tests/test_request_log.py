@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from service import queries
 from service.config import Settings
 from service.main import create_app
+from service.reads import meta as meta_reads
 from service.request_log import WRITER, Record, RequestLogWriter, json_line, text_line
 
 #: 127.0.0.1:51234 - "GET /v1/meta HTTP/1.1" 200 0.412ms desk-42 (TestClient's peer).
@@ -52,7 +52,7 @@ def four_requests(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[s
     def broken(*_: Any) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(queries, "meta", broken)
+    monkeypatch.setattr(meta_reads, "meta", broken)
     failed = client.get("/v1/meta", headers={"X-Request-Id": "desk-500"})
     assert [r.status_code for r in (miss, hit, refused, failed)] == [200, 200, 413, 500]
     return [r.headers["x-request-id"] for r in (miss, hit, refused, failed)]

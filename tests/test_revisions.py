@@ -4,8 +4,8 @@ the app: every read takes ?revision=, a pinned answer never changes, the correct
 has a history, the feeds announce each revision, and a pinned card says what was corrected.
 """
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import feedparser
@@ -16,11 +16,12 @@ from sqlmodel import Session
 
 from service import feed
 from service.config import Settings
+from service.db import build_engine
 from service.main import create_app
-from service.models import Revision
 from service.seed import find_packages, read_package
 from service.seed.load import publish_packages
-from tests.conftest import MET_2013, SEED_DIR
+from service.tables import Revision
+from tests.conftest import MET_2013, SEED_DIR, Databases, copy_package
 from tests.revisions import (
     ADDED,
     ADDITION_NOTE,
@@ -43,21 +44,38 @@ LIVE = "public, max-age=300"
 HOST = "http://testserver"
 
 
-@pytest.fixture
-def three(blank_engine: Engine, package_copy: Callable[..., Path]) -> Three:
-    return publish_three(blank_engine, package_copy)
+@pytest.fixture(scope="session")
+def published_three(
+    databases: Databases, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Three]:
+    """The three revisions, published once a run into a database each test copies."""
+    folder = tmp_path_factory.mktemp("three")
+    return databases.built(lambda engine: publish_three(engine, partial(copy_package, folder)))
 
 
 @pytest.fixture
-def history_client(
-    blank_database_url: str,
-    blank_engine: Engine,
-    three: Three,  # noqa: ARG001  (published before the app starts)
-) -> Iterator[TestClient]:
+def three_database_url(databases: Databases, published_three: tuple[str, Three]) -> str:
+    return databases.copy_of(published_three[0])
+
+
+@pytest.fixture
+def three_engine(three_database_url: str) -> Iterator[Engine]:
+    engine = build_engine(Settings(database_url=three_database_url))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def three(published_three: tuple[str, Three]) -> Three:
+    return published_three[1]
+
+
+@pytest.fixture
+def history_client(three_database_url: str, three_engine: Engine) -> Iterator[TestClient]:
     settings = Settings(
-        database_url=blank_database_url, revision_check_seconds=0, seed_dir=SEED_DIR
+        database_url=three_database_url, revision_check_seconds=0, seed_dir=SEED_DIR
     )
-    with TestClient(create_app(settings, blank_engine)) as client:
+    with TestClient(create_app(settings, three_engine)) as client:
         yield client
 
 
@@ -178,11 +196,11 @@ def test_a_revision_that_cannot_be_found_is_a_problem(
 
 
 def test_a_prefix_two_revisions_share_is_a_409_naming_both(
-    history_client: TestClient, blank_engine: Engine, three: Three
+    history_client: TestClient, three_engine: Engine, three: Three
 ) -> None:
     r1 = three.ids[0]
     twin = r1[:8] + "ffffffff" if not r1.endswith("ffffffff") else r1[:8] + "00000000"
-    with Session(blank_engine) as session:
+    with Session(three_engine) as session:
         session.add(Revision(seq=99, id=twin, published="2026-12-05T00:00:00Z", note="twin"))
         session.commit()
     response = history_client.get(f"/v1/figures/{CORRECTED}?revision={r1[:8]}")

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from service.cli import main, prepare, wait_for_database
 from service.config import Settings, get_settings
 from service.db import build_engine
-from service.models import Disclosure
 from service.seed import find_packages
+from service.tables import Disclosure
 from tests.conftest import SEED_DIR, seeded_revision
 from tests.processes import free_port
 

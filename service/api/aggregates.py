@@ -1,6 +1,5 @@
 from fastapi import APIRouter, Response
 
-from service import queries
 from service.api.deps import (
     DimensionsDep,
     DisclosureDep,
@@ -11,7 +10,8 @@ from service.api.deps import (
     list_responses,
 )
 from service.api.reply import TableReplyDep, csv_table
-from service.models import AggregatePublic, AggregateRow
+from service.reads import aggregates
+from service.schemas import AggregatePublic, AggregateRow
 
 router = APIRouter(tags=["aggregates"])
 AGGREGATE_ROWS = csv_table("aggregates", AggregateRow, "one figure of an aggregate's grouping")
@@ -42,7 +42,7 @@ def get_aggregates(
 ) -> Response:
     filters = dimensions.values
     return reply.table(
-        lambda: queries.aggregate(session, disclosure, by, measure, filters, base),
+        lambda: aggregates.aggregate(session, disclosure, by, measure, filters, base),
         lambda payload: payload.rows,
         AGGREGATE_ROWS,
     )

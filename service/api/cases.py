@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
-from service import paging, queries
+from service import paging
 from service.api.deps import (
     SORT_DESCRIPTION,
     CaseSort,
@@ -21,7 +21,8 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
-from service.models import CasePublic, Page
+from service.reads import cases
+from service.schemas import CasePublic, Page
 
 router = APIRouter(tags=["cases"])
 CASES = csv_table("cases", CasePublic, "one individually documented case")
@@ -59,7 +60,7 @@ def list_cases(
     def read(
         session: Session, limit: int, offset: int, cursor: paging.Cursor | None
     ) -> paging.Window:
-        return queries.list_cases(
+        return cases.list_cases(
             session,
             disclosure=disclosure,
             filters=filters,
@@ -86,4 +87,4 @@ def get_case(
     reply: ReplyDep,
     case_id: str = Path(description="Case id.", max_length=200),
 ) -> Response:
-    return reply.one(lambda: queries.get_case(session, case_id))
+    return reply.one(lambda: cases.get_case(session, case_id))

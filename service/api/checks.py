@@ -2,7 +2,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from service import queries
 from service.api.deps import (
     DisclosureFilterDep,
     PageDep,
@@ -12,7 +11,9 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import NotFound, problem_responses
-from service.models import CheckPublic, Page
+from service.reads.checks import evaluate_checks
+from service.reads.disclosures import disclosure_ids
+from service.schemas import CheckPublic, Page
 
 router = APIRouter(tags=["checks"])
 CHECKS = csv_table("checks", CheckPublic, "one reconciliation check, evaluated")
@@ -21,8 +22,8 @@ Status = Literal["holds", "holds_within_range", "gap", "contradiction"]
 
 
 def _all_checks(session: SessionDep, disclosure: str | None) -> list[CheckPublic]:
-    ids = [disclosure] if disclosure else queries.disclosure_ids(session)
-    return [c for d in ids for c in queries.evaluate_checks(session, d)]
+    ids = [disclosure] if disclosure else disclosure_ids(session)
+    return [c for d in ids for c in evaluate_checks(session, d)]
 
 
 @router.get(
@@ -70,9 +71,9 @@ def get_check(
 ) -> Response:
     def build() -> CheckPublic:
         disclosure = check_id.split(".", 1)[0]
-        if disclosure not in queries.disclosure_ids(session):
+        if disclosure not in disclosure_ids(session):
             raise NotFound("check", check_id)
-        found = [c for c in queries.evaluate_checks(session, disclosure) if c.id == check_id]
+        found = [c for c in evaluate_checks(session, disclosure) if c.id == check_id]
         if not found:
             raise NotFound("check", check_id)
         return found[0]

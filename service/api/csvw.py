@@ -12,13 +12,13 @@ from typing import Any, Literal, get_args
 
 import orjson
 from fastapi import APIRouter, Path, Response
-from pydantic.fields import FieldInfo
 
-from service import queries
+from service.api.csv_columns import CsvColumn
 from service.api.deps import SessionDep
 from service.api.reply import CSV_TABLES, ReplyDep
 from service.citation import API_NAME
 from service.errors import InvalidParameter, problem_responses
+from service.reads.disclosures import disclosure_citations
 
 router = APIRouter(tags=["meta"])
 
@@ -41,10 +41,14 @@ def datatype(annotation: Any) -> str:
     return "json"
 
 
-def column(name: str, field: FieldInfo) -> dict[str, str]:
-    spec = {"name": name, "titles": name, "datatype": datatype(field.annotation)}
-    if field.description:
-        spec["dc:description"] = field.description
+def column(c: CsvColumn) -> dict[str, str]:
+    """A column's CSVW description; a list's cell is text with its `separator`."""
+    kind = "string" if c.separator else datatype(c.field.annotation)
+    spec = {"name": c.name, "titles": c.name, "datatype": kind}
+    if c.separator:
+        spec["separator"] = c.separator
+    if c.description:
+        spec["dc:description"] = c.description
     return spec
 
 
@@ -78,7 +82,7 @@ def get_csv_metadata(
         raise InvalidParameter("table", table_name, sorted(CSV_TABLES))
 
     def build() -> bytes:
-        disclosures = queries.disclosure_citations(session, reply.base)
+        disclosures = disclosure_citations(session, reply.base)
         licences = sorted({d.licence_url for d, _ in disclosures})
         document = {
             "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
@@ -87,9 +91,7 @@ def get_csv_metadata(
             "dc:publisher": API_NAME,
             "dc:license": [{"@id": url} for url in licences],
             "dc:bibliographicCitation": [text for _, text in disclosures],
-            "tableSchema": {
-                "columns": [column(name, table.model.model_fields[name]) for name in table.columns]
-            },
+            "tableSchema": {"columns": [column(c) for c in table.flat]},
         }
         return orjson.dumps(document)
 

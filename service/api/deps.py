@@ -20,7 +20,8 @@ from service.errors import (
     problem_responses,
 )
 from service.forces import ForceId
-from service.queries import Filters, resolve_disclosure
+from service.reads.common import Filters
+from service.reads.disclosures import resolve_disclosure
 from service.state import AppState
 from service.taxonomy import DIMENSIONS, Allegation, Outcome, Platform, Rank, StaffType
 

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Path, Response
 
-from service import downloads, queries
+from service import downloads
 from service.api.deps import (
     DisclosureFilterDep,
     PageDep,
@@ -10,10 +10,16 @@ from service.api.deps import (
 from service.api.figures import FIGURES
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
-from service.models import DisclosureDetail, DisclosurePublic, Page, SourcePublic
+from service.reads import disclosures
+from service.schemas import DisclosureDetail, DisclosurePublic, Page, SourcePublic
 
 router = APIRouter(tags=["disclosures"])
-DISCLOSURES = csv_table("disclosures", DisclosurePublic, "one FOI answer")
+DISCLOSURES = csv_table(
+    "disclosures",
+    DisclosurePublic,
+    "one FOI answer",
+    separators=(("comparability", "\n"),),  # sentences that hold semicolons: one a line
+)
 SOURCES = csv_table("sources", SourcePublic, "one publication that reported a disclosure")
 
 
@@ -32,7 +38,7 @@ def list_disclosures(
     page: PageDep,
 ) -> Response:
     def build() -> tuple[list[DisclosurePublic], int]:
-        items = queries.list_disclosures(session)
+        items = disclosures.list_disclosures(session)
         return items[page.offset : page.offset + page.limit], len(items)
 
     return reply.page(build, page, DISCLOSURES)
@@ -52,7 +58,7 @@ def get_disclosure(
     reply: ReplyDep,
     disclosure_id: str = Path(description="Disclosure id, e.g. met-2013.", max_length=100),
 ) -> Response:
-    return reply.one(lambda: queries.get_disclosure(session, disclosure_id))
+    return reply.one(lambda: disclosures.get_disclosure(session, disclosure_id))
 
 
 @router.get(
@@ -70,7 +76,7 @@ def list_sources(
     page: PageDep,
 ) -> Response:
     def build() -> tuple[list[SourcePublic], int]:
-        items = queries.list_sources(session, disclosure)
+        items = disclosures.list_sources(session, disclosure)
         return items[page.offset : page.offset + page.limit], len(items)
 
     return reply.page(build, page, SOURCES)

@@ -11,7 +11,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
-from service import queries, revisions
+from service import revisions
 from service.api.deps import (
     ChartGroupingDep,
     DimensionsDep,
@@ -49,7 +49,8 @@ from service.embed.svg import (
     svg_height,
 )
 from service.errors import FormatNotImplemented, NotFound, problem_responses
-from service.models import FigurePublic
+from service.reads import aggregates, disclosures, figures
+from service.schemas import FigurePublic
 from service.state import AppState
 
 router = APIRouter(tags=["embed"])
@@ -74,17 +75,17 @@ def _card(session: Session, figure_id: str, reply: Reply) -> Card | None:
     """The card of a figure in the revision the session reads; a pinned card also carries
     the figure as it is now, and its answer is then kept only while that stays the newest."""
     try:
-        figure = queries.get_figure(session, figure_id, reply.base)
+        figure = figures.get_figure(session, figure_id, reply.base)
     except NotFound:
         return None
-    disclosure = queries.get_disclosure(session, figure.disclosure)
+    disclosure = disclosures.get_disclosure(session, figure.disclosure)
     revision = revisions.read_id(session)
     if not revisions.is_pinned(session):
         return Card(figure, disclosure, revision)
     reply.immutable = False
     with revisions.reading_newest(session):
         try:
-            now: FigurePublic | None = queries.get_figure(session, figure_id, reply.base)
+            now: FigurePublic | None = figures.get_figure(session, figure_id, reply.base)
         except NotFound:
             now = None
     return Card(figure, disclosure, revision, pinned=True, now=now)
@@ -93,7 +94,7 @@ def _card(session: Session, figure_id: str, reply: Reply) -> Card | None:
 def _drawn_chart(session: Session, state: AppState, chart: ChartRequest, base: str) -> DrawnChart:
     """Draws the chart a pasted URL names, as /v1/embed/aggregates.svg would, to learn its
     height; a disclosure's page shows its first declared grouping."""
-    disclosure = queries.get_disclosure(
+    disclosure = disclosures.get_disclosure(
         session, chart.disclosure or state.settings.flagship_disclosure
     )
     # A measure without `by` is a chart of one figure; a page gets its first declared grouping.
@@ -104,7 +105,7 @@ def _drawn_chart(session: Session, state: AppState, chart: ChartRequest, base: s
         k: int(v) if k == "year" and v.isdigit() else v for k, v in chart.filters.items()
     }
     dims = grouping(by) if by else []
-    data = queries.aggregate(session, disclosure.id, dims, chart.measure, filters, base)
+    data = aggregates.aggregate(session, disclosure.id, dims, chart.measure, filters, base)
     theme: Literal["light", "dark"] = "dark" if chart.theme == "dark" else "light"
     drawn = aggregate_svg(data, disclosure, theme, base)
     return DrawnChart(
@@ -223,13 +224,13 @@ def embed_aggregates_svg(
 ) -> Response:
     if not by and measure is None:
         # As for a disclosure's page: its first declared grouping (none: 404 naming measure).
-        declared = queries.get_disclosure(session, disclosure).aggregates
+        declared = disclosures.get_disclosure(session, disclosure).aggregates
         by = grouping(declared[0].by) if declared else []
     filters = dimensions.values
     return reply.raw(
         lambda: aggregate_svg(
-            queries.aggregate(session, disclosure, by, measure, filters, reply.base),
-            queries.get_disclosure(session, disclosure),
+            aggregates.aggregate(session, disclosure, by, measure, filters, reply.base),
+            disclosures.get_disclosure(session, disclosure),
             theme,
             reply.base,
         ),

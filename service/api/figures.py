@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from sqlmodel import Session
 
-from service import history, paging, queries
+from service import history, paging
 from service.api.deps import (
     SORT_DESCRIPTION,
     DimensionsDep,
@@ -22,7 +22,8 @@ from service.api.deps import (
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import problem_responses
-from service.models import FigureHistoryEntry, FigurePublic, Page
+from service.reads import figures
+from service.schemas import FigureHistoryEntry, FigurePublic, Page
 
 router = APIRouter(tags=["figures"])
 #: Each source's report and the long citation are not CSV cells: a row links to its JSON
@@ -32,7 +33,7 @@ FIGURES = csv_table(
     "figures",
     FigurePublic,
     "one disclosed figure",
-    omit=("reports", "citation", "cite"),
+    omit=("reports", "citation", "cite", "cite_short_csl"),
 )
 FIGURE_HISTORY = csv_table(
     "figure-history",
@@ -77,7 +78,7 @@ def list_figures(
     def read(
         session: Session, limit: int, offset: int, cursor: paging.Cursor | None
     ) -> paging.Window:
-        return queries.figure_window(
+        return figures.figure_window(
             session,
             disclosure=disclosure,
             measure=measure,
@@ -108,7 +109,7 @@ def get_figure(
     base: PublicBaseDep,
     figure_id: str = Path(description="Figure id.", max_length=200),
 ) -> Response:
-    return reply.one(lambda: queries.get_figure(session, figure_id, base))
+    return reply.one(lambda: figures.get_figure(session, figure_id, base))
 
 
 @router.get(

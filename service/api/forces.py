@@ -1,11 +1,11 @@
 from fastapi import APIRouter, Path, Response
 
-from service import queries
 from service.api.deps import PageDep, PublicBaseDep, SessionDep, list_responses
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
 from service.errors import NotFound, problem_responses
-from service.models import Disclosure, ForceDetail, ForcePublic, Page, SurveyForce
-from service.reads import forces
+from service.reads import common, forces
+from service.schemas import ForceDetail, ForcePublic, Page, SurveyForce
+from service.tables import Disclosure
 
 router = APIRouter(tags=["forces"])
 FORCES = csv_table("forces", ForcePublic, "one police force with how many figures are about it")
@@ -75,7 +75,7 @@ def list_disclosure_forces(
     disclosure_id: str = Path(description="Disclosure id, e.g. pa-2014.", max_length=100),
 ) -> Response:
     def build() -> tuple[list[SurveyForce], int]:
-        disclosure = queries.by_id(session, Disclosure, disclosure_id)
+        disclosure = common.by_id(session, Disclosure, disclosure_id)
         if disclosure is None:
             raise NotFound("disclosure", disclosure_id)
         found = forces.survey_forces(session, disclosure)

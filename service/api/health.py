@@ -17,7 +17,7 @@ from service.errors import (
     problem_responses,
     problem_type,
 )
-from service.models import Health, ProblemType, Readiness
+from service.schemas import Health, ProblemType, Readiness
 from service.state import AppState
 
 router = APIRouter(tags=["health"])

@@ -1,9 +1,9 @@
 from fastapi import APIRouter, Response
 
-from service import queries
 from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
 from service.api.reply import TableReplyDep, csv_table
-from service.models import MeasurePublic, Page
+from service.reads import measures
+from service.schemas import MeasurePublic, Page
 
 router = APIRouter(tags=["measures"])
 MEASURES = csv_table(
@@ -29,7 +29,7 @@ def list_measures(
     page: PageDep,
 ) -> Response:
     def build() -> tuple[list[MeasurePublic], int]:
-        items = queries.list_measures(session, disclosure)
+        items = measures.list_measures(session, disclosure)
         return items[page.offset : page.offset + page.limit], len(items)
 
     return reply.page(build, page, MEASURES)

@@ -1,10 +1,10 @@
 from fastapi import APIRouter, Response
 
-from service import queries
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import ReplyDep
 from service.errors import problem_responses
-from service.models import MetaPublic
+from service.reads import meta
+from service.schemas import MetaPublic
 
 router = APIRouter(tags=["meta"])
 
@@ -19,4 +19,4 @@ router = APIRouter(tags=["meta"])
     responses=problem_responses(400, 406, 503),
 )
 def get_meta(session: SessionDep, state: StateDep, reply: ReplyDep) -> Response:
-    return reply.one(lambda: queries.meta(session, state.settings.flagship_disclosure))
+    return reply.one(lambda: meta.meta(session, state.settings.flagship_disclosure))

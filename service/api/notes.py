@@ -1,9 +1,9 @@
 from fastapi import APIRouter, Response
 
-from service import queries
 from service.api.deps import DisclosureFilterDep, PageDep, SessionDep, list_responses
 from service.api.reply import TableReplyDep, csv_table
-from service.models import NotePublic, Page
+from service.reads import notes
+from service.schemas import NotePublic, Page
 
 router = APIRouter(tags=["notes"])
 NOTES = csv_table("notes", NotePublic, "one note of a disclosure")
@@ -26,7 +26,7 @@ def list_notes(
     page: PageDep,
 ) -> Response:
     def build() -> tuple[list[NotePublic], int]:
-        items = queries.list_notes(session, disclosure)
+        items = notes.list_notes(session, disclosure)
         return items[page.offset : page.offset + page.limit], len(items)
 
     return reply.page(build, page, NOTES)

@@ -6,6 +6,7 @@ middleware.FastPath finds it next time.
 """
 
 import csv
+import functools
 import io
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from pydantic import BaseModel
 from sqlmodel import Session, SQLModel, select
 
 from service import revisions, urls
+from service.api import csv_columns
+from service.api.csv_columns import CsvColumn
 from service.api.deps import BomParam, FormatParam, Paging, SessionDep, StateDep
 from service.caching import (
     CSV,
@@ -33,9 +36,9 @@ from service.caching import (
     make_etag,
 )
 from service.errors import NotAcceptable
-from service.models import Revision
 from service.paging import CHUNK_ROWS, Cursor, Window
 from service.state import AppState
+from service.tables import Revision
 
 #: A list read in index order from a session: (session, limit, offset, cursor) -> a page.
 ReadRows = Callable[[Session, int, int, Cursor | None], Window]
@@ -53,13 +56,28 @@ class CsvTable:
     row: str
     #: The one path that answers it, when it has one (a figure's history has one per figure).
     path: str | None
-    #: Fields of the model left out of the CSV (nested lists and long text have their own
-    #: place: no JSON inside a cell).
+    #: Fields of the model left out of the CSV (long text and lists that have their own
+    #: place).
     omit: tuple[str, ...] = ()
+    #: A list field's separator when it is not `;` (csv_columns.SEPARATOR).
+    separators: tuple[tuple[str, str], ...] = ()
+
+    @functools.cached_property
+    def flat(self) -> list[CsvColumn]:
+        """The columns, every cell a plain value (csv_columns: no JSON inside a cell)."""
+        return csv_columns.columns(self.model.model_fields, self.omit, dict(self.separators))
 
     @property
     def columns(self) -> list[str]:
-        return [name for name in self.model.model_fields if name not in self.omit]
+        return [c.name for c in self.flat]
+
+    def csv(self, rows: Sequence[dict[str, Any]], *, header: bool = True) -> bytes:
+        """Rows as the API dumps them, as this table's CSV (only the columns that are not a
+        field of the row as it is are worked out)."""
+        made = [c for c in self.flat if c.path != (c.name,) or c.separator is not None]
+        if made:
+            rows = [row | {c.name: c.cell(row) for c in made} for row in rows]
+        return csv_bytes(rows, self.columns, header=header)
 
 
 #: Every CSV table the routes declared, by name: what /v1/csvw/{table} serves.
@@ -73,20 +91,24 @@ def csv_table(
     *,
     path: str | None = "",
     omit: tuple[str, ...] = (),
+    separators: tuple[tuple[str, str], ...] = (),
 ) -> CsvTable:
     """Declare the CSV table of a route (once per name); its path is /v1/{name} unless
-    given (None when the route has a path per item); `omit` names fields left out."""
+    given (None when the route has a path per item); `omit` names fields left out, and
+    `separators` (field, separator) a list's separator other than `;`."""
     if name in CSV_TABLES:
         raise ValueError(f"CSV table {name!r} is declared twice")
     where = urls.api(name) if path == "" else path
-    table = CSV_TABLES[name] = CsvTable(name, model, row, where, omit)
+    table = CSV_TABLES[name] = CsvTable(name, model, row, where, omit, separators)
+    table.flat  # noqa: B018  # a field the CSV rule cannot write fails here, at import
     return table
 
 
 def csv_bytes(
     rows: Sequence[dict[str, Any]], columns: Sequence[str], *, header: bool = True
 ) -> bytes:
-    """Flat CSV: nulls empty, booleans true/false, nested values as compact JSON."""
+    """Flat CSV: nulls empty, booleans true/false; a list or an object is refused (a
+    CsvTable flattens them first: csv_columns)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     if header:
@@ -112,7 +134,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, list | dict):
-        return orjson.dumps(value).decode()
+        raise TypeError(f"no JSON inside a CSV cell: {value!r:.60}")
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
@@ -179,7 +201,7 @@ class Reply:
         """An object whose `rows` can also be served as CSV."""
         payload = build()
         if self.format == "csv":
-            body = self.bom + csv_bytes([_dump(r) for r in rows(payload)], table.columns)
+            body = self.bom + table.csv([_dump(r) for r in rows(payload)])
             return self._store(body, CSV, self._link_header([self._described_by(table)]))
         return self._store(orjson.dumps(_dump(payload)), JSON)
 
@@ -209,7 +231,7 @@ class Reply:
         links = [f'<{u}>; rel="{rel}"' for u, rel in ((after, "next"), (before, "prev")) if u]
         if self.format == "csv":
             header = self._link_header([*links, self._described_by(table)])
-            return self._store(self.bom + csv_bytes(data, table.columns), CSV, header)
+            return self._store(self.bom + table.csv(data), CSV, header)
         envelope = {
             "data": data,
             "count": window.count,
@@ -253,11 +275,11 @@ class Reply:
         """The body of a whole list, a chunk at a time: CSV rows, or the JSON envelope with
         `count` the rows sent (exact)."""
         window, offset, cursor, sent = first, paging.offset, paging.cursor, 0
-        yield self.bom + csv_bytes([], table.columns) if self.format == "csv" else b'{"data":['
+        yield self.bom + table.csv([]) if self.format == "csv" else b'{"data":['
         while True:
             data = [_dump(i) for i in window.items]
             if self.format == "csv":
-                yield csv_bytes(data, table.columns, header=False)
+                yield table.csv(data, header=False)
             elif data:
                 yield (b"," if sent else b"") + b",".join(orjson.dumps(d) for d in data)
             sent += len(data)

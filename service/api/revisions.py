@@ -9,7 +9,7 @@ from service import feed, history, revisions, urls
 from service.api.deps import PageDep, PublicBaseDep, SessionDep, list_responses
 from service.api.reply import ReplyDep, TableReplyDep, csv_table, json_bytes
 from service.errors import problem_responses
-from service.models import JsonFeed, Page, RevisionDetail, RevisionPublic
+from service.schemas import JsonFeed, Page, RevisionDetail, RevisionPublic
 
 router = APIRouter(tags=["revisions"])
 REVISIONS = csv_table("revisions", RevisionPublic, "one published revision of the dataset")

@@ -2,7 +2,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from service import queries
 from service.api.deps import (
     DimensionsDep,
     ForceParam,
@@ -14,11 +13,15 @@ from service.api.deps import (
     schema_ref,
 )
 from service.api.reply import TableReplyDep, csv_table
-from service.models import SeriesPage, SeriesPoint
+from service.reads import series
+from service.schemas import SeriesPage, SeriesPoint
 
 router = APIRouter(tags=["series"])
 SERIES_POINTS = csv_table(
-    "series", SeriesPoint, "one disclosure's figure of a measure, a point of its own"
+    "series",
+    SeriesPoint,
+    "one disclosure's figure of a measure, a point of its own",
+    separators=(("comparability", "\n"),),  # sentences that hold semicolons: one a line
 )
 
 
@@ -41,7 +44,7 @@ SERIES_POINTS = csv_table(
     "of their period, then its end, then disclosure id, then the figure's order in its "
     "package. `grain=total` leaves out every part whose total is shown, `grain=year` keeps "
     "only the yearly figures. CSV returns the points (with `group` and `group_label`), "
-    "comparability as a JSON list.",
+    "comparability one note a line in its cell.",
     response_model=SeriesPage,
     responses=list_responses(400, 406, 422, 503),
 )
@@ -68,7 +71,7 @@ def get_series(
 ) -> Response:
     filters = dimensions.values | dimension_filters(force=force)
     return reply.page(
-        lambda: queries.series(
+        lambda: series.series(
             session,
             measure,
             filters,

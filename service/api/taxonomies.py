@@ -1,9 +1,9 @@
 from fastapi import APIRouter, Response
 
-from service import queries
 from service.api.deps import DisclosureDep, PageDep, SessionDep, list_responses
 from service.api.reply import CsvTable, Reply, TableReplyDep, csv_table
-from service.models import Page, TaxonomyEntry
+from service.reads import taxonomies
+from service.schemas import Page, TaxonomyEntry
 
 router = APIRouter(tags=["taxonomies"])
 OUTCOMES = csv_table("outcomes", TaxonomyEntry, "one outcome code with its counts")
@@ -19,7 +19,7 @@ def _page(
     table: CsvTable,
 ) -> Response:
     def build() -> tuple[list[TaxonomyEntry], int]:
-        entries = queries.taxonomy(session, disclosure, dimension)
+        entries = taxonomies.taxonomy(session, disclosure, dimension)
         return entries[page.offset : page.offset + page.limit], len(entries)
 
     return reply.page(build, page, table)

@@ -24,12 +24,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from sqlmodel import Session, col, select
 
-from service import paging, queries, revisions, urls
+from service import paging, revisions, urls
+from service.api.csv_columns import SEPARATOR
 from service.api.csvw import datatype
 from service.api.reply import csv_bytes
 from service.citation import licence_name
 from service.errors import NotFound
-from service.models import Disclosure, PackageFile, PackageManifest, ReportPublic, Revision
+from service.reads.common import by_id
+from service.reads.disclosures import cite_disclosure
+from service.reads.figures import figure_window
+from service.schemas import ReportPublic
+from service.tables import Disclosure, PackageFile, PackageManifest, Revision
 
 if TYPE_CHECKING:
     import jinja2
@@ -57,7 +62,8 @@ class StoredPackage:
 
 #: The folder of the zip that holds the package as published.
 SOURCE = "source"
-#: reports.csv: one row per source's report of a figure (`parts` as ids separated by spaces).
+#: reports.csv: one row per source's report of a figure (`parts` as ids separated by `;`,
+#: as every CSV list: api.csv_columns).
 REPORT_COLUMNS = ["figure", *ReportPublic.model_fields]
 FRICTIONLESS_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean"}
 
@@ -68,7 +74,7 @@ def stored_package(
     """The package of `disclosure_id` in the revision the session reads; 404 when the
     disclosure is not in it or its files were never stored (a database migrated from before
     downloads, not seeded since)."""
-    disclosure = queries.by_id(session, Disclosure, disclosure_id)
+    disclosure = by_id(session, Disclosure, disclosure_id)
     if disclosure is None:
         raise NotFound("disclosure", disclosure_id)
     files = session.exec(
@@ -83,7 +89,7 @@ def stored_package(
         raise NotFound("stored package of disclosure", disclosure_id)
     read = revisions.read_id(session)
     revision = session.exec(select(Revision).where(Revision.id == read)).one()
-    citation = queries.cite_disclosure(session, disclosure_id, base_url)
+    citation = cite_disclosure(session, disclosure_id, base_url)
     tables = tidy_tables(session, disclosure, base_url, figures)
     return StoredPackage(disclosure, revision, citation, [(p, d) for p, d in files], tables)
 
@@ -93,7 +99,7 @@ def tidy_tables(
 ) -> list[tuple[str, bytes]]:
     """figures.csv as the API writes it, reports.csv, and a datapackage.json that describes
     both (a package holds at most 20,000 figures: seed.schema.ROW_LIMITS)."""
-    window = queries.figure_window(
+    window = figure_window(
         session,
         disclosure=disclosure.id,
         measure=None,
@@ -105,7 +111,11 @@ def tidy_tables(
     )
     rows = [f.model_dump(mode="json", by_alias=True) for f in window.items]
     reports = [
-        {"figure": f.id, **r.model_dump(mode="json", by_alias=True), "parts": " ".join(r.parts)}
+        {
+            "figure": f.id,
+            **r.model_dump(mode="json", by_alias=True),
+            "parts": SEPARATOR.join(r.parts),
+        }
         for f in window.items
         for r in f.reports
     ]
@@ -130,7 +140,7 @@ def tidy_tables(
     }
     return [
         ("datapackage.json", orjson.dumps(descriptor, option=orjson.OPT_INDENT_2) + b"\n"),
-        ("figures.csv", csv_bytes(rows, figures.columns)),
+        ("figures.csv", figures.csv(rows)),
         ("reports.csv", csv_bytes(reports, REPORT_COLUMNS)),
     ]
 

@@ -15,8 +15,8 @@ from typing import Literal
 
 from service import reading, urls
 from service.citation import ShortCredit, licence_name, licence_words, short_answer, short_lead
-from service.models import DisclosureDetail, FigurePublic, LicencePublic
 from service.reading import has_number
+from service.schemas import DisclosureDetail, FigurePublic, LicencePublic
 
 Theme = Literal["light", "dark"]
 

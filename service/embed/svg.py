@@ -23,7 +23,7 @@ from service.embed.card import (
     long_date,
     text_lines,
 )
-from service.models import AggregatePublic, AggregateRow, CheckPublic, DisclosureDetail
+from service.schemas import AggregatePublic, AggregateRow, CheckPublic, DisclosureDetail
 from service.taxonomy import DIMENSION_LABELS, LABELS
 
 SVG_TYPE = "image/svg+xml; charset=utf-8"

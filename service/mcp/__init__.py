@@ -7,7 +7,7 @@ FastAPI app, so middleware.stack() (request log, edge headers and CORS, abuse li
 the rate limit) wraps it like every other request.
 
 Every tool answer carries the reading in words, the range, the dispute, the qualifier and
-the citation, all taken from service.queries and service.reading: an assistant is never
+the citation, all taken from service.reads and service.reading: an assistant is never
 handed a bare number it could print as fact.
 
 The SDK is imported, and its server started, on the first /mcp request (service.mcp.server):

@@ -20,14 +20,22 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
-from service import __version__, queries, reading, revisions
+from service import __version__, reading, revisions
 from service.caching import JSON, make_entry, make_etag
 from service.embed.card import Card, card_html, esc
 from service.embed.svg import aggregate_svg, chart_title
 from service.errors import NotFound, Problem, ServiceUnavailable
 from service.mcp import BY_GROUP, INSTRUCTIONS, REQUEST_BASE, SERVER_NAME, SERVER_TITLE
 from service.middleware import MCP_MAX_BODY_BYTES
-from service.models import (
+from service.reads import aggregates as aggregate_reads
+from service.reads import checks as check_reads
+from service.reads import disclosures as disclosure_reads
+from service.reads import figures as figure_reads
+from service.reads import forces as force_reads
+from service.reads import measures as measure_reads
+from service.reads import series as series_reads
+from service.reads.common import Filters
+from service.schemas import (
     AggregatePublic,
     CheckPublic,
     DisclosurePublic,
@@ -35,7 +43,6 @@ from service.models import (
     SeriesGroup,
     SeriesPoint,
 )
-from service.reads import forces as force_reads
 from service.state import AppState
 from service.taxonomy import CODES, DIMENSIONS, LABELS
 
@@ -308,7 +315,7 @@ def answered(answer: BaseModel, render: Callable[[Any], str]) -> CallToolResult:
 # ---------------------------------------------------------------- the server
 
 
-def _filters(**values: Any) -> queries.Filters:
+def _filters(**values: Any) -> Filters:
     return {k: v for k, v in values.items() if v is not None}
 
 
@@ -320,10 +327,10 @@ def _matches(figure: FigurePublic, text: str) -> bool:
 
 
 def measures_of(session: Session, disclosure: str | None) -> MeasuresAnswer:
-    ids = [disclosure] if disclosure else queries.disclosure_ids(session)
+    ids = [disclosure] if disclosure else disclosure_reads.disclosure_ids(session)
     found: dict[str, list[str]] = {}
     for d in ids:
-        for m in queries.measures(session, d):
+        for m in measure_reads.measure_ids(session, d):
             found.setdefault(m, []).append(d)
     return MeasuresAnswer(
         measures=[MeasureEntry(measure=m, disclosures=found[m]) for m in sorted(found)]
@@ -334,11 +341,11 @@ def figures_matching(
     session: Session,
     disclosure: str | None,
     measure: str | None,
-    dims: queries.Filters,
+    dims: Filters,
     disputed: bool | None,
     text: str | None,
 ) -> list[FigurePublic]:
-    figures, _ = queries.list_figures(
+    figures, _ = figure_reads.list_figures(
         session,
         disclosure=disclosure,
         measure=measure,
@@ -378,8 +385,8 @@ def figures_page(found: list[FigurePublic], limit: int, offset: int) -> FiguresA
 
 def figure_answer(session: Session, figure_id: str) -> tuple[FigureAnswer, str]:
     """The figure's answer and the dataset revision it was read at."""
-    figure = queries.get_figure(session, figure_id, REQUEST_BASE.get())
-    checks = queries.evaluate_checks(session, figure.disclosure, [figure.id])
+    figure = figure_reads.get_figure(session, figure_id, REQUEST_BASE.get())
+    checks = check_reads.evaluate_checks(session, figure.disclosure, [figure.id])
     answer = FigureAnswer(**figure.model_dump(), words=figure_words(figure), checks=checks)
     return answer, revisions.read_id(session)
 
@@ -420,12 +427,12 @@ def figure_card(session: Session, revision: str, figure_id: str) -> str:
     `revision`: the number, its dispute, its source line and its citation, no script."""
     revisions.pin(session, revisions.resolve(session, revision))
     base = REQUEST_BASE.get()
-    figure = queries.get_figure(session, figure_id, base)
-    disclosure = queries.get_disclosure(session, figure.disclosure)
+    figure = figure_reads.get_figure(session, figure_id, base)
+    disclosure = disclosure_reads.get_disclosure(session, figure.disclosure)
     read = revisions.read_id(session)
     with revisions.reading_newest(session):
         try:
-            now: FigurePublic | None = queries.get_figure(session, figure_id, base)
+            now: FigurePublic | None = figure_reads.get_figure(session, figure_id, base)
         except NotFound:
             now = None
     return card_html(
@@ -446,10 +453,12 @@ def aggregate_result(
     disclosure: str,
     by: list[str],
     measure: str | None,
-    dims: queries.Filters,
+    dims: Filters,
 ) -> CallToolResult:
     def work(session: Session) -> tuple[AggregateAnswer, str]:
-        result = queries.aggregate(session, disclosure, by, measure, dims, REQUEST_BASE.get())
+        result = aggregate_reads.aggregate(
+            session, disclosure, by, measure, dims, REQUEST_BASE.get()
+        )
         answer = AggregateAnswer(**result.model_dump(), unexplained=unexplained(result.checks))
         return answer, revisions.read_id(session)
 
@@ -466,7 +475,7 @@ def with_view(result: CallToolResult, uri: str) -> CallToolResult:
 
 
 def chart_uri(
-    revision: str, disclosure: str, by: list[str], measure: str | None, dims: queries.Filters
+    revision: str, disclosure: str, by: list[str], measure: str | None, dims: Filters
 ) -> str:
     """The aggregate's chart, pinned: its revision, and the tool's arguments as the query."""
     asked = {"by": ",".join(by), **({"measure": measure} if measure else {}), **dims}
@@ -484,11 +493,11 @@ def figure_chart(session: Session, revision: str, disclosure: str, asked: dict[s
             f"by must name one or two different dimensions of: {', '.join(DIMENSIONS)}."
         )
     measure = asked.pop("measure", None)
-    dims: queries.Filters = {k: int(v) if k == "year" else v for k, v in asked.items()}
+    dims: Filters = {k: int(v) if k == "year" else v for k, v in asked.items()}
     revisions.pin(session, revisions.resolve(session, revision))
     base = REQUEST_BASE.get()
-    data = queries.aggregate(session, disclosure, by, measure, dims, base)
-    svg = aggregate_svg(data, queries.get_disclosure(session, disclosure), "light", base)
+    data = aggregate_reads.aggregate(session, disclosure, by, measure, dims, base)
+    svg = aggregate_svg(data, disclosure_reads.get_disclosure(session, disclosure), "light", base)
     title = esc(chart_title(data.measure, data.by))
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
@@ -696,7 +705,8 @@ def build_server(
             "list_disclosures",
             {},
             lambda: answered(
-                DisclosuresAnswer(disclosures=read(queries.list_disclosures)), render_disclosures
+                DisclosuresAnswer(disclosures=read(disclosure_reads.list_disclosures)),
+                render_disclosures,
             ),
         )
 
@@ -816,7 +826,7 @@ def build_server(
         )
 
         def work(session: Session) -> CompareAnswer:
-            points, count, groups = queries.series(
+            points, count, groups = series_reads.series(
                 session, measure, dims, limit=MAX_PAGE, offset=0, base_url=REQUEST_BASE.get()
             )
             return CompareAnswer(
@@ -992,7 +1002,9 @@ def _add_disclosure_resources(
     )
     def citation() -> str:
         return read(
-            lambda session: queries.cite_disclosure(session, disclosure_id, REQUEST_BASE.get())
+            lambda session: disclosure_reads.cite_disclosure(
+                session, disclosure_id, REQUEST_BASE.get()
+            )
         )
 
 
@@ -1003,7 +1015,9 @@ def vocabulary(state: AppState) -> tuple[list[str], list[str]]:
     """The measures and disclosures in the database, for the tools' input schemas."""
     try:
         with Session(state.engine) as session:
-            return queries.measures(session, None), queries.disclosure_ids(session)
+            return measure_reads.measure_ids(session, None), disclosure_reads.disclosure_ids(
+                session
+            )
     except SQLAlchemyError:
         return [], []  # database away: plain strings, checked per call
 

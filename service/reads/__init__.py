@@ -1,1 +1,1 @@
-"""Reads, one module per resource (the rest still live in service.queries)."""
+"""Reads, one module per resource, mirroring service.api; common.py holds what they share."""

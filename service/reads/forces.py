@@ -13,15 +13,9 @@ from sqlmodel import Session, col, func, select
 from service import forces, urls
 from service.composition import is_survey
 from service.errors import NotFound
-from service.models import (
-    Disclosure,
-    Figure,
-    ForceAnswer,
-    ForceDetail,
-    ForcePublic,
-    SurveyForce,
-)
-from service.queries import FigureContext, composition_of, figure_public
+from service.reads.common import FigureContext, composition_of, figure_public
+from service.schemas import ForceAnswer, ForceDetail, ForcePublic, SurveyForce
+from service.tables import Disclosure, Figure
 
 #: The measure of a survey's figure that says a force refused to answer.
 REFUSED = "refused_to_answer"
@@ -77,31 +71,45 @@ def get_force(session: Session, force_id: str, base_url: str) -> ForceDetail:
             .order_by(col(Figure.disclosure_id), col(Figure.position))
         ).all()
     )
-    part_of = composition_of(session, figures).part_of if figures else {}
-    # The totals a survey's figure about this force is a part of: its national figures.
-    totals = _figures(session, set(part_of.values()))
-    context = {t.id: t for t in totals if t.force is None}
-    part_of = {f: t for f, t in part_of.items() if t in context}
+    part_of, context = _national_totals(session, figures)
     read = FigureContext.load(session, [*figures, *context.values()], base_url)
     disclosures = sorted(read.disclosures.values(), key=_order)
-    answers = []
-    for d in disclosures:
-        mine = [f for f in figures if f.disclosure_id == d.id]
-        shown = [context[t] for t in dict.fromkeys(part_of[f.id] for f in mine if f.id in part_of)]
-        answers.append(
-            ForceAnswer(
-                disclosure=d.id,
-                title=d.title,
-                requester=d.requester,
-                period_description=d.period_description,
-                survey=is_survey(d),
-                figures=[figure_public(f, read) for f in mine],
-                part_of={f.id: part_of[f.id] for f in mine if f.id in part_of},
-                context=[figure_public(f, read) for f in shown],
-            )
-        )
+    answers = [_answer(d, figures, part_of, context, read) for d in disclosures]
     counts = {a.disclosure: len(a.figures) for a in answers}
     return ForceDetail(**_public(force, counts, base_url).model_dump(), answers=answers)
+
+
+def _national_totals(
+    session: Session, figures: list[Figure]
+) -> tuple[dict[str, str], dict[str, Figure]]:
+    """The totals a survey's figure about a force is a part of: its national figures, as
+    {figure: total} and {total: its figure}."""
+    part_of = composition_of(session, figures).part_of if figures else {}
+    totals = _figures(session, set(part_of.values()))
+    context = {t.id: t for t in totals if t.force is None}
+    return {f: t for f, t in part_of.items() if t in context}, context
+
+
+def _answer(
+    d: Disclosure,
+    figures: list[Figure],
+    part_of: dict[str, str],
+    context: dict[str, Figure],
+    read: FigureContext,
+) -> ForceAnswer:
+    """One answer's figures about a force, with the national totals they are parts of."""
+    mine = [f for f in figures if f.disclosure_id == d.id]
+    shown = [context[t] for t in dict.fromkeys(part_of[f.id] for f in mine if f.id in part_of)]
+    return ForceAnswer(
+        disclosure=d.id,
+        title=d.title,
+        requester=d.requester,
+        period_description=d.period_description,
+        survey=is_survey(d),
+        figures=[figure_public(f, read) for f in mine],
+        part_of={f.id: part_of[f.id] for f in mine if f.id in part_of},
+        context=[figure_public(f, read) for f in shown],
+    )
 
 
 def _figures(session: Session, ids: set[str]) -> Sequence[Figure]:

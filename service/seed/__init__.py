@@ -1,8 +1,9 @@
 """Seed packages: Frictionless data packages under seed/, validated and loaded idempotently.
 
-schema (the Table Schemas) <- reader (CSV cells to typed rows) <- package (a package's
-rules) <- load (one transaction, unchanged packages skipped); each imports only those
-before it.
+schema (the Table Schemas) <- reader (CSV cells to typed rows) <- descriptor
+(datapackage.json) and rows (the tables' rows and the rules across them) <- package (a
+package read whole) <- load (one transaction, unchanged packages skipped); each imports
+only those before it.
 """
 
 from service.seed.load import find_packages, load_packages

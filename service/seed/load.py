@@ -27,13 +27,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, SQLModel, select
 
 from service import history, revisions, search
-from service.models import (
+from service.schemas import FigureChange
+from service.seed.package import Scan, open_package, read_package, scan_package
+from service.seed.reader import PackageInvalid
+from service.seed.rows import Package
+from service.tables import (
     Case,
     Check,
     CheckTerm,
     Disclosure,
     Figure,
-    FigureChange,
     FigureReport,
     Note,
     PackageFile,
@@ -42,8 +45,6 @@ from service.models import (
     Source,
     Versioned,
 )
-from service.seed.package import Package, Scan, open_package, read_package, scan_package
-from service.seed.reader import PackageInvalid
 
 
 def find_packages(seed_dir: Path) -> list[Path]:

@@ -1,1 +1,1 @@
-"""Pages for people: server-rendered HTML over the same queries as the API."""
+"""Pages for people: server-rendered HTML over the same reads as the API."""

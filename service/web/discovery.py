@@ -14,11 +14,14 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
-from service import caching, forces, queries, urls
+from service import caching, forces, urls
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
 from service.citation import API_NAME
-from service.models import DisclosurePublic
+from service.reads.disclosures import list_disclosures
+from service.reads.figures import figure_ids
+from service.reads.measures import list_measures
+from service.schemas import DisclosurePublic
 
 router = APIRouter(include_in_schema=False)
 
@@ -136,12 +139,11 @@ def get_sitemap(request: Request, session: SessionDep, state: StateDep) -> Respo
 
     def build() -> bytes:
         base = reply.base
-        disclosures = {d.id: d for d in queries.list_disclosures(session)}
+        disclosures = {d.id: d for d in list_disclosures(session)}
         newest = max((d.last_updated for d in disclosures.values()), default="")
         entries = [(f"{base}/", newest), (urls.absolute(base, urls.COMPARE), "")]
         entries += [
-            (urls.absolute(base, urls.compare_page(m.id)), "")
-            for m in queries.list_measures(session, None)
+            (urls.absolute(base, urls.compare_page(m.id)), "") for m in list_measures(session, None)
         ]
         entries.append((urls.absolute(base, urls.DISCLOSURES_PAGE), newest))
         for d in disclosures.values():
@@ -149,7 +151,7 @@ def get_sitemap(request: Request, session: SessionDep, state: StateDep) -> Respo
         entries.append((urls.absolute(base, urls.FIGURES_PAGE), newest))
         entries += [
             (urls.absolute(base, urls.figure_page(figure)), disclosures[disclosure].last_updated)
-            for figure, disclosure in queries.figure_ids(session)
+            for figure, disclosure in figure_ids(session)
         ]
         entries.append((urls.absolute(base, urls.FORCES_PAGE), newest))
         entries += [(urls.absolute(base, urls.force_page(f)), "") for f in forces.IDS]

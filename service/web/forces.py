@@ -11,12 +11,14 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session, col, select
 
-from service import forces, queries, urls
+from service import forces, urls
 from service.api.deps import SessionDep, StateDep
 from service.composition import is_survey
 from service.errors import NotFound
-from service.models import Disclosure, Figure, FigurePublic, SurveyForce
 from service.reads import forces as reads
+from service.reads.common import FigureContext, figure_public, parts_of
+from service.schemas import FigurePublic, SurveyForce
+from service.tables import Disclosure, Figure
 from service.web.pages import PageError, base_url, marks, page, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,11 +40,11 @@ def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
     rows: list[SurveyForce] = reads.survey_forces(session, d)
     ids = [i for r in rows for i in r.figures]
     # Its figures about one force and the totals they are parts of (its national figures).
-    part_of = queries.parts_of(session, ids)
+    part_of = parts_of(session, ids)
     wanted = {*ids, *part_of.values()}
     figures = session.exec(select(Figure).where(col(Figure.id).in_(wanted))).all()
-    context = queries.FigureContext.load(session, figures, base)
-    by_id: dict[str, FigurePublic] = {f.id: queries.figure_public(f, context) for f in figures}
+    context = FigureContext.load(session, figures, base)
+    by_id: dict[str, FigurePublic] = {f.id: figure_public(f, context) for f in figures}
     # The survey's count: its figure about every force that most forces' figures are
     # parts of (the national 828 of the forces' 88, 74, 69 ...), refusals aside.
     totals = Counter(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from service import forces, paging, queries, urls
+from service import forces, paging, urls
 from service.api.deps import (
     FIGURE_SORT_FIELDS,
     MAX_LIMIT,
@@ -25,7 +25,13 @@ from service.api.deps import (
     sort_column,
 )
 from service.errors import InvalidParameter, UnknownParameter
-from service.models import CasePublic, FigurePublic, NotePublic, SourcePublic
+from service.reads.cases import list_cases
+from service.reads.common import Filters
+from service.reads.disclosures import disclosure_ids, get_disclosure, list_disclosures
+from service.reads.figures import facet_counts, figure_selection, figure_window
+from service.reads.measures import list_measures, measure_ids
+from service.reads.notes import list_notes
+from service.schemas import CasePublic, FigurePublic, NotePublic, SourcePublic
 from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
 from service.web.pages import (  # the pages' one way to render, cache and refuse
     PageError,
@@ -122,7 +128,7 @@ class FigureQuery:
     given: dict[str, str]
     disclosure: str | None
     measure: str | None
-    dimensions: queries.Filters
+    dimensions: Filters
     disputed: bool | None
     q: str | None
     sort: str | None
@@ -131,8 +137,8 @@ class FigureQuery:
 
     def selection(
         self,
-    ) -> tuple[str | None, str | None, queries.Filters, bool | None, str | None]:
-        """The filters, in queries.figure_selection's order."""
+    ) -> tuple[str | None, str | None, Filters, bool | None, str | None]:
+        """The filters, in figure_selection's order."""
         return self.disclosure, self.measure, self.dimensions, self.disputed, self.q
 
     def link(self, **changes: str | None) -> str:
@@ -174,8 +180,8 @@ def read_known(params: Mapping[str, str], name: str, known: Sequence[str]) -> st
     return value
 
 
-def read_dimensions(params: Mapping[str, str]) -> queries.Filters:
-    dimensions: queries.Filters = {}
+def read_dimensions(params: Mapping[str, str]) -> Filters:
+    dimensions: Filters = {}
     force = params.get("force")
     if force is not None:
         if force not in forces.BY_ID:
@@ -213,8 +219,8 @@ def read_figure_query(request: Request, session: Session) -> FigureQuery:
     sort = read_choice(params, "sort", [v for f in FIGURE_SORT_FIELDS for v in (f, f"-{f}")])
     return FigureQuery(
         given=params,
-        disclosure=read_known(params, "disclosure", queries.disclosure_ids(session)),
-        measure=read_known(params, "measure", queries.measures(session, None)),
+        disclosure=read_known(params, "disclosure", disclosure_ids(session)),
+        measure=read_known(params, "measure", measure_ids(session, None)),
         dimensions=read_dimensions(params),
         disputed=None if disputed is None else disputed in TRUE,
         q=read_q(params),
@@ -239,9 +245,9 @@ def facet_label(name: str, value: str, measures: Mapping[str, str]) -> str:
 def figure_facets(session: Session, query: FigureQuery) -> list[dict[str, Any]]:
     """Every facet of the selected figures: each value with its count and the link that
     picks it (or, when picked, drops it)."""
-    selected = queries.figure_selection(session, *query.selection())
-    counted = queries.figure_facets(session, selected)
-    measures = {m.id: m.label for m in queries.list_measures(session, None)}
+    selected = figure_selection(session, *query.selection())
+    counted = facet_counts(session, selected)
+    measures = {m.id: m.label for m in list_measures(session, None)}
     out = []
     for column, values in counted.items():
         name = "disclosure" if column == "disclosure_id" else column
@@ -313,7 +319,7 @@ def figures_page(request: Request, session: SessionDep, state: StateDep) -> Resp
 
     def build() -> bytes:
         disclosure, measure, dimensions, disputed, q = query.selection()
-        window = queries.figure_window(
+        window = figure_window(
             session,
             disclosure=disclosure,
             measure=measure,
@@ -326,7 +332,7 @@ def figures_page(request: Request, session: SessionDep, state: StateDep) -> Resp
             base_url=base,
         )
         figures: list[FigurePublic] = list(window.items)
-        measures = {m.id: m.label for m in queries.list_measures(session, None)}
+        measures = {m.id: m.label for m in list_measures(session, None)}
         filters = [
             (FACET_NAMES.get(k, "Sources"), facet_label(k, v, measures), query.link(**{k: None}))
             for k, v in query.given.items()
@@ -363,7 +369,7 @@ def disclosures_page(request: Request, session: SessionDep, state: StateDep) -> 
         return RedirectResponse(urls.with_query(urls.api("disclosures"), params), 303)
 
     def build() -> bytes:
-        every = newest_first(queries.list_disclosures(session))
+        every = newest_first(list_disclosures(session))
         return render(
             "disclosures.html", disclosures=every[offset : offset + limit], total=len(every)
         )
@@ -390,7 +396,7 @@ def contains(q: str, *texts: str | None) -> bool:
 
 
 def search(session: Session, q: str, base: str) -> Found:
-    window = queries.figure_window(
+    window = figure_window(
         session,
         disclosure=None,
         measure=None,
@@ -401,15 +407,13 @@ def search(session: Session, q: str, base: str) -> Found:
         offset=0,
         base_url=base,
     )
-    cases = queries.list_cases(
-        session, disclosure=None, filters={}, limit=SEARCH_SHOWN, offset=0, q=q
-    )
+    cases = list_cases(session, disclosure=None, filters={}, limit=SEARCH_SHOWN, offset=0, q=q)
     # Notes and sources are a few dozen per disclosure: read whole and matched here.
-    notes = [n for n in queries.list_notes(session, None) if contains(q, n.topic, n.text)]
+    notes = [n for n in list_notes(session, None) if contains(q, n.topic, n.text)]
     sources = [
         s
-        for d in queries.list_disclosures(session)
-        for s in queries.get_disclosure(session, d.id).sources
+        for d in list_disclosures(session)
+        for s in get_disclosure(session, d.id).sources
         if contains(q, s.publisher, s.title, s.note)
     ]
     return Found(
@@ -435,7 +439,7 @@ def search_page(request: Request, session: SessionDep, state: StateDep) -> Respo
 
     def build() -> bytes:
         found = search(session, q, base) if q else None
-        titles = {d.id: d.title for d in queries.list_disclosures(session)}
+        titles = {d.id: d.title for d in list_disclosures(session)}
         return render(
             "search.html",
             q=q or "",

@@ -18,23 +18,30 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session, select
 
-from service import caching, history, queries, reading, revisions, urls
+from service import caching, history, reading, revisions, urls
 from service.api.deps import SessionDep, StateDep
 from service.api.reply import Reply
 from service.citation import answer_name, bibtex
 from service.embed.card import Card, card_height, card_iframe, esc
 from service.errors import NotFound, Problem
-from service.models import (
+from service.reads.aggregates import aggregate
+from service.reads.checks import evaluate_checks
+from service.reads.common import Filters
+from service.reads.disclosures import cite_disclosure, get_disclosure, list_disclosures
+from service.reads.figures import get_figure, list_figures
+from service.reads.measures import list_measures, measure_ids
+from service.reads.series import series
+from service.schemas import (
     AggregateRow,
     CheckPublic,
     DisclosurePublic,
     FigurePublic,
     MeasurePublic,
-    Revision,
     SeriesGroup,
     SeriesPoint,
 )
 from service.state import AppState
+from service.tables import Revision
 from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
 from service.web import discovery
 
@@ -135,11 +142,11 @@ def chart_alt(
     by: str,
     base: str,
     measure: str | None = None,
-    filters: queries.Filters | None = None,
+    filters: Filters | None = None,
 ) -> str:
     """The text alternative of a chart: its measure and every row's label and reading."""
     dims = by.split(",") if by else []
-    agg = queries.aggregate(session, disclosure, dims, measure, dict(filters or {}), base)
+    agg = aggregate(session, disclosure, dims, measure, dict(filters or {}), base)
     rows = "; ".join(f"{row.label}: {row.reading}" for row in agg.rows)
     total = f" Stated total: {agg.total.label}: {agg.total.reading}." if agg.total else ""
     grouping = " by " + by.replace(",", " and ").replace("_", " ") if by else " of one figure"
@@ -163,7 +170,7 @@ def undeclared_charts(session: Session, disclosure: str, base: str) -> list[Char
     in (else the first it has), with the dimensions all its figures share as filters."""
     found = []
     every = all_figures(session, disclosure, base)
-    for measure in queries.measures(session, disclosure):
+    for measure in measure_ids(session, disclosure):
         figures = [f for f in every if f.measure == measure]
         values = {d: {getattr(f, d) for f in figures} for d in DIMENSIONS}
         shared = {d: next(iter(v)) for d, v in values.items() if len(v) == 1 and None not in v}
@@ -219,7 +226,7 @@ def figure_chart(session: Session, figure: FigurePublic, base: str) -> FigureCha
         return None
     by, filters = dims[0], {d: getattr(figure, d) for d in dims[1:]}
     try:
-        agg = queries.aggregate(session, figure.disclosure, [by], figure.measure, filters, base)
+        agg = aggregate(session, figure.disclosure, [by], figure.measure, filters, base)
     except Problem:  # a grouping the disclosure cannot give: the number alone
         return None
     params = {"disclosure": figure.disclosure, "by": by, "measure": figure.measure}
@@ -267,7 +274,7 @@ def headline_figures(figures: Sequence[FigurePublic]) -> list[FigurePublic]:
 
 
 def all_figures(session: Session, disclosure: str, base_url: str) -> list[FigurePublic]:
-    figures, _ = queries.list_figures(
+    figures, _ = list_figures(
         session,
         disclosure=disclosure,
         measure=None,
@@ -468,12 +475,12 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
 
     def build() -> bytes:
         disclosures = []
-        listed = newest_first(queries.list_disclosures(session))
+        listed = newest_first(list_disclosures(session))
         flagship = state.settings.flagship_disclosure
         # The flagship answer is what people come for: it leads; the rest, newest first.
         listed.sort(key=lambda d: d.id != flagship)
         for d in listed:
-            detail = queries.get_disclosure(session, d.id)
+            detail = get_disclosure(session, d.id)
             groupings = [a.by for a in detail.aggregates if a.by == "outcome"] or [
                 a.by for a in detail.aggregates[:1]
             ]
@@ -506,14 +513,14 @@ def _disclosure_context(
     request: Request, session: Session, base: str, disclosure_id: str
 ) -> dict[str, Any]:
     try:
-        detail = queries.get_disclosure(session, disclosure_id)
+        detail = get_disclosure(session, disclosure_id)
     except NotFound:
         raise PageError.unknown("disclosure", disclosure_id) from None
     figures = all_figures(session, disclosure_id, base)
     chosen = read_facets(request, figures)
     sort = read_sort(request)
     shown = [f for f in figures if all(str(getattr(f, k)) == v for k, v in chosen.items())]
-    checks: list[CheckPublic] = queries.evaluate_checks(session, disclosure_id)
+    checks: list[CheckPublic] = evaluate_checks(session, disclosure_id)
     return {
         "d": detail,
         "figures": sorted_figures(shown, sort),
@@ -526,7 +533,7 @@ def _disclosure_context(
         "checks": checks,
         "check_status": CHECK_STATUS,
         "downloads": downloads(disclosure_id),
-        "citation": queries.cite_disclosure(session, disclosure_id, base),
+        "citation": cite_disclosure(session, disclosure_id, base),
         "json_ld": discovery.disclosure_json_ld(detail, base),
         "marks": marks,
         "dimension_words": dimension_words,
@@ -636,22 +643,25 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
 
     def build() -> bytes:
         try:
-            figure = queries.get_figure(session, figure_id, base)
+            figure = get_figure(session, figure_id, base)
         except NotFound:
             raise PageError.unknown("figure", figure_id) from None
-        detail = queries.get_disclosure(session, figure.disclosure)
+        detail = get_disclosure(session, figure.disclosure)
         revision = revisions.read_id(session)
         now: FigurePublic | None = figure
         if pinned:
             with revisions.reading_newest(session):
                 try:
-                    now = queries.get_figure(session, figure_id, base)
+                    now = get_figure(session, figure_id, base)
                 except NotFound:
                     now = None
         card = Card(figure, detail, revision, pinned=True, now=now)
         live = Card(now or figure, detail, revision)
         sources = {s.id: s for s in detail.sources}
-        csl = [item.model_dump(mode="json", by_alias=True) for item in figure.cite]
+        csl, csl_short = (
+            [item.model_dump(mode="json", by_alias=True) for item in items]
+            for items in (figure.cite, figure.cite_short_csl)
+        )
         return render(
             "figure.html",
             f=figure,
@@ -663,12 +673,14 @@ def figure_page(request: Request, session: SessionDep, state: StateDep, figure_i
             words=reading.words(figure.value, figure.min, figure.max, figure.qualifier),
             sources=sources,
             printed_kinds=reading.PRINTED_KINDS,
-            checks=queries.evaluate_checks(session, figure.disclosure, [figure.id]),
+            checks=evaluate_checks(session, figure.disclosure, [figure.id]),
             check_status=CHECK_STATUS,
             chart=figure_chart(session, figure, base),
             live_url=urls.absolute(base, urls.figure_page(figure.id)),
             bibtex=bibtex(figure.cite),
+            bibtex_short=bibtex(figure.cite_short_csl),
             csl=json.dumps(csl, indent=2, ensure_ascii=False),
+            csl_short=json.dumps(csl_short, indent=2, ensure_ascii=False),
             history=history.figure_history(session, figure.id),
             snippets=embed_snippets(card, live, base),
             choice=choice,
@@ -704,7 +716,7 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
     params = {k: v for k, v in (("measure", measure), ("staff_type", staff_type)) if v}
 
     def build() -> bytes:
-        measures = queries.list_measures(session, None)
+        measures = list_measures(session, None)
         if measure:
             chosen = next((m for m in measures if m.id == measure), None)
             if chosen is None:
@@ -714,13 +726,13 @@ def compare_page(request: Request, session: SessionDep, state: StateDep) -> Resp
         shown: list[tuple[SeriesGroup, list[SeriesPoint]]] = []
         labels: dict[str, str] = {}
         if chosen is not None:
-            filters: queries.Filters = {"staff_type": staff_type} if staff_type else {}
-            points, _, groups = queries.series(
+            filters: Filters = {"staff_type": staff_type} if staff_type else {}
+            points, _, groups = series(
                 session, chosen.id, filters, limit=1000, offset=0, base_url=base
             )
             labels = {p.figure: p.label for p in points}
             shown = [(g, [p for p in points if p.group == g.id]) for g in groups]
-        titles = {d.id: d.title for d in queries.list_disclosures(session)}
+        titles = {d.id: d.title for d in list_disclosures(session)}
         return render(
             "compare.html",
             measures=measures,

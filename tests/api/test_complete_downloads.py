@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from service.config import Settings
 from service.db import build_engine
-from service.models import Case, Disclosure, Figure
 from service.paging import CHUNK_ROWS
+from service.tables import Case, Disclosure, Figure
 from tests.processes import AppProcess, ready_app
 
 #: Synthetic rows beside the seed packages: several chunks of each list, and a cases CSV

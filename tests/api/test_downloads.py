@@ -1,6 +1,7 @@
 """/v1/disclosures/{id}/datapackage.zip: a disclosure's package as published, for any
 revision, that the standard validator reads and `met-foi seed` loads back unchanged."""
 
+import csv
 import io
 import json
 import subprocess
@@ -192,6 +193,14 @@ def test_the_zips_figures_csv_is_the_api_csv_and_keeps_readings_whole(
         ["met-2013.officers.written-warning", "standard2013", "Evening Standard", "number", "17"],
         ["met-2013.officers.written-warning", "independent2013", "The Independent", "number", "17"],
     ]
+    # a list in a cell is separated by semicolons, as in the seed packages and the API CSVs
+    parts = next(
+        r for r in csv.DictReader(io.StringIO(reports)) if r["figure"] == "met-2013.all.dismissed"
+    )
+    assert (parts["source"], parts["parts"]) == (
+        "guardian2013",
+        "met-2013.officers.dismissed;met-2013.staff.dismissed",
+    )
     resources = {r["name"]: r for r in descriptor["resources"]}
     fields = resources["figures"]["schema"]["fields"]
     assert [f["name"] for f in fields] == header

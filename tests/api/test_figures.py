@@ -70,6 +70,19 @@ def test_disputed_written_warnings_keep_both_reports(client: TestClient) -> None
         "reported by The Guardian (18), Evening Standard (17) and The Independent (17); via "
         "Police social-media misconduct FOI API, http://testserver/figures/"
         f"met-2013.officers.written-warning?revision={revision}",
+        "cite_short_csl": [
+            {
+                "id": "met-2013.officers.written-warning",
+                "type": "dataset",
+                "title": "Police officers given a written warning: 17 to 18",
+                "publisher": "Police social-media misconduct FOI API",
+                "URL": "http://testserver/figures/met-2013.officers.written-warning"
+                f"?revision={revision}",
+                "issued": {"date-parts": [[2026, 12, 7]], "raw": "2026-12-07", "circa": False},
+                "note": "Metropolitan Police Service FOI answer (first reported 2013), as "
+                "reported by The Guardian (18), Evening Standard (17) and The Independent (17)",
+            }
+        ],
     }
     assert [(c["id"], c["type"]) for c in figure["cite"]] == [
         ("met-2013.officers.written-warning", "dataset"),
@@ -343,6 +356,12 @@ def test_a_short_citation_of_our_sum_is_never_as_reported(client: TestClient) ->
     assert summed == (
         "Metropolitan Police Service FOI answer (first reported 2013); our arithmetic from the "
         f"parts printed by The Guardian{SHORT_VIA}met-2013.all.investigated?revision={revision}"
+    )
+    assert client.get("/v1/figures/met-2013.all.investigated").json()["cite_short_csl"][0][
+        "note"
+    ] == (
+        "Metropolitan Police Service FOI answer (first reported 2013); our arithmetic from the "
+        "parts printed by The Guardian"
     )
     # No parts printed by anyone: the arithmetic is on the disclosed figures alone.
     other = client.get("/v1/figures/met-2014.ongoing-or-other").json()["cite_short"]

@@ -67,9 +67,9 @@ def test_measures_filter_by_disclosure_page_and_answer_csv(client: TestClient) -
         "id": "disciplined",
         "label": "Disciplined",
         "meaning": "People disciplined over social networking, whatever the sanction.",
-        "units": '["officers","staff"]',
-        "disclosures": '["met-2010"]',
-        "dimensions": '["staff_type"]',
+        "units": "officers;staff",
+        "disclosures": "met-2010",
+        "dimensions": "staff_type",
         "figure_count": "2",
     }
     assert client.get("/v1/measures?disclosure=met-1999").status_code == 422

@@ -490,12 +490,15 @@ WIDER_THAN_SCREEN = """w => [...document.querySelectorAll('body *')].filter(e =>
 
 def every_page(server: str) -> list[str]:
     """Every kind of page: home, each disclosure and a figure of each (its widest reading),
-    the lists, the comparisons and a search."""
+    every force's page (with figures, refused, or asked and nothing found), the lists with
+    a facet and a sort, the comparisons and a search."""
     disclosures = httpx.get(f"{server}/v1/disclosures").json()["data"]
     figures = httpx.get(f"{server}/v1/figures", params={"limit": 500}).json()["data"]
+    forces = httpx.get(f"{server}/v1/forces", params={"limit": 100}).json()["data"]
     urls = ["/", "/disclosures", "/figures", "/figures?sort=-count&limit=500", "/compare"]
+    urls += ["/figures?outcome=written_warning&sort=count"]
     urls += ["/compare?measure=investigated", "/search?q=warning", "/search?q=guardian"]
-    urls += ["/forces", "/forces/kent-police", "/forces/metropolitan-police-service"]
+    urls += ["/forces", *(f"/forces/{f['id']}" for f in forces)]
     for d in disclosures:
         urls.append(f"/disclosures/{d['id']}")
         own = [f for f in figures if f["disclosure"] == d["id"]]
@@ -520,7 +523,7 @@ def test_no_element_is_wider_than_the_screen_on_any_page(
     disclosures = httpx.get(f"{server}/v1/disclosures").json()["data"]
     with_figures = [d for d in disclosures if d["figure_count"]]
     assert (len(disclosures), len(with_figures)) == (11, 10)  # met-2015-cases has cases only
-    assert len(urls) == 11 + len(disclosures) + len(with_figures)
+    assert len(urls) == 10 + 53 + len(disclosures) + len(with_figures)
     wide = {}
     for url in urls:
         response = page.goto(server + url, wait_until="load")

@@ -11,8 +11,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from service import queries
 from service.embed.card import Card, card_height
+from service.reads.disclosures import get_disclosure
+from service.reads.figures import get_figure
 from tests.embed.documents import BROWSER_ACCEPT, WARNING
 
 
@@ -226,8 +227,8 @@ def test_oembed_repeated_is_answered_from_the_cache_without_reading_the_figure(
 def test_card_height_grows_with_each_line_the_card_shows(client: TestClient) -> None:
     engine = client.app.state.app.engine  # type: ignore[attr-defined]
     with Session(engine) as session:
-        figure = queries.get_figure(session, WARNING, "http://testserver")
-        disclosure = queries.get_disclosure(session, figure.disclosure)
+        figure = get_figure(session, WARNING, "http://testserver")
+        disclosure = get_disclosure(session, figure.disclosure)
     card = Card(figure, disclosure)
     longer = Card(figure.model_copy(update={"label": "A label " * 12}), disclosure)
     unnoted = Card(figure.model_copy(update={"note": None}), disclosure)

@@ -14,9 +14,9 @@ import yaml  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 
 from service.config import PROJECT_ROOT
-from service.models import Figure, FigureReport, Note
 from service.seed import find_packages, read_package
-from service.seed.package import Package
+from service.seed.rows import Package
+from service.tables import Figure, FigureReport, Note
 from tests.conftest import SEED_DIR
 
 RESEARCH_FILE = Path(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.models import FigureReport
 from service.seed import find_packages, read_package
-from service.seed.package import Package
+from service.seed.rows import Package
+from service.tables import FigureReport
 from tests.conftest import SEED_DIR
 
 

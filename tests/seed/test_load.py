@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 from service import search
 from service.config import Settings
 from service.db import build_engine, migrate
-from service.models import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
-from service.queries import by_id
+from service.reads.common import by_id
 from service.revisions import every_version
 from service.seed import PackageInvalid, find_packages, load, load_packages, read_package
 from service.seed import package as package_module
-from service.seed.package import Package
+from service.seed.rows import Package
+from service.tables import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
 from tests.test_list_plans import plan_of, sent
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from service.seed import PackageInvalid, read_package
-from service.seed.package import Package, package_revision
+from service.seed.package import package_revision
+from service.seed.rows import Package
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
 from tests.seed.corrupt import BAD_DESCRIPTORS, ROW_PROBLEMS, edit_descriptor
 

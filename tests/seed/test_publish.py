@@ -13,10 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from service.db import migrate
-from service.models import PackageFile, PackageManifest, Revision
 from service.revisions import NO_NOTE, revision_id
 from service.seed import PackageInvalid, read_package
 from service.seed.load import publish_packages
+from service.tables import PackageFile, PackageManifest, Revision
 from tests.conftest import MET_2013, SEED_DIR, edit_csv
 from tests.revisions import CORRECTED, CORRECTION_NOTE, add_change, correct, publish_three
 

@@ -17,10 +17,10 @@ from sqlmodel import Session, col, select
 
 from service.config import Settings
 from service.db import build_engine, migrate
-from service.models import Figure, Note, PackageFile, PackageManifest, Revision, Source
 from service.seed import PackageInvalid, load_packages
-from service.seed.package import nested_too_deep
+from service.seed.descriptor import nested_too_deep
 from service.seed.schema import DESCRIPTOR_BYTES, ROW_LIMITS, TABLE_BYTES
+from service.tables import Figure, Note, PackageFile, PackageManifest, Revision, Source
 from tests.conftest import MET_2013, Databases, edit_csv
 from tests.seed.corrupt import edit_descriptor, edit_rows
 from tests.seed.test_load import every_row_count

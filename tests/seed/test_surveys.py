@@ -16,10 +16,10 @@ import yaml  # type: ignore[import-untyped]
 from service.checks import evaluate
 from service.config import PROJECT_ROOT
 from service.forces import BY_NAME
-from service.models import Figure, FigureReport
 from service.reading import Interval
 from service.seed import read_package
-from service.seed.package import Package
+from service.seed.rows import Package
+from service.tables import Figure, FigureReport
 from tests.conftest import SEED_DIR
 
 RESEARCH_FILE = Path(

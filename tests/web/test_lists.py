@@ -215,7 +215,7 @@ def test_search_finds_figures_cases_notes_and_sources(web: TestClient) -> None:
     ) in found
     assert f'<h2 id="found-cases">Cases ({cases["count"]})</h2>' in page
     for case in cases["data"]:
-        assert f"<li>{escape(case['summary'])} " in page
+        assert f'<li>{escape(case["summary"])}<br><span class="meta">in ' in page
     notes = [
         n
         for n in web.get("/v1/notes?limit=500").json()["data"]

@@ -292,6 +292,30 @@ def test_figure_page_cite_box_matches_the_api(web: TestClient) -> None:
     assert '<button type="button" class="copy" data-copy="cite-text" hidden>' in page
 
 
+def test_figure_page_gives_the_short_citation_as_bibtex_and_csl_json(web: TestClient) -> None:
+    """The short form in every form the full one has: one entry, no licence or version,
+    the credit of the short line in `addendum`."""
+    figure = web.get("/v1/figures/met-2013.officers.written-warning").json()
+    page = get_page(web, "/figures/met-2013.officers.written-warning")
+    csl = re.search(r'<code id="cite-csl-short">(.*?)</code>', page, re.S)
+    assert csl is not None
+    assert json.loads(html.unescape(csl.group(1))) == figure["cite_short_csl"]
+    bib = re.search(r'<code id="cite-bibtex-short">(.*?)</code>', page, re.S)
+    assert bib is not None
+    url = f"{BASE}/figures/met-2013.officers.written-warning?revision={seeded_revision()}"
+    assert html.unescape(bib.group(1)) == (
+        "@misc{met-2013.officers.written-warning,\n"
+        "  title = {Police officers given a written warning: 17 to 18},\n"
+        "  publisher = {Police social-media misconduct FOI API},\n"
+        "  year = {2026},\n"
+        "  month = {12},\n"
+        f"  url = {{{url}}},\n"
+        "  addendum = {Metropolitan Police Service FOI answer (first reported 2013), as "
+        "reported by The Guardian (18), Evening Standard (17) and The Independent (17)}\n"
+        "}\n"
+    )
+
+
 def snippet(page: str, key: str) -> str:
     """The text of one of the embed builder's snippets, and whether it is shown."""
     found = re.search(
