@@ -10,15 +10,20 @@ from sqlmodel import Session
 
 from service.tables import Case
 
+#: SQLite: the FTS5 table that indexes the cases' texts (external content: cases).
+SQLITE_TEXT_TABLE = "cases_text"
 #: What the migration builds outside the models, which schema comparisons leave alone.
 SQLITE_TABLES = (
-    "cases_text",
+    SQLITE_TEXT_TABLE,
     "cases_text_data",
     "cases_text_idx",
     "cases_text_docsize",
     "cases_text_config",
 )
 POSTGRES_INDEXES = ("ix_cases_live_summary_trigrams", "ix_cases_live_note_trigrams")
+#: SQLite: the trigger that adds each inserted case to `cases_text` (a large load drops it
+#: and adds its cases at once: service/seed/load.py's _TextIndexes).
+SQLITE_INSERT_TRIGGER = "cases_text_insert"
 
 #: A trigram index finds texts of at least this many characters; shorter ones are scanned.
 SHORTEST = 3
@@ -31,11 +36,11 @@ def case_text(session: Session, q: str) -> ColumnElement[bool]:
         return or_(*(func.lower(c).contains(q.lower(), autoescape=True) for c in columns))
     # FTS5's trigram tokenizer: a phrase of q's trigrams is q as a substring, any case.
     phrase = '{summary note} : "' + q.replace('"', '""') + '"'
-    fts = table("cases_text")
+    fts = table(SQLITE_TEXT_TABLE)
     matching: Any = (
         select(literal_column("rowid"))
         .select_from(fts)
-        .where(literal_column("cases_text").op("MATCH")(phrase))
+        .where(literal_column(SQLITE_TEXT_TABLE).op("MATCH")(phrase))
     )
     return literal_column("cases.rowid").in_(matching)
 

@@ -48,15 +48,19 @@ def versioned_key(*columns: str) -> PrimaryKeyConstraint:
 LIVE_ORDER = ("disclosure_id", "position", "id")
 
 
-def live_indexes(table: str, *dimensions: str) -> tuple[Index, ...]:
+def live_indexes(
+    table: str, *dimensions: str, pairs: tuple[tuple[str, str], ...] = ()
+) -> tuple[Index, ...]:
     """Partial indexes over a table's newest rows (rev_to IS NULL): the page order, and one
-    per filter dimension with the page order after it, so a filtered page is read in order."""
+    per filter dimension (and per pair of them, 0008) with the page order after it, so a
+    filtered page is read in order."""
     live = text("rev_to IS NULL")
     return tuple(
         Index(name, *columns, sqlite_where=live, postgresql_where=live)
         for name, columns in (
             (f"ix_{table}_live_order", LIVE_ORDER),
             *((f"ix_{table}_live_{d}", (d, *LIVE_ORDER)) for d in dimensions),
+            *((f"ix_{table}_live_{a}_{b}", (a, b, *LIVE_ORDER)) for a, b in pairs),
         )
     )
 
@@ -177,7 +181,14 @@ class Case(Versioned, table=True):
     # /v1/cases pages the newest revision in this order (migration 0005_live_indexes).
     __table_args__ = (
         versioned_key("id"),
-        *live_indexes("cases", "staff_type", "outcome", "platform", "year"),
+        *live_indexes(
+            "cases",
+            "staff_type",
+            "outcome",
+            "platform",
+            "year",
+            pairs=(("platform", "year"), ("staff_type", "outcome")),
+        ),
     )
 
     id: str = Field(max_length=200)

@@ -186,7 +186,15 @@ def _cases(**kwargs: Any) -> Callable[[Session], Any]:
         (_cases(filters={"outcome": "dismissed"}), "ix_cases_live_outcome"),
         (_cases(filters={"platform": "twitter"}), "ix_cases_live_platform"),
         (_cases(filters={"year": 2015}, disclosure="scale"), "ix_cases_live_year"),
-        (_cases(filters={"platform": "twitter", "year": 2015}), "ix_cases_live_"),
+        (_cases(filters={"platform": "twitter", "year": 2015}), "ix_cases_live_platform_year"),
+        (
+            _cases(filters={"staff_type": "civilian_staff", "outcome": "dismissed"}),
+            "ix_cases_live_staff_type_outcome",
+        ),
+        (
+            _cases(filters={"year": 2015, "platform": "twitter"}, disclosure="scale"),
+            "ix_cases_live_platform_year",
+        ),
         (_cases(q="Case 1234."), "ix_cases_live_summary_trigrams|cases_text VIRTUAL TABLE"),
     ],
     ids=[
@@ -200,6 +208,8 @@ def _cases(**kwargs: Any) -> Callable[[Session], Any]:
         "platform",
         "year",
         "platform-year",
+        "staff_type-outcome",
+        "year-platform-disclosure",
         "q",
     ],
 )
@@ -209,6 +219,28 @@ def test_each_cases_query_reads_an_index_in_page_order(
     # A text search finds its few rows by index, then sorts only them.
     found = plans(large, "cases", read)
     assert_served_by_index(found, "cases", index, sorts_found="trigrams" in index)
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        ({"platform": "twitter", "year": 2015}, "ix_cases_live_platform_year"),
+        (
+            {"staff_type": "civilian_staff", "outcome": "dismissed"},
+            "ix_cases_live_staff_type_outcome",
+        ),
+    ],
+    ids=["platform-year", "staff_type-outcome"],
+)
+def test_two_filters_count_and_page_from_the_index_of_the_pair(
+    large: Engine, filters: dict[str, Any], index: str
+) -> None:
+    """Migration 0008: the capped count and the page of two filters together both read the
+    pair's index, not one dimension's index walked for rows that also match the other."""
+    found = plans(large, "cases", _cases(filters=filters))
+    assert len(found) == 2  # the count, then the page
+    for plan in found:
+        assert index in " ".join(plan), plan
 
 
 def test_a_filtered_count_stops_at_the_cap(large: Engine) -> None:

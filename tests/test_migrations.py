@@ -171,3 +171,29 @@ def test_downgrading_revisions_keeps_the_newest_rows(
     assert (dismissed, figures) == ([(4,)], 41)
     engine.dispose()
     _alembic(blank_database_url, "upgrade", "head")
+
+
+def _case_indexes(url: str) -> set[str]:
+    engine = build_engine(Settings(database_url=url))
+    with engine.connect() as connection:
+        found = {i["name"] for i in inspect(connection).get_indexes("cases")}
+    engine.dispose()
+    return {name for name in found if name is not None and name.startswith("ix_cases_live_")}
+
+
+def test_the_filter_pair_indexes_come_and_go_with_their_migration(
+    blank_database_url: str,
+) -> None:
+    """0008 adds the live-row indexes of two filters together and takes only them away."""
+    one_dimension = {
+        f"ix_cases_live_{d}" for d in ("order", "staff_type", "outcome", "platform", "year")
+    }
+    text = {"ix_cases_live_summary_trigrams", "ix_cases_live_note_trigrams"}
+    before = one_dimension | (text if blank_database_url.startswith("postgresql") else set())
+    pairs = {"ix_cases_live_platform_year", "ix_cases_live_staff_type_outcome"}
+    _alembic(blank_database_url, "upgrade", "0007_forces")
+    assert _case_indexes(blank_database_url) == before
+    _alembic(blank_database_url, "upgrade", "0008_case_filter_pairs")
+    assert _case_indexes(blank_database_url) == before | pairs
+    _alembic(blank_database_url, "downgrade", "0007_forces")
+    assert _case_indexes(blank_database_url) == before

@@ -6,13 +6,17 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, func
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from service.db import migrate
+from service import search
+from service.config import Settings
+from service.db import build_engine, migrate
 from service.reads.common import by_id
 from service.revisions import every_version
 from service.seed import PackageInvalid, find_packages, load, load_packages, read_package
@@ -20,6 +24,7 @@ from service.seed import package as package_module
 from service.seed.rows import Package
 from service.tables import Case, Check, CheckTerm, Disclosure, Figure, FigureReport, Note, Source
 from tests.conftest import MET_2013, MET_2013_COUNTS, SEED_DIR, edit_csv
+from tests.test_list_plans import plan_of, sent
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -367,3 +372,169 @@ def test_a_load_gives_its_own_statements_longer_than_a_request(blank_engine: Eng
         session.rollback()
         after = session.connection().exec_driver_sql("SHOW statement_timeout").scalar()
     assert (shown, after) == ("2min", "5s")
+
+
+def _cases_holding(engine: Engine, q: str) -> list[str]:
+    """The live cases `q=` finds, read through the text search index: on PostgreSQL with
+    the other live-row indexes dropped (and restored: the transaction is rolled back) and
+    only bitmap scans on, so that only the trigram indexes can answer."""
+    with Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            connection = session.connection()
+            others = connection.exec_driver_sql(
+                "SELECT indexname FROM pg_indexes WHERE tablename = 'cases' "
+                "AND indexname LIKE 'ix_cases_live_%%' AND indexname NOT LIKE '%%_trigrams'"
+            )
+            connection.exec_driver_sql(f"DROP INDEX {', '.join(others.scalars())}")
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        query = select(Case.id).where(search.case_text(session, q))
+        with sent(engine) as statements:
+            found = sorted(session.exec(query))
+        plan = " | ".join(plan_of(session.connection(), *statements[-1]))
+        assert "trigrams" in plan or "cases_text VIRTUAL TABLE" in plan, plan
+        session.rollback()
+    return found
+
+
+def _expected_holding(roots: list[Path], q: str) -> list[str]:
+    """The cases whose summary or note contains `q`, ignoring case, read from the CSVs."""
+    cases = [c for root in roots for c in read_package(root).cases]
+    return sorted(
+        c.id for c in cases if any(q.lower() in (t or "").lower() for t in (c.summary, c.note))
+    )
+
+
+def _text_index_builds(engine: Engine) -> Callable[[], list[str]]:
+    """What builds the text search indexes from now on: on SQLite the statements that drop
+    or create the FTS5 insert trigger or fill the FTS5 table at once; on PostgreSQL the
+    trigram indexes that are new relations (built again) since this was called."""
+    if engine.dialect.name == "postgresql":
+        oids = _trigram_index_oids(engine)
+        return lambda: sorted(n for n, oid in _trigram_index_oids(engine).items() if oids[n] != oid)
+    statements: list[str] = []
+
+    def record(_c: Connection, _cur: Any, statement: str, *_: Any) -> None:
+        if statement.startswith(("DROP TRIGGER", "CREATE TRIGGER")):
+            statements.append(" ".join(statement.replace('"', "").split()[:3]))
+        elif statement.startswith("INSERT INTO cases_text"):
+            statements.append("INSERT INTO cases_text ... SELECT")
+
+    event.listen(engine, "before_cursor_execute", record)
+
+    def recorded() -> list[str]:
+        found = list(statements)
+        statements.clear()
+        return found
+
+    return recorded
+
+
+def _trigram_index_oids(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "SELECT relname, oid FROM pg_class WHERE relname LIKE 'ix_cases_live_%%_trigrams'"
+        )
+        return dict(found.all())
+
+
+def test_a_large_load_builds_the_text_indexes_once_and_q_finds_exactly_its_cases(
+    blank_engine: Engine, package_copy: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past BULK_TEXT_CASES inserted cases a load writes the rest without the text indexes
+    and builds them once, in its transaction (issue 28); a later small load's cases go into
+    the indexes as they are written, and q= finds both, on either database."""
+    roots = [MET_2013, SEED_DIR / "pa-2014"]
+    monkeypatch.setattr(load, "INSERT_CHUNK", 1)
+    monkeypatch.setattr(load, "BULK_TEXT_CASES", 2)
+    builds = _text_index_builds(blank_engine)
+    load_packages(blank_engine, roots)
+    if blank_engine.dialect.name == "postgresql":
+        assert builds() == ["ix_cases_live_note_trigrams", "ix_cases_live_summary_trigrams"]
+    else:  # the first two cases went in through the trigger, the others at once
+        assert builds() == [
+            "DROP TRIGGER cases_text_insert",
+            "INSERT INTO cases_text ... SELECT",
+            "CREATE TRIGGER cases_text_insert",
+        ]
+    for q in ("facebook", "DISMISSED", "written warning", "Lancashire", "newspaper report"):
+        expected = _expected_holding(roots, q)
+        assert expected, q
+        assert _cases_holding(blank_engine, q) == expected, q
+    _assert_text_indexes_whole(blank_engine, cases=len(_expected_holding(roots, "")))
+
+    monkeypatch.setattr(load, "BULK_TEXT_CASES", 10_000)
+    package = package_copy()
+    edit_csv(package / "cases.csv", 3, "summary", "Reworded for a test: a quokka case.")
+    builds = _text_index_builds(blank_engine)
+    load_packages(blank_engine, [package, SEED_DIR / "pa-2014"])
+    assert builds() == []  # one changed case: written into the indexes as it went in
+    assert _cases_holding(blank_engine, "QUOKKA") == ["met-2013.case-2"]
+    assert _cases_holding(blank_engine, "facebook") == _expected_holding(
+        [package, SEED_DIR / "pa-2014"], "facebook"
+    )
+    _assert_text_indexes_whole(blank_engine, cases=len(_expected_holding(roots, "")) + 1)
+
+
+def _assert_text_indexes_whole(engine: Engine, cases: int) -> None:
+    """The FTS5 table holds every stored case version and agrees with them (SQLite); the
+    trigram indexes are there and valid (PostgreSQL)."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                "INSERT INTO cases_text(cases_text, rank) VALUES ('integrity-check', 1)"
+            )
+            assert connection.exec_driver_sql("SELECT count(*) FROM cases_text").scalar() == cases
+            return
+        valid = connection.exec_driver_sql(
+            "SELECT c.relname, i.indisvalid FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname LIKE 'ix_cases_live_%%_trigrams' ORDER BY c.relname"
+        )
+        assert valid.all() == [
+            ("ix_cases_live_note_trigrams", True),
+            ("ix_cases_live_summary_trigrams", True),
+        ]
+
+
+def test_a_load_statement_may_outlast_the_requests_query_watchdog(
+    blank_database_url: str,
+) -> None:
+    """The engine's watchdog cuts a query a second after APP_DB_STATEMENT_TIMEOUT; a load's
+    index build or ANALYZE of a million cases takes longer (it cut the first 10^6 build),
+    so those statements run past it, bounded by the load's own statement timeout."""
+    if not blank_database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no watchdog: it runs in the process")
+    migrate(blank_database_url)
+    engine = build_engine(Settings(database_url=blank_database_url, db_statement_timeout=0.5))
+    with Session(engine) as session:
+        session.begin()
+        load._allow_long_statements(session)
+        connection = session.connection()
+        load._execute_long(connection, "SELECT pg_sleep(2)")
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1
+        with pytest.raises(OperationalError):  # the same wait, through the engine, is cut
+            connection.exec_driver_sql("SELECT pg_sleep(2)")
+    engine.dispose()
+
+
+def test_a_load_leaves_the_lists_tables_all_visible_for_index_only_counts(
+    blank_engine: Engine,
+) -> None:
+    """PostgreSQL: a capped count of a fresh load checked every entry against the table (no
+    visibility map yet); the loader's VACUUM after its commit marks every page all-visible,
+    so counts read the index only. The connection's statement timeout is the requests'
+    again afterwards."""
+    if blank_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no visibility map")
+    load_packages(blank_engine, [MET_2013])
+    with blank_engine.connect() as connection:
+        pages = connection.exec_driver_sql(
+            "SELECT relname, relpages, relallvisible FROM pg_class "
+            "WHERE relname IN ('cases', 'figures') ORDER BY relname"
+        )
+        assert [(name, visible == total > 0) for name, total, visible in pages] == [
+            ("cases", True),
+            ("figures", True),
+        ]
+        assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "5s"
