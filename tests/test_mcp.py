@@ -477,7 +477,9 @@ def test_mcp_posts_count_against_the_rate_limit(settings: Settings, engine: Engi
     limited = settings.model_copy(update={"rate_limit_per_minute": 3})
     with RunningApp(limited, engine) as running:
         call = tools_call("get_figure", {"id": WRITTEN_WARNING})
-        answers = [running.post(call) for _ in range(4)]
+        # as the service's own pages post (a browser sends their Origin): the refusal
+        # carries the CORS headers a browser needs to read it
+        answers = [running.post(call, origin=running.base) for _ in range(4)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[0].json()["result"]["structuredContent"]["reading"] == "17 to 18"
     refused = answers[3]
