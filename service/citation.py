@@ -85,6 +85,32 @@ def parts_given(parts: Sequence[Figure]) -> str:
     return reading.listed(words)
 
 
+def _said(
+    reports: Sequence[FigureReport], printing: Sequence[FigureReport], headline: str
+) -> dict[str, str]:
+    """What each of the `printing` reports' sources said, by source id, where it is not
+    `headline` (none without one), words in quotation marks; none when the `reports`
+    disagree, as the citation then lists what each source printed (disagreement)."""
+    said: dict[str, str] = {}
+    if reading.disputed((r.value, r.min, r.max) for r in reports):
+        return said
+    for r in printing:
+        words = reading.headline(r.value, r.min, r.max, r.qualifier)
+        if headline and words != headline:
+            said[r.source_id] = f"“{words}”" if r.kind == "words" else words
+    return said
+
+
+def _parts_gave(giving: Sequence[FigureReport], known: dict[str, Figure]) -> dict[str, str]:
+    """What each parts-only source gave, by source id (parts_given), where every part it
+    printed is among the `known` figures; the others are said to have given "the parts"."""
+    return {
+        r.source_id: parts_given([known[p] for p in r.parts])
+        for r in giving
+        if r.parts and all(p in known for p in r.parts)
+    }
+
+
 @dataclass(frozen=True)
 class Credit:
     """Who printed a figure and who printed only its parts, in the package's order."""
@@ -106,24 +132,16 @@ class Credit:
         headline: str = "",
         part_figures: dict[str, Figure] | None = None,
     ) -> "Credit":
+        """The credit of a figure read as `headline` from its `reports`: a source that printed
+        it (a number, a range or words) is credited with the figure, even where it printed
+        the parts too; one that printed only the parts, with what it gave of `part_figures`."""
         printing = [r for r in reports if r.kind in reading.PRINTED_KINDS]
         printed = _unique([sources[r.source_id] for r in printing])
         ids = {s.id for s in printed}
         giving = [r for r in reports if r.kind == "parts" and r.source_id not in ids]
         parts = _unique([sources[r.source_id] for r in giving])
-        said = {}
-        if not reading.disputed((r.value, r.min, r.max) for r in reports):
-            for r in printing:
-                words = reading.headline(r.value, r.min, r.max, r.qualifier)
-                if headline and words != headline:
-                    said[r.source_id] = f"“{words}”" if r.kind == "words" else words
-        known = part_figures or {}
-        gave = {
-            r.source_id: parts_given([known[p] for p in r.parts])
-            for r in giving
-            if r.parts and all(p in known for p in r.parts)
-        }
-        return cls(printed, parts, said, gave)
+        said = _said(reports, printing, headline)
+        return cls(printed, parts, said, _parts_gave(giving, part_figures or {}))
 
     def _gave(self, s: Source) -> str:
         """A parts-only source, each on its own so that none reads as printing the total."""

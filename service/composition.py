@@ -133,35 +133,68 @@ def _unit_within(part: Figure, total: Figure) -> bool:
     return total.unit in COUNTED_WITHIN.get(part.unit, frozenset({part.unit}))
 
 
-def refines(part: Figure, total: Figure, disclosures: dict[str, Disclosure]) -> bool:
-    """Whether `part` counts a subset of what `total` counts, from their dimensions alone:
-    the same answer and measure, every dimension the total fixes fixed alike in the part,
-    and the part narrower (more dimensions fixed, or one year of the total's period)."""
+def _same_count(part: Figure, total: Figure) -> bool:
+    """Whether two distinct figures count in one answer and measure, the part in a unit the
+    total counts within (officers within people, never cases)."""
     if part.id == total.id or (part.disclosure_id, part.measure) != (
         total.disclosure_id,
         total.measure,
     ):
         return False
-    if not _unit_within(part, total):
-        return False
-    narrower = False
-    for dim in FIXABLE:
-        mine, theirs = getattr(part, dim), getattr(total, dim)
-        if theirs is not None and mine != theirs:
-            return False
-        if theirs is None and mine is not None:
-            narrower = True
-    if not narrower:
-        return False
-    if part.year is not None and total.year is None:
-        start, end = _years(total, disclosures[total.disclosure_id])
-        if (start is not None and part.year < start) or (end is not None and part.year > end):
-            return False
-    return True
+    return _unit_within(part, total)
+
+
+def _fixes_alike(part: Figure, total: Figure) -> bool:
+    """Whether every dimension the total fixes is fixed alike in the part."""
+    return all(
+        getattr(total, dim) is None or getattr(part, dim) == getattr(total, dim) for dim in FIXABLE
+    )
+
+
+def _fixes_more(part: Figure, total: Figure) -> bool:
+    """Whether the part fixes a dimension the total leaves open."""
+    return any(getattr(total, dim) is None and getattr(part, dim) is not None for dim in FIXABLE)
+
+
+def _year_within(part: Figure, total: Figure, disclosures: dict[str, Disclosure]) -> bool:
+    """Whether a part that counts one year of a total over a period counts a year inside
+    that period (where its ends are known); true of every other pair."""
+    if part.year is None or total.year is not None:
+        return True
+    start, end = _years(total, disclosures[total.disclosure_id])
+    return not ((start is not None and part.year < start) or (end is not None and part.year > end))
+
+
+def refines(part: Figure, total: Figure, disclosures: dict[str, Disclosure]) -> bool:
+    """Whether `part` counts a subset of what `total` counts, from their dimensions alone:
+    the same answer and measure, every dimension the total fixes fixed alike in the part,
+    and the part narrower (more dimensions fixed, or one year of the total's period)."""
+    return (
+        _same_count(part, total)
+        and _fixes_alike(part, total)
+        and _fixes_more(part, total)
+        and _year_within(part, total, disclosures)
+    )
 
 
 def _fixed(figure: Figure) -> int:
     return sum(getattr(figure, d) is not None for d in FIXABLE)
+
+
+def _totals(
+    figure: Figure, pool: dict[str, Figure], named: list[str], disclosures: dict[str, Disclosure]
+) -> list[Figure]:
+    """Every figure of `pool` that `figure` is a part of: first the totals the checks name
+    it a part of (`named`, those of its measure in a unit it counts within), then those
+    its dimensions make it a part of (see `refines`)."""
+    totals = [
+        pool[t]
+        for t in named
+        if t in pool and pool[t].measure == figure.measure and _unit_within(figure, pool[t])
+    ]
+    return totals + [
+        t for t in pool.values() if t not in totals and refines(figure, t, disclosures)
+    ]
 
 
 def parts(
@@ -180,13 +213,7 @@ def parts(
     shown = {f.id for f in selected}
     found: dict[str, str] = {}
     for figure in selected:
-        totals = [
-            pool[t]
-            for t in check_totals.get(figure.id, [])
-            if t in pool and pool[t].measure == figure.measure and _unit_within(figure, pool[t])
-        ]
-        totals += [t for t in pool.values() if t not in totals and refines(figure, t, disclosures)]
-        if totals:
+        if totals := _totals(figure, pool, check_totals.get(figure.id, []), disclosures):
             best = max(totals, key=lambda t: (t.id in shown, _fixed(t), t.id))
             found[figure.id] = best.id
     return found
@@ -240,6 +267,45 @@ def _by(breakdown: tuple[str, ...]) -> str:
     return f"broken down by {dims}" if dims else "not broken down"
 
 
+def _measure_clause(key: Key, _nearest: Sequence[Key]) -> str:
+    return f"it counts {key.measure.replace('_', ' ')}"
+
+
+def _unit_clause(key: Key, nearest: Sequence[Key]) -> str:
+    units = sorted({o.unit for o in nearest if o.unit != key.unit})
+    return f"it counts {key.unit}, where the others count {' or '.join(units)}"
+
+
+def _scope_clause(key: Key, _nearest: Sequence[Key]) -> str:
+    return f"it covers {SCOPE_WORDS[key.scope]}"
+
+
+def _period_clause(key: Key, nearest: Sequence[Key]) -> str:
+    periods = sorted({PERIOD_WORDS[o.period] for o in nearest if o.period != key.period})
+    return f"it covers {PERIOD_WORDS[key.period]}, where the others cover {' or '.join(periods)}"
+
+
+def _breakdown_clause(key: Key, nearest: Sequence[Key]) -> str:
+    others_by = sorted({_by(o.breakdown) for o in nearest if o.breakdown != key.breakdown})
+    return f"it is {_by(key.breakdown)}, where the others are {' or '.join(others_by)}"
+
+
+def _requester_clause(_key: Key, _nearest: Sequence[Key]) -> str:
+    return "it answers another request"
+
+
+#: Each way a group may differ from its nearest groups, in the order a reason names them,
+#: with the clause that says how it differs.
+_CLAUSES = (
+    ("measure", _measure_clause),
+    ("unit", _unit_clause),
+    ("scope", _scope_clause),
+    ("period", _period_clause),
+    ("breakdown", _breakdown_clause),
+    ("requester", _requester_clause),
+)
+
+
 def _differs(key: Key, others: Sequence[Key]) -> str:
     """Why this group stands apart: how it differs from the groups nearest to it (those it
     differs from in the fewest ways), one clause per way."""
@@ -247,27 +313,41 @@ def _differs(key: Key, others: Sequence[Key]) -> str:
     fewest = min(len(a) for a in apart.values())
     nearest = [o for o, a in apart.items() if len(a) == fewest]
     ways = set().union(*(apart[o] for o in nearest))
-    clauses = []
-    if "measure" in ways:
-        clauses.append(f"it counts {key.measure.replace('_', ' ')}")
-    if "unit" in ways:
-        units = sorted({o.unit for o in nearest if o.unit != key.unit})
-        clauses.append(f"it counts {key.unit}, where the others count {' or '.join(units)}")
-    if "scope" in ways:
-        clauses.append(f"it covers {SCOPE_WORDS[key.scope]}")
-    if "period" in ways:
-        periods = sorted({PERIOD_WORDS[o.period] for o in nearest if o.period != key.period})
-        clauses.append(
-            f"it covers {PERIOD_WORDS[key.period]}, where the others cover {' or '.join(periods)}"
-        )
-    if "breakdown" in ways:
-        others_by = sorted(
-            {_by(o.breakdown) for o in nearest if o.breakdown != key.breakdown},
-        )
-        clauses.append(f"it is {_by(key.breakdown)}, where the others are {' or '.join(others_by)}")
-    if "requester" in ways:
-        clauses.append("it answers another request")
-    return "; ".join(clauses)
+    return "; ".join(clause(key, nearest) for way, clause in _CLAUSES if way in ways)
+
+
+def _first_years(
+    selected: Sequence[Figure], disclosures: dict[str, Disclosure]
+) -> tuple[dict[str, Key], dict[Key, tuple[int, str]]]:
+    """Each figure's key, and for each key the first year its figures cover (9999 where
+    none is known) with the answer that covers it, which orders the groups."""
+    keys: dict[str, Key] = {}
+    first: dict[Key, tuple[int, str]] = {}
+    for figure in selected:
+        d = disclosures[figure.disclosure_id]
+        key = key_of(figure, d)
+        keys[figure.id] = key
+        start, _ = _years(figure, d)
+        here = (start if start is not None else 9999, d.id)
+        first[key] = min(first.get(key, here), here)
+    return keys, first
+
+
+def _reason(
+    key: Key, others: Sequence[Key], members: Sequence[Figure], part_of: dict[str, str]
+) -> str:
+    """Why a group stands apart from the others, and what never to do with its figures:
+    add a part to its total, or add figures from separate answers."""
+    reason = (
+        f"Stands apart from the other groups: {_differs(key, others)}."
+        if others
+        else "The only group: its figures count the same thing."
+    )
+    if any(f.id in part_of for f in members):
+        reason += " Some of its figures are parts of a total (see part_of): never add them to it."
+    if len({f.disclosure_id for f in members}) > 1:
+        reason += " Its figures come from separate answers: set them side by side, never add them."
+    return reason
 
 
 def compose(
@@ -278,15 +358,7 @@ def compose(
 ) -> Composition:
     """The groups `selected` falls into, ordered by the first year each covers, and the
     total of every part (see `parts`)."""
-    keys: dict[str, Key] = {}
-    first: dict[Key, tuple[int, str]] = {}
-    for figure in selected:
-        d = disclosures[figure.disclosure_id]
-        key = key_of(figure, d)
-        keys[figure.id] = key
-        start, _ = _years(figure, d)
-        here = (start if start is not None else 9999, d.id)
-        first[key] = min(first.get(key, here), here)
+    keys, first = _first_years(selected, disclosures)
     ordered = sorted(first, key=lambda k: (first[k], k))
     part_of = parts(selected, candidates, check_totals, disclosures)
     groups: list[Group] = []
@@ -295,19 +367,7 @@ def compose(
         members = [f for f in selected if keys[f.id] == key]
         others = [k for k in ordered if k != key]
         label = _group_label(key, disclosures[members[0].disclosure_id])
-        reason = (
-            f"Stands apart from the other groups: {_differs(key, others)}."
-            if others
-            else "The only group: its figures count the same thing."
-        )
-        if any(f.id in part_of for f in members):
-            reason += (
-                " Some of its figures are parts of a total (see part_of): never add them to it."
-            )
-        if len({f.disclosure_id for f in members}) > 1:
-            reason += (
-                " Its figures come from separate answers: set them side by side, never add them."
-            )
+        reason = _reason(key, others, members, part_of)
         group = Group(id=group_id(key), label=label, reason=reason, key=key)
         group.figures = [f.id for f in members]
         group.disclosures = sorted({f.disclosure_id for f in members})
