@@ -45,16 +45,35 @@ def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
     figures = session.exec(select(Figure).where(col(Figure.id).in_(wanted))).all()
     context = FigureContext.load(session, figures, base)
     by_id: dict[str, FigurePublic] = {f.id: figure_public(f, context) for f in figures}
-    # The survey's count: its figure about every force that most forces' figures are
-    # parts of (the national 828 of the forces' 88, 74, 69 ...), refusals aside.
+    national = survey_count(part_of, by_id)
+    counted = {f for f, t in part_of.items() if national and t == national[0].id}
+    return {
+        "d": d,
+        "rows": survey_rows(rows, counted, by_id),
+        "national": national,
+        "ceiling": largest_count(counted, by_id),
+        "known": sum(r.status == "figures" for r in rows),
+        "refused": sum(r.status == "refused" for r in rows),
+        "unknown": sum(r.status == "no_figure_retrieved" for r in rows),
+    }
+
+
+def survey_count(part_of: dict[str, str], by_id: dict[str, FigurePublic]) -> list[FigurePublic]:
+    """The survey's count, as a list of one (or none): its figure about every force that
+    most forces' figures are parts of (the national 828 of the forces' 88, 74, 69 ...),
+    refusals aside, so that the table's counts are the parts of one total."""
     totals = Counter(
         t
         for f, t in part_of.items()
         if by_id.get(t) and by_id[t].force is None and by_id[f].measure != reads.REFUSED
     )
-    national = [by_id[t] for t, _ in totals.most_common(1)]
-    counted = {f for f, t in part_of.items() if national and t == national[0].id}
-    ceiling = max(
+    return [by_id[t] for t, _ in totals.most_common(1)]
+
+
+def largest_count(counted: set[str], by_id: dict[str, FigurePublic]) -> int:
+    """The top of the counts' meters: the largest count among `counted` (a range by its
+    upper end, where it has one), or 0 when none has a value or an upper end."""
+    return max(
         (
             by_id[f].max or by_id[f].value or by_id[f].min or 0
             for f in counted
@@ -62,22 +81,21 @@ def survey_table(session: Session, d: Disclosure, base: str) -> dict[str, Any]:
         ),
         default=0,
     )
-    return {
-        "d": d,
-        "rows": [
-            {
-                "row": r,
-                "counts": [by_id[f] for f in r.figures if f in counted],
-                "other": sum(f not in counted for f in r.figures),
-            }
-            for r in rows
-        ],
-        "national": national,
-        "ceiling": ceiling,
-        "known": sum(r.status == "figures" for r in rows),
-        "refused": sum(r.status == "refused" for r in rows),
-        "unknown": sum(r.status == "no_figure_retrieved" for r in rows),
-    }
+
+
+def survey_rows(
+    rows: list[SurveyForce], counted: set[str], by_id: dict[str, FigurePublic]
+) -> list[dict[str, Any]]:
+    """A row per force asked, in the survey's order: its counts that are parts of the
+    survey's count, and how many other figures it has (the table gives only their number)."""
+    return [
+        {
+            "row": r,
+            "counts": [by_id[f] for f in r.figures if f in counted],
+            "other": sum(f not in counted for f in r.figures),
+        }
+        for r in rows
+    ]
 
 
 @router.get(urls.FORCES_PAGE)

@@ -172,27 +172,38 @@ def undeclared_charts(session: Session, disclosure: str, base: str) -> list[Char
     every = all_figures(session, disclosure, base)
     for measure in measure_ids(session, disclosure):
         figures = [f for f in every if f.measure == measure]
-        values = {d: {getattr(f, d) for f in figures} for d in DIMENSIONS}
-        shared = {d: next(iter(v)) for d, v in values.items() if len(v) == 1 and None not in v}
-        varying = [d for d in CHART_BY if len(values[d]) > 1 and None not in values[d]]
-        by = varying[0] if varying else next((d for d in CHART_BY if d in shared), None)
-        if by is None:
+        by, shared = chart_dimensions(figures)
+        if by is not None:
+            filters = {d: v for d, v in shared.items() if d != by}
+            found.append(measure_chart(session, disclosure, measure, by, filters, base))
+        elif any(all(getattr(f, d) is None for d in DIMENSIONS) for f in figures):
             # Broken down by nothing (the Daily Mail's 277): the figure is charted alone.
-            if any(all(getattr(f, d) is None for d in DIMENSIONS) for f in figures):
-                params = {"disclosure": disclosure, "measure": measure}
-                alt = chart_alt(session, disclosure, "", base, measure)
-                found.append(Chart(urls.embed_chart(urlencode(params)), alt, ""))
-            continue
-        filters = {d: v for d, v in shared.items() if d != by}
-        params = {"disclosure": disclosure, "by": by, "measure": measure, **filters}
-        found.append(
-            Chart(
-                urls.embed_chart(urlencode(params)),
-                chart_alt(session, disclosure, by, base, measure, filters),
-                by,
-            )
-        )
+            found.append(measure_chart(session, disclosure, measure, "", {}, base))
     return found
+
+
+def chart_dimensions(figures: Sequence[FigurePublic]) -> tuple[str | None, dict[str, Any]]:
+    """The dimension to chart one measure's figures by (the first in CHART_BY they vary in,
+    else the first they all share; None when they share none), and the value of each
+    dimension they all share."""
+    values = {d: {getattr(f, d) for f in figures} for d in DIMENSIONS}
+    shared = {d: next(iter(v)) for d, v in values.items() if len(v) == 1 and None not in v}
+    varying = [d for d in CHART_BY if len(values[d]) > 1 and None not in values[d]]
+    by = varying[0] if varying else next((d for d in CHART_BY if d in shared), None)
+    return by, shared
+
+
+def measure_chart(
+    session: Session, disclosure: str, measure: str, by: str, filters: dict[str, Any], base: str
+) -> Chart:
+    """The chart of one measure of a disclosure by `by` ("" for its figure alone), filtered
+    to `filters`."""
+    params = {"disclosure": disclosure, **({"by": by} if by else {}), "measure": measure}
+    return Chart(
+        urls.embed_chart(urlencode({**params, **filters})),
+        chart_alt(session, disclosure, by, base, measure, filters),
+        by,
+    )
 
 
 def charts(session: Session, disclosure: str, groupings: Iterable[str], base: str) -> list[Chart]:
