@@ -214,49 +214,112 @@ def _open_packages(roots: Sequence[Path], stored: dict[str, Disclosure]) -> _Ope
 def _publish(
     session: Session, roots: Sequence[Path], now: datetime, *, describe: bool
 ) -> Publication:
+    """Check every package, write the changed ones as versions and record their revision,
+    all in the caller's transaction; raise PackageInvalid when any package has an error
+    (the caller rolls back what was written before it was known)."""
     stored = {d.id: d for d in session.exec(select(Disclosure)).all()}
     found = _open_packages(roots, stored)
     duplicates = _duplicates(found.ids())
     packages = list(found.opened.values())
-    clashes = [] if found.errors() or duplicates else _source_id_clashes(session, packages)
-    if clashes:
-        raise PackageInvalid(clashes)
+    _refuse_clashes(session, found, packages, duplicates)
     changed = [p for p in packages if p.disclosure.id not in stored or _differs(p, stored)]
     latest = revisions.latest(session)
     previous = "" if latest is None else latest.id
     seq = 1 if latest is None else latest.seq + 1
-    published = []
     live_cases = sum(d.case_count for d in stored.values())
     text_indexes = _TextIndexes(session, live_cases)
     with _large_page_cache(session), _Compressor(session) as compressor:
-        for package in packages:
-            if found.errors() or duplicates or package not in changed:
-                for _ in package.case_rows:  # read only to check them
-                    pass
-                continue
+        published = _write_changed(
+            session, found, changed, stored, seq, text_indexes, compressor, write=not duplicates
+        )
+        text_indexes.rebuild()
+        _refuse_errors(found)
+        _keep_unchanged_files(compressor, found, changed)
+    results = _results(session, roots, found, stored, changed)
+    if not changed:
+        return Publication(results, previous=previous)
+    revision = _record_revision(session, seq, latest, stored, changed, published, now)
+    # Listing every change builds each figure twice: done for a dry run, which prints them.
+    changes = history.changes_in(session, seq) if describe else []
+    return Publication(results, revision, changes, previous)
+
+
+def _refuse_clashes(
+    session: Session, found: _Opened, packages: list[Package], duplicates: list[str]
+) -> None:
+    """Raise PackageInvalid when a package's source id belongs to another disclosure; looked
+    for only while no package has an error and no disclosure id is used twice."""
+    clashes = [] if found.errors() or duplicates else _source_id_clashes(session, packages)
+    if clashes:
+        raise PackageInvalid(clashes)
+
+
+def _write_changed(
+    session: Session,
+    found: _Opened,
+    changed: list[Package],
+    stored: dict[str, Disclosure],
+    seq: int,
+    text_indexes: "_TextIndexes",
+    compressor: "_Compressor",
+    *,
+    write: bool,
+) -> list[dict[str, Any]]:
+    """Read every opened package's cases, and write each changed package as versions live
+    from revision `seq` (its files handed to the compressor first) while no error is known
+    and `write` (no duplicate ids); return the revision's entry of each package written.
+    A package not written is still read in full, so that its every error is reported."""
+    published = []
+    for package in found.opened.values():
+        if found.errors() or not write or package not in changed:
+            for _ in package.case_rows:  # read only to check them
+                pass
+            continue
+        compressor.start(
+            package.disclosure.id, package.disclosure.revision, package.path, package.files
+        )
+        before = stored.get(package.disclosure.id)
+        rows = _write_versions(
+            session, package, seq, existed=before is not None, text_indexes=text_indexes
+        )
+        published.append(_package_entry(package, before, rows))
+    return published
+
+
+def _refuse_errors(found: _Opened) -> None:
+    """Raise PackageInvalid with every package's errors, now that all cases are read, and
+    with the ids used twice among the packages without errors."""
+    # As before the streaming: an id is a duplicate among the packages without errors.
+    clean = [s.disclosure_id for s in found.kept.values()]
+    clean += [p.disclosure.id for p in found.opened.values() if not p.errors]
+    errors = found.errors() + _duplicates(clean)
+    if errors:
+        raise PackageInvalid(errors)
+
+
+def _keep_unchanged_files(
+    compressor: "_Compressor", found: _Opened, changed: list[Package]
+) -> None:
+    """Hand the compressor the files of the packages not written (the kept, then the opened
+    but unchanged), so that every package's files are stored for downloads."""
+    for scan in found.kept.values():
+        compressor.start(scan.disclosure_id, scan.revision, scan.path, scan.files)
+    for package in found.opened.values():
+        if package not in changed:
             compressor.start(
                 package.disclosure.id, package.disclosure.revision, package.path, package.files
             )
-            before = stored.get(package.disclosure.id)
-            rows = _write_versions(
-                session, package, seq, existed=before is not None, text_indexes=text_indexes
-            )
-            published.append(_package_entry(package, before, rows))
-        text_indexes.rebuild()
-        # As before the streaming: an id is a duplicate among the packages without errors.
-        clean = [s.disclosure_id for s in found.kept.values()]
-        clean += [p.disclosure.id for p in packages if not p.errors]
-        errors = found.errors() + _duplicates(clean)
-        if errors:
-            raise PackageInvalid(errors)
-        for scan in found.kept.values():
-            compressor.start(scan.disclosure_id, scan.revision, scan.path, scan.files)
-        for package in packages:
-            if package not in changed:
-                compressor.start(
-                    package.disclosure.id, package.disclosure.revision, package.path, package.files
-                )
-    results = [
+
+
+def _results(
+    session: Session,
+    roots: Sequence[Path],
+    found: _Opened,
+    stored: dict[str, Disclosure],
+    changed: list[Package],
+) -> list[LoadResult]:
+    """Each package's line, in the order of the roots: a kept one's from what is stored."""
+    return [
         _kept_result(session, stored[found.kept[root].disclosure_id])
         if root in found.kept
         else LoadResult(
@@ -267,8 +330,19 @@ def _publish(
         )
         for root in roots
     ]
-    if not changed:
-        return Publication(results, previous=previous)
+
+
+def _record_revision(
+    session: Session,
+    seq: int,
+    latest: Revision | None,
+    stored: dict[str, Disclosure],
+    changed: list[Package],
+    published: list[dict[str, Any]],
+    now: datetime,
+) -> Revision:
+    """Add and flush revision `seq`: its id hashes the previous revision's and every
+    disclosure's revision after the load; its note joins the written packages' notes."""
     state = {d.id: d.revision for d in stored.values()}
     state.update({p.disclosure.id: p.disclosure.revision for p in changed})
     figures_added, figures_changed, figures_removed = history.change_counts(session, seq)
@@ -284,9 +358,7 @@ def _publish(
     )
     session.add(revision)
     session.flush()
-    # Listing every change builds each figure twice: done for a dry run, which prints them.
-    changes = history.changes_in(session, seq) if describe else []
-    return Publication(results, revision, changes, previous)
+    return revision
 
 
 def _duplicates(ids: list[str]) -> list[str]:

@@ -33,10 +33,12 @@ class Column(NamedTuple):
     name: str
     offset: int
     spec: dict[str, Any]
-    plain_string: bool
+    #: The cells whose value is known without a check: its codes (a text column with an
+    #: enum) and, when the column is optional, the empty cell (None).
+    known: dict[str, Any]
+    #: A text column without an enum: any cell that a spreadsheet would not run is valid.
+    free_text: bool
     plain_integer: bool
-    required: bool
-    enum: frozenset[str] | None
     minimum: int
     identifier: bool
 
@@ -46,15 +48,19 @@ def plan_columns(fields: Iterable[dict[str, Any]], header: list[str]) -> list[Co
     for spec in fields:
         constraints = spec.get("constraints", {})
         enum = constraints.get("enum")
+        codes = enum if spec["type"] == "string" and enum is not None else []
+        # An empty code is never known: a required column reports it, an optional one reads None.
+        known: dict[str, Any] = {code: code for code in codes if code}
+        if not constraints.get("required"):
+            known[""] = None
         columns.append(
             Column(
                 name=spec["name"],
                 offset=header.index(spec["name"]),
                 spec=spec,
-                plain_string=spec["type"] == "string",
+                known=known,
+                free_text=spec["type"] == "string" and enum is None,
                 plain_integer=spec["type"] == "integer" and enum is None,
-                required=bool(constraints.get("required")),
-                enum=None if enum is None else frozenset(enum),
                 # Only decimal digits take the inline path, so they are never below 0.
                 minimum=constraints.get("minimum", 0),
                 identifier=spec["name"] == "id",
@@ -73,34 +79,40 @@ def fast_row(fields: list[dict[str, Any]]) -> Callable[[list[str]], Row | None]:
     body = [f"if len(values) != {len(fields)}: return None", f"{', '.join(names)}, = values"]
     scope: dict[str, Any] = {"FORMULA_START": FORMULA_START}
     for name, spec in zip(names, fields, strict=True):
-        constraints = spec.get("constraints", {})
-        required, enum = bool(constraints.get("required")), constraints.get("enum")
-        if spec["type"] == "string" and enum is not None:
-            scope[f"{name}_codes"] = frozenset(enum) | (set() if required else {""})
-            body.append(f"if {name} not in {name}_codes: return None")
-            body.append(f"{name} = {name} or None")
-            continue
-        body.append(f"if not {name}: " + ("return None" if required else f"{name} = None"))
-        if spec["type"] == "string":
-            plain = f"{name}[0] not in FORMULA_START and {name}.strip() == {name}"
-            if spec["name"] == "id":
-                plain += f" and {name}.isprintable() and ' ' not in {name}"
-            body.append(f"elif not ({plain}): return None")
-        elif spec["type"] == "integer" and enum is None:
-            minimum = constraints.get("minimum", 0)
-            body.append(f"elif not {name}.isdecimal() or int({name}) < {minimum}: return None")
-            body.append(f"else: {name} = int({name})")
-        elif spec["type"] == "boolean":
-            body.append(f"elif {name} in ('true', 'false'): {name} = {name} == 'true'")
-            body.append("else: return None")
-        else:
-            body.append("return None")  # a type with no inline check: Reader.row reads it
+        body += _fast_cell(name, spec, scope)
     pairs = ", ".join(f"{spec['name']!r}: {n}" for n, spec in zip(names, fields, strict=True))
     body.append(f"return {{{pairs}, {INVALID!r}: False}}")
     source = "def fast(values):\n" + "".join(f"    {line}\n" for line in body)
     exec(compile(source, "<seed fast_row>", "exec"), scope)  # the text is ours, from TABLES
     fast: Callable[[list[str]], Row | None] = scope["fast"]
     return fast
+
+
+def _fast_cell(name: str, spec: dict[str, Any], scope: dict[str, Any]) -> list[str]:
+    """The lines of fast_row's function that check and type one cell, the local `name`:
+    each returns None from the function when the cell is not plainly valid. The codes of
+    an enum go into `scope`, the function's globals, as one set to test against."""
+    constraints = spec.get("constraints", {})
+    required, enum = bool(constraints.get("required")), constraints.get("enum")
+    if spec["type"] == "string" and enum is not None:
+        scope[f"{name}_codes"] = frozenset(enum) | (set() if required else {""})
+        return [f"if {name} not in {name}_codes: return None", f"{name} = {name} or None"]
+    lines = [f"if not {name}: " + ("return None" if required else f"{name} = None")]
+    if spec["type"] == "string":
+        plain = f"{name}[0] not in FORMULA_START and {name}.strip() == {name}"
+        if spec["name"] == "id":
+            plain += f" and {name}.isprintable() and ' ' not in {name}"
+        lines.append(f"elif not ({plain}): return None")
+    elif spec["type"] == "integer" and enum is None:
+        minimum = constraints.get("minimum", 0)
+        lines.append(f"elif not {name}.isdecimal() or int({name}) < {minimum}: return None")
+        lines.append(f"else: {name} = int({name})")
+    elif spec["type"] == "boolean":
+        lines.append(f"elif {name} in ('true', 'false'): {name} = {name} == 'true'")
+        lines.append("else: return None")
+    else:
+        lines.append("return None")  # a type with no inline check: Reader.row reads it
+    return lines
 
 
 def file_problem(root: Path, relpath: str, limit: int | None = None) -> str | None:
@@ -297,19 +309,14 @@ class Reader:
     def row(
         self, where: str, line: int, columns: list[Column], values: list[str], nul: bool
     ) -> Row:
+        """A row that fast_row did not type, cell by cell: a cell that is missing, has white
+        space around it, holds a NUL (looked for only when `nul`, the file holds one) or is
+        not valid is reported and None. A known or free-text cell is typed inline (most
+        cells); the others go through _integer_or_cell."""
         row: Row = {}
         width = len(values)
-        for (
-            name,
-            offset,
-            spec,
-            plain_string,
-            plain_integer,
-            required,
-            enum,
-            minimum,
-            identifier,
-        ) in columns:
+        for column in columns:
+            name, offset, _, known, free_text, _, _, identifier = column
             if offset >= width:
                 self.error(
                     f"{where} row {line}, column '{name}'",
@@ -326,28 +333,28 @@ class Reader:
                     "has white space at the start or end; remove it",
                 )
                 row[name] = None
-                continue
-            if nul and "\x00" in text:
+            elif nul and "\x00" in text:
                 self.error(f"{where} row {line}, column '{name}'", "holds a NUL character")
                 row[name] = None
-                continue
-            if not text:
-                if not required:
-                    row[name] = None
-                    continue
-            elif plain_string:
-                if enum is None:
-                    if text[0] not in FORMULA_START and (not identifier or is_plain_id(text)):
-                        row[name] = text
-                        continue
-                elif text in enum:
-                    row[name] = text
-                    continue
-            elif plain_integer and text.isdecimal() and int(text) >= minimum:
-                row[name] = int(text)
-                continue
-            row[name] = self.cell(f"{where} row {line}, column '{name}'", spec, text)
+            elif text in known:
+                row[name] = known[text]
+            elif (
+                free_text
+                and text
+                and text[0] not in FORMULA_START
+                and (not identifier or is_plain_id(text))
+            ):
+                row[name] = text
+            else:
+                row[name] = self._integer_or_cell(where, line, column, text)
         return row
+
+    def _integer_or_cell(self, where: str, line: int, column: Column, text: str) -> Any:
+        """A cell of `row` that is neither known nor plain text: a whole number at or above
+        its column's minimum, typed inline, or what Reader.cell reads (and reports)."""
+        if column.plain_integer and text.isdecimal() and int(text) >= column.minimum:
+            return int(text)
+        return self.cell(f"{where} row {line}, column '{column.name}'", column.spec, text)
 
     def cell(self, at: str, spec: dict[str, Any], text: str) -> Any:
         """A cell's value, or None after reporting why it is not valid."""
