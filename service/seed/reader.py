@@ -18,6 +18,11 @@ from service.seed.schema import CASES_BYTES, FORMULA_START, ROW_LIMITS, TABLE_BY
 Row = dict[str, Any]
 #: Set on every row: True when one of its cells was reported, so cross-row rules skip it.
 INVALID = "__invalid__"
+#: The largest whole number a cell may hold: the databases' INTEGER (PostgreSQL's is 32
+#: bits). Checked by its length before int() reads it, so that a cell of thousands of digits
+#: is a row error, not Python's refusal to read it.
+LARGEST_WHOLE = 2**31 - 1
+WHOLE_DIGITS = len(str(LARGEST_WHOLE))
 
 
 class PackageInvalid(Exception):
@@ -105,7 +110,10 @@ def _fast_cell(name: str, spec: dict[str, Any], scope: dict[str, Any]) -> list[s
         lines.append(f"elif not ({plain}): return None")
     elif spec["type"] == "integer" and enum is None:
         minimum = constraints.get("minimum", 0)
-        lines.append(f"elif not {name}.isdecimal() or int({name}) < {minimum}: return None")
+        lines.append(
+            f"elif not {name}.isdecimal() or len({name}) > {WHOLE_DIGITS} "
+            f"or not {minimum} <= int({name}) <= {LARGEST_WHOLE}: return None"
+        )
         lines.append(f"else: {name} = int({name})")
     elif spec["type"] == "boolean":
         lines.append(f"elif {name} in ('true', 'false'): {name} = {name} == 'true'")
@@ -187,10 +195,16 @@ def formula_problem(text: str) -> str | None:
 def parse(kind: str, text: str) -> tuple[Any, str | None]:
     """A non-empty cell as its column's type, or the problem with it."""
     if kind == "integer":
-        try:
-            return int(text), None
-        except ValueError:
-            return None, f"{text!r} is not a whole number"
+        digits = text.strip().lstrip("+-")
+        too_long = digits.isdecimal() and len(digits) > WHOLE_DIGITS  # never given to int()
+        if not too_long:
+            try:
+                number = int(text)
+            except ValueError:
+                return None, f"{excerpt(text)} is not a whole number"
+        if too_long or abs(number) > LARGEST_WHOLE:
+            return None, f"{excerpt(text)} is beyond {LARGEST_WHOLE:,}, the largest whole number"
+        return number, None
     if kind == "boolean":
         if text not in ("true", "false"):
             return None, f"{text!r} is not a boolean; expected true or false"
@@ -352,7 +366,12 @@ class Reader:
     def _integer_or_cell(self, where: str, line: int, column: Column, text: str) -> Any:
         """A cell of `row` that is neither known nor plain text: a whole number at or above
         its column's minimum, typed inline, or what Reader.cell reads (and reports)."""
-        if column.plain_integer and text.isdecimal() and int(text) >= column.minimum:
+        if (
+            column.plain_integer
+            and text.isdecimal()
+            and len(text) <= WHOLE_DIGITS
+            and column.minimum <= int(text) <= LARGEST_WHOLE
+        ):
             return int(text)
         return self.cell(f"{where} row {line}, column '{column.name}'", column.spec, text)
 

@@ -82,6 +82,7 @@ def environment() -> "jinja2.Environment":
     )
     # The words every surface uses for a number we derived (service.reading).
     env.globals["derived_sentence"] = reading.sentence(reading.DERIVED)
+    env.globals["derived_words"] = reading.DERIVED
     env.globals["answer_name"] = answer_name
     return env
 

@@ -167,6 +167,16 @@ BAD_CELLS = [
     pytest.param({"value": "3.5"}, "'value': '3.5' is not a whole number", id="decimal"),
     pytest.param({"value": "\u00b2"}, "'value': '\u00b2' is not a whole number", id="superscript"),
     pytest.param({"value": "-75"}, "'value': -75 is below the minimum of 0", id="negative"),
+    pytest.param(
+        {"value": "2147483648"},
+        "'value': '2147483648' is beyond 2,147,483,647, the largest whole number",
+        id="beyond-the-database",
+    ),
+    pytest.param(  # more digits than Python reads as a number (4,300) unless told to
+        {"value": "9" * 5000},
+        f"'value': '{'9' * 40}...' is beyond 2,147,483,647, the largest whole number",
+        id="thousands-of-digits",
+    ),
     pytest.param({"year": "1989"}, "'year': 1989 is below the minimum of 1990", id="early-year"),
     pytest.param(
         {"derived": "yes"}, "'derived': 'yes' is not a boolean; expected true or false", id="bool"
