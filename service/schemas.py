@@ -10,7 +10,7 @@ from pydantic import AliasChoices, BaseModel, SerializerFunctionWrapHandler, mod
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from service import reading
+from service import reading, urls
 from service.forces import ForceId
 from service.taxonomy import Allegation, Dimension, Outcome, Platform, Rank, StaffType
 
@@ -615,8 +615,8 @@ class JsonFeedItem(BaseModel):
     revision: RevisionPublic = PydanticField(
         validation_alias=AliasChoices("_revision", "revision"),
         serialization_alias="_revision",
-        description="The revision itself, as /v1/revisions lists it (a JSON Feed extension); "
-        "/v1/revisions/{id} lists every figure it changed.",
+        description=f"The revision itself, as {urls.REVISIONS} lists it (a JSON Feed "
+        f"extension); {urls.REVISIONS}/{{id}} lists every figure it changed.",
     )
 
 

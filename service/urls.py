@@ -75,8 +75,12 @@ def package(disclosure_id: str) -> str:
     return f"{disclosure(disclosure_id)}/datapackage.zip"
 
 
+#: The revisions list; one revision is REVISIONS/{id} (revision()).
+REVISIONS = f"{API}/revisions"
+
+
 def revision(revision_id: str) -> str:
-    return f"{API}/revisions/{_segment(revision_id)}"
+    return f"{REVISIONS}/{_segment(revision_id)}"
 
 
 def csvw(table: str) -> str:
