@@ -1,10 +1,13 @@
 """Per-revision response cache, content negotiation, cache keys and ETags.
 
 A read response depends only on the dataset revision and the normalised request (path,
-sorted query, negotiated format), so it is encoded once and kept as bytes. FastPath in
-service.middleware serves hits before any routing; a miss goes through FastAPI, whose route
-stores what it built. The cache is bounded by bytes (body, headers, key and a fixed
-per-entry overhead) as well as by entries, and drops the least recently used first.
+sorted query, base URL: an Asked) and, for the API's reads, the negotiated format, so it is
+encoded once and kept as bytes under a Key. FastPath in service.middleware serves hits
+before any routing; a miss goes through FastAPI, whose route stores what it built
+(service.api.reply.Reply). Which Key a request's answer is under is learned from what was
+stored for its Asked (a Rule, as an HTTP cache learns Vary), never from the shape of a
+path. The cache is bounded by bytes (body, headers, key and a fixed per-entry overhead) as
+well as by entries, and drops the least recently used first.
 
 A new revision does not empty the cache at once (a stampede of misses): it becomes the
 *pending* revision, whose answers are stored beside the current ones while the revision
@@ -21,6 +24,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import brotli
@@ -111,58 +115,85 @@ def normalised_query(query_string: bytes | str) -> str:
     return urlencode(sorted(parse_qsl(text, keep_blank_values=True)))
 
 
-#: Paths whose one type the path names (a feed, a script, oEmbed).
-SINGLE_PATHS = frozenset({"/v1/embed.js", "/oembed", "/v1/changes.atom", "/v1/changes.json"})
+class Asked(NamedTuple):
+    """A request as the cache knows it before it knows the answer's type (an HTTP cache's
+    primary key): the path, the normalised query and the base URL the answer's links start
+    with (every answer prints absolute URLs: service.urls)."""
+
+    path: str
+    query: str
+    base: str
 
 
-def single_representation(path: str) -> bool:
-    """Embeds (HTML, SVG, JS, oEmbed JSON), the changes feeds and package downloads have one
-    type each, named by the path: the Accept header a browser sends for a frame, an image or
-    a script, or a feed reader sends, must not change or refuse them."""
-    return path.startswith("/v1/embed/") or path in SINGLE_PATHS or path.endswith(".zip")
+class Key(NamedTuple):
+    """One answer in the cache: what was asked, and which of its representations this is
+    (a FORMATS name; ONE for an answer with one representation; MCP for a tool's answer).
+    Printed, as its ETag hashes it: `path?query#variant@base`."""
+
+    asked: Asked
+    variant: str
+
+    def __str__(self) -> str:
+        return f"{self.asked.path}?{self.asked.query}#{self.variant}@{self.asked.base}"
+
+
+#: The variant of an answer with one representation (a page, an embed, a feed, a file): the
+#: Accept header a browser sends for a frame, an image or a script must not change or refuse
+#: it.
+ONE = ""
+#: The variant of an MCP tool's answer (service.mcp): kept with the rest, never served here.
+MCP = "mcp"
+
+#: What an Asked's answers vary on, as the producer stored them (service.api.reply.Reply):
+#: like an HTTP cache's Vary, learned from the stored answers, not from the path.
+BY_FORMAT = "format"  # JSON or CSV, chosen by ?format= or Accept (the Key's variant)
+ONE_FORM = "one"  # nothing: Key(asked, ONE)
+NOT_KEPT = "not kept"  # answered 200 and kept nothing (health, metrics, static files, streams)
+Rule = str
+
+
+class RequestKeys(NamedTuple):
+    """A request's Asked, and its Key under each rule: `negotiated` is None when no format
+    it accepts can be served."""
+
+    asked: Asked
+    one: Key
+    negotiated: Key | None
 
 
 @functools.lru_cache(maxsize=4096)
-def cache_key(path: str, query_string: bytes | str, accept: str | None, base: str) -> str | None:
-    """The normalised request and the base URL its links start with (every answer prints
-    absolute URLs: service.urls), or None when no format it accepts can be served.
-
-    A pure function of its arguments, memoised so a warm request skips the parsing.
-    """
+def request_keys(
+    path: str, query_string: bytes | str, accept: str | None, base: str
+) -> RequestKeys:
+    """The keys a request may find its answer under. A pure function of its arguments,
+    memoised so a warm request skips the parsing."""
     query = normalised_query(query_string)
-    if single_representation(path):
-        return f"{path}?{query}#embed@{base}"
+    asked = Asked(path, query, base)
     fmt = negotiate(accept, dict(parse_qsl(query)).get("format"))
-    if fmt is None:
-        return None
-    return f"{path}?{query}#{fmt}@{base}"
+    return RequestKeys(asked, Key(asked, ONE), None if fmt is None else Key(asked, fmt))
 
 
-def key_parts(key: str) -> tuple[str, str, str, str]:
-    """A cache key's path, query, kind (json, csv, html, embed) and base URL."""
-    target, _, rest = key.partition("#")
-    kind, _, base = rest.partition("@")
-    path, _, query = target.partition("?")
-    return path, query, kind, base
+def asked_of(path: str, query_string: bytes | str, base: str) -> Asked:
+    """An Asked made by a route: a page's path and the parameters it understood."""
+    return request_keys(path, query_string, None, base).asked
 
 
-#: The pages for people (service.web): the fast path serves them warm like /v1.
-PAGE_PATHS = frozenset({"/", "/compare", "/forces"})
-PAGE_PREFIXES = ("/disclosures/", "/figures/", "/forces/")
+def key_for(keys: RequestKeys, rule: Rule | None) -> Key | None:
+    """The key a request's answer is kept under by the rule its Asked's answers follow;
+    None when there is none to look up (not kept, unknown, or no format it accepts)."""
+    if rule == BY_FORMAT:
+        return keys.negotiated
+    return keys.one if rule == ONE_FORM else None
 
 
-def is_page(path: str) -> bool:
-    return path in PAGE_PATHS or path.startswith(PAGE_PREFIXES)
+def rule_of(key: Key) -> Rule | None:
+    """What a stored answer says its Asked's answers vary on (None for an MCP answer)."""
+    if key.variant in FORMATS:
+        return BY_FORMAT
+    return ONE_FORM if key.variant == ONE else None
 
 
-@functools.lru_cache(maxsize=4096)
-def page_key(path: str, query_string: bytes | str, base: str) -> str:
-    """A page's cache key: its path, its normalised parameters and the base URL its links
-    and snippets use. Memoised like cache_key."""
-    return f"{path}?{normalised_query(query_string)}#html@{base}"
-
-
-def make_etag(revision: str, key: str) -> str:
+def make_etag(revision: str, key: Key) -> str:
     """A strong ETag: the code version, the dataset revision and the normalised request."""
     text = f"{__version__}\0{revision}\0{key}"
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
@@ -277,7 +308,12 @@ def coded_etag(etag: str, coding: str) -> str:
     return f'{etag[:-1]}-{coding}"' if coding else etag
 
 
-def entry_bytes(key: str, entry: Entry) -> int:
+def key_bytes(key: Key) -> int:
+    asked = key.asked
+    return len(asked.path) + len(asked.query) + len(asked.base) + len(key.variant)
+
+
+def entry_bytes(key: Key, entry: Entry) -> int:
     """What an entry is charged against the byte budget: its bodies (identity and
     compressed), headers (as text and once encoded, per coding), key and ENTRY_OVERHEAD."""
     headers = len(entry.media_type) + len(entry.etag) + 64  # content-length, cache-control
@@ -287,7 +323,7 @@ def entry_bytes(key: str, entry: Entry) -> int:
         if compressed is not None:
             bodies += len(compressed)
             headers += headers // 2 + 48  # its own encoded headers, content-encoding, vary
-    return bodies + 2 * headers + len(key) + ENTRY_OVERHEAD
+    return bodies + 2 * headers + key_bytes(key) + ENTRY_OVERHEAD
 
 
 class ResponseCache:
@@ -303,9 +339,13 @@ class ResponseCache:
         self.revision: str | None = None
         self.pending_revision: str | None = None
         self.bytes = 0  # current and pending entries together
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._pending: OrderedDict[str, Entry] = OrderedDict()
-        self._pinned: OrderedDict[str, Entry] = OrderedDict()
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
+        self._pending: OrderedDict[Key, Entry] = OrderedDict()
+        self._pinned: OrderedDict[Key, Entry] = OrderedDict()
+        #: What each Asked's answers vary on, as the stored answers said (rule_of), or
+        #: NOT_KEPT: at most max_entries, least recently learned dropped first. It outlives
+        #: the revisions, so a new revision's first misses are known for what they are.
+        self._rules: OrderedDict[Asked, Rule] = OrderedDict()
         self._pending_since = 0.0
         self._lock = threading.Lock()
         self.evictions = 0  # entries dropped to stay within the bounds, ever
@@ -313,7 +353,21 @@ class ResponseCache:
     def __len__(self) -> int:
         return len(self._entries) + len(self._pending) + len(self._pinned)
 
-    def get(self, key: str) -> Entry | None:
+    def rule(self, asked: Asked) -> Rule | None:
+        """What `asked`'s answers vary on, or None when no answer to it was seen."""
+        return self._rules.get(asked)
+
+    def learn(self, asked: Asked, rule: Rule) -> None:
+        with self._lock:
+            self._learn(asked, rule)
+
+    def _learn(self, asked: Asked, rule: Rule) -> None:
+        if self._rules.get(asked) != rule:
+            self._rules[asked] = rule
+            if len(self._rules) > self.max_entries:
+                self._rules.popitem(last=False)
+
+    def get(self, key: Key) -> Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
@@ -324,11 +378,14 @@ class ResponseCache:
                 self._pinned.move_to_end(key)
             return entry
 
-    def put_pinned(self, key: str, entry: Entry) -> None:
+    def put_pinned(self, key: Key, entry: Entry) -> None:
         """Keep an answer pinned to a revision by its full id: it is the same whatever the
         current revision is."""
         size = entry_bytes(key, entry)
+        rule = rule_of(key)
         with self._lock:
+            if rule is not None:
+                self._learn(key.asked, rule)
             if size > self.max_bytes:
                 return
             old = self._pinned.pop(key, None)
@@ -338,9 +395,14 @@ class ResponseCache:
             self.bytes += size
             self._shrink()
 
-    def put(self, revision: str, key: str, entry: Entry) -> None:
+    def put(self, revision: str, key: Key, entry: Entry) -> None:
+        """Keep an answer of `revision` (dropped unless it is the current or pending one),
+        and learn from its key what its Asked's answers vary on."""
         size = entry_bytes(key, entry)
+        rule = rule_of(key)
         with self._lock:
+            if rule is not None:
+                self._learn(key.asked, rule)
             if revision == self.revision:
                 target = self._entries
             elif revision == self.pending_revision:
@@ -399,17 +461,18 @@ class ResponseCache:
             return True
 
     def clear(self) -> None:
-        """Forget every answer (the revisions stay known): the next request of each is a
-        miss again, as on a fresh start."""
+        """Forget every answer and what each varies on (the revisions stay known): the next
+        request of each is a miss again, as on a fresh start."""
         with self._lock:
             for entries in (self._entries, self._pending, self._pinned):
                 entries.clear()
+            self._rules.clear()
             self.bytes = 0
 
-    def hot_keys(self, count: int) -> list[str]:
+    def hot_keys(self, count: int) -> list[Key]:
         """The `count` most recently used keys of the current revision, hottest first."""
         with self._lock:
-            keys: list[str] = []
+            keys: list[Key] = []
             for key in reversed(self._entries):
                 if len(keys) >= count:
                     break
@@ -420,7 +483,7 @@ class ResponseCache:
         self.bytes -= sum(entry_bytes(k, e) for k, e in self._pending.items())
         self._pending = OrderedDict()
 
-    def _switch(self, revision: str, entries: "OrderedDict[str, Entry]") -> None:
+    def _switch(self, revision: str, entries: "OrderedDict[Key, Entry]") -> None:
         self.revision = revision
         self._entries = entries
         self._pending = OrderedDict()

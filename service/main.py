@@ -43,7 +43,7 @@ from service.api import (
 )
 from service.api.deps import allowed_values, check_query_params
 from service.apidocs import committed_document
-from service.caching import key_parts, problem_as_text
+from service.caching import ONE, problem_as_text
 from service.config import Settings, get_settings
 from service.db import build_engine
 from service.errors import (
@@ -238,12 +238,11 @@ async def _watch_revision(state: AppState, routed: ASGIApp) -> None:
         await asyncio.sleep(interval)
 
 
-#: The Accept a warming request sends for each kind of cache key.
+#: The Accept a warming request sends for each variant of a cache Key.
 WARM_ACCEPT = {
     "json": b"application/json",
     "csv": b"text/csv",
-    "embed": b"*/*",
-    "html": b"text/html",
+    ONE: b"*/*",
 }
 
 
@@ -254,10 +253,11 @@ async def warm_cache(state: AppState, routed: ASGIApp) -> int:
     its base URL."""
     built = 0
     for key in state.cache.hot_keys(state.settings.cache_warm_keys):
-        path, query, kind, base = key_parts(key)
-        if kind not in WARM_ACCEPT:
+        accept = WARM_ACCEPT.get(key.variant)  # None for an MCP tool's answer
+        if accept is None:
             continue
-        status = await internal_get(routed, path, query, WARM_ACCEPT[kind], base)
+        path, query, base = key.asked
+        status = await internal_get(routed, path, query, accept, base)
         built += status == 200
     return built
 

@@ -20,7 +20,9 @@
   into a 412: for cache hits and misses alike.
 - FastPath answers a warm GET from the revision's response cache with pre-encoded bytes,
   skipping FastAPI's routing, validation and dependencies; concurrent identical misses are
-  built once (single flight) while the others wait, bounded, for that answer.
+  built once (single flight) while the others wait, bounded, for that answer. It knows no
+  paths: it finds an answer by what the routes stored for the request (caching.Asked and
+  its Rule), and sends what the cache never keeps straight on.
 
 stack() builds them in this order; service.main hands it FastAPI inside Admission, which
 lets a miss in only when a database connection is free.
@@ -40,16 +42,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.caching import (
     API_CSP,
+    NOT_KEPT,
+    Asked,
     Entry,
+    Key,
+    RequestKeys,
     body_in,
-    cache_key,
     coding_for,
     encoded_headers,
     etag_matches,
-    is_page,
     is_rendered,
-    page_key,
+    key_for,
     problem_as_text,
+    request_keys,
 )
 from service.config import Settings
 from service.errors import (
@@ -67,7 +72,7 @@ from service.errors import (
 from service.rate_limit import RateLimiter
 from service.request_log import WRITER, RequestLogWriter
 from service.state import AppState
-from service.urls import API_PREFIX, base_url
+from service.urls import base_url
 
 Header = tuple[bytes, bytes]
 
@@ -548,36 +553,32 @@ class FastPath:
         self.public_base_url = state.settings.public_base_url
         # A follower waits at most as long as one query may take, then builds it itself.
         self.follow_seconds = state.settings.db_statement_timeout + 1
-        self.inflight: dict[str, anyio.Event] = {}
+        self.inflight: dict[Key | Asked, anyio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            path = scope["path"]
-            if path.startswith(API_PREFIX):
-                edge = edge_of(scope)
-                base = base_url(scope, self.public_base_url)
-                key = cache_key(path, scope["query_string"], edge.accept, base)
-                if key is not None:
-                    entry = self.state.cache.get(key)
-                    if entry is not None:
-                        edge.cache, edge.route = "hit", entry.route
-                        await self.serve(entry, scope, send)
-                    else:
-                        edge.cache = "miss"
-                        await self.single_flight(key, scope, receive, send)
-                    return
-            elif is_page(path):
-                # Only a hit is served here: on a miss the page's route chooses the parameters
-                # it understands, builds the page and keeps it (service.web.pages.page).
-                base = base_url(scope, self.public_base_url)
-                entry = self.state.cache.get(page_key(path, scope["query_string"], base))
-                edge = edge_of(scope)
-                if entry is not None:
-                    edge.cache, edge.route = "hit", entry.route
-                    await self.serve(entry, scope, send)
-                    return
-                edge.cache = "miss"
-        await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        edge = edge_of(scope)
+        base = base_url(scope, self.public_base_url)
+        keys = request_keys(scope["path"], scope["query_string"], edge.accept, base)
+        rule = self.state.cache.rule(keys.asked)
+        if rule == NOT_KEPT:
+            await self.app(scope, receive, send)
+            return
+        key = key_for(keys, rule)
+        entry = None if key is None else self.state.cache.get(key)
+        if entry is not None:
+            edge.cache, edge.route = "hit", entry.route
+            await self.serve(entry, scope, send)
+        elif rule is None:  # nothing known of it yet: the first answer says
+            edge.cache = "miss"
+            await self.single_flight(keys.asked, keys, scope, receive, send)
+        elif key is None:  # no format it accepts: the route refuses it
+            await self.app(scope, receive, send)
+        else:
+            edge.cache = "miss"
+            await self.single_flight(key, keys, scope, receive, send)
 
     async def serve(self, entry: Entry, scope: Scope, send: Send) -> None:
         edge = edge_of(scope)
@@ -587,21 +588,36 @@ class FastPath:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body_in(entry, coding)})
 
-    async def single_flight(self, key: str, scope: Scope, receive: Receive, send: Send) -> None:
-        """The first miss of a key builds it; identical misses meanwhile wait for that
-        answer (bounded), and build their own only if it did not come."""
-        leader = self.inflight.get(key)
+    async def single_flight(
+        self, flight: Key | Asked, keys: RequestKeys, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """The first miss of a key (or of an Asked not seen before) builds it; identical
+        misses meanwhile wait for that answer (bounded), and build their own only if it did
+        not come. A first answer that is a 200 and kept nothing marks its Asked NOT_KEPT:
+        later requests for it go straight to the app."""
+        leader = self.inflight.get(flight)
         if leader is None:
-            done = self.inflight[key] = anyio.Event()
+            done = self.inflight[flight] = anyio.Event()
+            status = 0
+
+            async def watched(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
             try:
-                await self.app(scope, receive, send)
+                await self.app(scope, receive, watched)
             finally:
-                del self.inflight[key]
+                del self.inflight[flight]
                 done.set()
+            if status == 200 and self.state.cache.rule(keys.asked) is None:
+                self.state.cache.learn(keys.asked, NOT_KEPT)
             return
         with anyio.move_on_after(self.follow_seconds):
             await leader.wait()
-        entry = self.state.cache.get(key)
+        key = key_for(keys, self.state.cache.rule(keys.asked))
+        entry = None if key is None else self.state.cache.get(key)
         if entry is not None:
             await self.serve(entry, scope, send)
         else:

@@ -1,5 +1,6 @@
 """The fast path: a warm response, served by the HTTP layer from the per-revision cache
-without routing or SQL, is byte for byte the response FastAPI built on the miss.
+without routing or SQL, is byte for byte the response FastAPI built on the miss; it finds
+answers by what the routes kept, at any path.
 
 Every GET route under /v1 is exercised in every format it serves (JSON, CSV by ?format= and
 by Accept), as HEAD, paginated, and as a 304 revalidation. Each variant starts with an empty
@@ -16,10 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from service.caching import BY_FORMAT, NOT_KEPT, ONE, ONE_FORM, Asked, Key, asked_of
 from service.config import Settings
 from service.main import create_app
 from tests.conftest import seeded_revision
-from tests.test_caching import service_of
+from tests.test_caching import get_at_once, service_of, stores
 
 # A real id for every path parameter a /v1 route takes; a new route with a parameter not
 # listed here fails test_every_v1_route_is_covered until it is added.
@@ -312,3 +314,71 @@ def test_a_page_built_on_a_miss_reads_the_newest_revision_once(
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert len(newest) == 1
+
+
+# ---------------------------------------------------------------- any path
+
+#: Answers a route builds through Reply outside /v1 and the pages: the fast path knows no
+#: paths, so it serves them warm like the rest.
+ELSEWHERE = [
+    "/llms.txt",
+    "/robots.txt",
+    "/sitemap.xml",
+    f"/oembed?url=http://testserver/v1/embed/figures/{FIGURE_PAGE.rpartition('/')[2]}",
+]
+
+
+@pytest.mark.parametrize("url", ELSEWHERE)
+def test_an_answer_kept_at_any_path_is_served_warm_without_routing_or_sql(
+    url: str, engine: Engine, fresh_client: Any
+) -> None:
+    client = fresh_client()
+    headers = {"x-request-id": REQUEST_ID, "accept-encoding": "gzip"}
+    miss = client.get(url, headers=headers)
+    with StatementCounter(engine) as hit_sql:
+        hit = client.get(url, headers=headers)
+    assert miss.status_code == 200
+    assert hit_sql.count == 0, f"{url}: the second request should come from the fast path"
+    assert _snapshot(hit) == _snapshot(miss)
+
+
+def asked(url: str) -> Asked:
+    path, _, query = url.partition("?")
+    return asked_of(path, query, "http://testserver")
+
+
+def test_what_an_answer_varies_on_is_learned_from_what_was_kept(fresh_client: Any) -> None:
+    """The rule FastPath looks a request up by comes from the stored answer (JSON or CSV by
+    format, or one representation), and a 200 that kept nothing is sent straight on after
+    its first answer."""
+    client = fresh_client()
+    cache = service_of(client).cache
+    urls = {
+        "/v1/meta": BY_FORMAT,
+        "/v1/aggregates?by=platform&format=csv": BY_FORMAT,
+        FIGURE_PAGE: ONE_FORM,
+        "/v1/embed.js": ONE_FORM,
+        "/llms.txt": ONE_FORM,
+        "/healthz": NOT_KEPT,
+        "/static/web.css": NOT_KEPT,
+    }
+    assert [cache.rule(asked(url)) for url in urls] == [None] * len(urls)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert {url: cache.rule(asked(url)) for url in urls} == urls
+    # A refusal teaches nothing: the next request is looked at afresh.
+    assert client.get("/v1/figures/no-such-figure").status_code == 404
+    assert cache.rule(asked("/v1/figures/no-such-figure")) is None
+
+
+def test_concurrent_identical_misses_of_a_page_are_built_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page is coalesced like /v1: the fast path needs no list of page paths."""
+    service_of(client).cache.clear()
+    stored = stores(monkeypatch)
+    responses = get_at_once(client.app, FIGURE_PAGE, 10)
+    assert [r.status_code for r in responses] == [200] * 10
+    # Built once, under the parameters the page understood (their defaults).
+    understood = asked(f"{FIGURE_PAGE}?embed=iframe&theme=light&version=live")
+    assert stored == [Key(understood, ONE)]

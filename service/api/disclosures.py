@@ -107,4 +107,5 @@ def get_data_package(
         downloads.zip_chunks(reply.reading, package, reply.base),
         downloads.ZIP_MEDIA_TYPE,
         {"content-disposition": f'attachment; filename="{package.disclosure.id}.zip"'},
+        negotiated=False,
     )

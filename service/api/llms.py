@@ -1,32 +1,19 @@
 """/llms.txt and /llms-full.txt (service.llms): plain text, at the root like /robots.txt,
-served through the per-revision cache with ETag and 304 like the embeds."""
+served through the per-revision cache with ETag and 304 like the embeds, whatever the
+Accept header (a crawler asking for text/plain must not get a 406)."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 
-from service.api.deps import SessionDep, StateDep
-from service.api.reply import Reply
+from service.api.reply import ReplyDep
 from service.apidocs import committed_document
-from service.caching import normalised_query
 from service.errors import problem_responses
 from service.llms import llms_full_txt, llms_txt
 
 router = APIRouter(tags=["llms"])
 
 TEXT = "text/plain; charset=utf-8"
-
-
-class TextReply(Reply):
-    """A Reply for a file of one representation: plain text whatever the Accept header
-    (a crawler asking for text/plain must not get a 406)."""
-
-    def __init__(self, request: Request, session: SessionDep, state: StateDep) -> None:
-        query = normalised_query(request.scope.get("query_string", b""))
-        super().__init__(request, session, state, f"{request.url.path}?{query}#text")
-
-
-TextReplyDep = Annotated[TextReply, Depends()]
 
 
 def _text(description: str) -> dict[int | str, dict[str, Any]]:
@@ -50,7 +37,7 @@ def _text(description: str) -> dict[int | str, dict[str, Any]]:
     response_class=Response,
     responses=_text("The guide, as markdown-flavoured plain text."),
 )
-def get_llms_txt(reply: TextReplyDep) -> Response:
+def get_llms_txt(reply: ReplyDep) -> Response:
     return reply.raw(lambda: llms_txt(committed_document()).encode(), TEXT)
 
 
@@ -63,5 +50,5 @@ def get_llms_txt(reply: TextReplyDep) -> Response:
     response_class=Response,
     responses=_text("The full guide, as markdown-flavoured plain text."),
 )
-def get_llms_full_txt(reply: TextReplyDep) -> Response:
+def get_llms_full_txt(reply: ReplyDep) -> Response:
     return reply.raw(lambda: llms_full_txt(committed_document()).encode(), TEXT)

@@ -1,8 +1,9 @@
 """Reply: a read response built once per revision and request, then served from memory.
 
-A route hands Reply a function that builds its public model; Reply negotiates JSON or CSV,
-encodes the body, gives it a strong ETag and stores it in the revision's cache, where
-middleware.FastPath finds it next time.
+A route hands Reply a function that builds its public model; Reply negotiates JSON or CSV
+(or, for an answer with one representation, takes it as it is), encodes the body, gives it
+a strong ETag and stores it in the revision's cache under a caching.Key, where
+middleware.FastPath finds it next time by what the request asked.
 """
 
 import csv
@@ -27,13 +28,15 @@ from service.api.deps import BomParam, FormatParam, Paging, SessionDep, StateDep
 from service.caching import (
     CSV,
     JSON,
+    ONE,
     PINNED_CACHE_CONTROL,
+    Asked,
     Entry,
-    cache_key,
+    Key,
     entry_response,
-    key_parts,
     make_entry,
     make_etag,
+    request_keys,
 )
 from service.errors import NotAcceptable
 from service.paging import CHUNK_ROWS, Cursor, Window
@@ -168,7 +171,7 @@ class Reply:
     """Builds a read response once per revision and request, and stores it."""
 
     def __init__(
-        self, request: Request, session: Session, state: AppState, key: str | None = None
+        self, request: Request, session: Session, state: AppState, asked: Asked | None = None
     ) -> None:
         self.request = request
         self.session = session
@@ -177,17 +180,18 @@ class Reply:
         self.state = state
         #: Where the answer's absolute URLs start (service.urls.base_url); part of the key.
         self.base = urls.base_url(request.scope, state.settings.public_base_url)
-        if key is None:
-            key = cache_key(
-                request.url.path,
-                request.scope.get("query_string", b""),
-                request.headers.get("accept"),
-                self.base,
-            )
-        if key is None:
-            raise NotAcceptable([JSON, CSV])
-        self.key = key
-        self.format = key_parts(key)[2]
+        keys = request_keys(
+            request.url.path,
+            request.scope.get("query_string", b""),
+            request.headers.get("accept"),
+            self.base,
+        )
+        #: What the answer is kept under: the request itself, or what a page understood of
+        #: it (`asked`).
+        self.asked = asked or keys.asked
+        #: The format negotiated (caching.FORMATS), None when none the request accepts can
+        #: be served; ONE once the answer is known to have one representation (raw, stream).
+        self.variant = None if keys.negotiated is None else keys.negotiated.variant
         #: The revision the answer is read from, and whether the request pinned it.
         self.revision = revisions.read_id(session)
         self.pinned = revisions.is_pinned(session)
@@ -201,6 +205,17 @@ class Reply:
         self._chunk_info: dict[str, Any] = {"revision_id": self.revision}
         if self.pinned:
             self._chunk_info.update(revision_seq=session.info["revision_seq"], pinned=True)
+
+    @property
+    def format(self) -> str:
+        """json or csv, as negotiated; 406 when the request accepts neither."""
+        if self.variant is None:
+            raise NotAcceptable([JSON, CSV])
+        return self.variant
+
+    @property
+    def key(self) -> Key:
+        return Key(self.asked, self.format)
 
     def one(self, build: Callable[[], SQLModel]) -> Response:
         """A single object; JSON only."""
@@ -339,18 +354,25 @@ class Reply:
         media_type: str,
         extra_headers: tuple[tuple[str, str], ...] = (),
     ) -> Response:
-        """Bytes of an embed (HTML, SVG, JS, oEmbed) under the same cache, ETag and 304
-        rules as JSON."""
+        """Bytes of an answer with one representation (a page, an embed, a feed, a file) under
+        the same cache, ETag and 304 rules as JSON: whatever the request accepts."""
+        self.variant = ONE
         entry = self.state.cache.get(self.key)
         if entry is not None:
             return self._respond(entry)
-        return self._store(build(), media_type, extra_headers, negotiated=False)
+        return self._store(build(), media_type, extra_headers)
 
     def stream(
-        self, chunks: Iterator[bytes], media_type: str, extra_headers: dict[str, str]
+        self,
+        chunks: Iterator[bytes],
+        media_type: str,
+        extra_headers: dict[str, str],
+        *,
+        negotiated: bool = True,
     ) -> StreamingResponse:
         """An answer too large to keep (a data package, a whole list), streamed as it is
-        built, with the ETag, Cache-Control and Dataset-Revision every other answer has.
+        built, with the ETag, Cache-Control and Dataset-Revision every other answer has;
+        `negotiated=False` for one with one representation (a data package).
 
         The request's session is closed when the route returns (deps.get_session); each
         chunk is built in a worker thread after waiting its turn for a connection like a
@@ -375,6 +397,8 @@ class Reply:
                 if close is not None:  # a generator: its `finally` and `with` blocks run
                     close()
 
+        if not negotiated:
+            self.variant = ONE
         headers = {
             "etag": make_etag(self.etag_basis, self.key),
             "cache-control": self.cache_control,
@@ -418,12 +442,7 @@ class Reply:
         return urls.with_query(self.request.url.path, sorted(params.items()))
 
     def _store(
-        self,
-        body: bytes,
-        media_type: str,
-        extra: tuple[tuple[str, str], ...] = (),
-        *,
-        negotiated: bool = True,
+        self, body: bytes, media_type: str, extra: tuple[tuple[str, str], ...] = ()
     ) -> Response:
         endpoint = self.request.scope.get("endpoint")
         entry = make_entry(
@@ -431,24 +450,25 @@ class Reply:
             media_type,
             make_etag(self.etag_basis, self.key),
             (*extra, ("dataset-revision", self.revision)),
-            negotiated=negotiated,
+            negotiated=self.variant != ONE,
             route=self.state.route_templates.get(endpoint, ""),
             cache_control=self.cache_control,
         )
         self._keep(self.key, entry)
         return self._respond(entry)
 
-    def _keep(self, key: str, entry: Entry) -> None:
+    def _keep(self, key: Key, entry: Entry) -> None:
         if self.immutable and self.pinned_by_full_id():
             self.state.cache.put_pinned(key, entry)
         else:
             # A prefix may become ambiguous when a revision is published: kept only until then.
             self.state.cache.put(self.latest, key, entry)
 
-    def also_under(self, key: str) -> None:
-        """Keep the answer just given under another key too (a page asked with its defaults
-        left out), unless that key already has one."""
+    def also_under(self, asked: Asked) -> None:
+        """Keep the answer just given under another Asked too (a page asked with its
+        defaults left out), unless that one already has it."""
         entry = self.state.cache.get(self.key)
+        key = Key(asked, self.key.variant)
         if entry is not None and key != self.key and self.state.cache.get(key) is None:
             self._keep(key, entry)
 

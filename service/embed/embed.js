@@ -77,7 +77,7 @@
       cite.appendChild(document.createTextNode(note + "; "));
     });
     var source = form === "short" ? f.cite_short
-      : "source: " + (publishers(f) || "our arithmetic");
+      : "source: " + (publishers(f) || __DERIVED__);
     cite.appendChild(pageLink(f, source, f.cite_short, revision));
     cite.appendChild(document.createTextNode(")"));
     return cite;

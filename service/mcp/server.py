@@ -21,7 +21,7 @@ from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
 from service import __version__, reading, revisions
-from service.caching import JSON, make_entry, make_etag
+from service.caching import JSON, MCP, Asked, Key, make_entry, make_etag
 from service.embed.card import Card, card_html, esc
 from service.embed.svg import aggregate_svg, chart_title
 from service.errors import NotFound, Problem, ServiceUnavailable
@@ -345,14 +345,12 @@ def figures_matching(
     disputed: bool | None,
     text: str | None,
 ) -> list[FigurePublic]:
-    figures, _ = figure_reads.list_figures(
+    figures = figure_reads.every_figure(
         session,
         disclosure=disclosure,
         measure=measure,
         dimensions=dims,
         disputed=disputed,
-        limit=1_000_000,
-        offset=0,
         base_url=REQUEST_BASE.get(),
     )
     return [f for f in figures if text is None or _matches(f, text)]
@@ -653,7 +651,7 @@ class Answers:
         if revision is None:
             return build()  # revision unknown (database away): answer, keep nothing
         asked = json.dumps(arguments, sort_keys=True, default=str)
-        key = f"{MCP_PATH}/{tool}?{asked}#mcp@{REQUEST_BASE.get()}"
+        key = Key(Asked(f"{MCP_PATH}/{tool}", asked, REQUEST_BASE.get()), MCP)
         entry = self.state.cache.get(key)
         if entry is not None:
             return CallToolResult.model_validate_json(entry.body)

@@ -29,32 +29,28 @@ def get_figure(session: Session, figure_id: str, base_url: str) -> FigurePublic:
     return figure_public(figure, FigureContext.load(session, [figure], base_url))
 
 
-def list_figures(
+def every_figure(
     session: Session,
     *,
     disclosure: str | None,
-    measure: str | None,
-    dimensions: Filters,
-    disputed: bool | None,
-    limit: int,
-    offset: int,
-    q: str | None = None,
-    sort: str | None = None,
+    measure: str | None = None,
+    dimensions: Filters | None = None,
+    disputed: bool | None = None,
     base_url: str,
-) -> tuple[list[FigurePublic], int]:
+) -> list[FigurePublic]:
+    """Every figure a filter selects, in the default order, unpaged: a disclosure's page,
+    MCP's search."""
     window = figure_window(
         session,
         disclosure=disclosure,
         measure=measure,
-        dimensions=dimensions,
+        dimensions=dimensions or {},
         disputed=disputed,
-        limit=limit,
-        offset=offset,
-        q=q,
-        sort=sort,
+        limit=paging.WHOLE,
+        offset=0,
         base_url=base_url,
     )
-    return list(window.items), window.count
+    return list(window.items)
 
 
 def figure_window(

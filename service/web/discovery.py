@@ -128,7 +128,7 @@ def sitemap(entries: Iterable[tuple[str, str]]) -> bytes:
 
 def _reply(request: Request, session: SessionDep, state: StateDep) -> Reply:
     base = urls.base_url(request.scope, state.settings.public_base_url)
-    return Reply(request, session, state, key=caching.page_key(request.url.path, "", base))
+    return Reply(request, session, state, caching.asked_of(request.url.path, "", base))
 
 
 @router.get(SITEMAP)

@@ -28,7 +28,7 @@ from service.reads.aggregates import aggregate
 from service.reads.checks import evaluate_checks
 from service.reads.common import Filters
 from service.reads.disclosures import cite_disclosure, get_disclosure, list_disclosures
-from service.reads.figures import get_figure, list_figures
+from service.reads.figures import every_figure, get_figure
 from service.reads.measures import list_measures, measure_ids
 from service.reads.series import series
 from service.schemas import (
@@ -83,6 +83,7 @@ def environment() -> "jinja2.Environment":
     # The words every surface uses for a number we derived (service.reading).
     env.globals["derived_sentence"] = reading.sentence(reading.DERIVED)
     env.globals["derived_words"] = reading.DERIVED
+    env.globals["derived_short"] = reading.DERIVED_SHORT
     env.globals["answer_name"] = answer_name
     return env
 
@@ -170,7 +171,7 @@ def undeclared_charts(session: Session, disclosure: str, base: str) -> list[Char
     broken down by anything can be charted: each measure by the dimension its figures vary
     in (else the first it has), with the dimensions all its figures share as filters."""
     found = []
-    every = all_figures(session, disclosure, base)
+    every = every_figure(session, disclosure=disclosure, base_url=base)
     for measure in measure_ids(session, disclosure):
         figures = [f for f in every if f.measure == measure]
         by, shared = chart_dimensions(figures)
@@ -283,20 +284,6 @@ def headline_figures(figures: Sequence[FigurePublic]) -> list[FigurePublic]:
     return [
         f for f in figures if all(getattr(f, d) is None for d in DIMENSIONS if d != "staff_type")
     ]
-
-
-def all_figures(session: Session, disclosure: str, base_url: str) -> list[FigurePublic]:
-    figures, _ = list_figures(
-        session,
-        disclosure=disclosure,
-        measure=None,
-        dimensions={},
-        disputed=None,
-        limit=10_000,
-        offset=0,
-        base_url=base_url,
-    )
-    return figures
 
 
 def downloads(disclosure: str) -> list[tuple[str, str]]:
@@ -464,7 +451,7 @@ def page(
     if revisions.is_pinned(session):
         params["revision"] = request.query_params["revision"]
     path, base = request.url.path, base_url(request, state)
-    reply = Reply(request, session, state, key=caching.page_key(path, urlencode(params), base))
+    reply = Reply(request, session, state, caching.asked_of(path, urlencode(params), base))
     try:
         response = reply.raw(build, HTML_TYPE, PAGE_HEADERS)
     except PageError as error:
@@ -474,7 +461,7 @@ def page(
     # Only understood parameters with the values used: an unknown one never adds an entry.
     asked = parse_qsl(request.url.query, keep_blank_values=True)
     if len({k for k, _ in asked}) == len(asked) and all(params.get(k) == v for k, v in asked):
-        reply.also_under(caching.page_key(path, request.url.query, base))
+        reply.also_under(caching.asked_of(path, request.url.query, base))
     return response
 
 
@@ -496,10 +483,11 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
             groupings = [a.by for a in detail.aggregates if a.by == "outcome"] or [
                 a.by for a in detail.aggregates[:1]
             ]
+            every = every_figure(session, disclosure=d.id, base_url=base)
             disclosures.append(
                 {
                     "d": d,
-                    "headlines": headline_figures(all_figures(session, d.id, base)),
+                    "headlines": headline_figures(every),
                     "charts": charts(session, d.id, groupings, base),
                     "downloads": [*downloads(d.id)[:2], downloads(d.id)[-1]],
                 }
@@ -528,7 +516,7 @@ def _disclosure_context(
         detail = get_disclosure(session, disclosure_id)
     except NotFound:
         raise PageError.unknown("disclosure", disclosure_id) from None
-    figures = all_figures(session, disclosure_id, base)
+    figures = every_figure(session, disclosure=disclosure_id, base_url=base)
     chosen = read_facets(request, figures)
     sort = read_sort(request)
     shown = [f for f in figures if all(str(getattr(f, k)) == v for k, v in chosen.items())]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from service.caching import cache_key
+from service.caching import request_keys
 from service.config import Settings
 from service.main import create_app
 from service.seed import load_packages
@@ -42,8 +42,7 @@ def test_embeds_ignore_a_browsers_accept_header(client: TestClient) -> None:
         assert script.headers["content-type"] == "text/javascript; charset=utf-8", accept
     # The JSON API still negotiates.
     assert client.get("/v1/figures", headers={"accept": "image/svg+xml"}).status_code == 406
-    assert cache_key("/v1/embed.js", b"", "image/png", "") == "/v1/embed.js?#embed@"
-    assert cache_key("/v1/figures", b"", "image/png", "") is None
+    assert request_keys("/v1/figures", b"", "image/png", "").negotiated is None
 
 
 def test_embed_rejects_unknown_query_parameters(client: TestClient) -> None:

@@ -29,13 +29,15 @@ def test_served_embed_js_is_the_packaged_file_with_the_base_url_filled_in(
 ) -> None:
     packaged = (Path(embed.__file__).parent / "embed.js").read_bytes()
     assert packaged.count(b"__BASE__") == 1
-    assert client.get("/v1/embed.js").content == packaged.replace(
-        b"__BASE__", b'"http://testserver"'
-    )
+    # The words for a derived figure are service.reading's, filled in like the address.
+    assert packaged.count(b"__DERIVED__") == 1
+    assert b"our arithmetic" not in packaged
+    worded = packaged.replace(b"__DERIVED__", b'"our arithmetic"')
+    assert client.get("/v1/embed.js").content == worded.replace(b"__BASE__", b'"http://testserver"')
     public = settings.model_copy(update={"public_base_url": "https://data.example.org"})
     with TestClient(create_app(public, engine)) as configured:
         served = configured.get("/v1/embed.js").content
-    assert served == packaged.replace(b"__BASE__", b'"https://data.example.org"')
+    assert served == worded.replace(b"__BASE__", b'"https://data.example.org"')
 
 
 def test_embed_js_base_url_cannot_close_a_script_element() -> None:
