@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from service.tables import Disclosure, Figure
+from service.taxonomy import KINDS
 
 #: Units that count people, and the units each one counts within: officers and staff are
 #: both people, so 75 officers may be a part of 87 people, never of 87 cases.
@@ -28,7 +29,7 @@ COUNTED_WITHIN: dict[str, frozenset[str]] = {
 #: Dimensions a group is keyed on apart from staff scope and year (its own key parts). A
 #: survey's figures about one force each are broken down by force; the figures of a
 #: package about one force all have its force, which breaks nothing down.
-BREAKDOWN_DIMENSIONS = ("force", "outcome", "platform", "allegation", "rank")
+BREAKDOWN_DIMENSIONS = ("force", *KINDS)
 FIXABLE = ("staff_type", *BREAKDOWN_DIMENSIONS, "year")
 
 SCOPE_WORDS = {

@@ -4,9 +4,15 @@ Public models never inherit from the tables (service.tables): the API contract i
 declare, and a column can be added to a table without a field appearing in /v1 by accident.
 """
 
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AliasChoices, BaseModel, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    SerializerFunctionWrapHandler,
+    create_model,
+    model_serializer,
+)
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
@@ -96,7 +102,38 @@ class ReportPublic(SQLModel):
     note: str | None
 
 
-class FigurePublic(SQLModel):
+class Dimensions(SQLModel):
+    """A count's place in each dimension (service.taxonomy.DIMENSIONS, in that order): a
+    code, or null where the count is not broken down by it.
+
+    A model takes them by inheriting this; fields of its own that come before them stand in
+    a base class listed after this one (`class FigurePublic(Dimensions, FigureHead)`), as
+    pydantic orders fields base by base, from the last base listed to the class itself."""
+
+    staff_type: StaffType | None
+    outcome: Outcome | None
+    platform: Platform | None
+    allegation: Allegation | None
+    year: int | None
+    rank: Rank | None
+
+
+def _null_when_left_out(model: type[SQLModel], name: str) -> type[SQLModel]:
+    """`model`'s fields again, each null when left out."""
+    fields: dict[str, Any] = {n: (f.annotation, None) for n, f in model.model_fields.items()}
+    return create_model(name, __base__=SQLModel, **fields)
+
+
+if TYPE_CHECKING:
+    DimensionsOrNull = Dimensions
+else:
+    #: Dimensions, each null when left out (an aggregate's row).
+    DimensionsOrNull = _null_when_left_out(Dimensions, "DimensionsOrNull")
+
+
+class FigureHead(SQLModel):
+    """What a figure's fields start with, before its dimensions."""
+
     id: str
     disclosure: str
     measure: str
@@ -105,12 +142,9 @@ class FigurePublic(SQLModel):
         description="The force it is about (see /v1/forces); null for a survey's figure "
         "about every force it asked."
     )
-    staff_type: StaffType | None
-    outcome: Outcome | None
-    platform: Platform | None
-    allegation: Allegation | None
-    year: int | None
-    rank: Rank | None
+
+
+class FigurePublic(Dimensions, FigureHead):
     period: str | None
     value: Value
     min: Min
@@ -308,13 +342,7 @@ class DisclosureDetail(DisclosurePublic):
     )
 
 
-class AggregateRow(SQLModel):
-    staff_type: StaffType | None = None
-    outcome: Outcome | None = None
-    platform: Platform | None = None
-    allegation: Allegation | None = None
-    year: int | None = None
-    rank: Rank | None = None
+class AggregateRow(DimensionsOrNull):
     figure: str
     label: str
     value: Value
@@ -434,8 +462,8 @@ class Page(BaseModel, Generic[T]):
     )
 
 
-class SeriesPoint(SQLModel):
-    """One figure of a measure, shown as its own point next to other disclosures'."""
+class SeriesPointHead(SQLModel):
+    """What a series point's fields start with, before its dimensions."""
 
     disclosure: str
     group: str = Field(
@@ -462,12 +490,11 @@ class SeriesPoint(SQLModel):
     force: ForceId | None = Field(
         description="The force it is about; null for a survey's figure about every force."
     )
-    staff_type: StaffType | None
-    outcome: Outcome | None
-    platform: Platform | None
-    allegation: Allegation | None
-    year: int | None
-    rank: Rank | None
+
+
+class SeriesPoint(Dimensions, SeriesPointHead):
+    """One figure of a measure, shown as its own point next to other disclosures'."""
+
     value: Value
     min: Min
     max: Max

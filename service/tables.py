@@ -24,6 +24,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.util import LoaderCriteriaOption
 from sqlmodel import Field, SQLModel, col
 
+from service.taxonomy import CASE_FILTERS, DIMENSIONS
+
 # The data tables are append-only: each row is one version, live from the revision that
 # published it (`rev_from`) until the one that replaced or removed it (`rev_to`, null while
 # current). A row that does not change between revisions is stored once. Primary keys are
@@ -122,17 +124,7 @@ class Figure(Versioned, table=True):
     __tablename__ = "figures"
     __table_args__ = (
         versioned_key("id"),
-        *live_indexes(
-            "figures",
-            "measure",
-            "staff_type",
-            "outcome",
-            "platform",
-            "allegation",
-            "year",
-            "rank",
-            "force",
-        ),
+        *live_indexes("figures", "measure", *DIMENSIONS, "force"),
     )
 
     id: str = Field(max_length=200)
@@ -182,12 +174,7 @@ class Case(Versioned, table=True):
     __table_args__ = (
         versioned_key("id"),
         *live_indexes(
-            "cases",
-            "staff_type",
-            "outcome",
-            "platform",
-            "year",
-            pairs=(("platform", "year"), ("staff_type", "outcome")),
+            "cases", *CASE_FILTERS, pairs=(("platform", "year"), ("staff_type", "outcome"))
         ),
     )
 

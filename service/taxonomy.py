@@ -194,6 +194,23 @@ DIMENSIONS: tuple[str, ...] = ("staff_type", "outcome", "platform", "allegation"
 #: Each dimension's name as a heading ("Staff type"); lower-cased in a sentence.
 DIMENSION_LABELS: dict[str, str] = {d: d.replace("_", " ").capitalize() for d in DIMENSIONS}
 
+#: Each dimension as a filter, in words: an API query parameter's description.
+FILTER_DESCRIPTIONS: dict[str, str] = {
+    "staff_type": "Staff type code.",
+    "outcome": "Outcome code (see /v1/outcomes).",
+    "platform": "Platform code (see /v1/platforms).",
+    "allegation": "Allegation category code.",
+    "year": "Calendar year.",
+    "rank": "Rank code.",
+}
+#: The years a `year` filter takes (the one dimension without codes).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+#: The dimensions /v1/cases filters by, each served by a live-row index of its own
+#: (migration 0005_live_indexes).
+CASE_FILTERS: tuple[str, ...] = ("staff_type", "outcome", "platform", "year")
+#: The dimensions that break a count down into kinds, apart from staff scope and year.
+KINDS: tuple[str, ...] = ("outcome", "platform", "allegation", "rank")
+
 #: Every value `by` takes: one dimension, or two distinct ones joined by a comma (either
 #: order; the first is the outer grouping).
 GROUPINGS: tuple[str, ...] = (
@@ -207,6 +224,12 @@ def codes_enum(name: str, codes: tuple[str, ...]) -> type[StrEnum]:
     return StrEnum(name, {code: code for code in codes})  # type: ignore[return-value]
 
 
+#: Each coded dimension's codes as a StrEnum named after it (staff_type: StaffType).
+CODE_ENUMS: dict[str, type[StrEnum]] = {
+    name: codes_enum(name.title().replace("_", ""), codes) for name, codes in CODES.items()
+}
+
+
 if TYPE_CHECKING:
     StaffType: TypeAlias = str
     Outcome: TypeAlias = str
@@ -215,9 +238,9 @@ if TYPE_CHECKING:
     Rank: TypeAlias = str
     Dimension: TypeAlias = str
 else:
-    StaffType = codes_enum("StaffType", CODES["staff_type"])
-    Outcome = codes_enum("Outcome", CODES["outcome"])
-    Platform = codes_enum("Platform", CODES["platform"])
-    Allegation = codes_enum("Allegation", CODES["allegation"])
-    Rank = codes_enum("Rank", CODES["rank"])
+    StaffType = CODE_ENUMS["staff_type"]
+    Outcome = CODE_ENUMS["outcome"]
+    Platform = CODE_ENUMS["platform"]
+    Allegation = CODE_ENUMS["allegation"]
+    Rank = CODE_ENUMS["rank"]
     Dimension = codes_enum("Dimension", DIMENSIONS)

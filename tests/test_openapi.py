@@ -8,6 +8,14 @@ from fastapi.testclient import TestClient
 
 from service.config import PROJECT_ROOT
 from service.openapi import EXAMPLE_REQUESTS, build_document
+from service.schemas import (
+    AggregateRow,
+    Dimensions,
+    DimensionsOrNull,
+    FigurePublic,
+    SeriesPoint,
+)
+from service.taxonomy import CASE_FILTERS, DIMENSIONS, FILTER_DESCRIPTIONS
 
 COMMITTED = PROJECT_ROOT / "openapi" / "openapi.json"
 
@@ -117,3 +125,39 @@ def test_closed_vocabularies_are_named_enums(document: dict[str, Any]) -> None:
     assert detail["items"] == {"$ref": "#/components/schemas/AggregateDefault"}
     svg = document["paths"]["/v1/embed/aggregates.svg"]["get"]["responses"]["200"]
     assert svg["content"] == {"image/svg+xml": {"schema": {"type": "string"}}}
+
+
+def test_dimension_filters_are_the_taxonomy_s_dimensions(document: dict[str, Any]) -> None:
+    """The dimension parameters are generated from taxonomy.DIMENSIONS (service.dimensions):
+    every operation that filters by a dimension takes all of them, side by side in the
+    taxonomy's order, except /v1/cases, which takes those its indexes serve. A dimension
+    added to the taxonomy but not to a route's parameters fails here."""
+    taken = {}
+    for operation in operations(document):
+        names = [p["name"] for p in operation.get("parameters", [])]
+        dims = [n for n in names if n in DIMENSIONS]
+        if dims:
+            start = names.index(dims[0])
+            assert names[start : start + len(dims)] == dims, operation["operationId"]
+            taken[operation["operationId"]] = dims
+            for parameter in operation["parameters"]:
+                if parameter["name"] in dims:
+                    assert parameter["description"] == FILTER_DESCRIPTIONS[parameter["name"]]
+    assert taken == {
+        "listFigures": list(DIMENSIONS),
+        "getAggregates": list(DIMENSIONS),
+        "getSeries": list(DIMENSIONS),
+        "embedAggregatesSvg": list(DIMENSIONS),
+        "listCases": list(CASE_FILTERS),
+    }
+
+
+def test_the_response_models_dimensions_are_the_taxonomy_s_dimensions() -> None:
+    """Figures, series points and aggregate rows take their dimension fields from one
+    declaration (schemas.Dimensions); a dimension added to the taxonomy but not there fails
+    here."""
+    for model in (Dimensions, DimensionsOrNull, FigurePublic, SeriesPoint, AggregateRow):
+        names = list(model.model_fields)
+        start = names.index(DIMENSIONS[0])
+        assert names[start : start + len(DIMENSIONS)] == list(DIMENSIONS), model.__name__
+    assert all(not f.is_required() for f in DimensionsOrNull.model_fields.values())

@@ -9,20 +9,19 @@ from service.api.deps import (
     CaseSort,
     DisclosureFilterDep,
     KeysetPageDep,
-    OutcomeParam,
-    PlatformParam,
     QueryTextParam,
     SessionDep,
-    StaffTypeParam,
-    YearParam,
-    dimension_filters,
     list_responses,
     sort_column,
+    taking_filters,
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
+from service.dimensions import NO_FILTERS
 from service.errors import problem_responses
 from service.reads import cases
+from service.reads.common import Filters
 from service.schemas import CasePublic, Page
+from service.taxonomy import CASE_FILTERS
 
 router = APIRouter(tags=["cases"])
 CASES = csv_table("cases", CasePublic, "one individually documented case")
@@ -40,22 +39,17 @@ CASES = csv_table("cases", CasePublic, "one individually documented case")
     response_model=Page[CasePublic],
     responses=list_responses(400, 406, 422, 503),
 )
+@taking_filters(CASE_FILTERS)
 def list_cases(
     reply: TableReplyDep,
     disclosure: DisclosureFilterDep,
     page: KeysetPageDep,
-    staff_type: StaffTypeParam = None,
-    outcome: OutcomeParam = None,
-    platform: PlatformParam = None,
-    year: YearParam = None,
+    filters: Filters = NO_FILTERS,
     q: QueryTextParam = None,
     sort: Annotated[CaseSort | None, Query(description=SORT_DESCRIPTION)] = None,
 ) -> Response:
     if sort is not None and page.cursor is not None:
         raise paging.refused("cursor", "cursor pages the default order; with sort, page by offset.")
-    filters = dimension_filters(
-        staff_type=staff_type, outcome=outcome, platform=platform, year=year
-    )
 
     def read(
         session: Session, limit: int, offset: int, cursor: paging.Cursor | None

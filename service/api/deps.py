@@ -1,9 +1,10 @@
 """Dependencies shared by the routers: state, session, parameters and their checks."""
 
+import inspect
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum, StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
@@ -11,7 +12,7 @@ from fastapi.routing import APIRoute
 from pydantic import WithJsonSchema
 from sqlmodel import Session
 
-from service import paging, revisions, urls
+from service import dimensions, paging, revisions, urls
 from service.caching import negotiate
 from service.errors import (
     InvalidParameter,
@@ -23,10 +24,11 @@ from service.forces import ForceId
 from service.reads.common import Filters
 from service.reads.disclosures import resolve_disclosure
 from service.state import AppState
-from service.taxonomy import DIMENSIONS, Allegation, Outcome, Platform, Rank, StaffType
+from service.taxonomy import CODE_ENUMS, DIMENSIONS, FILTER_DESCRIPTIONS, FIRST_YEAR, LAST_YEAR
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000_000
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def schema_ref(name: str) -> WithJsonSchema:
@@ -234,12 +236,16 @@ OffsetParam = Annotated[
         json_schema_extra={"maximum": paging.MAX_OFFSET},
     ),
 ]
-StaffTypeParam = Annotated[StaffType | None, Query(description="Staff type code.")]
-OutcomeParam = Annotated[Outcome | None, Query(description="Outcome code (see /v1/outcomes).")]
-PlatformParam = Annotated[Platform | None, Query(description="Platform code (see /v1/platforms).")]
-AllegationParam = Annotated[Allegation | None, Query(description="Allegation category code.")]
-YearParam = Annotated[int | None, Query(ge=1900, le=2100, description="Calendar year.")]
-RankParam = Annotated[Rank | None, Query(description="Rank code.")]
+
+
+def dimension_query(name: str) -> Any:
+    """A dimension's query parameter: its codes (a named enum), or a year."""
+    description = FILTER_DESCRIPTIONS[name]
+    if dimensions.is_coded(name):
+        return Annotated[CODE_ENUMS[name] | None, Query(description=description)]
+    return Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description=description)]
+
+
 ForceParam = Annotated[
     ForceId | None,
     Query(description="Force id (see /v1/forces): only figures about that force."),
@@ -308,28 +314,22 @@ def list_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class DimensionFilters:
-    """The six dimension filters of a route, as one dependency; `values` holds those given."""
+    """The dimension filters of a route (one query parameter per taxonomy.DIMENSIONS), as
+    one dependency; `values` holds those given."""
 
-    def __init__(
-        self,
-        staff_type: StaffTypeParam = None,
-        outcome: OutcomeParam = None,
-        platform: PlatformParam = None,
-        allegation: AllegationParam = None,
-        year: YearParam = None,
-        rank: RankParam = None,
-    ) -> None:
-        self.values = dimension_filters(
-            staff_type=staff_type,
-            outcome=outcome,
-            platform=platform,
-            allegation=allegation,
-            year=year,
-            rank=rank,
-        )
+    __signature__ = inspect.Signature(dimensions.parameters(DIMENSIONS, dimension_query))
+
+    def __init__(self, **given: Any) -> None:
+        self.values = dimensions.given(given)
 
 
 DimensionsDep = Annotated[DimensionFilters, Depends()]
+
+
+def taking_filters(names: Sequence[str]) -> Callable[[F], F]:
+    """A route whose `filters` parameter becomes a query parameter per dimension of `names`
+    (in its place, among the route's own parameters), handed the filters given."""
+    return dimensions.taking_filters("filters", dimensions.parameters(names, dimension_query))
 
 
 def asks_download(request: Request) -> bool:
@@ -459,6 +459,4 @@ ChartGroupingDep = Annotated[list[str], Depends(chart_grouping)]
 
 
 def dimension_filters(**values: Any) -> Filters:
-    return {
-        k: (v.value if isinstance(v, StrEnum) else v) for k, v in values.items() if v is not None
-    }
+    return dimensions.given(values)

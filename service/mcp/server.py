@@ -20,8 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 from starlette.types import Receive, Scope, Send
 
-from service import __version__, reading, revisions
+from service import __version__, dimensions, reading, revisions
 from service.caching import JSON, MCP, Asked, Key, make_entry, make_etag
+from service.dimensions import NO_FILTERS
 from service.embed.card import Card, card_html, esc
 from service.embed.svg import aggregate_svg, chart_title
 from service.errors import NotFound, Problem, ServiceUnavailable
@@ -44,7 +45,7 @@ from service.schemas import (
     SeriesPoint,
 )
 from service.state import AppState
-from service.taxonomy import CODES, DIMENSIONS, LABELS
+from service.taxonomy import CODES, DIMENSIONS, FIRST_YEAR, LABELS, LAST_YEAR
 
 MAX_PAGE = 200
 MAX_TEXT = 200
@@ -60,24 +61,30 @@ T = TypeVar("T")
 
 # Closed vocabularies for the input schemas, from service.taxonomy.
 if TYPE_CHECKING:
-    StaffType: TypeAlias = str
-    Outcome: TypeAlias = str
-    Platform: TypeAlias = str
-    Allegation: TypeAlias = str
-    Rank: TypeAlias = str
     Dimension: TypeAlias = str
     # Narrowed in build_server to the measures and disclosures in the database.
     Measure: TypeAlias = str
     DisclosureId: TypeAlias = str
 else:
-    StaffType = Literal[CODES["staff_type"]]
-    Outcome = Literal[CODES["outcome"]]
-    Platform = Literal[CODES["platform"]]
-    Allegation = Literal[CODES["allegation"]]
-    Rank = Literal[CODES["rank"]]
     Dimension = Literal[DIMENSIONS]
 
-Year = Annotated[int, Field(ge=1900, le=2100)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
+
+
+def dimension_argument(name: str) -> Any:
+    """A dimension's tool argument: one of its codes, or a year; None filters nothing."""
+    return (Literal[CODES[name]] if dimensions.is_coded(name) else Year) | None
+
+
+#: A tool taking a `dims` argument takes one argument per dimension in its place, and is
+#: handed those given as its `dims` (Filters).
+taking_dimensions = dimensions.taking_filters(
+    "dims", dimensions.parameters(DIMENSIONS, dimension_argument)
+)
+#: The chart resource's query: one string per dimension, empty when not asked.
+taking_chart_dimensions = dimensions.taking_filters(
+    "dims", dimensions.parameters(DIMENSIONS, lambda _: str, default="")
+)
 ForceText = Annotated[
     str, Field(min_length=1, max_length=100, description="Force id, e.g. kent-police.")
 ]
@@ -315,10 +322,6 @@ def answered(answer: BaseModel, render: Callable[[Any], str]) -> CallToolResult:
 # ---------------------------------------------------------------- the server
 
 
-def _filters(**values: Any) -> Filters:
-    return {k: v for k, v in values.items() if v is not None}
-
-
 def _matches(figure: FigurePublic, text: str) -> bool:
     words = [figure.label, figure.measure, figure.id]
     words += [LABELS[d].get(getattr(figure, d), "") for d in LABELS]
@@ -395,8 +398,7 @@ APP_MIME_TYPE = "text/html;profile=mcp-app"
 CARD_URI = "ui://figures/{revision}/{id}/card.html"
 #: The aggregate's chart: the tool's arguments are the query (RFC 6570, as the SDK matches).
 CHART_URI = (
-    "ui://charts/{revision}/{disclosure}/chart.html"
-    "{?by,measure,staff_type,outcome,platform,allegation,year,rank}"
+    "ui://charts/{revision}/{disclosure}/chart.html{?by,measure," + ",".join(DIMENSIONS) + "}"
 )
 CHART_TEMPLATE = UriTemplate.parse(CHART_URI)
 #: The view get_figure and aggregate name on their tool definitions (MCP Apps: a fixed ui://
@@ -721,15 +723,11 @@ def build_server(
         )
 
     @tool(title="Find figures", annotations=READ_ONLY)
+    @taking_dimensions
     def find_figures(
         disclosure: DisclosureId | None = None,
         measure: Measure | None = None,
-        staff_type: StaffType | None = None,
-        outcome: Outcome | None = None,
-        platform: Platform | None = None,
-        allegation: Allegation | None = None,
-        year: Year | None = None,
-        rank: Rank | None = None,
+        dims: Filters = NO_FILTERS,
         force: ForceText | None = None,
         text: Text | None = None,
         disputed: bool | None = None,
@@ -740,15 +738,7 @@ def build_server(
         each with its reading, reports, disputed and derived flags, and its "Cite as" line.
         Quote a reading as given (a range whole, words as words) with its citation. A long
         answer is cut, never silently: it says so (truncated) and gives next_offset."""
-        dims = _filters(
-            staff_type=staff_type,
-            outcome=outcome,
-            platform=platform,
-            allegation=allegation,
-            year=year,
-            rank=rank,
-            force=force,
-        )
+        dims = dims | ({"force": force} if force is not None else {})
 
         def found(session: Session) -> FiguresAnswer:
             context = force_context(session, force)
@@ -768,31 +758,18 @@ def build_server(
         return kept("get_figure", {"id": id}, lambda: figure_result(read, id))
 
     @tool(title="Aggregate figures", annotations=READ_ONLY, meta=VIEW_META)
+    @taking_dimensions
     def aggregate(
         by: Grouping,
         disclosure: DisclosureId | None = None,
         measure: Measure | None = None,
-        staff_type: StaffType | None = None,
-        outcome: Outcome | None = None,
-        platform: Platform | None = None,
-        allegation: Allegation | None = None,
-        year: Year | None = None,
-        rank: Rank | None = None,
+        dims: Filters = NO_FILTERS,
     ) -> Annotated[CallToolResult, AggregateAnswer]:
         """Figures of one measure in one disclosure grouped by one or two dimensions: the
         rows (ranges and words kept), the stated total, the checks, what the rows do not add
         up to, and the citation. Without measure, the disclosure's headline measure."""
         if len(set(by)) != len(by):
             raise ToolError("by must name two different dimensions.")
-        dims = _filters(
-            staff_type=staff_type,
-            outcome=outcome,
-            platform=platform,
-            allegation=allegation,
-            year=year,
-            rank=rank,
-        )
-
         chosen = disclosure or state.settings.flagship_disclosure
 
         arguments = {"by": list(by), "disclosure": chosen, "measure": measure, "dims": dims}
@@ -801,27 +778,15 @@ def build_server(
         )
 
     @tool(title="Compare across disclosures", annotations=READ_ONLY)
+    @taking_dimensions
     def compare(
         measure: Measure,
-        staff_type: StaffType | None = None,
-        outcome: Outcome | None = None,
-        platform: Platform | None = None,
-        allegation: Allegation | None = None,
-        year: Year | None = None,
-        rank: Rank | None = None,
+        dims: Filters = NO_FILTERS,
     ) -> Annotated[CallToolResult, CompareAnswer]:
         """One measure across disclosures, in the groups that may stand together (same unit,
         staff scope, kind of period, breakdown and requester), each with why it stands apart;
         every point with its period, reading, comparability notes and citation, and a part
         with the total it belongs to. Never a sum."""
-        dims = _filters(
-            staff_type=staff_type,
-            outcome=outcome,
-            platform=platform,
-            allegation=allegation,
-            year=year,
-            rank=rank,
-        )
 
         def work(session: Session) -> CompareAnswer:
             points, count, groups = series_reads.series(
@@ -948,21 +913,11 @@ def _add_resources(
         "An aggregate's chart, pinned to a revision",
         "The aggregate as an MCP App view: ranges, words, total, sources.",
     )
+    @taking_chart_dimensions
     def chart(
-        revision: str,
-        disclosure: str,
-        by: str = "",
-        measure: str = "",
-        staff_type: str = "",
-        outcome: str = "",
-        platform: str = "",
-        allegation: str = "",
-        year: str = "",
-        rank: str = "",
+        revision: str, disclosure: str, by: str = "", measure: str = "", dims: Filters = NO_FILTERS
     ) -> str:
-        given = {"by": by, "measure": measure, "staff_type": staff_type, "outcome": outcome}
-        given |= {"platform": platform, "allegation": allegation, "year": year, "rank": rank}
-        asked = {k: v for k, v in given.items() if v}
+        asked = {k: str(v) for k, v in {"by": by, "measure": measure, **dims}.items() if v}
         return pinned(lambda session: figure_chart(session, revision, disclosure, asked))
 
     @app_view(

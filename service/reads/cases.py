@@ -12,22 +12,13 @@ from service.reads.common import Filters, by_id, sorted_by, text_match, where_cu
 from service.schemas import CasePublic
 from service.tables import Case, Disclosure
 
+#: The fields a published case copies from its row, which has them under the same names.
+COPIED = tuple(name for name in CasePublic.model_fields if name != "disclosure")
+
 
 def case_public(c: Case) -> CasePublic:
-    return CasePublic(
-        id=c.id,
-        disclosure=c.disclosure_id,
-        staff_type=c.staff_type,
-        rank=c.rank,
-        year=c.year,
-        platform=c.platform,
-        allegation=c.allegation,
-        outcome=c.outcome,
-        summary=c.summary,
-        in_foi_answer=c.in_foi_answer,
-        sources=c.sources,
-        note=c.note,
-    )
+    """The case as published: its row's fields, and its disclosure."""
+    return CasePublic(disclosure=c.disclosure_id, **{name: getattr(c, name) for name in COPIED})
 
 
 #: A text search first tests the text of at most this many cases of its list, in page order,

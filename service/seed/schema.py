@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from service.forces import IDS
-from service.taxonomy import CODES
+from service.taxonomy import CODES, DIMENSIONS, FILTER_DESCRIPTIONS
 
 IN_FOI_ANSWER = ("yes", "probable", "uncertain", "no")
 SOURCE_KINDS = ("news", "reproduction", "blog", "disclosure_log", "background")
@@ -42,35 +42,27 @@ def _field(
     return spec
 
 
+#: What a coded dimension's empty cell means, where that is not "any".
+EMPTY_MEANS = {"staff_type": "all staff types", "rank": "all ranks"}
+
+
 def _dimension_fields() -> list[dict[str, Any]]:
+    """A column per dimension (taxonomy.DIMENSIONS): its codes, or the year."""
     return [
         _field(
-            "staff_type",
-            description="Staff type code; empty means all staff types.",
-            enum=CODES["staff_type"],
-        ),
-        _field(
-            "outcome",
-            description="Outcome code (see /v1/outcomes); empty means any.",
-            enum=CODES["outcome"],
-        ),
-        _field(
-            "platform",
-            description="Platform code (see /v1/platforms); empty means any.",
-            enum=CODES["platform"],
-        ),
-        _field(
-            "allegation",
-            description="Allegation category code; empty means any.",
-            enum=CODES["allegation"],
-        ),
-        _field(
-            "year",
+            name,
+            description=f"{FILTER_DESCRIPTIONS[name].removesuffix('.')}; empty means "
+            f"{EMPTY_MEANS.get(name, 'any')}.",
+            enum=CODES[name],
+        )
+        if name in CODES
+        else _field(
+            name,
             "integer",
             "Calendar year the count refers to; empty means the whole period.",
             minimum=1990,
-        ),
-        _field("rank", description="Rank code; empty means all ranks.", enum=CODES["rank"]),
+        )
+        for name in DIMENSIONS
     ]
 
 

@@ -42,7 +42,7 @@ from service.schemas import (
 )
 from service.state import AppState
 from service.tables import Revision
-from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, LABELS
+from service.taxonomy import CODES, DIMENSION_LABELS, DIMENSIONS, KINDS, LABELS
 from service.web import discovery
 
 if TYPE_CHECKING:
@@ -162,8 +162,9 @@ class Chart:
     by: str
 
 
-#: The dimension an undeclared chart is drawn by, first choice first.
-CHART_BY = ("outcome", "platform", "allegation", "rank", "year", "staff_type")
+#: The dimension an undeclared chart is drawn by, first choice first: a kind, then the year,
+#: then the staff type.
+CHART_BY = (*KINDS, "year", "staff_type")
 
 
 def undeclared_charts(session: Session, disclosure: str, base: str) -> list[Chart]:
