@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from service.api.reply import csv_bytes
+from tests.conftest import seeded_revision
 
 
 def test_csv_cells_that_start_a_formula_are_prefixed_with_a_quote() -> None:
@@ -46,3 +47,34 @@ def test_a_formula_in_the_database_is_served_inert_in_csv(
     assert ",=cmd" not in line
     as_json = client.get("/v1/figures/met-2013.officers.dismissed").json()
     assert as_json["note"] == "=cmd|' /C calc'!A0"
+
+
+#: One answer of each kind Reply writes outside the JSON API: pages, embeds (card, SVG,
+#: chart, script, oEmbed), feeds, the data package zip, CSVW metadata and llms.txt.
+EVERY_KIND = [
+    "/",
+    "/figures/met-2013.officers.dismissed",
+    "/disclosures/met-2013",
+    "/compare?measure=investigated",
+    "/forces/kent-police",
+    "/v1/embed/figures/met-2013.officers.dismissed",
+    "/v1/embed/figures/met-2013.officers.dismissed.svg",
+    "/v1/embed/aggregates.svg?by=platform",
+    "/v1/embed.js",
+    "/oembed?url=http://testserver/v1/embed/figures/met-2013.officers.dismissed",
+    "/v1/changes.atom",
+    "/v1/disclosures/met-2013/datapackage.zip",
+    "/v1/csvw/figures",
+    "/llms.txt",
+    "/sitemap.xml",
+]
+
+
+def test_every_kind_of_answer_says_which_revision_it_was_read_from(client: TestClient) -> None:
+    """Issue 23: pages, the zip and embeds sent no Dataset-Revision."""
+    revision = seeded_revision()
+    for url in EVERY_KIND:
+        for _ in ("miss", "hit"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert response.headers["dataset-revision"] == revision, url
