@@ -22,7 +22,7 @@ SQLITE_TABLES = (
 )
 POSTGRES_INDEXES = ("ix_cases_live_summary_trigrams", "ix_cases_live_note_trigrams")
 #: SQLite: the trigger that adds each inserted case to `cases_text` (a large load drops it
-#: and adds its cases at once: service/seed/load.py's _TextIndexes).
+#: and adds its cases at once: service/seed/load.py's _CaseIndexes).
 SQLITE_INSERT_TRIGGER = "cases_text_insert"
 
 #: A trigram index finds texts of at least this many characters; shorter ones are scanned.

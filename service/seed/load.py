@@ -227,12 +227,12 @@ def _publish(
     previous = "" if latest is None else latest.id
     seq = 1 if latest is None else latest.seq + 1
     live_cases = sum(d.case_count for d in stored.values())
-    text_indexes = _TextIndexes(session, live_cases)
+    case_indexes = _CaseIndexes(session, live_cases)
     with _large_page_cache(session), _Compressor(session) as compressor:
         published = _write_changed(
-            session, found, changed, stored, seq, text_indexes, compressor, write=not duplicates
+            session, found, changed, stored, seq, case_indexes, compressor, write=not duplicates
         )
-        text_indexes.rebuild()
+        case_indexes.rebuild()
         _refuse_errors(found)
         _keep_unchanged_files(compressor, found, changed)
     results = _results(session, roots, found, stored, changed)
@@ -260,7 +260,7 @@ def _write_changed(
     changed: list[Package],
     stored: dict[str, Disclosure],
     seq: int,
-    text_indexes: "_TextIndexes",
+    case_indexes: "_CaseIndexes",
     compressor: "_Compressor",
     *,
     write: bool,
@@ -280,7 +280,7 @@ def _write_changed(
         )
         before = stored.get(package.disclosure.id)
         rows = _write_versions(
-            session, package, seq, existed=before is not None, text_indexes=text_indexes
+            session, package, seq, existed=before is not None, case_indexes=case_indexes
         )
         published.append(_package_entry(package, before, rows))
     return published
@@ -444,7 +444,7 @@ def _write_versions(
     seq: int,
     *,
     existed: bool,
-    text_indexes: "_TextIndexes | None" = None,
+    case_indexes: "_CaseIndexes | None" = None,
 ) -> dict[str, dict[str, int]]:
     """Write the package as versions live from revision `seq`; return per table how many
     rows were added, changed and removed. The cases go first, written as they are read and
@@ -457,7 +457,7 @@ def _write_versions(
         inserts = _changed_rows(
             session, model, package.disclosure.id, rows, seq, existed, close, tally
         )
-        before_chunk = text_indexes.before_chunk if model is Case and text_indexes else None
+        before_chunk = case_indexes.before_chunk if model is Case and case_indexes else None
         _insert_all(session.connection(), table, inserts, before_chunk)
         _close(session, model, package.disclosure.id, close, seq)
         counts[table.name] = tally
@@ -676,17 +676,30 @@ def _execute_long(connection: Connection, statement: str) -> None:
 
 
 #: A load that has inserted this many cases writes the rest without the text search
-#: indexes and builds those once at its end (_TextIndexes): writing a case into a trigram
-#: index as it is inserted costs more than building the index over it afterwards (measured
-#: at 10^5 cases: 3.8 s against 2.3 to 2.7 s of PostgreSQL CPU). A smaller load, such as
-#: a correction, writes its few cases into the indexes as they go.
-BULK_TEXT_CASES = 20_000
+#: indexes (and, on PostgreSQL, without any other index of cases but its primary key) and
+#: builds those once at its end (_CaseIndexes): writing a case into a trigram index as it
+#: is inserted costs more than building the index over it afterwards (measured at 10^5
+#: cases: 3.8 s against 2.3 to 2.7 s of PostgreSQL CPU), and so does writing it into the
+#: live-row B-trees (10^6 cases into PostgreSQL: 48.7 and 50.9 s in all written into
+#: them, 40.1 and 41.1 s built afterwards; the COPY itself went from about 30 s to 9).
+#: A smaller load, such as a correction, writes its few cases into the indexes as they go.
+BULK_CASES = 20_000
+
+#: PostgreSQL: the indexes of cases a bulk load drops and builds again, as (name,
+#: definition): every one but those that enforce a constraint (the primary key).
+CASE_INDEXES = text(
+    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+    "JOIN pg_class c ON c.oid = i.indexrelid "
+    "WHERE i.indrelid = 'cases'::regclass AND NOT i.indisprimary AND NOT i.indisunique "
+    "ORDER BY c.relname"
+)
 
 
-class _TextIndexes:
-    """The text search indexes of migration 0006 during one load. Once the load has
-    inserted BULK_TEXT_CASES cases (counted at chunk boundaries), it drops the trigram GIN
-    indexes (PostgreSQL) or the FTS5 insert trigger (SQLite) for the rest of its inserts;
+class _CaseIndexes:
+    """The text search indexes of migration 0006 during one load, and on PostgreSQL every
+    other index of cases but the primary key. Once the load has inserted BULK_CASES
+    cases (counted at chunk boundaries), it drops those indexes (PostgreSQL: CASE_INDEXES)
+    or the FTS5 insert trigger (SQLite) for the rest of its inserts;
     rebuild() then creates them again from their own stored definitions. Both happen in the
     load's transaction: a reader sees the indexes as they were until the load commits (on
     SQLite, its snapshot; on PostgreSQL, DROP INDEX locks the cases table until the commit,
@@ -710,19 +723,15 @@ class _TextIndexes:
         return bool(self.definitions)
 
     def before_chunk(self, inserted: int) -> None:
-        if self.suspended or inserted < BULK_TEXT_CASES:
+        if self.suspended or inserted < BULK_CASES:
             return
         if self.postgres and inserted < self.live_cases:
             return
         connection = self.session.connection()
         if self.postgres:
-            self.definitions = [
-                connection.execute(
-                    text("SELECT pg_get_indexdef(to_regclass(:name))"), {"name": name}
-                ).scalar_one()
-                for name in search.POSTGRES_INDEXES
-            ]
-            for name in search.POSTGRES_INDEXES:
+            indexes = connection.execute(CASE_INDEXES).all()
+            self.definitions = [definition for _, definition in indexes]
+            for name, _ in indexes:
                 _execute_long(connection, f'DROP INDEX "{name}"')  # may wait for readers
             return
         self.definitions = [
