@@ -21,7 +21,6 @@ from service.errors import (
     problem_responses,
 )
 from service.forces import ForceId
-from service.reads.common import Filters
 from service.reads.disclosures import resolve_disclosure
 from service.state import AppState
 from service.taxonomy import CODE_ENUMS, DIMENSIONS, FILTER_DESCRIPTIONS, FIRST_YEAR, LAST_YEAR
@@ -456,7 +455,3 @@ def chart_grouping(
 
 
 ChartGroupingDep = Annotated[list[str], Depends(chart_grouping)]
-
-
-def dimension_filters(**values: Any) -> Filters:
-    return dimensions.given(values)

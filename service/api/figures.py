@@ -16,11 +16,11 @@ from service.api.deps import (
     PublicBaseDep,
     QueryTextParam,
     SessionDep,
-    dimension_filters,
     list_responses,
     sort_column,
 )
 from service.api.reply import ReplyDep, TableReplyDep, csv_table
+from service.dimensions import given
 from service.errors import problem_responses
 from service.reads import figures
 from service.schemas import FigureHistoryEntry, FigurePublic, Page
@@ -73,7 +73,7 @@ def list_figures(
 ) -> Response:
     if sort is not None and page.cursor is not None:
         raise paging.refused("cursor", "cursor pages the default order; with sort, page by offset.")
-    filters = dimensions.values | dimension_filters(force=force)
+    filters = dimensions.values | given({"force": force})
 
     def read(
         session: Session, limit: int, offset: int, cursor: paging.Cursor | None

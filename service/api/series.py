@@ -8,11 +8,11 @@ from service.api.deps import (
     PageDep,
     PublicBaseDep,
     SessionDep,
-    dimension_filters,
     list_responses,
     schema_ref,
 )
 from service.api.reply import TableReplyDep, csv_table
+from service.dimensions import given
 from service.reads import series
 from service.schemas import SeriesPage, SeriesPoint
 
@@ -69,7 +69,7 @@ def get_series(
         ),
     ] = "all",
 ) -> Response:
-    filters = dimensions.values | dimension_filters(force=force)
+    filters = dimensions.values | given({"force": force})
     return reply.page(
         lambda: series.series(
             session,

@@ -738,7 +738,7 @@ def build_server(
         each with its reading, reports, disputed and derived flags, and its "Cite as" line.
         Quote a reading as given (a range whole, words as words) with its citation. A long
         answer is cut, never silently: it says so (truncated) and gives next_offset."""
-        dims = dims | ({"force": force} if force is not None else {})
+        dims = dims | dimensions.given({"force": force})
 
         def found(session: Session) -> FiguresAnswer:
             context = force_context(session, force)
