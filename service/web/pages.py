@@ -167,12 +167,14 @@ class Chart:
 CHART_BY = (*KINDS, "year", "staff_type")
 
 
-def undeclared_charts(session: Session, disclosure: str, base: str) -> list[Chart]:
+def undeclared_charts(
+    session: Session, disclosure: str, base: str, every: Sequence[FigurePublic]
+) -> list[Chart]:
     """Charts for an answer whose package declares none, so that every answer with figures
     broken down by anything can be charted: each measure by the dimension its figures vary
-    in (else the first it has), with the dimensions all its figures share as filters."""
+    in (else the first it has), with the dimensions all its figures share as filters.
+    `every` is every figure of the disclosure, as the page read them."""
     found = []
-    every = every_figure(session, disclosure=disclosure, base_url=base)
     for measure in measure_ids(session, disclosure):
         figures = [f for f in every if f.measure == measure]
         by, shared = chart_dimensions(figures)
@@ -209,7 +211,13 @@ def measure_chart(
     )
 
 
-def charts(session: Session, disclosure: str, groupings: Iterable[str], base: str) -> list[Chart]:
+def charts(
+    session: Session,
+    disclosure: str,
+    groupings: Iterable[str],
+    base: str,
+    every: Sequence[FigurePublic],
+) -> list[Chart]:
     declared = [
         Chart(
             urls.embed_chart(urlencode({"disclosure": disclosure, "by": by})),
@@ -218,7 +226,7 @@ def charts(session: Session, disclosure: str, groupings: Iterable[str], base: st
         )
         for by in groupings
     ]
-    return declared or undeclared_charts(session, disclosure, base)
+    return declared or undeclared_charts(session, disclosure, base, every)
 
 
 @dataclass(frozen=True)
@@ -489,7 +497,7 @@ def home(request: Request, session: SessionDep, state: StateDep) -> Response:
                 {
                     "d": d,
                     "headlines": headline_figures(every),
-                    "charts": charts(session, d.id, groupings, base),
+                    "charts": charts(session, d.id, groupings, base, every),
                     "downloads": [*downloads(d.id)[:2], downloads(d.id)[-1]],
                 }
             )
@@ -530,7 +538,7 @@ def _disclosure_context(
         "chosen": chosen_filters(chosen, sort),
         "sort": sort,
         "sort_links": sort_links(chosen, sort),
-        "charts": charts(session, disclosure_id, [a.by for a in detail.aggregates], base),
+        "charts": charts(session, disclosure_id, [a.by for a in detail.aggregates], base, figures),
         "checks": checks,
         "check_status": CHECK_STATUS,
         "downloads": downloads(disclosure_id),
